@@ -1,0 +1,61 @@
+//! `pad explain`: TreeSHAP contributions of every feature for every client, in log-odds.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Result;
+use rayon::prelude::*;
+
+use super::output::{Cell, TableWriter};
+use crate::cli::{ExplainArgs, ExplainMethod};
+use crate::config::ScoringConfig;
+use crate::data::ID_COLUMN;
+use crate::explain::{Explainer, Method, Scratch};
+
+pub(super) fn run(args: &ExplainArgs) -> Result<()> {
+    let config = ScoringConfig::from_args(&args.scoring)?;
+    let (model, matrix) = super::load(&config)?;
+    let model = Arc::new(model);
+    let pool = super::thread_pool(config.threads)?;
+    let method = match args.method {
+        ExplainMethod::Fast => Method::Fast,
+        ExplainMethod::Exact => Method::Exact,
+    };
+
+    let start = Instant::now();
+    let explainer = Explainer::new(Arc::clone(&model), method)?;
+    let n_features = model.n_features();
+    let mut contributions = vec![0.0; matrix.n_rows() * n_features];
+    pool.install(|| {
+        contributions
+            .par_chunks_mut(n_features.max(1))
+            .enumerate()
+            .try_for_each_init(Scratch::default, |scratch, (index, phi)| {
+                explainer.explain_into(matrix.row(index), scratch, phi).map(|_| ())
+            })
+    })?;
+    if config.timing {
+        super::report_timing("explain", matrix.n_rows(), start.elapsed());
+    }
+
+    let ids = matrix.ids();
+    let mut columns = Vec::with_capacity(n_features + 2);
+    if ids.is_some() {
+        columns.push(ID_COLUMN.to_string());
+    }
+    columns.extend(model.feature_names().iter().cloned());
+    columns.push("expected_value".to_string());
+    let mut writer = TableWriter::create(config.out.as_deref(), config.format, columns)?;
+    let mut cells = Vec::with_capacity(n_features + 2);
+    for index in 0..matrix.n_rows() {
+        cells.clear();
+        if let Some(ids) = ids {
+            cells.push(Cell::Id(&ids[index]));
+        }
+        let phi = &contributions[index * n_features..(index + 1) * n_features];
+        cells.extend(phi.iter().map(|value| Cell::Number(*value)));
+        cells.push(Cell::Number(explainer.expected_value()));
+        writer.write_row(&cells)?;
+    }
+    writer.finish()
+}

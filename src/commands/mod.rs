@@ -1,0 +1,65 @@
+//! The subcommands: each turns checked settings into work over the library modules.
+//!
+//! Top level: errors are `anyhow` with context. Uses: cli, config, model, explain, data, domain.
+
+mod explain;
+mod output;
+mod predict;
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::cli::{Cli, Command};
+use crate::data::FeatureMatrix;
+use crate::model::Model;
+
+/// Runs the command the user asked for.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command.unwrap_or(Command::Dashboard) {
+        Command::Dashboard => {
+            eprintln!(
+                "pad: the dashboard is not yet built. Available now: `pad predict` and `pad explain` \
+                 (see `pad --help`)."
+            );
+            Ok(())
+        }
+        Command::Predict(args) => predict::run(&args),
+        Command::Explain(args) => explain::run(&args),
+    }
+}
+
+/// Reads the model, then the data mapped onto its features, printing warnings for repaired
+/// lines and unknown categories.
+fn load(config: &crate::config::ScoringConfig) -> Result<(Model, FeatureMatrix)> {
+    let model = Model::from_path(&config.model)?;
+    let matrix = FeatureMatrix::from_csv_path(&config.data, &model.schema())?;
+    let data = config.data.display();
+    if matrix.repaired_lines() > 0 {
+        eprintln!("warning: repaired {} whole-line-quoted rows in {data}", matrix.repaired_lines());
+    }
+    for unknown in matrix.unknown_categories() {
+        eprintln!(
+            "warning: {data}: {} value(s) of `{}` (for example `{}`) are not categories the model knows; \
+             they are scored as missing, as LightGBM does",
+            unknown.count, unknown.column, unknown.example
+        );
+    }
+    Ok((model, matrix))
+}
+
+/// A rayon pool with the requested number of threads.
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = threads {
+        builder = builder.num_threads(threads);
+    }
+    builder.build().context("cannot start worker threads")
+}
+
+/// The `--timing` line: `explain: 4874 rows in 0.091 s (53560 rows/s)`.
+fn report_timing(step: &str, rows: usize, elapsed: Duration) {
+    let seconds = elapsed.as_secs_f64();
+    let rate = if seconds > 0.0 { rows as f64 / seconds } else { f64::INFINITY };
+    eprintln!("{step}: {rows} rows in {seconds:.3} s ({rate:.0} rows/s)");
+}

@@ -1,0 +1,134 @@
+//! Reading CSV text, with the repair of whole-line-quoted rows.
+//!
+//! Some Home Credit exports wrap every row that holds a comma inside a value in one pair of
+//! quotes, doubling the inner quotes (`"100002,1,""Stone, brick"",No"`). A strict reader sees
+//! one field. Such a line is unwrapped and unescaped before parsing, and the repairs are
+//! counted so that the caller can say so; the line numbering is unchanged.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use super::DataError;
+
+/// A CSV file's text after repair, ready to parse.
+#[derive(Debug)]
+pub struct CsvText {
+    path: PathBuf,
+    text: String,
+    repaired_lines: usize,
+}
+
+impl CsvText {
+    /// Reads a file and repairs its whole-line-quoted rows.
+    pub fn from_path(path: &Path) -> Result<CsvText, DataError> {
+        let bytes = std::fs::read(path).map_err(|source| DataError::Read { path: path.to_path_buf(), source })?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(error) => {
+                let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+                let line = valid.iter().filter(|byte| **byte == b'\n').count() + 1;
+                return Err(DataError::NotText { path: path.to_path_buf(), line });
+            }
+        };
+        Ok(CsvText::from_text(path, text))
+    }
+
+    /// Repairs text already in memory; `path` only names it in messages.
+    pub fn from_text(path: &Path, text: String) -> CsvText {
+        let (text, repaired_lines) = match repair_quoted_lines(&text) {
+            (Cow::Borrowed(_), _) => (text, 0),
+            (Cow::Owned(repaired), count) => (repaired, count),
+        };
+        CsvText { path: path.to_path_buf(), text, repaired_lines }
+    }
+
+    /// The file the text came from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How many whole-line-quoted rows were repaired.
+    pub fn repaired_lines(&self) -> usize {
+        self.repaired_lines
+    }
+
+    /// A CSV reader over the repaired text: header on, field counts checked by the caller.
+    pub fn reader(&self) -> csv::Reader<&[u8]> {
+        csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(self.text.as_bytes())
+    }
+
+    /// The column names, trimmed, with a byte-order mark removed; duplicates refused.
+    pub fn header(&self) -> Result<Vec<String>, DataError> {
+        let mut reader = self.reader();
+        let header = reader.headers().map_err(|error| self.syntax_error(&error))?;
+        if header.is_empty() || (header.len() == 1 && header.get(0).is_some_and(|name| name.trim().is_empty())) {
+            return Err(DataError::Empty { path: self.path.clone() });
+        }
+        let names: Vec<String> =
+            header.iter().map(|name| name.trim_start_matches('\u{feff}').trim().to_string()).collect();
+        for (index, name) in names.iter().enumerate() {
+            if names[..index].contains(name) {
+                return Err(DataError::DuplicateColumn { path: self.path.clone(), column: name.clone() });
+            }
+        }
+        Ok(names)
+    }
+
+    /// Turns a CSV reader error into a [`DataError`] naming the file and line.
+    pub fn syntax_error(&self, error: &csv::Error) -> DataError {
+        let line = error.position().map_or(0, |position| position.line());
+        DataError::Syntax { path: self.path.clone(), line, message: error.to_string() }
+    }
+}
+
+/// Unwraps every line that is one quoted field holding commas; returns the count.
+pub fn repair_quoted_lines(text: &str) -> (Cow<'_, str>, usize) {
+    if !text.lines().any(is_whole_line_quoted) {
+        return (Cow::Borrowed(text), 0);
+    }
+    let mut repaired = String::with_capacity(text.len());
+    let mut count = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\r', '\n']);
+        if is_whole_line_quoted(body) {
+            repaired.push_str(&body[1..body.len() - 1].replace("\"\"", "\""));
+            repaired.push_str(&line[body.len()..]);
+            count += 1;
+        } else {
+            repaired.push_str(line);
+        }
+    }
+    (Cow::Owned(repaired), count)
+}
+
+/// A line that a CSV reader would read as one quoted field, and that holds a comma.
+fn is_whole_line_quoted(line: &str) -> bool {
+    let line = line.trim_end_matches('\r');
+    if line.len() < 3 || !line.starts_with('"') || !line.ends_with('"') {
+        return false;
+    }
+    let inner = &line[1..line.len() - 1];
+    inner.contains(',') && !inner.replace("\"\"", "").contains('"')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_line_quoted_rows_are_repaired() {
+        let text = "id,wall,flag\r\n\"1,\"\"Stone, brick\"\",No\"\r\n2,Panel,Yes\r\n";
+        let (repaired, count) = repair_quoted_lines(text);
+        assert_eq!(count, 1);
+        assert_eq!(repaired, "id,wall,flag\r\n1,\"Stone, brick\",No\r\n2,Panel,Yes\r\n");
+    }
+
+    #[test]
+    fn ordinary_quoted_fields_are_left_alone() {
+        for line in ["\"a\",1,\"b\"", "\"a,b\",\"c\"", "\"x\"", "1,2,3"] {
+            assert!(!is_whole_line_quoted(line), "{line}");
+        }
+        let (text, count) = repair_quoted_lines("a,b\n\"x\",\"y\"\n");
+        assert_eq!((text.as_ref(), count), ("a,b\n\"x\",\"y\"\n", 0));
+    }
+}

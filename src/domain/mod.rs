@@ -1,0 +1,114 @@
+//! Plain data types shared by every front end: decisions, thresholds, and the schema of the
+//! inputs a model expects.
+//!
+//! Depends on std and serde only.
+
+use std::fmt;
+
+/// The credit decision for one client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Decision {
+    /// The probability of default is below the threshold.
+    Accepted,
+    /// The probability of default is at or above the threshold.
+    Refused,
+}
+
+impl Decision {
+    /// Refused when `probability >= threshold`: the threshold is the smallest refused
+    /// probability. A NaN probability is refused, never accepted by accident.
+    pub fn from_probability(probability: f64, threshold: Threshold) -> Decision {
+        if probability < threshold.value() { Decision::Accepted } else { Decision::Refused }
+    }
+
+    /// The word shown to people and written in files.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Decision::Accepted => "ACCEPTED",
+            Decision::Refused => "REFUSED",
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// A decision threshold on the probability of default, checked to lie in [0, 1].
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Threshold(f64);
+
+impl Threshold {
+    /// LightGBM's usual cut-off, used when neither a model card nor the user gives one.
+    pub const DEFAULT: Threshold = Threshold(0.5);
+
+    /// A threshold, or `None` unless `value` is a number in [0, 1].
+    pub fn new(value: f64) -> Option<Threshold> {
+        (0.0..=1.0).contains(&value).then_some(Threshold(value))
+    }
+
+    /// The probability value.
+    pub fn value(&self) -> f64 {
+        self.0
+    }
+}
+
+/// A category label of a pandas categorical column, as the Python package stored it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CategoryLabel {
+    /// A string label such as `"Cash loans"`.
+    Text(String),
+    /// A numeric label; matched against the number a field parses to.
+    Number(f64),
+}
+
+/// One input feature as a data source must fill it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureSpec {
+    /// Column name, matched exactly.
+    pub name: String,
+    /// For a pandas categorical column: its labels; the code fed to the model is the position.
+    pub labels: Option<Vec<CategoryLabel>>,
+    /// Whether the model splits on it (a feature it never uses may be absent from the data).
+    pub used: bool,
+}
+
+/// The inputs a model expects, in model order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FeatureSchema {
+    /// One entry per model feature.
+    pub features: Vec<FeatureSpec>,
+}
+
+/// The parts of a model card (`model.json` beside the model) that scoring needs; every
+/// other field of the card is ignored here.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+pub struct CardSummary {
+    /// The decision threshold chosen at training time.
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// The model's version label.
+    #[serde(default)]
+    pub model_version: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threshold_is_the_smallest_refused_probability() {
+        let threshold = Threshold::new(0.3);
+        assert!(threshold.is_some());
+        let threshold = threshold.unwrap_or(Threshold::DEFAULT);
+        assert_eq!(Decision::from_probability(0.299, threshold), Decision::Accepted);
+        assert_eq!(Decision::from_probability(0.3, threshold), Decision::Refused);
+        assert_eq!(Decision::from_probability(f64::NAN, threshold), Decision::Refused);
+        assert!(Threshold::new(1.5).is_none());
+        assert!(Threshold::new(f64::NAN).is_none());
+        assert_eq!(Decision::Refused.to_string(), "REFUSED");
+    }
+}

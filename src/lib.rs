@@ -1,0 +1,30 @@
+//! The Prêt à dépenser credit desk: LightGBM scoring and exact TreeSHAP explanations.
+//!
+//! # Module map
+//!
+//! - [`model`]: the LightGBM text-model parser and an evaluator equal to LightGBM's own.
+//! - [`explain`]: exact path-dependent TreeSHAP (equal to LightGBM's `pred_contrib`), a fast
+//!   tabulated variant, and the probability-points view of contributions.
+//! - [`data`]: client tables (CSV with the Kaggle quoting repair) into model inputs.
+//! - [`domain`]: plain types shared by every front end (decision, threshold, feature schema).
+//! - [`cli`], [`config`], [`commands`]: the `pad` command line.
+//!
+//! # Dependency rules
+//!
+//! `domain <- model <- explain <- commands`; `data` depends only on `domain` (it receives the
+//! model's needs as a [`domain::FeatureSchema`]). `cli` holds raw arguments, `config` checks
+//! them, and only `commands` prints.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod data;
+pub mod domain;
+pub mod error;
+pub mod explain;
+pub mod model;

@@ -1,0 +1,264 @@
+//! LightGBM text models: the parser and an evaluator that reproduces LightGBM exactly.
+//!
+//! [`Model::parse`] reads the text written by `Booster.save_model` (spec §1): header, trees,
+//! parameters and the Python package's `pandas_categorical` line. It validates what LightGBM
+//! leaves unchecked (child indices, cycles, array lengths, categorical bitset indices), so a
+//! corrupt file is refused with its line number instead of misbehaving later. Only binary
+//! models are accepted; linear trees and other objectives are refused by name.
+//!
+//! [`Model::predict_raw`] sums the trees in file order from 0.0 and [`Model::probability`]
+//! applies the sigmoid, as LightGBM's `PredictRaw`/`Predict` do, so results are bit-identical.
+//!
+//! Pure: no I/O except [`Model::from_path`]. Uses: domain.
+
+mod objective;
+mod parse;
+mod tree;
+
+use std::path::{Path, PathBuf};
+
+pub use crate::domain::CategoryLabel;
+use crate::domain::{FeatureSchema, FeatureSpec};
+pub use objective::Objective;
+pub use tree::{Child, MissingType, Tree, ZERO_THRESHOLD};
+
+/// A failure to read a model from text, with the 1-based line where it was found.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{message}", line_prefix(*.line))]
+pub struct ParseError {
+    /// 1-based line of the offending text; 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// What was wrong, and where it matters what to do about it.
+    pub message: String,
+}
+
+fn line_prefix(line: usize) -> String {
+    if line == 0 { String::new() } else { format!("line {line}: ") }
+}
+
+impl ParseError {
+    pub(crate) fn new(line: usize, message: impl Into<String>) -> ParseError {
+        ParseError { line, message: message.into() }
+    }
+}
+
+/// Errors of this module.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The model file could not be read.
+    #[error("cannot read model file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The model file is not valid UTF-8 text.
+    #[error("{path} is not a LightGBM text model: it is not text (invalid UTF-8 at byte {offset})")]
+    NotText {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// The model text is malformed or unsupported.
+    #[error("{path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong and on which line.
+        source: ParseError,
+    },
+    /// A row does not have one value per model feature.
+    #[error("a row has {found} values but the model has {expected} features")]
+    RowLength {
+        /// Features of the model.
+        expected: usize,
+        /// Values in the row.
+        found: usize,
+    },
+}
+
+/// What the model knows about one input feature (`feature_infos`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeatureInfo {
+    /// Numeric, with the training range.
+    Numeric {
+        /// Smallest training value.
+        min: f64,
+        /// Largest training value.
+        max: f64,
+    },
+    /// Categorical, with the integer categories seen in training.
+    Categorical(Vec<i64>),
+    /// Never used: constant or filtered out during training (`none`).
+    Unused,
+}
+
+
+/// A parsed, validated binary LightGBM model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub(crate) version: String,
+    pub(crate) feature_names: Vec<String>,
+    pub(crate) feature_infos: Vec<FeatureInfo>,
+    pub(crate) trees: Vec<Tree>,
+    pub(crate) objective: Objective,
+    pub(crate) average_output: bool,
+    /// Pandas category labels per feature index (only for pandas categorical columns).
+    pub(crate) categories: Vec<Option<Vec<CategoryLabel>>>,
+    /// Features flagged categorical by the parameters or by `feature_infos`.
+    pub(crate) categorical: Vec<bool>,
+    pub(crate) parameters: Vec<(String, String)>,
+    pub(crate) max_depth: usize,
+}
+
+impl Model {
+    /// Parses the text of a LightGBM model file.
+    pub fn parse(text: &str) -> Result<Model, ParseError> {
+        parse::parse_model(text)
+    }
+
+    /// Reads and parses a LightGBM model file.
+    pub fn from_path(path: &Path) -> Result<Model, ModelError> {
+        let bytes = std::fs::read(path)
+            .map_err(|source| ModelError::Read { path: path.to_path_buf(), source })?;
+        let text = String::from_utf8(bytes).map_err(|error| ModelError::NotText {
+            path: path.to_path_buf(),
+            offset: error.utf8_error().valid_up_to(),
+        })?;
+        Model::parse(&text).map_err(|source| ModelError::Parse { path: path.to_path_buf(), source })
+    }
+
+    /// The model format version written in the file (`v4` today).
+    pub fn format_version(&self) -> &str {
+        &self.version
+    }
+
+    /// Number of input features F (`max_feature_idx + 1`).
+    pub fn n_features(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    /// Feature names in model order.
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
+
+    /// What `feature_infos` says of each feature, in model order.
+    pub fn feature_infos(&self) -> &[FeatureInfo] {
+        &self.feature_infos
+    }
+
+    /// Whether feature `feature_idx` is categorical.
+    pub fn is_categorical(&self, feature_idx: usize) -> bool {
+        self.categorical.get(feature_idx).copied().unwrap_or(false)
+    }
+
+    /// The pandas category labels of feature `feature_idx`, when the model came from a pandas
+    /// DataFrame with a categorical column there. The code fed to the trees is the label's index.
+    pub fn category_labels(&self, feature_idx: usize) -> Option<&[CategoryLabel]> {
+        self.categories.get(feature_idx).and_then(|labels| labels.as_deref())
+    }
+
+    /// Whether some tree splits on feature `feature_idx`.
+    pub fn uses_feature(&self, feature_idx: usize) -> bool {
+        self.trees.iter().any(|tree| tree.split_feature.contains(&feature_idx))
+    }
+
+    /// What a data source must provide: names, category labels, and which features are used.
+    pub fn schema(&self) -> FeatureSchema {
+        let features = self
+            .feature_names
+            .iter()
+            .enumerate()
+            .map(|(feature_idx, name)| FeatureSpec {
+                name: name.clone(),
+                labels: self.category_labels(feature_idx).map(<[CategoryLabel]>::to_vec),
+                used: self.uses_feature(feature_idx),
+            })
+            .collect();
+        FeatureSchema { features }
+    }
+
+    /// The trees in file order.
+    pub fn trees(&self) -> &[Tree] {
+        &self.trees
+    }
+
+    /// Number of trees (one per boosting round for a binary model).
+    pub fn n_trees(&self) -> usize {
+        self.trees.len()
+    }
+
+    /// The largest root-to-leaf depth over all trees.
+    pub fn max_depth(&self) -> usize {
+        self.max_depth
+    }
+
+    /// The objective (binary, with its sigmoid scale).
+    pub fn objective(&self) -> Objective {
+        self.objective
+    }
+
+    /// Whether the model is a random forest (`average_output`): probabilities use the mean
+    /// of the trees, raw scores and contributions their sum, as in LightGBM.
+    pub fn average_output(&self) -> bool {
+        self.average_output
+    }
+
+    /// The `[key: value]` lines of the `parameters:` section, in file order.
+    pub fn parameters(&self) -> &[(String, String)] {
+        &self.parameters
+    }
+
+    /// Checks that a row has one value per feature.
+    pub fn check_row(&self, row: &[f64]) -> Result<(), ModelError> {
+        if row.len() == self.n_features() {
+            Ok(())
+        } else {
+            Err(ModelError::RowLength { expected: self.n_features(), found: row.len() })
+        }
+    }
+
+    /// LightGBM's raw score (log-odds): the sum of the trees' outputs in file order.
+    pub fn predict_raw(&self, row: &[f64]) -> Result<f64, ModelError> {
+        self.check_row(row)?;
+        Ok(self.raw_unchecked(row))
+    }
+
+    /// The probability of default for `row`, equal to LightGBM's `predict`.
+    pub fn predict_probability(&self, row: &[f64]) -> Result<f64, ModelError> {
+        self.check_row(row)?;
+        Ok(self.probability(self.raw_unchecked(row)))
+    }
+
+    /// Converts a raw score (sum of trees) into a probability, averaging first for forests.
+    pub fn probability(&self, raw: f64) -> f64 {
+        let raw = if self.average_output && !self.trees.is_empty() {
+            raw / self.trees.len() as f64
+        } else {
+            raw
+        };
+        self.objective.probability(raw)
+    }
+
+    /// The raw score of a row already checked to have `n_features` values.
+    pub(crate) fn raw_unchecked(&self, row: &[f64]) -> f64 {
+        let mut raw = 0.0;
+        for tree in &self.trees {
+            raw += tree.predict(row);
+        }
+        raw
+    }
+
+    /// The expected value of the raw score over the training data (LightGBM's last
+    /// `pred_contrib` column): the sum of the trees' count-weighted mean leaf values.
+    pub fn expected_value(&self) -> f64 {
+        let mut expected = 0.0;
+        for tree in &self.trees {
+            expected += tree.expected_value();
+        }
+        expected
+    }
+}

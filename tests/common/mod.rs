@@ -1,0 +1,91 @@
+//! Helpers shared by the integration tests: fixture paths and golden-file readers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pad::data::FeatureMatrix;
+use pad::model::Model;
+
+/// The repository's fixture folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+}
+
+/// A golden model file produced by `tests/fixtures/make_fixtures.py`.
+pub fn golden_model_path(name: &str) -> PathBuf {
+    fixtures().join("lgbm").join(format!("{name}.model.txt"))
+}
+
+/// Parses a golden model.
+pub fn golden_model(name: &str) -> Arc<Model> {
+    let path = golden_model_path(name);
+    Arc::new(Model::from_path(&path).unwrap_or_else(|error| panic!("{error}")))
+}
+
+/// The real Home Credit sample, or `None` (with the reason printed) when it is absent.
+pub fn real_sample() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join("data")
+        .join("homecredit")
+        .join("application_train_sample_A.csv");
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("skipped: the real sample {} is absent (a clone outside the team)", path.display());
+        None
+    }
+}
+
+/// LightGBM's outputs for one row.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    pub row: usize,
+    pub raw: f64,
+    pub probability: f64,
+    /// pred_contrib: one value per feature, then the expected value.
+    pub contrib: Vec<f64>,
+}
+
+/// Reads `NAME.expected.csv`; checks its contribution columns against the model's features.
+pub fn expected(name: &str, model: &Model) -> Vec<Expected> {
+    let path = fixtures().join("lgbm").join(format!("{name}.expected.csv"));
+    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let names: Vec<String> = header[3..header.len() - 1].iter().map(|h| h.trim_start_matches("contrib_").to_string()).collect();
+    assert_eq!(names, model.feature_names(), "{name}: expected columns differ from model features");
+    reader
+        .records()
+        .map(|record| {
+            let record = record.unwrap();
+            let number = |i: usize| record[i].parse::<f64>().unwrap();
+            Expected {
+                row: record[0].parse().unwrap(),
+                raw: number(1),
+                probability: number(2),
+                contrib: (3..record.len()).map(number).collect(),
+            }
+        })
+        .collect()
+}
+
+/// Rows of a synthetic fixture's `NAME.input.csv`, in model order.
+pub fn synthetic_inputs(name: &str, model: &Model) -> Vec<Vec<f64>> {
+    let path = fixtures().join("lgbm").join(format!("{name}.input.csv"));
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(header, model.feature_names());
+    reader
+        .records()
+        .map(|record| record.unwrap().iter().map(|v| v.parse::<f64>().unwrap()).collect())
+        .collect()
+}
+
+/// The first `n` rows of the real sample, read through the data layer.
+pub fn real_inputs(sample: &Path, model: &Model, n: usize) -> Vec<Vec<f64>> {
+    let matrix = FeatureMatrix::from_csv_path(sample, &model.schema()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(matrix.repaired_lines(), 1667, "PROVENANCE.md counts 1,667 quoted lines");
+    (0..n).map(|i| matrix.row(i).to_vec()).collect()
+}
