@@ -64,9 +64,9 @@ pub fn read_card(model: &Path) -> Result<Option<CardSummary>, ConfigError> {
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(ConfigError::CardRead { path, source }),
+        Err(cause) => return Err(ConfigError::CardRead { path, cause }),
     };
-    serde_json::from_str(&text).map(Some).map_err(|source| ConfigError::CardJson { path, source })
+    serde_json::from_str(&text).map(Some).map_err(|cause| ConfigError::CardJson { path, cause })
 }
 
 /// The threshold to decide with: the argument, else the card's, else 0.5; each checked.

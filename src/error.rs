@@ -18,19 +18,19 @@ pub enum ConfigError {
     #[error("--threads must be at least 1")]
     Threads,
     /// The model card exists but cannot be read.
-    #[error("cannot read the model card {path}: {source}")]
+    #[error("cannot read the model card {path}: {cause}")]
     CardRead {
         /// The card.
         path: PathBuf,
         /// The operating system's reason.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The model card is not valid JSON of the expected shape.
-    #[error("{path} is not a valid model card: {source}")]
+    #[error("{path} is not a valid model card: {cause}")]
     CardJson {
         /// The card.
         path: PathBuf,
         /// What the JSON parser found.
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
 }

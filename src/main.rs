@@ -10,13 +10,22 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // A closed pipe (`pad predict … | head`) is not a failure.
-            if error.chain().any(|cause| {
-                cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
+            if error.chain().any(is_broken_pipe) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn is_broken_pipe(cause: &(dyn std::error::Error + 'static)) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
+    if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+        return broken(io);
+    }
+    match cause.downcast_ref::<csv::Error>().map(csv::Error::kind) {
+        Some(csv::ErrorKind::Io(io)) => broken(io),
+        _ => false,
     }
 }

@@ -21,7 +21,7 @@ pub struct CsvText {
 impl CsvText {
     /// Reads a file and repairs its whole-line-quoted rows.
     pub fn from_path(path: &Path) -> Result<CsvText, DataError> {
-        let bytes = std::fs::read(path).map_err(|source| DataError::Read { path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(|cause| DataError::Read { path: path.to_path_buf(), cause })?;
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(error) => {

@@ -19,12 +19,12 @@ pub use matrix::{FeatureMatrix, UnknownCategories, ID_COLUMN};
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// The file could not be read.
-    #[error("cannot read data file {path}: {source}")]
+    #[error("cannot read data file {path}: {cause}")]
     Read {
         /// The file.
         path: PathBuf,
         /// The operating system's reason.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The file is not UTF-8 text.
     #[error("{path}: line {line}: the file is not UTF-8 text (a CSV export with another encoding?)")]

@@ -46,12 +46,12 @@ impl ParseError {
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// The model file could not be read.
-    #[error("cannot read model file {path}: {source}")]
+    #[error("cannot read model file {path}: {cause}")]
     Read {
         /// The file.
         path: PathBuf,
         /// The operating system's reason.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The model file is not valid UTF-8 text.
     #[error("{path} is not a LightGBM text model: it is not text (invalid UTF-8 at byte {offset})")]
@@ -62,12 +62,12 @@ pub enum ModelError {
         offset: usize,
     },
     /// The model text is malformed or unsupported.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Parse {
         /// The file.
         path: PathBuf,
         /// What was wrong and on which line.
-        source: ParseError,
+        cause: ParseError,
     },
     /// A row does not have one value per model feature.
     #[error("a row has {found} values but the model has {expected} features")]
@@ -122,12 +122,12 @@ impl Model {
     /// Reads and parses a LightGBM model file.
     pub fn from_path(path: &Path) -> Result<Model, ModelError> {
         let bytes = std::fs::read(path)
-            .map_err(|source| ModelError::Read { path: path.to_path_buf(), source })?;
+            .map_err(|cause| ModelError::Read { path: path.to_path_buf(), cause })?;
         let text = String::from_utf8(bytes).map_err(|error| ModelError::NotText {
             path: path.to_path_buf(),
             offset: error.utf8_error().valid_up_to(),
         })?;
-        Model::parse(&text).map_err(|source| ModelError::Parse { path: path.to_path_buf(), source })
+        Model::parse(&text).map_err(|cause| ModelError::Parse { path: path.to_path_buf(), cause })
     }
 
     /// The model format version written in the file (`v4` today).

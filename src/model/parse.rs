@@ -51,6 +51,13 @@ pub(super) fn parse_model(text: &str) -> Result<Model, ParseError> {
     let mut lines = Lines::new(text);
     expect_first_line(&mut lines)?;
     let header = read_header(&mut lines)?;
+    if !lines.lines.iter().any(|(_, line)| *line == "end of trees") {
+        let blocks = lines.lines.iter().filter(|(_, line)| line.starts_with("Tree=")).count();
+        return Err(ParseError::new(
+            lines.last_line_number(),
+            format!("the file ends after {blocks} tree block(s) without `end of trees`: the model file is truncated"),
+        ));
+    }
     let n_features = header.feature_names.len();
     let mut trees = Vec::new();
     let mut saw_end = false;

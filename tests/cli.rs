@@ -1,0 +1,298 @@
+//! The `pad` binary as a user runs it: outputs, formats, and one test per kind of bad input.
+//! Every bad input must give one clear message naming the file (and line, column or feature),
+//! a non-zero exit code, and no panic.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{expected, fixtures, golden_model, golden_model_path, real_sample};
+
+fn pad(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pad")).args(args).output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Runs a command that must fail; returns its message after checking exit code and no panic.
+fn failure(args: &[&str]) -> String {
+    let output = pad(args);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{args:?}: {message}");
+    assert!(!message.contains("panicked"), "{message}");
+    assert!(message.starts_with("error: "), "{message}");
+    assert_eq!(message.trim_end().lines().count(), 1, "one message: {message}");
+    message
+}
+
+fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+const TINY_DATA: &str = "SK_ID_CURR,x1,x0,extra\n1,3,2.0,a\n2,,,b\n3,1,-1,c\n";
+
+fn tiny() -> PathBuf {
+    fixtures().join("tiny.model.txt")
+}
+
+#[test]
+fn predict_writes_ids_probabilities_and_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "clients.csv", TINY_DATA);
+    let output = pad(&["predict", "--model", s(&tiny()), "--data", s(&data), "--threshold", "0.55"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Row 1: raw 0.05 (see tests/tiny_model.rs), p = 0.5124973964842103 < 0.55: accepted.
+    // Row 2: raw 0.25, p = 0.5621765008857981 >= 0.55: refused.
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "SK_ID_CURR,probability,decision");
+    assert_eq!(lines[1], "1,0.5124973964842103,ACCEPTED");
+    assert_eq!(lines[2], "2,0.5621765008857981,REFUSED");
+    assert_eq!(lines.len(), 4);
+}
+
+#[test]
+fn predict_uses_the_card_threshold_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.txt");
+    std::fs::copy(tiny(), &model).unwrap();
+    write(dir.path(), "model.json", r#"{"threshold": 0.53, "model_version": "t1"}"#);
+    let data = write(dir.path(), "clients.csv", TINY_DATA);
+    let output = pad(&["predict", "--model", s(&model), "--data", s(&data), "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rows[0]["SK_ID_CURR"], 1);
+    assert_eq!(rows[0]["probability"], 0.5124973964842103);
+    assert_eq!(rows[0]["decision"], "ACCEPTED");
+    assert_eq!(rows[1]["decision"], "REFUSED", "0.562 is above the card's 0.53");
+}
+
+#[test]
+fn explain_columns_follow_the_model_and_match_lightgbm() {
+    let Some(sample) = real_sample() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("contributions.csv");
+    let model = golden_model_path("hc_cat400");
+    let output = pad(&["explain", "--model", s(&model), "--data", s(&sample), "--out", s(&out), "--timing"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("warning: repaired 1667 whole-line-quoted rows"), "{message}");
+    assert!(message.contains("explain: 6999 rows in "), "{message}");
+    let parsed = golden_model("hc_cat400");
+    let golden = expected("hc_cat400", &parsed);
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(header[0], "SK_ID_CURR");
+    assert_eq!(&header[1..header.len() - 1], parsed.feature_names());
+    assert_eq!(header[header.len() - 1], "expected_value");
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 6999);
+    for golden_row in &golden {
+        let record = &records[golden_row.row];
+        for (column, want) in golden_row.contrib.iter().enumerate() {
+            let got: f64 = record[column + 1].parse().unwrap();
+            assert!((got - want).abs() <= 1e-9, "row {} column {}: {got} vs {want}", golden_row.row, header[column + 1]);
+        }
+    }
+}
+
+#[test]
+fn explain_json_round_trips_every_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "clients.csv", TINY_DATA);
+    let output = pad(&["explain", "--model", s(&tiny()), "--data", s(&data), "--format", "json", "--method", "exact"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let keys: Vec<&String> = rows[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["SK_ID_CURR", "x0", "x1", "expected_value"]);
+    // Worked out in tests/tiny_model.rs: φ0 = -465/3500 + 0.1, φ1 = -1530/3500.
+    assert!((rows[0]["x0"].as_f64().unwrap() - -0.03285714285714286).abs() < 1e-12);
+    assert!((rows[0]["x1"].as_f64().unwrap() - -0.43714285714285717).abs() < 1e-12);
+    assert!((rows[1]["x0"].as_f64().unwrap() - -0.30).abs() < 1e-12);
+}
+
+#[test]
+fn column_order_in_the_data_does_not_matter() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.csv", TINY_DATA);
+    let b = write(dir.path(), "b.csv", "extra,x0,SK_ID_CURR,x1\na,2.0,1,3\nb,,2,\nc,-1,3,1\n");
+    let first = pad(&["explain", "--model", s(&tiny()), "--data", s(&a)]);
+    let second = pad(&["explain", "--model", s(&tiny()), "--data", s(&b)]);
+    assert!(first.status.success() && second.status.success());
+    assert_eq!(first.stdout, second.stdout);
+}
+
+#[test]
+fn unknown_categories_are_scored_as_missing_with_a_warning() {
+    // hc_cat400 knows NAME_CONTRACT_TYPE as ["Cash loans", "Revolving loans"]. A label it
+    // never saw is missing for pandas and LightGBM alike: it must score like an empty field.
+    let Some(sample) = real_sample() else { return };
+    let text = std::fs::read_to_string(&sample).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let row = lines.find(|line| line.contains(",Cash loans,")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "clients.csv",
+        &format!("{header}\n{row}\n{}\n{}\n", row.replacen("Cash loans", "Mortgage", 1), row.replacen("Cash loans", "", 1)),
+    );
+    let model = golden_model_path("hc_cat400");
+    let output = pad(&["predict", "--model", s(&model), "--data", s(&data)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("1 value(s) of `NAME_CONTRACT_TYPE` (for example `Mortgage`)"), "{message}");
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    let probability = |line: &str| line.split(',').nth(1).unwrap().to_string();
+    assert_eq!(probability(lines[2]), probability(lines[3]), "unknown label = missing");
+    assert_ne!(probability(lines[1]), probability(lines[2]), "the label matters for this client");
+}
+
+#[test]
+fn missing_model_file() {
+    let message = failure(&["predict", "--model", "/nonexistent/model.txt", "--data", "x.csv"]);
+    assert!(message.contains("cannot read model file /nonexistent/model.txt"), "{message}");
+}
+
+#[test]
+fn truncated_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(golden_model_path("hc_cat400")).unwrap();
+    let cut = write(dir.path(), "cut.txt", &text[..text.len() / 2]);
+    let data = write(dir.path(), "d.csv", TINY_DATA);
+    let message = failure(&["predict", "--model", s(&cut), "--data", s(&data)]);
+    assert!(message.contains("cut.txt: line "), "{message}");
+    assert!(message.contains("truncated"), "{message}");
+}
+
+#[test]
+fn corrupted_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(tiny()).unwrap().replace("right_child=1 -3", "right_child=1 -7");
+    let bad = write(dir.path(), "bad.txt", &text);
+    let data = write(dir.path(), "d.csv", TINY_DATA);
+    let message = failure(&["predict", "--model", s(&bad), "--data", s(&data)]);
+    assert!(message.contains("bad.txt: line 12: tree 0: node 1 has child leaf 6, beyond the 3 leaves"), "{message}");
+}
+
+#[test]
+fn files_that_are_not_lightgbm_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", TINY_DATA);
+    let json = write(dir.path(), "model.json.txt", "{\"trees\": []}\n");
+    let message = failure(&["predict", "--model", s(&json), "--data", s(&data)]);
+    assert!(message.contains("model.json.txt: line 1: not a LightGBM text model"), "{message}");
+    let binary = dir.path().join("model.bin");
+    std::fs::write(&binary, [0x89u8, 0x50, 0x4e, 0x47, 0xff, 0xfe, 0x00]).unwrap();
+    let message = failure(&["predict", "--model", s(&binary), "--data", s(&data)]);
+    assert!(message.contains("model.bin is not a LightGBM text model: it is not text"), "{message}");
+}
+
+#[test]
+fn unsupported_models_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", TINY_DATA);
+    for (name, words) in [
+        ("refuse_regression", "objective `regression` is not supported"),
+        ("refuse_multiclass", "num_class=3: multiclass models are not supported"),
+        ("refuse_linear", "linear trees are not supported"),
+    ] {
+        let message = failure(&["predict", "--model", s(&golden_model_path(name)), "--data", s(&data)]);
+        assert!(message.contains(words), "{name}: {message}");
+        assert!(message.contains(&format!("{name}.model.txt")), "{message}");
+    }
+}
+
+#[test]
+fn model_without_counts_predicts_but_refuses_to_explain() {
+    // LightGBM returns NaN contributions for a zero leaf_count; we refuse with a reason.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(tiny()).unwrap().replace("leaf_count=30 10 60", "leaf_count=30 0 60");
+    let model = write(dir.path(), "model.txt", &text);
+    let data = write(dir.path(), "d.csv", TINY_DATA);
+    assert!(pad(&["predict", "--model", s(&model), "--data", s(&data)]).status.success());
+    let message = failure(&["explain", "--model", s(&model), "--data", s(&data)]);
+    assert!(message.contains("tree 0 has a zero or missing leaf_count/internal_count"), "{message}");
+}
+
+#[test]
+fn data_without_the_model_features() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "clients.csv", "SK_ID_CURR,x1\n1,3\n");
+    let message = failure(&["predict", "--model", s(&tiny()), "--data", s(&data)]);
+    assert!(message.contains("clients.csv: no column for the model feature(s) x0"), "{message}");
+}
+
+#[test]
+fn data_line_with_the_wrong_number_of_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "clients.csv", "SK_ID_CURR,x0,x1\n1,2.0,3\n2,1.0\n");
+    let message = failure(&["predict", "--model", s(&tiny()), "--data", s(&data)]);
+    assert!(message.contains("clients.csv: line 3: 2 fields where the header has 3"), "{message}");
+}
+
+#[test]
+fn data_with_text_in_a_numeric_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "clients.csv", "SK_ID_CURR,x0,x1\n1,2.0,3\n2,two,1\n");
+    let message = failure(&["explain", "--model", s(&tiny()), "--data", s(&data)]);
+    assert!(message.contains("clients.csv: line 3, column `x0`: `two` is not a number"), "{message}");
+}
+
+#[test]
+fn empty_or_unreadable_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "empty.csv", "");
+    let message = failure(&["predict", "--model", s(&tiny()), "--data", s(&data)]);
+    assert!(message.contains("empty.csv: the file is empty"), "{message}");
+    let latin1 = dir.path().join("latin1.csv");
+    std::fs::write(&latin1, b"SK_ID_CURR,x0,x1\n1,2,3\n2,\xe9,1\n").unwrap();
+    let message = failure(&["predict", "--model", s(&tiny()), "--data", s(&latin1)]);
+    assert!(message.contains("latin1.csv: line 3: the file is not UTF-8 text"), "{message}");
+    let message = failure(&["predict", "--model", s(&tiny()), "--data", "/nonexistent/clients.csv"]);
+    assert!(message.contains("cannot read data file /nonexistent/clients.csv"), "{message}");
+}
+
+#[test]
+fn bad_threshold_and_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", TINY_DATA);
+    let message = failure(&["predict", "--model", s(&tiny()), "--data", s(&data), "--threshold", "2"]);
+    assert!(message.contains("--threshold 2 is not a probability between 0 and 1"), "{message}");
+    let message = failure(&["predict", "--model", s(&tiny()), "--data", s(&data), "--threads", "0"]);
+    assert!(message.contains("--threads must be at least 1"), "{message}");
+}
+
+#[test]
+fn a_failed_run_leaves_no_partial_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "clients.csv", "SK_ID_CURR,x0,x1\n1,2.0,3\n2,two,1\n");
+    let out = dir.path().join("scores.csv");
+    failure(&["predict", "--model", s(&tiny()), "--data", s(&data), "--out", s(&out)]);
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the input remains");
+}
+
+#[test]
+fn help_shows_examples() {
+    let output = pad(&["--help"]);
+    assert!(stdout(&output).contains("pad predict --model"));
+    let output = pad(&["explain", "--help"]);
+    let text = stdout(&output);
+    assert!(text.contains("expected_value"), "{text}");
+    assert!(text.contains("log-odds"), "{text}");
+}
