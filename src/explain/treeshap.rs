@@ -5,13 +5,12 @@
 //! - [`tree_shap_exact`], the reference: LightGBM's recursion with its three path primitives,
 //!   in its exact operation order, its path buffer layout and its accumulation order. It is
 //!   bit-identical to LightGBM and is what the tests pin.
-//! - The per-leaf tables of [`Explainer`], in the spirit of Fast TreeSHAP v2: for a leaf, the
-//!   contribution of each feature on its path depends on the row only through which of those
-//!   features the row "follows" (a bit per unique feature), so every pattern is tabulated once
-//!   per model with the same primitives. Explaining a row is then one decision per node plus
-//!   one table read per leaf and feature: O(L·D) per tree instead of O(L·D²). The values differ
-//!   from the reference only by rounding (the tests bound it at 1e-9). Trees whose tables
-//!   would be too large fall back to the reference recursion.
+//! - The per-leaf method of [`TreeLeaves`], used by [`super::Explainer`] with
+//!   [`super::Method::Fast`]: each leaf's contributions are computed in closed form from which
+//!   of its path features the row follows (the Fast TreeSHAP v1 split of followed and
+//!   not-followed features), with no recursion, copying or unwinding. The values differ from
+//!   the reference only by rounding (the tests bound it at 1e-9). Trees with a leaf holding
+//!   more than 64 distinct features fall back to the reference recursion.
 
 use crate::model::Tree;
 
@@ -141,157 +140,241 @@ impl Recursion<'_> {
     }
 }
 
-/// Largest number of distinct features on one leaf's path for which a table is built.
-const MAX_TABLE_FEATURES: usize = 12;
-/// Largest table, in f64 entries, built for one tree (2 MiB).
-const MAX_TREE_ENTRIES: usize = 1 << 18;
-/// Largest total of table entries for a model (64 MiB).
-const MAX_MODEL_ENTRIES: usize = 1 << 23;
+/// Largest number of distinct features on one leaf's path handled by the per-leaf method
+/// (the path pattern is a 64-bit mask); deeper trees use the recursion.
+const MAX_LEAF_FEATURES: usize = 64;
+/// Largest number of distinct path features for which a leaf gets a table (8 KiB).
+const MAX_TABLE_FEATURES: usize = 10;
+/// Largest number of table entries for a whole model (32 MiB); later leaves use the closed form.
+pub(crate) const MODEL_TABLE_BUDGET: usize = 1 << 22;
 
-/// One node on a leaf's path: the row follows it iff its decision equals `left`.
-#[derive(Debug, Clone, Copy)]
-struct Step {
-    node: u32,
-    left: bool,
-    bit: u8,
+/// A leaf's distinct path features and its table.
+#[derive(Debug, Clone)]
+struct Leaf {
+    value: f64,
+    /// Distinct features, in `features` / `zero_fractions` / `ratios`.
+    unique: std::ops::Range<usize>,
+    /// Start of the leaf's 2^u entries in `table`, when it has a table.
+    table: Option<usize>,
 }
 
+/// A tree prepared for the per-leaf computation.
+///
+/// For a leaf with value v and distinct path features P (u of them), each with zero fraction
+/// z_k (the share of training rows that follow every split on k along the path) and o_k = 1
+/// when the row follows every split on k, path-dependent TreeSHAP gives feature i
+///
+/// ```text
+/// φ_i = v · (o_i − z_i) · Σ_{S ⊆ P∖{i}} w(|S|) · Π_{k∈S} o_k · Π_{k∈P∖{i}∖S} z_k,   w(j) = j!(u−1−j)!/u!
+/// ```
+///
+/// Only subsets of the followed features O contribute. With
+/// `G(O) = v · Π_{k∈P∖O} z_k · Σ_j w(j) e_j(O)`, where e_j(O) are the coefficients of
+/// Π_{k∈O} (t + z_k):
+///
+/// - every feature not followed gets the same −G(O) (the observation behind Fast TreeSHAP v1);
+/// - a followed feature i gets G(O∖{i}) · (1 − z_i)/z_i.
+///
+/// G depends on the row only through the pattern O, so for leaves with few distinct features
+/// it is tabulated once over all 2^u patterns (the idea of Fast TreeSHAP v2, with one number
+/// per pattern). A leaf numbers its features in order of first appearance on its path, so a
+/// node's feature has the same bit for every leaf below it: one pass over the nodes gives
+/// every leaf's pattern. Explaining a row is then one decision per node and, per leaf, u table
+/// reads. Leaves with more features compute G in closed form. Both reorder LightGBM's
+/// arithmetic, so results differ from LightGBM's in the last bits only (the tests bound them
+/// at 1e-9).
 #[derive(Debug, Clone)]
-struct LeafTable {
-    steps: std::ops::Range<usize>,
-    features: std::ops::Range<usize>,
-    values_offset: usize,
-}
-
-/// The precomputed contributions of one tree, per leaf and pattern of followed features.
-#[derive(Debug, Clone)]
-pub(crate) struct TreeTable {
-    leaves: Vec<LeafTable>,
-    steps: Vec<Step>,
+pub(crate) struct TreeLeaves {
+    /// Internal nodes, each after its parent.
+    order: Vec<u32>,
+    /// Per internal node: the bit of its feature in the patterns of the leaves below it.
+    node_bit: Vec<u8>,
+    /// Per internal node: pattern slots of its children (nodes first, then leaves).
+    left_slot: Vec<u32>,
+    right_slot: Vec<u32>,
+    leaves: Vec<Leaf>,
     features: Vec<usize>,
-    values: Vec<f64>,
+    zero_fractions: Vec<f64>,
+    /// (1 − z) / z per distinct feature.
+    ratios: Vec<f64>,
+    table: Vec<f64>,
+    /// `shapley_weights[u][j]` = w(j) for j in 0..u, then 0.
+    shapley_weights: Vec<Vec<f64>>,
 }
 
-/// Builds the table of a tree, or `None` when it would exceed `budget` entries.
-pub(crate) fn build_table(tree: &Tree, budget: usize) -> Option<TreeTable> {
+/// Prepares a tree for the per-leaf computation within `budget` table entries; `None` for a
+/// constant tree or a leaf with more than 64 distinct features on its path.
+pub(crate) fn prepare_leaves(tree: &Tree, budget: usize) -> Option<TreeLeaves> {
     if tree.num_leaves() <= 1 {
         return None;
     }
-    let paths = leaf_paths(tree);
-    let mut size = 0usize;
-    for path in &paths {
-        let unique = unique_features(tree, path).len();
-        if unique > MAX_TABLE_FEATURES {
-            return None;
-        }
-        size += unique << unique;
-    }
-    if size > budget.min(MAX_TREE_ENTRIES) {
-        return None;
-    }
-    let mut table = TreeTable { leaves: Vec::with_capacity(paths.len()), steps: Vec::new(), features: Vec::new(), values: Vec::with_capacity(size) };
-    let mut buffer = vec![PathElement::default(); MAX_TABLE_FEATURES + 2];
-    for (leaf, path) in paths.iter().enumerate() {
-        let unique = unique_features(tree, path);
-        let steps_start = table.steps.len();
-        for &(node, left) in path {
-            let feature = tree.split_feature[node];
-            let bit = unique.iter().position(|(f, _)| *f == feature).unwrap_or(0) as u8;
-            table.steps.push(Step { node: node as u32, left, bit });
-        }
-        let features_start = table.features.len();
-        table.features.extend(unique.iter().map(|(feature, _)| *feature));
-        let values_offset = table.values.len();
-        let value = tree.leaf_value[leaf];
-        let n = unique.len();
-        for mask in 0..(1usize << n) {
-            extend(&mut buffer, 0, 1.0, 1.0, -1);
-            for (position, (feature, zero_fraction)) in unique.iter().enumerate() {
-                let one_fraction = if mask >> position & 1 == 1 { 1.0 } else { 0.0 };
-                extend(&mut buffer, position + 1, *zero_fraction, one_fraction, *feature as isize);
-            }
-            for i in 1..=n {
-                let weight = unwound_sum(&buffer, n, i);
-                let element = buffer[i];
-                table.values.push((weight * (element.one_fraction - element.zero_fraction)) * value);
-            }
-        }
-        table.leaves.push(LeafTable {
-            steps: steps_start..table.steps.len(),
-            features: features_start..table.features.len(),
-            values_offset,
-        });
-    }
-    Some(table)
-}
-
-/// For each leaf (in leaf order), the internal nodes on its path and the side taken.
-fn leaf_paths(tree: &Tree) -> Vec<Vec<(usize, bool)>> {
-    let mut paths = vec![Vec::new(); tree.num_leaves()];
-    let mut stack: Vec<(i32, Vec<(usize, bool)>)> = vec![(0, Vec::new())];
-    while let Some((node, path)) = stack.pop() {
+    let n_internal = tree.num_leaves() - 1;
+    let slot = |child: i32| if child >= 0 { child as u32 } else { (n_internal + (!child) as usize) as u32 };
+    let mut prepared = TreeLeaves {
+        order: Vec::with_capacity(n_internal),
+        node_bit: vec![0; n_internal],
+        left_slot: tree.left_child.iter().map(|&c| slot(c)).collect(),
+        right_slot: tree.right_child.iter().map(|&c| slot(c)).collect(),
+        leaves: Vec::new(),
+        features: Vec::new(),
+        zero_fractions: Vec::new(),
+        ratios: Vec::new(),
+        table: Vec::new(),
+        shapley_weights: Vec::new(),
+    };
+    // Depth-first from the root: each node is listed after its parent; each leaf gets its
+    // distinct features in order of first appearance, with their combined zero fractions.
+    let mut uniques: Vec<Vec<(usize, f64)>> = vec![Vec::new(); tree.num_leaves()];
+    let mut stack: Vec<(i32, Vec<(usize, f64)>)> = vec![(0, Vec::new())];
+    while let Some((node, unique)) = stack.pop() {
         if node < 0 {
-            if let Some(slot) = paths.get_mut((!node) as usize) {
-                *slot = path;
-            }
+            uniques[(!node) as usize] = unique;
             continue;
         }
         let index = node as usize;
-        let mut left = path.clone();
-        left.push((index, true));
-        let mut right = path;
-        right.push((index, false));
-        stack.push((tree.left_child[index], left));
-        stack.push((tree.right_child[index], right));
-    }
-    paths
-}
-
-/// The distinct features of a leaf path in the order LightGBM's path holds them at the leaf
-/// (a repeated feature moves to the end), each with its combined zero fraction.
-fn unique_features(tree: &Tree, path: &[(usize, bool)]) -> Vec<(usize, f64)> {
-    let mut unique: Vec<(usize, f64)> = Vec::new();
-    for &(node, left) in path {
-        let feature = tree.split_feature[node];
-        let child = if left { tree.left_child[node] } else { tree.right_child[node] };
-        let ratio = tree.count(child) / tree.count(node as i32);
-        let incoming = match unique.iter().position(|(f, _)| *f == feature) {
-            Some(position) => unique.remove(position).1,
-            None => 1.0,
-        };
-        unique.push((feature, ratio * incoming));
-    }
-    unique
-}
-
-impl TreeTable {
-    /// Adds the tree's contributions for `row` into `phi`; `decisions` is scratch space.
-    pub(crate) fn add(&self, tree: &Tree, row: &[f64], phi: &mut [f64], decisions: &mut Vec<bool>) {
-        decisions.clear();
-        decisions.extend((0..tree.num_leaves() - 1).map(|node| tree.goes_left(node, row[tree.split_feature[node]])));
-        for leaf in &self.leaves {
-            let features = &self.features[leaf.features.clone()];
-            let mut mask = (1usize << features.len()) - 1;
-            for step in &self.steps[leaf.steps.clone()] {
-                if decisions[step.node as usize] != step.left {
-                    mask &= !(1usize << step.bit);
-                }
+        prepared.order.push(index as u32);
+        let feature = tree.split_feature[index];
+        let position = unique.iter().position(|(f, _)| *f == feature).unwrap_or(unique.len());
+        if position >= MAX_LEAF_FEATURES {
+            return None;
+        }
+        prepared.node_bit[index] = position as u8;
+        for child in [tree.left_child[index], tree.right_child[index]] {
+            let ratio = tree.count(child) / tree.count(node);
+            let mut below = unique.clone();
+            match below.get_mut(position) {
+                Some((_, zero_fraction)) => *zero_fraction = ratio * *zero_fraction,
+                None => below.push((feature, ratio)),
             }
-            let start = leaf.values_offset + mask * features.len();
-            for (feature, value) in features.iter().zip(&self.values[start..start + features.len()]) {
-                phi[*feature] += value;
+            stack.push((child, below));
+        }
+    }
+    let largest = uniques.iter().map(Vec::len).max().unwrap_or(0);
+    prepared.shapley_weights = (0..=largest).map(shapley_weights).collect();
+    for (leaf, unique) in uniques.iter().enumerate() {
+        let unique_start = prepared.features.len();
+        for (feature, zero_fraction) in unique {
+            prepared.features.push(*feature);
+            prepared.zero_fractions.push(*zero_fraction);
+            prepared.ratios.push((1.0 - zero_fraction) / zero_fraction);
+        }
+        let value = tree.leaf_value[leaf];
+        let u = unique.len();
+        let table = if u <= MAX_TABLE_FEATURES && prepared.table.len() + (1 << u) <= budget {
+            let start = prepared.table.len();
+            let zero_fractions = &prepared.zero_fractions[unique_start..];
+            let weights = &prepared.shapley_weights[u];
+            for pattern in 0..(1u64 << u) {
+                prepared.table.push(pattern_value(value, zero_fractions, weights, pattern));
+            }
+            Some(start)
+        } else {
+            None
+        };
+        prepared.leaves.push(Leaf { value, unique: unique_start..prepared.features.len(), table });
+    }
+    Some(prepared)
+}
+
+/// G(O) for the pattern `followed` (bit k set when the row follows feature k of the leaf).
+fn pattern_value(value: f64, zero_fractions: &[f64], weights: &[f64], followed: u64) -> f64 {
+    // Coefficients of Π (t + z_k) over the followed features, built in place.
+    let mut product = [0.0f64; MAX_LEAF_FEATURES + 1];
+    product[0] = 1.0;
+    let mut zero_product = 1.0;
+    let mut m = 0;
+    for (k, &z) in zero_fractions.iter().enumerate() {
+        if followed >> k & 1 == 1 {
+            product[m + 1] = product[m];
+            for j in (1..=m).rev() {
+                product[j] = product[j - 1] + z * product[j];
+            }
+            product[0] *= z;
+            m += 1;
+        } else {
+            zero_product *= z;
+        }
+    }
+    let mut total = 0.0;
+    for j in 0..=m {
+        total += weights[j] * product[j];
+    }
+    value * zero_product * total
+}
+
+/// w(j) = j!(u−1−j)!/u! for j in 0..u (by w(j) = w(j−1)·j/(u−j), w(0) = 1/u), then a 0.
+fn shapley_weights(u: usize) -> Vec<f64> {
+    let mut weights = Vec::with_capacity(u + 1);
+    if u > 0 {
+        let mut weight = 1.0 / u as f64;
+        for j in 0..u {
+            if j > 0 {
+                weight = weight * j as f64 / (u - j) as f64;
+            }
+            weights.push(weight);
+        }
+    }
+    weights.push(0.0);
+    weights
+}
+
+impl TreeLeaves {
+    /// Number of table entries held.
+    pub(crate) fn table_len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Adds the tree's contributions for `row` into `phi`; `patterns` is scratch space.
+    pub(crate) fn add(&self, tree: &Tree, row: &[f64], phi: &mut [f64], patterns: &mut Vec<u64>) {
+        let n_internal = tree.num_leaves() - 1;
+        patterns.clear();
+        patterns.resize(n_internal + tree.num_leaves(), 0);
+        // Bit k of a pattern is cleared when the row leaves the path at a split on feature k.
+        patterns[0] = u64::MAX;
+        for &node in &self.order {
+            let node = node as usize;
+            let pattern = patterns[node];
+            let missed = pattern & !(1u64 << self.node_bit[node]);
+            let left = tree.goes_left(node, row[tree.split_feature[node]]);
+            patterns[self.left_slot[node] as usize] = if left { pattern } else { missed };
+            patterns[self.right_slot[node] as usize] = if left { missed } else { pattern };
+        }
+        for (leaf, &pattern) in self.leaves.iter().zip(&patterns[n_internal..]) {
+            let features = &self.features[leaf.unique.clone()];
+            let ratios = &self.ratios[leaf.unique.clone()];
+            let u = features.len();
+            let followed = if u >= 64 { pattern } else { pattern & ((1u64 << u) - 1) };
+            match leaf.table {
+                Some(start) => {
+                    let table = &self.table[start..start + (1 << u)];
+                    let not_followed = -table[followed as usize];
+                    for (k, (feature, ratio)) in features.iter().zip(ratios).enumerate() {
+                        let bit = 1u64 << k;
+                        let contribution = if followed & bit != 0 {
+                            table[(followed ^ bit) as usize] * ratio
+                        } else {
+                            not_followed
+                        };
+                        phi[*feature] += contribution;
+                    }
+                }
+                None => {
+                    let zero_fractions = &self.zero_fractions[leaf.unique.clone()];
+                    let weights = &self.shapley_weights[u];
+                    let not_followed = -pattern_value(leaf.value, zero_fractions, weights, followed);
+                    for (k, (feature, ratio)) in features.iter().zip(ratios).enumerate() {
+                        let bit = 1u64 << k;
+                        phi[*feature] += if followed & bit != 0 {
+                            pattern_value(leaf.value, zero_fractions, weights, followed ^ bit) * ratio
+                        } else {
+                            not_followed
+                        };
+                    }
+                }
             }
         }
     }
-
-    /// Number of f64 entries held.
-    pub(crate) fn len(&self) -> usize {
-        self.values.len()
-    }
 }
-
-/// Entries allowed for a whole model's tables.
-pub(crate) const MODEL_TABLE_BUDGET: usize = MAX_MODEL_ENTRIES;
 
 #[cfg(test)]
 mod tests {

@@ -137,7 +137,7 @@ impl Tree {
     }
 
     /// LightGBM's `Decision`: whether value `x` of the node's feature goes left.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn goes_left(&self, node: usize, x: f64) -> bool {
         let decision_type = self.decision_type[node];
         if decision_type & CATEGORICAL_MASK != 0 {
@@ -209,7 +209,7 @@ impl Tree {
 }
 
 /// LightGBM's `NumericalDecision`, after the C API's zeroing of |x| ≤ kZeroThreshold.
-#[inline]
+#[inline(always)]
 pub(crate) fn numeric_goes_left(decision_type: u8, threshold: f64, x: f64) -> bool {
     // The dense C API drops every non-NaN value with |v| <= kZeroThreshold: LightGBM sees 0.0.
     let mut x = if x.abs() <= ZERO_THRESHOLD { 0.0 } else { x };
