@@ -12,6 +12,9 @@ use crate::config::ScoringConfig;
 use crate::data::ID_COLUMN;
 use crate::explain::{Explainer, Method, Scratch};
 
+/// Rows handed to a worker at a time.
+const ROWS_PER_TASK: usize = 256;
+
 pub(super) fn run(args: &ExplainArgs) -> Result<()> {
     let config = ScoringConfig::from_args(&args.scoring)?;
     let (model, matrix) = super::load(&config)?;
@@ -26,13 +29,13 @@ pub(super) fn run(args: &ExplainArgs) -> Result<()> {
     let explainer = Explainer::new(Arc::clone(&model), method)?;
     let n_features = model.n_features();
     let mut contributions = vec![0.0; matrix.n_rows() * n_features];
+    // Blocks of rows go to the worker threads; each block is explained tree by tree.
+    let block = ROWS_PER_TASK * n_features.max(1);
     pool.install(|| {
         contributions
-            .par_chunks_mut(n_features.max(1))
-            .enumerate()
-            .try_for_each_init(Scratch::default, |scratch, (index, phi)| {
-                explainer.explain_into(matrix.row(index), scratch, phi).map(|_| ())
-            })
+            .par_chunks_mut(block)
+            .zip(matrix.values().par_chunks(block))
+            .try_for_each_init(Scratch::default, |scratch, (phi, rows)| explainer.explain_rows(rows, scratch, phi))
     })?;
     if config.timing {
         super::report_timing("explain", matrix.n_rows(), start.elapsed());

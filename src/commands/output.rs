@@ -32,7 +32,7 @@ pub struct TableWriter {
 }
 
 enum Sink {
-    Csv(csv::Writer<Box<dyn Write>>),
+    Csv(Box<csv::Writer<Box<dyn Write>>>),
     Json(BufWriter<Box<dyn Write>>),
 }
 
@@ -54,7 +54,7 @@ impl TableWriter {
             Format::Csv => {
                 let mut csv = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(destination);
                 csv.write_record(&columns)?;
-                Sink::Csv(csv)
+                Sink::Csv(Box::new(csv))
             }
             Format::Json => {
                 let mut json = BufWriter::with_capacity(1 << 16, destination);

@@ -154,6 +154,11 @@ impl FeatureMatrix {
         &self.values[index * self.n_features..(index + 1) * self.n_features]
     }
 
+    /// All values, row-major: row `i` is `values()[i * n_features..(i + 1) * n_features]`.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
     /// All rows, in file order.
     pub fn rows(&self) -> std::slice::ChunksExact<'_, f64> {
         self.values.chunks_exact(self.n_features.max(1))

@@ -28,6 +28,16 @@ pub enum ExplainError {
         /// Index of the first such tree.
         tree: usize,
     },
+    /// A block of rows does not hold whole rows, or its output has another size.
+    #[error("{rows} input values and {phi} output slots are not whole rows of {n_features} features")]
+    Shape {
+        /// Features per row.
+        n_features: usize,
+        /// Input values given.
+        rows: usize,
+        /// Output slots given.
+        phi: usize,
+    },
     /// The row does not fit the model.
     #[error(transparent)]
     Row(#[from] ModelError),
@@ -145,11 +155,8 @@ impl Explainer {
     /// blocks, tree by tree, so that each tree's tables are read from cache.
     pub fn explain_rows(&self, rows: &[f64], scratch: &mut Scratch, phi: &mut [f64]) -> Result<(), ExplainError> {
         let n_features = self.model.n_features();
-        if n_features == 0 || rows.len() % n_features != 0 || phi.len() != rows.len() {
-            return Err(ExplainError::Row(ModelError::RowLength {
-                expected: n_features,
-                found: if phi.len() == rows.len() { rows.len() % n_features.max(1) } else { phi.len() },
-            }));
+        if n_features == 0 || !rows.len().is_multiple_of(n_features) || phi.len() != rows.len() {
+            return Err(ExplainError::Shape { n_features, rows: rows.len(), phi: phi.len() });
         }
         let needed = (self.model.max_depth() + 2) * (self.model.max_depth() + 3) / 2;
         if scratch.path.len() < needed {

@@ -243,7 +243,7 @@ pub(crate) fn prepare_leaves(tree: &Tree, budget: usize) -> Option<TreeLeaves> {
             let ratio = tree.count(child) / tree.count(node);
             let mut below = unique.clone();
             match below.get_mut(position) {
-                Some((_, zero_fraction)) => *zero_fraction = ratio * *zero_fraction,
+                Some((_, zero_fraction)) => *zero_fraction *= ratio,
                 None => below.push((feature, ratio)),
             }
             stack.push((child, below));
@@ -335,9 +335,10 @@ impl TreeLeaves {
             let node = node as usize;
             let pattern = patterns[node];
             let missed = pattern & !(1u64 << self.node_bit[node]);
-            let left = tree.goes_left(node, row[tree.split_feature[node]]);
-            patterns[self.left_slot[node] as usize] = if left { pattern } else { missed };
-            patterns[self.right_slot[node] as usize] = if left { missed } else { pattern };
+            // All ones when the row goes left, else zero: the child it takes keeps the pattern.
+            let left = (tree.goes_left(node, row[tree.split_feature[node]]) as u64).wrapping_neg();
+            patterns[self.left_slot[node] as usize] = missed | (pattern & left);
+            patterns[self.right_slot[node] as usize] = missed | (pattern & !left);
         }
         for (leaf, &pattern) in self.leaves.iter().zip(&patterns[n_internal..]) {
             let features = &self.features[leaf.unique.clone()];
@@ -347,15 +348,12 @@ impl TreeLeaves {
             match leaf.table {
                 Some(start) => {
                     let table = &self.table[start..start + (1 << u)];
-                    let not_followed = -table[followed as usize];
                     for (k, (feature, ratio)) in features.iter().zip(ratios).enumerate() {
-                        let bit = 1u64 << k;
-                        let contribution = if followed & bit != 0 {
-                            table[(followed ^ bit) as usize] * ratio
-                        } else {
-                            not_followed
-                        };
-                        phi[*feature] += contribution;
+                        // Followed: G(O∖{k}) · ratio; not followed: −G(O). Written without a
+                        // branch on the row's pattern, which would be mispredicted half the time.
+                        let follows = ((followed >> k) & 1) as f64;
+                        let factor = follows * ratio + (follows - 1.0);
+                        phi[*feature] += table[(followed & !(1u64 << k)) as usize] * factor;
                     }
                 }
                 None => {
