@@ -6,8 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples:
-  pad predict --model assets/model.txt --data applicants.csv
-  pad explain --model assets/model.txt --data applicants.csv --format json --out contributions.json";
+  pad predict --model model.txt --data applicants.csv
+  pad explain --model model.txt --data applicants.csv --format json --out contributions.json";
 
 /// Prêt à dépenser credit desk: score loan applicants with a LightGBM model and explain
 /// each decision with exact SHAP contributions.
@@ -45,7 +45,7 @@ model's pandas category lists; a category the model has never seen is treated as
 LightGBM does, with a warning that counts them.
 
 Example:
-  pad predict --model assets/model.txt --data applicants.csv --out scores.csv --timing";
+  pad predict --model model.txt --data applicants.csv --out scores.csv --timing";
 
 const EXPLAIN_HELP: &str = "\
 Output columns: SK_ID_CURR (when the data has it), one column per model feature in model order,
@@ -54,7 +54,7 @@ contributions plus expected_value add up to the model's raw score, and the proba
 default is 1 / (1 + exp(-raw score)). A positive contribution pushes towards refusal.
 
 Example:
-  pad explain --model assets/model.txt --data applicants.csv --format json --out explain.json";
+  pad explain --model model.txt --data applicants.csv --format json --out explain.json";
 
 /// Where to read the model and the clients, and where to write the result.
 #[derive(Debug, Args)]
