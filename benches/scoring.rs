@@ -28,7 +28,7 @@ fn model_path() -> std::path::PathBuf {
 /// sample is absent.
 fn rows(model: &Model) -> (Vec<f64>, &'static str) {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/homecredit/application_train_sample_A.csv");
-    if let Ok(matrix) = FeatureMatrix::from_csv_path(&sample, &model.schema()) {
+    if let Ok(matrix) = FeatureMatrix::load(&sample, &model.schema()) {
         let n = matrix.n_rows().min(ROWS);
         return ((0..n).flat_map(|i| matrix.row(i).to_vec()).collect(), "real sample rows");
     }

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const EXAMPLES: &str = "\
 Examples:
   pad predict --model model.txt --data applicants.csv
+  pad synth --rows 1000 --no-target --out applicants.csv
   pad explain --model model.txt --data applicants.csv --format json --out contributions.json";
 
 /// Prêt à dépenser credit desk: score loan applicants with a LightGBM model and explain
@@ -30,6 +31,38 @@ pub enum Command {
     /// Explain scores: TreeSHAP contribution of every model feature, in log-odds.
     #[command(after_help = EXPLAIN_HELP)]
     Explain(ExplainArgs),
+    /// Write a synthetic portfolio shaped like the Kaggle application table.
+    #[command(after_help = SYNTH_HELP)]
+    Synth(SynthArgs),
+}
+
+const SYNTH_HELP: &str = "\
+The portfolio has the 122 columns of Kaggle's application_train.csv (121 without TARGET), with
+marginal distributions, missing rates, correlations and a default mechanism calibrated on real
+figures (no real rows). The same options and seed always give the same file.
+
+Examples:
+  pad synth --rows 30000 --seed 42 --out history.parquet
+  pad synth --rows 1000 --seed 7 --no-target --first-id 400001 --out applicants.csv";
+
+/// Arguments of `pad synth`.
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Number of clients.
+    #[arg(long, default_value_t = 1000)]
+    pub rows: usize,
+    /// Seed of the random generator.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Output file: `.parquet` for Parquet, anything else for CSV.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// Leave out TARGET (current applicants rather than a history).
+    #[arg(long)]
+    pub no_target: bool,
+    /// The first client id (SK_ID_CURR); the others follow.
+    #[arg(long, default_value_t = 100_001, value_name = "ID")]
+    pub first_id: i64,
 }
 
 const PREDICT_HELP: &str = "\
@@ -39,7 +72,7 @@ Output columns: SK_ID_CURR (when the data has it), probability (of default, 0 to
 The threshold is --threshold if given, else the `threshold` of the model card (model.json
 beside the model file), else 0.5.
 
-Data: a CSV file with a header; columns are matched to the model's features by name, extra
+Data: CSV (with a header) or Parquet; columns are matched to the model's features by name, extra
 columns are ignored, empty fields are missing values. Text categories are encoded with the
 model's pandas category lists; a category the model has never seen is treated as missing, as
 LightGBM does, with a warning that counts them.
@@ -62,7 +95,7 @@ pub struct ScoringArgs {
     /// LightGBM text model file (its model.json card beside it is read if present).
     #[arg(long, value_name = "PATH")]
     pub model: PathBuf,
-    /// Client table: a CSV file with a header line.
+    /// Client table: CSV with a header line, or Parquet (by the `.parquet` extension).
     #[arg(long, value_name = "PATH")]
     pub data: PathBuf,
     /// Output format.

@@ -143,12 +143,17 @@ fn unknown_categories_are_scored_as_missing_with_a_warning() {
     let text = std::fs::read_to_string(&sample).unwrap();
     let mut lines = text.lines();
     let header = lines.next().unwrap();
-    let row = lines.find(|line| line.contains(",Cash loans,")).unwrap();
+    let row = lines.find(|line| line.contains(",Cash loans,") && !line.starts_with('"')).unwrap();
+    let (_, rest) = row.split_once(',').unwrap();
     let dir = tempfile::tempdir().unwrap();
     let data = write(
         dir.path(),
         "clients.csv",
-        &format!("{header}\n{row}\n{}\n{}\n", row.replacen("Cash loans", "Mortgage", 1), row.replacen("Cash loans", "", 1)),
+        &format!(
+            "{header}\n1,{rest}\n2,{}\n3,{}\n",
+            rest.replacen("Cash loans", "Mortgage", 1),
+            rest.replacen("Cash loans", "", 1)
+        ),
     );
     let model = golden_model_path("hc_cat400");
     let output = pad(&["predict", "--model", s(&model), "--data", s(&data)]);

@@ -53,7 +53,7 @@ pub(super) fn run(args: &ExplainArgs) -> Result<()> {
     for index in 0..matrix.n_rows() {
         cells.clear();
         if let Some(ids) = ids {
-            cells.push(Cell::Id(&ids[index]));
+            cells.push(Cell::Id(ids[index]));
         }
         let phi = &contributions[index * n_features..(index + 1) * n_features];
         cells.extend(phi.iter().map(|value| Cell::Number(*value)));

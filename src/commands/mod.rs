@@ -5,6 +5,7 @@
 mod explain;
 mod output;
 mod predict;
+mod synth;
 
 use std::time::Duration;
 
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Predict(args) => predict::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Synth(args) => synth::run(&args),
     }
 }
 
@@ -33,7 +35,7 @@ pub fn run(cli: Cli) -> Result<()> {
 /// lines and unknown categories.
 fn load(config: &crate::config::ScoringConfig) -> Result<(Model, FeatureMatrix)> {
     let model = Model::from_path(&config.model)?;
-    let matrix = FeatureMatrix::from_csv_path(&config.data, &model.schema())?;
+    let matrix = FeatureMatrix::load(&config.data, &model.schema())?;
     let data = config.data.display();
     if matrix.repaired_lines() > 0 {
         eprintln!("warning: repaired {} whole-line-quoted rows in {data}", matrix.repaired_lines());

@@ -15,8 +15,8 @@ use crate::cli::Format;
 /// One cell of a result row.
 #[derive(Debug, Clone, Copy)]
 pub enum Cell<'a> {
-    /// A client id as written in the data; a JSON number when it is an integer.
-    Id(&'a str),
+    /// A client id.
+    Id(i64),
     /// A number; NaN is written `NaN` in CSV and `null` in JSON.
     Number(f64),
     /// A word such as a decision.
@@ -71,7 +71,8 @@ impl TableWriter {
             Sink::Csv(csv) => {
                 for cell in cells {
                     match cell {
-                        Cell::Id(text) | Cell::Text(text) => csv.write_field(text)?,
+                        Cell::Id(id) => csv.write_field(id.to_string())?,
+                        Cell::Text(text) => csv.write_field(text)?,
                         Cell::Number(value) => csv.write_field(format!("{value:?}"))?,
                     }
                 }
@@ -81,10 +82,7 @@ impl TableWriter {
                 let mut object = serde_json::Map::with_capacity(cells.len());
                 for (column, cell) in self.columns.iter().zip(cells) {
                     let value = match cell {
-                        Cell::Id(text) => match text.parse::<i64>() {
-                            Ok(id) => serde_json::Value::from(id),
-                            Err(_) => serde_json::Value::from(*text),
-                        },
+                        Cell::Id(id) => serde_json::Value::from(*id),
                         Cell::Text(text) => serde_json::Value::from(*text),
                         Cell::Number(value) => serde_json::Number::from_f64(*value)
                             .map_or(serde_json::Value::Null, serde_json::Value::Number),

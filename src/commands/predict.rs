@@ -39,7 +39,7 @@ pub(super) fn run(args: &PredictArgs) -> Result<()> {
     for (index, probability) in probabilities.iter().enumerate() {
         cells.clear();
         if let Some(ids) = ids {
-            cells.push(Cell::Id(&ids[index]));
+            cells.push(Cell::Id(ids[index]));
         }
         cells.push(Cell::Number(*probability));
         cells.push(Cell::Text(Decision::from_probability(*probability, threshold).as_str()));

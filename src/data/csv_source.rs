@@ -47,6 +47,11 @@ impl CsvText {
         &self.path
     }
 
+    /// The repaired text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// How many whole-line-quoted rows were repaired.
     pub fn repaired_lines(&self) -> usize {
         self.repaired_lines

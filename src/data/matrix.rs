@@ -1,20 +1,18 @@
-//! Model inputs from a CSV table: one f64 per model feature and row.
+//! Model inputs from a client table: one f64 per model feature and row.
 //!
-//! Columns are matched to model features by name. An empty field is missing (NaN). A
-//! numeric field must parse as a number (`nan`, `inf` accepted), else the load stops with
-//! the file, line and column. A column the model knows as a pandas categorical is encoded as
-//! the label's position in the model's `pandas_categorical` list, as the Python package does;
-//! a label not in that list becomes missing (NaN), exactly as LightGBM scores it, and is
-//! counted in [`FeatureMatrix::unknown_categories`] so that the caller can warn.
+//! Columns are matched to model features by name; derived features (see [`super::pipeline`])
+//! are computed from their raw columns. A missing value is NaN. A text column the model knows
+//! as a pandas categorical is encoded as the label's position in the model's list, as the
+//! Python package does; a label not in that list becomes missing (NaN), exactly as LightGBM
+//! scores it, and is counted in [`FeatureMatrix::unknown_categories`] so that the caller can
+//! warn. A feature the model uses but the table cannot provide stops the load, naming it.
 
 use std::path::Path;
 
+use super::pipeline;
+use super::table::ClientTable;
 use super::DataError;
-use super::csv_source::CsvText;
-use crate::domain::{CategoryLabel, FeatureSchema};
-
-/// The client id column of the Home Credit tables.
-pub const ID_COLUMN: &str = "SK_ID_CURR";
+use crate::domain::{CategoryLabel, FeatureSchema, FeatureSpec};
 
 /// Labels met in a categorical column that the model has never seen.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,110 +30,58 @@ pub struct UnknownCategories {
 pub struct FeatureMatrix {
     n_features: usize,
     values: Vec<f64>,
-    ids: Option<Vec<String>>,
+    ids: Option<Vec<i64>>,
     unknown_categories: Vec<UnknownCategories>,
     repaired_lines: usize,
 }
 
-/// How one model feature is filled from the table.
-enum Source<'m> {
-    /// The feature has no column and the model never uses it: always missing.
-    Absent,
-    /// A numeric column (or integer category codes).
-    Number(usize),
-    /// A pandas categorical column with its labels.
-    Labels(usize, &'m [CategoryLabel]),
-}
-
 impl FeatureMatrix {
-    /// Reads a CSV file into the inputs `schema` describes.
-    pub fn from_csv_path(path: &Path, schema: &FeatureSchema) -> Result<FeatureMatrix, DataError> {
-        FeatureMatrix::from_csv(&CsvText::from_path(path)?, schema)
+    /// Reads a CSV or Parquet file into the inputs `schema` describes.
+    pub fn load(path: &Path, schema: &FeatureSchema) -> Result<FeatureMatrix, DataError> {
+        FeatureMatrix::from_table(&ClientTable::load(path)?, schema)
     }
 
-    /// Converts repaired CSV text into the inputs `schema` describes.
-    pub fn from_csv(csv: &CsvText, schema: &FeatureSchema) -> Result<FeatureMatrix, DataError> {
-        let header = csv.header()?;
-        let column = |name: &str| header.iter().position(|column| column == name);
-        let mut missing = Vec::new();
-        let sources: Vec<Source<'_>> = schema
+    /// Builds the inputs `schema` describes from a loaded table.
+    pub fn from_table(table: &ClientTable, schema: &FeatureSchema) -> Result<FeatureMatrix, DataError> {
+        let missing: Vec<String> = schema
             .features
             .iter()
-            .map(|feature| match column(&feature.name) {
-                None => {
-                    if feature.used {
-                        missing.push(feature.name.clone());
-                    }
-                    Source::Absent
-                }
-                Some(index) => match feature.labels.as_deref() {
-                    Some(labels) => Source::Labels(index, labels),
-                    None => Source::Number(index),
-                },
-            })
+            .filter(|feature| feature.used)
+            .flat_map(|feature| missing_inputs(table, &feature.name))
             .collect();
         if !missing.is_empty() {
-            let total = missing.len();
-            missing.truncate(10);
+            let mut columns: Vec<String> = Vec::new();
+            for name in missing {
+                if !columns.contains(&name) {
+                    columns.push(name);
+                }
+            }
+            let total = columns.len();
+            columns.truncate(10);
             if total > 10 {
-                missing.push(format!("and {} more", total - 10));
+                columns.push(format!("and {} more", total - 10));
             }
-            return Err(DataError::MissingColumns { path: csv.path().to_path_buf(), columns: missing });
+            return Err(DataError::MissingColumns { path: table.path().to_path_buf(), columns });
         }
-        let id_index = column(ID_COLUMN);
+        let n_rows = table.n_rows();
         let n_features = schema.features.len();
-        let mut values = Vec::new();
-        let mut ids = id_index.map(|_| Vec::new());
-        let mut unknown: Vec<Option<UnknownCategories>> = vec![None; n_features];
-        for record in csv.reader().records() {
-            let record = record.map_err(|error| csv.syntax_error(&error))?;
-            let line = record.position().map_or(0, |position| position.line());
-            if record.len() != header.len() {
-                return Err(DataError::FieldCount {
-                    path: csv.path().to_path_buf(),
-                    line,
-                    expected: header.len(),
-                    found: record.len(),
-                });
+        let mut values = vec![f64::NAN; n_rows * n_features];
+        let mut unknown_categories = Vec::new();
+        for (feature_idx, feature) in schema.features.iter().enumerate() {
+            let Some((column, unknown)) = feature_column(table, feature, schema)? else {
+                continue; // Unused and absent: stays missing.
+            };
+            for (row, value) in column.into_iter().enumerate() {
+                values[row * n_features + feature_idx] = value;
             }
-            if let (Some(ids), Some(index)) = (ids.as_mut(), id_index) {
-                ids.push(record.get(index).unwrap_or("").trim().to_string());
-            }
-            for (feature_idx, source) in sources.iter().enumerate() {
-                let value = match *source {
-                    Source::Absent => f64::NAN,
-                    Source::Number(index) => {
-                        let field = record.get(index).unwrap_or("").trim();
-                        parse_number(field).ok_or_else(|| DataError::NotNumeric {
-                            path: csv.path().to_path_buf(),
-                            line,
-                            column: header[index].clone(),
-                            value: field.to_string(),
-                        })?
-                    }
-                    Source::Labels(index, labels) => {
-                        let field = record.get(index).unwrap_or("");
-                        let code = encode_label(field, labels);
-                        if code.is_none() && !field.is_empty() {
-                            let entry = unknown[feature_idx].get_or_insert_with(|| UnknownCategories {
-                                column: header[index].clone(),
-                                count: 0,
-                                example: field.to_string(),
-                            });
-                            entry.count += 1;
-                        }
-                        code.unwrap_or(f64::NAN)
-                    }
-                };
-                values.push(value);
-            }
+            unknown_categories.extend(unknown);
         }
         Ok(FeatureMatrix {
             n_features,
             values,
-            ids,
-            unknown_categories: unknown.into_iter().flatten().collect(),
-            repaired_lines: csv.repaired_lines(),
+            ids: table.ids().map(<[i64]>::to_vec),
+            unknown_categories,
+            repaired_lines: table.repaired_lines(),
         })
     }
 
@@ -159,13 +105,8 @@ impl FeatureMatrix {
         &self.values
     }
 
-    /// All rows, in file order.
-    pub fn rows(&self) -> std::slice::ChunksExact<'_, f64> {
-        self.values.chunks_exact(self.n_features.max(1))
-    }
-
-    /// The `SK_ID_CURR` values as written, when the file has that column.
-    pub fn ids(&self) -> Option<&[String]> {
+    /// The `SK_ID_CURR` values, when the table has that column.
+    pub fn ids(&self) -> Option<&[i64]> {
         self.ids.as_deref()
     }
 
@@ -180,16 +121,98 @@ impl FeatureMatrix {
     }
 }
 
-/// An empty field is missing; otherwise a number as Rust reads it (correctly rounded).
-fn parse_number(field: &str) -> Option<f64> {
-    if field.is_empty() { Some(f64::NAN) } else { field.parse::<f64>().ok() }
+/// The columns a feature needs that the table lacks.
+fn missing_inputs(table: &ClientTable, feature: &str) -> Vec<String> {
+    if table.has_column(feature) {
+        return Vec::new();
+    }
+    match pipeline::inputs_of(feature) {
+        Some(inputs) => inputs.iter().filter(|name| !table.has_column(name)).map(|name| name.to_string()).collect(),
+        None => vec![feature.to_string()],
+    }
 }
 
-/// The label's position in the model's list; `None` for a missing or unknown label.
-fn encode_label(field: &str, labels: &[CategoryLabel]) -> Option<f64> {
-    if field.is_empty() {
-        return None;
+/// One feature's values, with the unknown labels met; `None` when absent and unused.
+fn feature_column(
+    table: &ClientTable,
+    feature: &FeatureSpec,
+    schema: &FeatureSchema,
+) -> Result<Option<(Vec<f64>, Option<UnknownCategories>)>, DataError> {
+    let name = feature.name.as_str();
+    if table.has_column(name) {
+        if let Some(labels) = feature.labels.as_deref() {
+            return Ok(Some(encode_column(table, name, labels)));
+        }
+        let Some(mut values) = table.numbers_for_model(name)? else {
+            let example = table.text(name).and_then(|values| values.into_iter().flatten().next()).unwrap_or_default();
+            return Err(DataError::TextForNumber { path: table.path().to_path_buf(), column: name.to_string(), example });
+        };
+        if schema.clean_days_employed && name == "DAYS_EMPLOYED" {
+            values.iter_mut().for_each(|value| *value = pipeline::clean_days_employed(*value));
+        }
+        return Ok(Some((values, None)));
     }
+    let Some(inputs) = pipeline::inputs_of(name) else {
+        return Ok(None);
+    };
+    let mut columns = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        match table.numbers_for_model(input)? {
+            Some(values) => columns.push(values),
+            None if table.has_column(input) => {
+                let example = table.text(input).and_then(|values| values.into_iter().flatten().next()).unwrap_or_default();
+                return Err(DataError::TextForNumber { path: table.path().to_path_buf(), column: input.to_string(), example });
+            }
+            None => return Ok(None),
+        }
+    }
+    let mut row_inputs = vec![0.0; inputs.len()];
+    let values = (0..table.n_rows())
+        .map(|row| {
+            for (slot, column) in row_inputs.iter_mut().zip(&columns) {
+                *slot = column[row];
+            }
+            pipeline::derive(name, &row_inputs).unwrap_or(f64::NAN)
+        })
+        .collect();
+    Ok(Some((values, None)))
+}
+
+/// Encodes a categorical column; numbers stored in a numeric column are matched too.
+fn encode_column(table: &ClientTable, name: &str, labels: &[CategoryLabel]) -> (Vec<f64>, Option<UnknownCategories>) {
+    let fields: Vec<Option<String>> = match table.text(name) {
+        Some(text) => text,
+        None => table
+            .numeric(name)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|value| (!value.is_nan()).then(|| value.to_string()))
+            .collect(),
+    };
+    let mut unknown: Option<UnknownCategories> = None;
+    let values = fields
+        .iter()
+        .map(|field| match field {
+            None => f64::NAN,
+            Some(field) => match encode_label(field, labels) {
+                Some(code) => code,
+                None => {
+                    let entry = unknown.get_or_insert_with(|| UnknownCategories {
+                        column: name.to_string(),
+                        count: 0,
+                        example: field.clone(),
+                    });
+                    entry.count += 1;
+                    f64::NAN
+                }
+            },
+        })
+        .collect();
+    (values, unknown)
+}
+
+/// The label's position in the model's list; `None` for an unknown label.
+fn encode_label(field: &str, labels: &[CategoryLabel]) -> Option<f64> {
     let number = field.trim().parse::<f64>().ok();
     labels
         .iter()
@@ -210,16 +233,8 @@ mod tests {
         assert_eq!(encode_label("Revolving loans", &labels), Some(1.0));
         assert_eq!(encode_label("Cash loans", &labels), Some(0.0));
         assert_eq!(encode_label("Mortgage", &labels), None);
-        assert_eq!(encode_label("", &labels), None);
         let numbers = [CategoryLabel::Number(3.0), CategoryLabel::Number(7.0)];
         assert_eq!(encode_label("7.0", &numbers), Some(1.0));
-    }
-
-    #[test]
-    fn numbers_and_missing_fields() {
-        assert!(parse_number("").is_some_and(f64::is_nan));
-        assert_eq!(parse_number("-12.5"), Some(-12.5));
-        assert_eq!(parse_number("inf"), Some(f64::INFINITY));
-        assert_eq!(parse_number("Cash loans"), None);
+        assert_eq!(encode_label("7", &numbers), Some(1.0));
     }
 }

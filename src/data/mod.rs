@@ -1,19 +1,28 @@
 //! Client tables: reading them and turning them into model inputs.
 //!
-//! Today this is a CSV reader ([`csv_source`]) that repairs the whole-line-quoted rows of the
-//! Kaggle exports, and [`FeatureMatrix`], which maps columns to model features by name,
-//! reads empty fields as missing and encodes category labels with the model's
-//! `pandas_categorical` lists. Nothing is dropped silently: a row that cannot be read stops
-//! the load with its line number.
+//! - [`ClientTable`]: a Kaggle application table read with polars from CSV (with the repair
+//!   of whole-line-quoted rows, [`csv_source`]) or Parquet, typed by [`schema`], with unique ids.
+//! - [`pipeline`]: the derived features (ratios, age, the `DAYS_EMPLOYED` anomaly flag), one
+//!   definition for training, scoring and the what-if editor.
+//! - [`FeatureMatrix`]: the model's inputs, columns matched to features by name, categories
+//!   encoded with the model's lists.
 //!
-//! Uses: domain (the feature schema a model expects).
+//! Nothing is dropped silently: a row that cannot be read stops the load with its line.
+//! This is the only module that uses polars. Uses: domain (the feature schema a model expects).
 
 pub mod csv_source;
+pub mod labels;
 mod matrix;
+pub mod pipeline;
+pub mod schema;
+pub mod synth;
+mod table;
 
 use std::path::PathBuf;
 
-pub use matrix::{FeatureMatrix, UnknownCategories, ID_COLUMN};
+pub use matrix::{FeatureMatrix, UnknownCategories};
+pub use schema::ID_COLUMN;
+pub use table::ClientTable;
 
 /// Errors of this module; each names the file and, where it applies, the line and column.
 #[derive(Debug, thiserror::Error)]
@@ -81,16 +90,83 @@ pub enum DataError {
         /// The missing feature names (at most the first ten, then a count).
         columns: Vec<String>,
     },
-    /// A numeric field does not hold a number.
-    #[error("{path}: line {line}, column `{column}`: `{value}` is not a number")]
+    /// A numeric field does not hold a number of the column's type.
+    #[error("{path}: {location}, column `{column}`: `{value}` is not {expected}")]
     NotNumeric {
         /// The file.
         path: PathBuf,
-        /// 1-based line number.
-        line: u64,
+        /// "line N" in a CSV file, "row N" in a Parquet file.
+        location: String,
         /// Column name.
         column: String,
         /// The field as written.
         value: String,
+        /// What the column holds ("a number", "a whole number").
+        expected: &'static str,
+    },
+    /// The file could not be parsed, and no single line could be blamed.
+    #[error("{path}: {message}")]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What the reader said.
+        message: String,
+    },
+    /// A Parquet column has a type the schema does not allow.
+    #[error("{path}: column `{column}` should hold {expected} but holds {found}")]
+    ColumnType {
+        /// The file.
+        path: PathBuf,
+        /// Column name.
+        column: String,
+        /// What the schema expects.
+        expected: String,
+        /// The type found.
+        found: String,
+    },
+    /// A Parquet value does not fit its column.
+    #[error("{path}: row {row}, column `{column}`: {message}")]
+    ParquetValue {
+        /// The file.
+        path: PathBuf,
+        /// 1-based row.
+        row: usize,
+        /// Column name.
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A row has no client id.
+    #[error("{path}: {location}: the client id SK_ID_CURR is empty")]
+    MissingId {
+        /// The file.
+        path: PathBuf,
+        /// "line N" or "row N".
+        location: String,
+    },
+    /// Two rows share a client id.
+    #[error("{path}: client id {id} appears twice ({first} and {second})")]
+    DuplicateId {
+        /// The file.
+        path: PathBuf,
+        /// The repeated id.
+        id: i64,
+        /// Where it first appears.
+        first: String,
+        /// Where it appears again.
+        second: String,
+    },
+    /// A text column feeds a model feature that has no category list.
+    #[error(
+        "{path}: column `{column}` holds text (for example `{example}`) but the model reads it \
+         as a number and has no category list for it"
+    )]
+    TextForNumber {
+        /// The file.
+        path: PathBuf,
+        /// Column name.
+        column: String,
+        /// A value found.
+        example: String,
     },
 }

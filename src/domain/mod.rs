@@ -81,6 +81,9 @@ pub struct FeatureSpec {
 pub struct FeatureSchema {
     /// One entry per model feature.
     pub features: Vec<FeatureSpec>,
+    /// Whether `DAYS_EMPLOYED` is read with its "not employed" placeholder (365243) as missing,
+    /// as models trained by this package expect; models trained elsewhere get raw values.
+    pub clean_days_employed: bool,
 }
 
 /// The parts of a model card (`model.json` beside the model) that scoring needs; every

@@ -178,7 +178,7 @@ impl Model {
                 used: self.uses_feature(feature_idx),
             })
             .collect();
-        FeatureSchema { features }
+        FeatureSchema { features, clean_days_employed: false }
     }
 
     /// The trees in file order.

@@ -1,0 +1,325 @@
+//! Client tables read with polars: CSV or Parquet, typed by the Kaggle schema, checked.
+//!
+//! CSV files are repaired first (whole-line-quoted rows, see [`super::csv_source`]) and then
+//! parsed by polars with the Kaggle types, not types guessed from the file. If polars refuses
+//! a file, the rows are scanned again one by one to say which line and column is wrong,
+//! so that no row is ever dropped silently. Parquet files are read as they are and their
+//! column types checked against the schema. Columns outside the schema are kept (as text in a
+//! CSV file) for display.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use super::DataError;
+use super::csv_source::CsvText;
+use super::schema::{ColumnKind, ID_COLUMN, TARGET_COLUMN, column_kind};
+
+/// Where a table came from, to locate rows in messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Origin {
+    Csv,
+    Parquet,
+}
+
+/// A client table with the Kaggle column types and unique client ids.
+#[derive(Debug, Clone)]
+pub struct ClientTable {
+    path: PathBuf,
+    origin: Origin,
+    frame: DataFrame,
+    ids: Option<Vec<i64>>,
+    repaired_lines: usize,
+}
+
+/// The polars type of a column: the Kaggle type, or text for a column outside the schema.
+fn dtype_of(name: &str) -> DataType {
+    match column_kind(name) {
+        Some(ColumnKind::Id | ColumnKind::Target | ColumnKind::Integer) => DataType::Int64,
+        Some(ColumnKind::Float) => DataType::Float64,
+        Some(ColumnKind::Text) | None => DataType::String,
+    }
+}
+
+impl ClientTable {
+    /// Reads a CSV or Parquet file (chosen by the `.parquet` extension).
+    pub fn load(path: &Path) -> Result<ClientTable, DataError> {
+        let is_parquet = path.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("parquet"));
+        if is_parquet { ClientTable::load_parquet(path) } else { ClientTable::load_csv(&CsvText::from_path(path)?) }
+    }
+
+    /// Parses repaired CSV text.
+    pub fn load_csv(csv: &CsvText) -> Result<ClientTable, DataError> {
+        let header = csv.header()?;
+        check_field_counts(csv, header.len())?;
+        let schema: Schema = header.iter().map(|name| Field::new(name.as_str().into(), dtype_of(name))).collect();
+        let reader = CsvReadOptions::default()
+            .with_has_header(true)
+            .with_schema(Some(Arc::new(schema)))
+            .with_raise_if_empty(false)
+            .with_n_threads(None)
+            .into_reader_with_file_handle(Cursor::new(csv.text().as_bytes()));
+        let frame = match reader.finish() {
+            Ok(frame) => frame,
+            Err(error) => {
+                // Say which line is wrong; polars' own message is the fallback.
+                return Err(locate_csv_error(csv, &header).unwrap_or_else(|| DataError::Unreadable {
+                    path: csv.path().to_path_buf(),
+                    message: error.to_string(),
+                }));
+            }
+        };
+        ClientTable::checked(csv.path(), Origin::Csv, frame, csv.repaired_lines(), Some(csv))
+    }
+
+    /// Reads a Parquet file and checks its column types against the schema.
+    pub fn load_parquet(path: &Path) -> Result<ClientTable, DataError> {
+        let file = std::fs::File::open(path).map_err(|cause| DataError::Read { path: path.to_path_buf(), cause })?;
+        let frame = ParquetReader::new(file).finish().map_err(|error| DataError::Unreadable {
+            path: path.to_path_buf(),
+            message: format!("not a readable Parquet file: {error}"),
+        })?;
+        let mut columns = Vec::with_capacity(frame.width());
+        for column in frame.columns() {
+            let name = column.name().to_string();
+            let wanted = dtype_of(&name);
+            let found = column.dtype();
+            let compatible = match (&wanted, found) {
+                (DataType::String, DataType::String) => true,
+                (DataType::String, _) => column_kind(&name).is_none(),
+                (_, found) => found.is_primitive_numeric() || found.is_bool() || found.is_null(),
+            };
+            if !compatible {
+                return Err(DataError::ColumnType { path: path.to_path_buf(), column: name, expected: describe(&wanted), found: found.to_string() });
+            }
+            let converted = if column_kind(&name).is_none() && found != &DataType::String {
+                column.clone()
+            } else {
+                column.cast(&wanted).map_err(|error| DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() })?
+            };
+            // A float column read into an integer column must hold whole numbers only.
+            if wanted == DataType::Int64 && found.is_float() {
+                let lossless = column.cast(&DataType::Float64).ok().and_then(|c| c.f64().ok().cloned());
+                if let Some(values) = lossless {
+                    if let Some(row) = values.iter().position(|v| v.is_some_and(|v| v.fract() != 0.0)) {
+                        return Err(DataError::ParquetValue {
+                            path: path.to_path_buf(),
+                            row: row + 1,
+                            column: name,
+                            message: "holds a fraction where the schema has a whole number".into(),
+                        });
+                    }
+                }
+            }
+            columns.push(converted);
+        }
+        let frame = DataFrame::new(frame.height(), columns)
+            .map_err(|error| DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() })?;
+        ClientTable::checked(path, Origin::Parquet, frame, 0, None)
+    }
+
+    /// Checks the ids (present, unique) and builds the table.
+    fn checked(path: &Path, origin: Origin, frame: DataFrame, repaired_lines: usize, csv: Option<&CsvText>) -> Result<ClientTable, DataError> {
+        let mut table = ClientTable { path: path.to_path_buf(), origin, frame, ids: None, repaired_lines };
+        let Ok(column) = table.frame.column(ID_COLUMN) else {
+            return Ok(table);
+        };
+        let values = column.i64().map_err(|error| DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() })?;
+        let mut ids = Vec::with_capacity(values.len());
+        for (row, id) in values.iter().enumerate() {
+            match id {
+                Some(id) => ids.push(id),
+                None => {
+                    return Err(DataError::MissingId { path: path.to_path_buf(), location: table.locate(row, csv) });
+                }
+            }
+        }
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        order.sort_by_key(|&row| (ids[row], row));
+        for pair in order.windows(2) {
+            if ids[pair[0]] == ids[pair[1]] {
+                return Err(DataError::DuplicateId {
+                    path: path.to_path_buf(),
+                    id: ids[pair[0]],
+                    first: table.locate(pair[0], csv),
+                    second: table.locate(pair[1], csv),
+                });
+            }
+        }
+        table.ids = Some(ids);
+        Ok(table)
+    }
+
+    /// "line N" for a CSV row (found by scanning the text), "row N" for Parquet.
+    fn locate(&self, row: usize, csv: Option<&CsvText>) -> String {
+        match (&self.origin, csv) {
+            (Origin::Csv, Some(csv)) => {
+                let line = csv.reader().records().nth(row).and_then(|record| record.ok()).and_then(|r| r.position().map(|p| p.line()));
+                line.map_or_else(|| format!("row {}", row + 1), |line| format!("line {line}"))
+            }
+            _ => format!("row {}", row + 1),
+        }
+    }
+
+    /// The file read.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Number of clients.
+    pub fn n_rows(&self) -> usize {
+        self.frame.height()
+    }
+
+    /// Column names in file order.
+    pub fn column_names(&self) -> Vec<String> {
+        self.frame.get_column_names().iter().map(|name| name.to_string()).collect()
+    }
+
+    /// Whether the table has a column of that name.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.frame.column(name).is_ok()
+    }
+
+    /// Whether the table holds outcomes (`TARGET`), as a history does.
+    pub fn has_target(&self) -> bool {
+        self.has_column(TARGET_COLUMN)
+    }
+
+    /// The client ids, when the table has an `SK_ID_CURR` column.
+    pub fn ids(&self) -> Option<&[i64]> {
+        self.ids.as_deref()
+    }
+
+    /// Whole-line-quoted rows repaired while reading.
+    pub fn repaired_lines(&self) -> usize {
+        self.repaired_lines
+    }
+
+    /// A column as numbers for a model: numeric columns as they are, and text columns outside
+    /// the Kaggle schema parsed field by field (a field that is not a number is an error
+    /// naming its line). `Ok(None)` when the column is absent or a Kaggle text column.
+    pub fn numbers_for_model(&self, name: &str) -> Result<Option<Vec<f64>>, DataError> {
+        if let Some(values) = self.numeric(name) {
+            return Ok(Some(values));
+        }
+        if column_kind(name).is_some() {
+            return Ok(None);
+        }
+        let Some(fields) = self.text(name) else {
+            return Ok(None);
+        };
+        let mut values = Vec::with_capacity(fields.len());
+        for (row, field) in fields.iter().enumerate() {
+            let value = match field.as_deref().map(str::trim) {
+                None | Some("") => f64::NAN,
+                Some(text) => text.parse::<f64>().map_err(|_| DataError::NotNumeric {
+                    path: self.path.clone(),
+                    location: self.location(row),
+                    column: name.to_string(),
+                    value: text.to_string(),
+                    expected: "a number",
+                })?,
+            };
+            values.push(value);
+        }
+        Ok(Some(values))
+    }
+
+    /// A numeric column as f64, missing values as NaN; `None` if absent or text.
+    pub fn numeric(&self, name: &str) -> Option<Vec<f64>> {
+        let column = self.frame.column(name).ok()?;
+        if column.dtype() == &DataType::String {
+            return None;
+        }
+        let values = column.cast(&DataType::Float64).ok()?;
+        let values = values.f64().ok()?;
+        Some(values.iter().map(|value| value.unwrap_or(f64::NAN)).collect())
+    }
+
+    /// A text column, missing values as `None`; `None` if absent or not text.
+    pub fn text(&self, name: &str) -> Option<Vec<Option<String>>> {
+        let column = self.frame.column(name).ok()?;
+        let values = column.str().ok()?;
+        Some(values.iter().map(|value| value.map(str::to_string)).collect())
+    }
+
+    /// Whether a column holds text.
+    pub fn is_text(&self, name: &str) -> bool {
+        self.frame.column(name).is_ok_and(|column| column.dtype() == &DataType::String)
+    }
+
+    /// The line (CSV) or row (Parquet) of a row index, for messages.
+    pub fn location(&self, row: usize) -> String {
+        match self.origin {
+            Origin::Csv => match CsvText::from_path(&self.path) {
+                Ok(csv) => self.locate(row, Some(&csv)),
+                Err(_) => format!("row {}", row + 1),
+            },
+            Origin::Parquet => format!("row {}", row + 1),
+        }
+    }
+}
+
+fn describe(dtype: &DataType) -> String {
+    match dtype {
+        DataType::Int64 => "whole numbers".into(),
+        DataType::Float64 => "numbers".into(),
+        DataType::String => "text".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Every row must have as many fields as the header (polars would pad a short row with
+/// missing values). One fast pass over the raw bytes.
+fn check_field_counts(csv: &CsvText, expected: usize) -> Result<(), DataError> {
+    let mut reader = csv.reader();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) if record.len() == expected => {}
+            Ok(true) => {
+                let line = record.position().map_or(0, |position| position.line());
+                return Err(DataError::FieldCount { path: csv.path().to_path_buf(), line, expected, found: record.len() });
+            }
+            Err(error) => return Err(csv.syntax_error(&error)),
+        }
+    }
+}
+
+/// Scans the rows with a strict reader to find the first line polars could not parse.
+fn locate_csv_error(csv: &CsvText, header: &[String]) -> Option<DataError> {
+    let kinds: Vec<DataType> = header.iter().map(|name| dtype_of(name)).collect();
+    for record in csv.reader().records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => return Some(csv.syntax_error(&error)),
+        };
+        let line = record.position().map_or(0, |position| position.line());
+        if record.len() != header.len() {
+            return Some(DataError::FieldCount { path: csv.path().to_path_buf(), line, expected: header.len(), found: record.len() });
+        }
+        for ((field, kind), name) in record.iter().zip(&kinds).zip(header) {
+            let field = field.trim();
+            let expected = match kind {
+                _ if field.is_empty() => None,
+                DataType::Int64 => field.parse::<i64>().is_err().then_some("a whole number"),
+                DataType::Float64 => field.parse::<f64>().is_err().then_some("a number"),
+                _ => None,
+            };
+            if let Some(expected) = expected {
+                return Some(DataError::NotNumeric {
+                    path: csv.path().to_path_buf(),
+                    location: format!("line {line}"),
+                    column: name.clone(),
+                    value: field.to_string(),
+                    expected,
+                });
+            }
+        }
+    }
+    None
+}
