@@ -301,3 +301,16 @@ fn help_shows_examples() {
     assert!(text.contains("expected_value"), "{text}");
     assert!(text.contains("log-odds"), "{text}");
 }
+
+#[test]
+fn explain_works_on_the_bundled_applicants() {
+    // A model trained elsewhere on the Kaggle columns reads the synthetic applicants as they are.
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("applicants.csv");
+    let output = pad(&["explain", "--model", s(&golden_model_path("hc_cat400")), "--data", s(&data), "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "", "no warning: every category is known to the model");
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1000);
+    assert_eq!(rows[0]["SK_ID_CURR"], 400001);
+}

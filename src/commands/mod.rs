@@ -35,7 +35,11 @@ pub fn run(cli: Cli) -> Result<()> {
 /// lines and unknown categories.
 fn load(config: &crate::config::ScoringConfig) -> Result<(Model, FeatureMatrix)> {
     let model = Model::from_path(&config.model)?;
+    let start = std::time::Instant::now();
     let matrix = FeatureMatrix::load(&config.data, &model.schema())?;
+    if config.timing {
+        report_timing("load", matrix.n_rows(), start.elapsed());
+    }
     let data = config.data.display();
     if matrix.repaired_lines() > 0 {
         eprintln!("warning: repaired {} whole-line-quoted rows in {data}", matrix.repaired_lines());

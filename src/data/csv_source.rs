@@ -79,9 +79,20 @@ impl CsvText {
         Ok(names)
     }
 
+    /// The 1-based line where a record starts, counted from its byte offset (the CSV reader's
+    /// own line count is off by one after CRLF line ends).
+    pub fn line_of(&self, position: Option<&csv::Position>) -> u64 {
+        let Some(position) = position else { return 0 };
+        let bytes = self.text.as_bytes();
+        let end = (position.byte() as usize).min(bytes.len());
+        // After a CRLF the reader places the next record on the `\n` that ends the line before.
+        let on_line_end = usize::from(bytes.get(end) == Some(&b'\n'));
+        (bytes[..end].iter().filter(|byte| **byte == b'\n').count() + on_line_end) as u64 + 1
+    }
+
     /// Turns a CSV reader error into a [`DataError`] naming the file and line.
     pub fn syntax_error(&self, error: &csv::Error) -> DataError {
-        let line = error.position().map_or(0, |position| position.line());
+        let line = self.line_of(error.position());
         DataError::Syntax { path: self.path.clone(), line, message: error.to_string() }
     }
 }

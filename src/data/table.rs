@@ -156,8 +156,11 @@ impl ClientTable {
     fn locate(&self, row: usize, csv: Option<&CsvText>) -> String {
         match (&self.origin, csv) {
             (Origin::Csv, Some(csv)) => {
-                let line = csv.reader().records().nth(row).and_then(|record| record.ok()).and_then(|r| r.position().map(|p| p.line()));
-                line.map_or_else(|| format!("row {}", row + 1), |line| format!("line {line}"))
+                let record = csv.reader().records().nth(row).and_then(|record| record.ok());
+                match record {
+                    Some(record) => format!("line {}", csv.line_of(record.position())),
+                    None => format!("row {}", row + 1),
+                }
             }
             _ => format!("row {}", row + 1),
         }
@@ -282,7 +285,7 @@ fn check_field_counts(csv: &CsvText, expected: usize) -> Result<(), DataError> {
             Ok(false) => return Ok(()),
             Ok(true) if record.len() == expected => {}
             Ok(true) => {
-                let line = record.position().map_or(0, |position| position.line());
+                let line = csv.line_of(record.position());
                 return Err(DataError::FieldCount { path: csv.path().to_path_buf(), line, expected, found: record.len() });
             }
             Err(error) => return Err(csv.syntax_error(&error)),
@@ -298,7 +301,7 @@ fn locate_csv_error(csv: &CsvText, header: &[String]) -> Option<DataError> {
             Ok(record) => record,
             Err(error) => return Some(csv.syntax_error(&error)),
         };
-        let line = record.position().map_or(0, |position| position.line());
+        let line = csv.line_of(record.position());
         if record.len() != header.len() {
             return Some(DataError::FieldCount { path: csv.path().to_path_buf(), line, expected: header.len(), found: record.len() });
         }

@@ -23,7 +23,7 @@
 //!
 //! The same options and seed always give the same table (ChaCha8 generator).
 
-#[allow(missing_docs, clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]
+#[allow(missing_docs, dead_code, clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]
 mod calibration;
 
 use std::path::Path;
@@ -128,6 +128,11 @@ fn half_units(value: f64) -> f64 {
     (value * 2.0).round() / 2.0
 }
 
+/// Rounds to the 4,500 grid on which most real incomes and goods prices lie (never to zero).
+fn price_grid(value: f64) -> f64 {
+    ((value / 4500.0).round() * 4500.0).max(4500.0)
+}
+
 /// Draws one client's raw values (without id and target) into `row`, keyed by column name.
 struct Drawer {
     lower: [[f64; COPULA_COLUMNS.len()]; COPULA_COLUMNS.len()],
@@ -214,12 +219,17 @@ impl Drawer {
         let credit = half_units(get(row, "AMT_CREDIT").number());
         set(row, "AMT_CREDIT", Value::Number(credit));
         let goods_ratio = get(row, "GOODS_CREDIT_RATIO").number();
-        let goods = if goods_ratio.is_nan() { Value::Missing } else { Value::Number(half_units(credit * goods_ratio)) };
+        let goods = if goods_ratio.is_nan() { Value::Missing } else { Value::Number(price_grid(credit * goods_ratio)) };
         set(row, "AMT_GOODS_PRICE", goods);
         let term = get(row, "CREDIT_TERM").number();
         let annuity = if term.is_nan() { Value::Missing } else { Value::Number(half_units(credit * term)) };
         set(row, "AMT_ANNUITY", annuity);
 
+        // Incomes are declared in round figures.
+        let income = get(row, "AMT_INCOME_TOTAL").number();
+        if !income.is_nan() {
+            set(row, "AMT_INCOME_TOTAL", Value::Number(price_grid(income)));
+        }
         // Age decides the income type; the income type the "not employed" placeholder.
         let birth = get(row, "DAYS_BIRTH").number();
         let group = AGE_DECILE_EDGES.iter().take_while(|edge| birth > **edge).count();
@@ -454,6 +464,14 @@ mod tests {
         let lower = cholesky(&[[4.0, 2.0], [2.0, 3.0]]);
         assert!(lower.is_some_and(|l| l[0][0] == 2.0 && l[1][0] == 1.0 && (l[1][1] - 2f64.sqrt()).abs() < 1e-15));
         assert!(cholesky(&[[1.0, 2.0], [2.0, 1.0]]).is_none());
+    }
+
+    #[test]
+    fn calibration_figures_are_sane() {
+        // The real sample's figures this generator is checked against.
+        assert!((0.6..0.75).contains(&calibration::REAL_EXT_SOURCE_3_AUC));
+        assert!((0.07..0.09).contains(&REAL_DEFAULT_RATE));
+        assert_eq!(price_grid(202_400.0), 202_500.0);
     }
 
     #[test]
