@@ -73,9 +73,11 @@ The threshold is --threshold if given, else the `threshold` of the model card (m
 beside the model file), else 0.5.
 
 Data: CSV (with a header) or Parquet; columns are matched to the model's features by name, extra
-columns are ignored, empty fields are missing values. Text categories are encoded with the
-model's pandas category lists; a category the model has never seen is treated as missing, as
-LightGBM does, with a warning that counts them.
+columns are ignored, empty fields are missing values. Derived features (CREDIT_INCOME_RATIO,
+AGE_YEARS, ...) are computed from their columns. Text categories are encoded with the category
+lists of the model card (model.json beside the model), else with the model's pandas lists; a
+category the model has never seen is treated as missing, as LightGBM does, with a warning that
+counts them.
 
 Example:
   pad predict --model model.txt --data applicants.csv --out scores.csv --timing";

@@ -314,3 +314,21 @@ fn explain_works_on_the_bundled_applicants() {
     assert_eq!(rows.len(), 1000);
     assert_eq!(rows[0]["SK_ID_CURR"], 400001);
 }
+
+#[test]
+fn a_model_card_supplies_the_category_lists() {
+    // The tiny model's x1 is categorical with integer codes. With a card listing its labels,
+    // text in the data is encoded by position: "d" is code 3, "b" code 1, "z" unknown (missing).
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.txt");
+    std::fs::copy(tiny(), &model).unwrap();
+    let codes = write(dir.path(), "codes.csv", "SK_ID_CURR,x0,x1\n1,2.0,3\n2,2.0,1\n3,2.0,\n");
+    let without_card = pad(&["predict", "--model", s(&model), "--data", s(&codes)]);
+    assert!(without_card.status.success(), "{}", stderr(&without_card));
+    write(dir.path(), "model.json", r#"{"features": [{"name": "x1", "categories": ["a", "b", "c", "d"]}]}"#);
+    let labels = write(dir.path(), "labels.csv", "SK_ID_CURR,x0,x1\n1,2.0,d\n2,2.0,b\n3,2.0,z\n");
+    let with_card = pad(&["predict", "--model", s(&model), "--data", s(&labels)]);
+    assert!(with_card.status.success(), "{}", stderr(&with_card));
+    assert_eq!(with_card.stdout, without_card.stdout);
+    assert!(stderr(&with_card).contains("1 value(s) of `x1` (for example `z`)"), "{}", stderr(&with_card));
+}

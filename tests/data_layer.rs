@@ -270,3 +270,44 @@ fn the_bundled_data_is_reproducible() {
     }
     assert!(generate(&BUNDLED[1].1).unwrap().width() == 121);
 }
+
+#[test]
+fn every_described_application_column_has_a_label() {
+    // HomeCredit_columns_description.csv is Latin-1: each byte is one character.
+    let Some(sample) = common::real_sample() else { return };
+    let path = sample.with_file_name("HomeCredit_columns_description.csv");
+    let text: String = std::fs::read(&path).unwrap().iter().map(|byte| *byte as char).collect();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let labels = Labels::bundled().unwrap();
+    let mut described = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        if record.get(1) == Some("application_{train|test}.csv") {
+            described += 1;
+            let column = record.get(2).unwrap();
+            assert!(labels.get(column).is_some(), "{column} is described but has no label");
+        }
+    }
+    assert_eq!(described, 122);
+}
+
+#[test]
+fn parquet_columns_that_do_not_fit_the_schema_are_named() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let save = |name: &str, mut frame: DataFrame| {
+        let path = dir.path().join(name);
+        ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut frame).unwrap();
+        path
+    };
+    let text = save("text.parquet", df!("SK_ID_CURR" => [1i64, 2], "DAYS_BIRTH" => ["old", "young"]).unwrap());
+    let error = error_of(&text);
+    assert!(error.starts_with(&format!("{}: column `DAYS_BIRTH` should hold whole numbers but holds", text.display())), "{error}");
+    let fraction = save("fraction.parquet", df!("SK_ID_CURR" => [1i64, 2], "CNT_CHILDREN" => [1.0f64, 2.5]).unwrap());
+    assert_eq!(
+        error_of(&fraction),
+        format!("{}: row 2, column `CNT_CHILDREN`: holds a fraction where the schema has a whole number", fraction.display())
+    );
+    let duplicate = save("dup.parquet", df!("SK_ID_CURR" => [7i64, 7]).unwrap());
+    assert_eq!(error_of(&duplicate), format!("{}: client id 7 appears twice (row 1 and row 2)", duplicate.display()));
+}

@@ -35,8 +35,12 @@ pub fn run(cli: Cli) -> Result<()> {
 /// lines and unknown categories.
 fn load(config: &crate::config::ScoringConfig) -> Result<(Model, FeatureMatrix)> {
     let model = Model::from_path(&config.model)?;
+    let schema = match crate::config::read_card(&config.model)? {
+        Some(card) => model.schema().with_card(&card),
+        None => model.schema(),
+    };
     let start = std::time::Instant::now();
-    let matrix = FeatureMatrix::load(&config.data, &model.schema())?;
+    let matrix = FeatureMatrix::load(&config.data, &schema)?;
     if config.timing {
         report_timing("load", matrix.n_rows(), start.elapsed());
     }

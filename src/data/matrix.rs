@@ -132,12 +132,15 @@ fn missing_inputs(table: &ClientTable, feature: &str) -> Vec<String> {
     }
 }
 
+/// One feature's values, with the unknown labels met.
+type FeatureValues = (Vec<f64>, Option<UnknownCategories>);
+
 /// One feature's values, with the unknown labels met; `None` when absent and unused.
 fn feature_column(
     table: &ClientTable,
     feature: &FeatureSpec,
     schema: &FeatureSchema,
-) -> Result<Option<(Vec<f64>, Option<UnknownCategories>)>, DataError> {
+) -> Result<Option<FeatureValues>, DataError> {
     let name = feature.name.as_str();
     if table.has_column(name) {
         if let Some(labels) = feature.labels.as_deref() {

@@ -102,15 +102,15 @@ impl ClientTable {
             // A float column read into an integer column must hold whole numbers only.
             if wanted == DataType::Int64 && found.is_float() {
                 let lossless = column.cast(&DataType::Float64).ok().and_then(|c| c.f64().ok().cloned());
-                if let Some(values) = lossless {
-                    if let Some(row) = values.iter().position(|v| v.is_some_and(|v| v.fract() != 0.0)) {
-                        return Err(DataError::ParquetValue {
-                            path: path.to_path_buf(),
-                            row: row + 1,
-                            column: name,
-                            message: "holds a fraction where the schema has a whole number".into(),
-                        });
-                    }
+                if let Some(values) = lossless
+                    && let Some(row) = values.iter().position(|v| v.is_some_and(|v| v.fract() != 0.0))
+                {
+                    return Err(DataError::ParquetValue {
+                        path: path.to_path_buf(),
+                        row: row + 1,
+                        column: name,
+                        message: "holds a fraction where the schema has a whole number".into(),
+                    });
                 }
             }
             columns.push(converted);

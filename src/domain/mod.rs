@@ -96,6 +96,41 @@ pub struct CardSummary {
     /// The model's version label.
     #[serde(default)]
     pub model_version: Option<String>,
+    /// The feature pipeline the model was trained with; [`PIPELINE_VERSION`] for models
+    /// trained by this package (their `DAYS_EMPLOYED` placeholder is read as missing).
+    #[serde(default)]
+    pub pipeline: Option<String>,
+    /// The model's features as the card lists them (only what scoring needs is read here).
+    #[serde(default)]
+    pub features: Vec<CardFeature>,
+}
+
+/// The feature pipeline of this package, as recorded in the cards of the models it trains.
+pub const PIPELINE_VERSION: &str = "pad-features/1";
+
+/// A feature as a model card lists it.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+pub struct CardFeature {
+    /// The feature name, as in the model.
+    pub name: String,
+    /// For a categorical feature: its labels; the code fed to the model is the position.
+    #[serde(default)]
+    pub categories: Option<Vec<String>>,
+}
+
+impl FeatureSchema {
+    /// Applies a model card: its category lists replace the model file's, and a model trained
+    /// by this package reads `DAYS_EMPLOYED` with its placeholder as missing.
+    pub fn with_card(mut self, card: &CardSummary) -> FeatureSchema {
+        for feature in &mut self.features {
+            let listed = card.features.iter().find(|listed| listed.name == feature.name);
+            if let Some(categories) = listed.and_then(|listed| listed.categories.as_ref()) {
+                feature.labels = Some(categories.iter().cloned().map(CategoryLabel::Text).collect());
+            }
+        }
+        self.clean_days_employed = card.pipeline.as_deref() == Some(PIPELINE_VERSION);
+        self
+    }
 }
 
 #[cfg(test)]
@@ -113,5 +148,29 @@ mod tests {
         assert!(Threshold::new(1.5).is_none());
         assert!(Threshold::new(f64::NAN).is_none());
         assert_eq!(Decision::Refused.to_string(), "REFUSED");
+    }
+
+    #[test]
+    fn a_card_supplies_categories_and_the_pipeline() {
+        let schema = FeatureSchema {
+            features: vec![
+                FeatureSpec { name: "NAME_CONTRACT_TYPE".into(), labels: None, used: true },
+                FeatureSpec { name: "AMT_CREDIT".into(), labels: None, used: true },
+            ],
+            clean_days_employed: false,
+        };
+        let card: CardSummary = serde_json::from_str(
+            r#"{"threshold": 0.3, "pipeline": "pad-features/1", "metrics": {"auc": 0.75},
+                "features": [{"name": "NAME_CONTRACT_TYPE", "kind": "categorical", "categories": ["Cash loans", "Revolving loans"]},
+                             {"name": "AMT_CREDIT", "kind": "numeric"}]}"#,
+        )
+        .unwrap_or_default();
+        let schema = schema.with_card(&card);
+        assert!(schema.clean_days_employed);
+        assert_eq!(
+            schema.features[0].labels,
+            Some(vec![CategoryLabel::Text("Cash loans".into()), CategoryLabel::Text("Revolving loans".into())])
+        );
+        assert_eq!(schema.features[1].labels, None);
     }
 }

@@ -23,7 +23,7 @@
 //!
 //! The same options and seed always give the same table (ChaCha8 generator).
 
-#[allow(missing_docs, dead_code, clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]
+#[allow(missing_docs, dead_code, clippy::excessive_precision, clippy::unreadable_literal)]
 mod calibration;
 
 use std::path::Path;
@@ -103,8 +103,8 @@ fn cholesky<const N: usize>(matrix: &[[f64; N]; N]) -> Option<[[f64; N]; N]> {
     for i in 0..N {
         for j in 0..=i {
             let mut sum = matrix[i][j];
-            for k in 0..j {
-                sum -= lower[i][k] * lower[j][k];
+            for (a, b) in lower[i][..j].iter().zip(&lower[j][..j]) {
+                sum -= a * b;
             }
             if i == j {
                 if sum <= 0.0 {
