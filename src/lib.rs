@@ -7,6 +7,7 @@
 //!   tabulated variant, and the probability-points view of contributions.
 //! - [`data`]: client tables (CSV with the Kaggle quoting repair) into model inputs.
 //! - [`domain`]: plain types shared by every front end (decision, threshold, feature schema).
+//! - [`evaluation`]: AUC, business cost, the cost-optimal threshold, stratified folds.
 //! - [`cli`], [`config`], [`commands`]: the `pad` command line.
 //!
 //! # Dependency rules
@@ -26,5 +27,6 @@ pub mod config;
 pub mod data;
 pub mod domain;
 pub mod error;
+pub mod evaluation;
 pub mod explain;
 pub mod model;

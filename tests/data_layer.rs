@@ -182,29 +182,6 @@ fn psi_text(expected: &[Option<String>], actual: &[Option<String>]) -> f64 {
     }).sum()
 }
 
-/// AUC of `score` for `target` (ties count half), rows with a score only.
-fn auc(score: &[f64], target: &[f64]) -> f64 {
-    let mut pairs: Vec<(f64, f64)> = score.iter().zip(target).filter(|(s, _)| !s.is_nan()).map(|(s, t)| (*s, *t)).collect();
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (mut rank_sum, mut positives, mut index) = (0.0, 0.0, 0);
-    while index < pairs.len() {
-        let mut end = index;
-        while end < pairs.len() && pairs[end].0 == pairs[index].0 {
-            end += 1;
-        }
-        let rank = (index + end + 1) as f64 / 2.0;
-        for pair in &pairs[index..end] {
-            if pair.1 == 1.0 {
-                rank_sum += rank;
-                positives += 1.0;
-            }
-        }
-        index = end;
-    }
-    let negatives = pairs.len() as f64 - positives;
-    (rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives)
-}
-
 #[test]
 fn the_synthetic_portfolio_resembles_the_real_sample() {
     let Some(sample) = common::real_sample() else { return };
@@ -236,16 +213,21 @@ fn the_synthetic_portfolio_resembles_the_real_sample() {
     let rate = target.iter().sum::<f64>() / target.len() as f64;
     assert!((0.07..0.09).contains(&rate), "default rate {rate}");
     // Low external scores mean risk: the AUC of −EXT_SOURCE_3 as in the real data (0.707).
-    let score: Vec<f64> = synthetic.numeric("EXT_SOURCE_3").unwrap().iter().map(|v| -v).collect();
-    let auc = auc(&score, &target);
+    let (score, outcome): (Vec<f64>, Vec<f64>) = synthetic
+        .numeric("EXT_SOURCE_3")
+        .unwrap()
+        .iter()
+        .zip(&target)
+        .filter(|(score, _)| !score.is_nan())
+        .map(|(score, target)| (-score, *target))
+        .unzip();
+    let auc = pad::evaluation::auc(&score, &pad::evaluation::outcomes(&outcome).unwrap()).unwrap();
     assert!((0.6..0.75).contains(&auc), "EXT_SOURCE_3 AUC {auc}");
     eprintln!("default rate {rate:.4}, EXT_SOURCE_3 AUC {auc:.4}\n{}", report.join("\n"));
 }
 
 #[test]
-fn auc_and_psi_helpers_on_known_values() {
-    // Scores 1, 2, 3, 4 with targets 0, 1, 0, 1: pairs (pos, neg) ordered 3 of 4 times: 0.75.
-    assert_eq!(auc(&[1.0, 2.0, 3.0, 4.0], &[0.0, 1.0, 0.0, 1.0]), 0.75);
+fn psi_helper_on_known_values() {
     let values: Vec<f64> = (0..1000).map(f64::from).collect();
     assert!(psi(&values, &values).abs() < 1e-12);
     let shifted: Vec<f64> = values.iter().map(|v| v + 300.0).collect();
