@@ -332,3 +332,11 @@ fn a_model_card_supplies_the_category_lists() {
     assert_eq!(with_card.stdout, without_card.stdout);
     assert!(stderr(&with_card).contains("1 value(s) of `x1` (for example `z`)"), "{}", stderr(&with_card));
 }
+
+#[test]
+fn synth_refuses_what_it_cannot_do() {
+    let message = failure(&["synth", "--rows", "0", "--out", "/tmp/never.csv"]);
+    assert!(message.contains("--rows must be at least 1"), "{message}");
+    let message = failure(&["synth", "--rows", "5", "--out", "/nonexistent/folder/clients.csv"]);
+    assert!(message.contains("cannot write /nonexistent/folder/clients.csv: No such file or directory"), "{message}");
+}

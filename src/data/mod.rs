@@ -35,6 +35,14 @@ pub enum DataError {
         /// The operating system's reason.
         cause: std::io::Error,
     },
+    /// A file could not be written.
+    #[error("cannot write {path}: {cause}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        cause: std::io::Error,
+    },
     /// The file is not UTF-8 text.
     #[error("{path}: line {line}: the file is not UTF-8 text (a CSV export with another encoding?)")]
     NotText {

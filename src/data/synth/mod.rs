@@ -416,8 +416,7 @@ pub fn write(options: &SynthOptions, out: &Path) -> Result<ClientTable, DataErro
     let mut partial_name = out.file_name().map(|name| name.to_os_string()).unwrap_or_default();
     partial_name.push(".partial");
     let partial = out.with_file_name(partial_name);
-    let io = |cause: std::io::Error| DataError::Read { path: partial.clone(), cause };
-    let file = std::fs::File::create(&partial).map_err(io)?;
+    let file = std::fs::File::create(&partial).map_err(|cause| DataError::Write { path: out.to_path_buf(), cause })?;
     let is_parquet = out.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("parquet"));
     let written = if is_parquet {
         ParquetWriter::new(file)
@@ -429,9 +428,9 @@ pub fn write(options: &SynthOptions, out: &Path) -> Result<ClientTable, DataErro
     };
     if let Err(error) = written {
         let _ = std::fs::remove_file(&partial);
-        return Err(DataError::Unreadable { path: out.to_path_buf(), message: format!("cannot write: {error}") });
+        return Err(DataError::Write { path: out.to_path_buf(), cause: std::io::Error::other(error.to_string()) });
     }
-    std::fs::rename(&partial, out).map_err(|cause| DataError::Read { path: out.to_path_buf(), cause })?;
+    std::fs::rename(&partial, out).map_err(|cause| DataError::Write { path: out.to_path_buf(), cause })?;
     ClientTable::load(out)
 }
 
