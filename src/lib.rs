@@ -8,6 +8,7 @@
 //! - [`data`]: client tables (CSV with the Kaggle quoting repair) into model inputs.
 //! - [`domain`]: plain types shared by every front end (decision, threshold, feature schema).
 //! - [`evaluation`]: AUC, business cost, the cost-optimal threshold, stratified folds.
+//! - `train` (cargo feature `train`): LightGBM training, cross-validation, the model card.
 //! - [`cli`], [`config`], [`commands`]: the `pad` command line.
 //!
 //! # Dependency rules
@@ -30,3 +31,5 @@ pub mod error;
 pub mod evaluation;
 pub mod explain;
 pub mod model;
+#[cfg(feature = "train")]
+pub mod train;

@@ -6,6 +6,7 @@ mod explain;
 mod output;
 mod predict;
 mod synth;
+mod train;
 
 use std::time::Duration;
 
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Predict(args) => predict::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Synth(args) => synth::run(&args),
+        Command::Train(args) => train::run(&args),
     }
 }
 
