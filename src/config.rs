@@ -104,7 +104,7 @@ mod tests {
         assert!(matches!(resolved, Ok((t, ThresholdSource::Default)) if t.value() == 0.5));
         // The argument is checked.
         let error = resolve_threshold(Some(1.2), &model).err().map(|e| e.to_string());
-        assert_eq!(error.as_deref(), Some("--threshold 1.2 is not a probability between 0 and 1"));
+        assert_eq!(error.as_deref(), Some("the threshold 1.2 (--threshold) is not a probability between 0 and 1"));
         // A card's threshold is used when no argument is given.
         assert!(std::fs::write(dir.path().join("model.json"), r#"{"threshold": 0.31, "other": [1]}"#).is_ok());
         let resolved = resolve_threshold(None, &model);

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// A threshold outside [0, 1].
-    #[error("{origin} {value} is not a probability between 0 and 1")]
+    #[error("the threshold {value} ({origin}) is not a probability between 0 and 1")]
     Threshold {
         /// The rejected value.
         value: f64,

@@ -47,6 +47,12 @@ pub enum EvaluationError {
         /// Its size.
         count: usize,
     },
+    /// A score is not a number.
+    #[error("score {row} is not a number")]
+    NotANumber {
+        /// 1-based row.
+        row: usize,
+    },
     /// Fewer than two folds.
     #[error("cross-validation needs at least 2 folds, not {0}")]
     Folds(usize),
@@ -116,6 +122,9 @@ pub fn outcomes(values: &[f64]) -> Result<Vec<u8>, EvaluationError> {
 fn check(scores: &[f64], outcomes: &[u8]) -> Result<(), EvaluationError> {
     if scores.len() != outcomes.len() || scores.is_empty() {
         return Err(EvaluationError::Length { scores: scores.len(), outcomes: outcomes.len() });
+    }
+    if let Some(row) = scores.iter().position(|score| score.is_nan()) {
+        return Err(EvaluationError::NotANumber { row: row + 1 });
     }
     let positives = outcomes.iter().filter(|o| **o == 1).count();
     if positives == 0 || positives == outcomes.len() {

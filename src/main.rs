@@ -24,6 +24,9 @@ fn is_broken_pipe(cause: &(dyn std::error::Error + 'static)) -> bool {
     if let Some(io) = cause.downcast_ref::<std::io::Error>() {
         return broken(io);
     }
+    if let Some(json) = cause.downcast_ref::<serde_json::Error>() {
+        return json.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe);
+    }
     match cause.downcast_ref::<csv::Error>().map(csv::Error::kind) {
         Some(csv::ErrorKind::Io(io)) => broken(io),
         _ => false,

@@ -277,7 +277,7 @@ fn bad_threshold_and_threads() {
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), "d.csv", TINY_DATA);
     let message = failure(&["predict", "--model", s(&tiny()), "--data", s(&data), "--threshold", "2"]);
-    assert!(message.contains("--threshold 2 is not a probability between 0 and 1"), "{message}");
+    assert!(message.contains("the threshold 2 (--threshold) is not a probability between 0 and 1"), "{message}");
     let message = failure(&["predict", "--model", s(&tiny()), "--data", s(&data), "--threads", "0"]);
     assert!(message.contains("--threads must be at least 1"), "{message}");
 }
@@ -325,7 +325,7 @@ fn a_model_card_supplies_the_category_lists() {
     let codes = write(dir.path(), "codes.csv", "SK_ID_CURR,x0,x1\n1,2.0,3\n2,2.0,1\n3,2.0,\n");
     let without_card = pad(&["predict", "--model", s(&model), "--data", s(&codes)]);
     assert!(without_card.status.success(), "{}", stderr(&without_card));
-    write(dir.path(), "model.json", r#"{"features": [{"name": "x1", "categories": ["a", "b", "c", "d"]}]}"#);
+    write(dir.path(), "model.json", r#"{"features": [{"name": "x0"}, {"name": "x1", "categories": ["a", "b", "c", "d"]}]}"#);
     let labels = write(dir.path(), "labels.csv", "SK_ID_CURR,x0,x1\n1,2.0,d\n2,2.0,b\n3,2.0,z\n");
     let with_card = pad(&["predict", "--model", s(&model), "--data", s(&labels)]);
     assert!(with_card.status.success(), "{}", stderr(&with_card));
@@ -339,4 +339,28 @@ fn synth_refuses_what_it_cannot_do() {
     assert!(message.contains("--rows must be at least 1"), "{message}");
     let message = failure(&["synth", "--rows", "5", "--out", "/nonexistent/folder/clients.csv"]);
     assert!(message.contains("cannot write /nonexistent/folder/clients.csv: No such file or directory"), "{message}");
+}
+
+#[test]
+fn a_card_for_another_model_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.txt");
+    std::fs::copy(tiny(), &model).unwrap();
+    write(dir.path(), "model.json", r#"{"threshold": 0.2, "features": [{"name": "AMT_CREDIT"}]}"#);
+    let data = write(dir.path(), "d.csv", TINY_DATA);
+    let message = failure(&["predict", "--model", s(&model), "--data", s(&data)]);
+    assert!(message.contains("model.json does not describe"), "{message}");
+    assert!(message.contains("the card lists 1 features, the model has 2"), "{message}");
+}
+
+#[test]
+fn blank_lines_are_dropped_at_the_end_and_named_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let trailing = write(dir.path(), "trailing.csv", "SK_ID_CURR,x0,x1\r\n1,2.0,3\r\n\r\n\r\n");
+    let output = pad(&["predict", "--model", s(&tiny()), "--data", s(&trailing), "--threshold", "0.5"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output).lines().count(), 2, "one client, no phantom row");
+    let inner = write(dir.path(), "inner.csv", "SK_ID_CURR,x0,x1\n1,2.0,3\n\n2,1.0,1\n");
+    let message = failure(&["predict", "--model", s(&tiny()), "--data", s(&inner)]);
+    assert!(message.contains("inner.csv: line 3 is empty"), "{message}");
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use super::output::{Cell, TableWriter};
@@ -18,6 +18,12 @@ const ROWS_PER_TASK: usize = 256;
 pub(super) fn run(args: &ExplainArgs) -> Result<()> {
     let config = ScoringConfig::from_args(&args.scoring)?;
     let (model, matrix) = super::load(&config)?;
+    if let Some(clash) = model.feature_names().iter().find(|name| *name == ID_COLUMN || *name == "expected_value") {
+        anyhow::bail!(
+            "{}: the model has a feature named `{clash}`, which clashes with an output column of the same name",
+            config.model.display()
+        );
+    }
     let model = Arc::new(model);
     let pool = super::thread_pool(config.threads)?;
     let method = match args.method {
@@ -26,7 +32,8 @@ pub(super) fn run(args: &ExplainArgs) -> Result<()> {
     };
 
     let start = Instant::now();
-    let explainer = Explainer::new(Arc::clone(&model), method)?;
+    let explainer = Explainer::new(Arc::clone(&model), method)
+        .with_context(|| format!("cannot explain with {}", config.model.display()))?;
     let n_features = model.n_features();
     let mut contributions = vec![0.0; matrix.n_rows() * n_features];
     // Blocks of rows go to the worker threads; each block is explained tree by tree.

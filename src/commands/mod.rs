@@ -38,7 +38,20 @@ pub fn run(cli: Cli) -> Result<()> {
 fn load(config: &crate::config::ScoringConfig) -> Result<(Model, FeatureMatrix)> {
     let model = Model::from_path(&config.model)?;
     let schema = match crate::config::read_card(&config.model)? {
-        Some(card) => model.schema().with_card(&card),
+        Some(card) => {
+            let listed: Vec<&str> = card.features.iter().map(|feature| feature.name.as_str()).collect();
+            if !listed.is_empty() && listed != model.feature_names() {
+                anyhow::bail!(
+                    "{} does not describe {}: the card lists {} features, the model has {} (a card left from another \
+                     model? move it away or train again)",
+                    crate::config::card_path(&config.model).display(),
+                    config.model.display(),
+                    listed.len(),
+                    model.n_features()
+                );
+            }
+            model.schema().with_card(&card)
+        }
         None => model.schema(),
     };
     let start = std::time::Instant::now();

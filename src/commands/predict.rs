@@ -7,14 +7,20 @@ use rayon::prelude::*;
 
 use super::output::{Cell, TableWriter};
 use crate::cli::PredictArgs;
-use crate::config::{ScoringConfig, resolve_threshold};
+use crate::config::{ScoringConfig, ThresholdSource, resolve_threshold};
 use crate::data::ID_COLUMN;
 use crate::domain::Decision;
 
 pub(super) fn run(args: &PredictArgs) -> Result<()> {
     let config = ScoringConfig::from_args(&args.scoring)?;
-    let (threshold, _) = resolve_threshold(args.threshold, &config.model)?;
+    let (threshold, source) = resolve_threshold(args.threshold, &config.model)?;
     let (model, matrix) = super::load(&config)?;
+    if source == ThresholdSource::Default {
+        eprintln!(
+            "note: no model card (model.json) beside {}: deciding at the default threshold 0.5",
+            config.model.display()
+        );
+    }
     let pool = super::thread_pool(config.threads)?;
 
     let start = Instant::now();

@@ -33,13 +33,43 @@ impl CsvText {
         Ok(CsvText::from_text(path, text))
     }
 
-    /// Repairs text already in memory; `path` only names it in messages.
+    /// Repairs text already in memory; `path` only names it in messages. Blank lines at the
+    /// end of the file are dropped (see [`CsvText::blank_line`] for the others).
     pub fn from_text(path: &Path, text: String) -> CsvText {
-        let (text, repaired_lines) = match repair_quoted_lines(&text) {
+        let (mut text, repaired_lines) = match repair_quoted_lines(&text) {
             (Cow::Borrowed(_), _) => (text, 0),
             (Cow::Owned(repaired), count) => (repaired, count),
         };
+        // Drop whitespace-only lines at the end, keeping the last row's own line ending.
+        loop {
+            let content = text.trim_end_matches(['\r', '\n']).len();
+            let last_line = text[..content].rfind('\n').map_or(0, |index| index + 1);
+            if last_line > 0 && text[last_line..content].trim().is_empty() {
+                text.truncate(last_line);
+            } else {
+                let rest = &text[content..];
+                let ending = if rest.starts_with("\r\n") { 2 } else { usize::from(rest.starts_with('\n')) };
+                text.truncate(content + ending);
+                break;
+            }
+        }
         CsvText { path: path.to_path_buf(), text, repaired_lines }
+    }
+
+    /// The first blank line between rows, if any: the CSV reader skips it but polars would
+    /// read it as a client with every value missing, so it is refused with its number.
+    pub fn blank_line(&self) -> Option<u64> {
+        let mut in_quotes = false;
+        for (index, line) in self.text.lines().enumerate() {
+            if !in_quotes && index > 0 && line.trim().is_empty() {
+                return Some(index as u64 + 1);
+            }
+            // A quoted field may span lines: track whether this line ends inside quotes.
+            if line.bytes().filter(|byte| *byte == b'"').count() % 2 == 1 {
+                in_quotes = !in_quotes;
+            }
+        }
+        None
     }
 
     /// The file the text came from.
@@ -137,6 +167,18 @@ mod tests {
         let (repaired, count) = repair_quoted_lines(text);
         assert_eq!(count, 1);
         assert_eq!(repaired, "id,wall,flag\r\n1,\"Stone, brick\",No\r\n2,Panel,Yes\r\n");
+    }
+
+    #[test]
+    fn blank_lines_at_the_end_are_dropped_and_others_found() {
+        let csv = CsvText::from_text(Path::new("t.csv"), "a,b\r\n1, x \r\n\r\n  \r\n".into());
+        assert_eq!(csv.text(), "a,b\r\n1, x \r\n");
+        assert_eq!(csv.blank_line(), None);
+        let csv = CsvText::from_text(Path::new("t.csv"), "a,b\n1,2\n\n3,4\n".into());
+        assert_eq!(csv.blank_line(), Some(3));
+        // A quoted field spanning lines is not a blank line.
+        let csv = CsvText::from_text(Path::new("t.csv"), "a,b\n1,\"x\n\ny\"\n".into());
+        assert_eq!(csv.blank_line(), None);
     }
 
     #[test]

@@ -65,6 +65,14 @@ pub enum DataError {
         /// The repeated name.
         column: String,
     },
+    /// An empty line between rows.
+    #[error("{path}: line {line} is empty: remove it (an empty line is not a client)")]
+    BlankLine {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+    },
     /// A line has another number of fields than the header.
     #[error("{path}: line {line}: {found} fields where the header has {expected}")]
     FieldCount {
@@ -167,7 +175,8 @@ pub enum DataError {
     /// A text column feeds a model feature that has no category list.
     #[error(
         "{path}: column `{column}` holds text (for example `{example}`) but the model reads it \
-         as a number and has no category list for it"
+         as a number and has no category list for it: give the model a model.json card listing \
+         the column's categories, or retrain it with the column as a category"
     )]
     TextForNumber {
         /// The file.

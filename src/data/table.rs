@@ -53,6 +53,9 @@ impl ClientTable {
     /// Parses repaired CSV text.
     pub fn load_csv(csv: &CsvText) -> Result<ClientTable, DataError> {
         let header = csv.header()?;
+        if let Some(line) = csv.blank_line() {
+            return Err(DataError::BlankLine { path: csv.path().to_path_buf(), line });
+        }
         check_field_counts(csv, header.len())?;
         let schema: Schema = header.iter().map(|name| Field::new(name.as_str().into(), dtype_of(name))).collect();
         let reader = CsvReadOptions::default()
@@ -306,7 +309,8 @@ fn locate_csv_error(csv: &CsvText, header: &[String]) -> Option<DataError> {
             return Some(DataError::FieldCount { path: csv.path().to_path_buf(), line, expected: header.len(), found: record.len() });
         }
         for ((field, kind), name) in record.iter().zip(&kinds).zip(header) {
-            let field = field.trim();
+            // Polars skips leading whitespace only: "5 " is refused, and must be located here.
+            let field = field.trim_start();
             let expected = match kind {
                 _ if field.is_empty() => None,
                 DataType::Int64 => field.parse::<i64>().is_err().then_some("a whole number"),
