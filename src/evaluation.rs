@@ -218,6 +218,10 @@ pub fn stratified_folds(outcomes: &[u8], folds: usize, seed: u64) -> Result<Vec<
     if folds < 2 {
         return Err(EvaluationError::Folds(folds));
     }
+    let positives = outcomes.iter().filter(|o| **o == 1).count();
+    if positives == 0 || positives == outcomes.len() {
+        return Err(EvaluationError::OneClass { class: u8::from(positives > 0) });
+    }
     let mut assignment = vec![0; outcomes.len()];
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     for class in [0u8, 1] {

