@@ -131,7 +131,8 @@ const EXPLAIN_HELP: &str = "\
 Output columns: SK_ID_CURR (when the data has it), one column per model feature in model order,
 then expected_value: LightGBM's pred_contrib layout. Values are in log-odds: for every row the
 contributions plus expected_value add up to the model's raw score, and the probability of
-default is 1 / (1 + exp(-raw score)). A positive contribution pushes towards refusal.
+default is 1 / (1 + exp(-raw score)) (for the usual sigmoid of 1; a random forest averages the
+raw score over its trees first). A positive contribution pushes towards refusal.
 
 Example:
   pad explain --model model.txt --data applicants.csv --format json --out explain.json";

@@ -16,7 +16,7 @@ use rand_chacha::ChaCha8Rng;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EvaluationError {
     /// Scores and outcomes differ in length, or are empty.
-    #[error("{scores} scores for {outcomes} outcomes")]
+    #[error("{scores} scores for {outcomes} outcomes: there must be one score per client, and at least one client")]
     Length {
         /// Number of scores.
         scores: usize,

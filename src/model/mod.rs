@@ -54,12 +54,12 @@ pub enum ModelError {
         cause: std::io::Error,
     },
     /// The model file is not valid UTF-8 text.
-    #[error("{path} is not a LightGBM text model: it is not text (invalid UTF-8 at byte {offset})")]
+    #[error("{path} is not a LightGBM text model: it is not text (invalid UTF-8 on line {line})")]
     NotText {
         /// The file.
         path: PathBuf,
-        /// Byte offset of the first invalid byte.
-        offset: usize,
+        /// 1-based line of the first invalid byte.
+        line: usize,
     },
     /// The model text is malformed or unsupported.
     #[error("{path}: {cause}")]
@@ -123,9 +123,9 @@ impl Model {
     pub fn from_path(path: &Path) -> Result<Model, ModelError> {
         let bytes = std::fs::read(path)
             .map_err(|cause| ModelError::Read { path: path.to_path_buf(), cause })?;
-        let text = String::from_utf8(bytes).map_err(|error| ModelError::NotText {
-            path: path.to_path_buf(),
-            offset: error.utf8_error().valid_up_to(),
+        let text = String::from_utf8(bytes).map_err(|error| {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            ModelError::NotText { path: path.to_path_buf(), line: valid.iter().filter(|byte| **byte == b'\n').count() + 1 }
         })?;
         Model::parse(&text).map_err(|cause| ModelError::Parse { path: path.to_path_buf(), cause })
     }

@@ -42,8 +42,9 @@ impl<'a> Lines<'a> {
         line
     }
 
+    /// The number of the last line that holds text.
     fn last_line_number(&self) -> usize {
-        self.lines.len()
+        self.lines.iter().rev().find(|(_, line)| !line.trim().is_empty()).map_or(0, |(number, _)| *number)
     }
 }
 
@@ -384,7 +385,7 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
     let (leaves_line, num_leaves) =
         scalar("num_leaves")?.ok_or_else(|| ParseError::new(line, format!("tree {index} has no `num_leaves=` line")))?;
     if !(1..=100_000_000).contains(&num_leaves) {
-        return Err(ParseError::new(leaves_line, format!("tree {index}: num_leaves={num_leaves} must be at least 1")));
+        return Err(ParseError::new(leaves_line, format!("tree {index}: num_leaves={num_leaves} must be between 1 and 100000000")));
     }
     let num_leaves = num_leaves as usize;
     let (cat_line, num_cat) =
