@@ -20,7 +20,10 @@ fn peak_memory_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
-            status.lines().find(|line| line.starts_with("VmHWM:")).and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
+            status
+                .lines()
+                .find(|line| line.starts_with("VmHWM:"))
+                .and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
 }
@@ -62,7 +65,9 @@ fn main() {
             let Ok(output) = output else { continue };
             let text = String::from_utf8_lossy(&output.stdout);
             let fields: Vec<&str> = text.split_whitespace().collect();
-            if let (Some(seconds), Some(peak)) = (fields.first().and_then(|s| s.parse().ok()), fields.get(1).and_then(|s| s.parse().ok())) {
+            if let (Some(seconds), Some(peak)) =
+                (fields.first().and_then(|s| s.parse().ok()), fields.get(1).and_then(|s| s.parse().ok()))
+            {
                 runs.push((seconds, peak));
             } else {
                 eprintln!("{}", String::from_utf8_lossy(&output.stderr));

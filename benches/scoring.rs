@@ -137,7 +137,8 @@ fn main() {
     explain_all(&fast, &rows, &mut fast_out);
     println!("  fast vs exact: max |difference| {:e}", max_difference(&fast_out, &reference));
     let mut block_check = vec![0.0; n_rows * (n_features + 1)];
-    for (row, (phi, bias)) in block_out.chunks_exact(n_features).zip(reference.chunks_exact(n_features + 1)).enumerate() {
+    for (row, (phi, bias)) in block_out.chunks_exact(n_features).zip(reference.chunks_exact(n_features + 1)).enumerate()
+    {
         block_check[row * (n_features + 1)..(row + 1) * (n_features + 1) - 1].copy_from_slice(phi);
         block_check[(row + 1) * (n_features + 1) - 1] = bias[n_features];
     }

@@ -70,10 +70,7 @@ pub fn read_card(model: &Path) -> Result<Option<CardSummary>, ConfigError> {
 }
 
 /// The threshold to decide with: the argument, else the card's, else 0.5; each checked.
-pub fn resolve_threshold(
-    argument: Option<f64>,
-    model: &Path,
-) -> Result<(Threshold, ThresholdSource), ConfigError> {
+pub fn resolve_threshold(argument: Option<f64>, model: &Path) -> Result<(Threshold, ThresholdSource), ConfigError> {
     if let Some(value) = argument {
         let threshold = Threshold::new(value).ok_or(ConfigError::Threshold { value, origin: "--threshold".into() })?;
         return Ok((threshold, ThresholdSource::Argument));

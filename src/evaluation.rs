@@ -175,7 +175,11 @@ pub struct ThresholdChoice {
 
 /// Finds the cost-optimal threshold. Among equal costs the largest threshold wins, so the
 /// fewest clients are refused for the same cost.
-pub fn best_threshold(scores: &[f64], outcomes: &[u8], weights: CostWeights) -> Result<ThresholdChoice, EvaluationError> {
+pub fn best_threshold(
+    scores: &[f64],
+    outcomes: &[u8],
+    weights: CostWeights,
+) -> Result<ThresholdChoice, EvaluationError> {
     check(scores, outcomes)?;
     let n = scores.len() as f64;
     let mut order: Vec<usize> = (0..scores.len()).collect();
@@ -209,7 +213,12 @@ pub fn best_threshold(scores: &[f64], outcomes: &[u8], weights: CostWeights) -> 
         start = end;
     }
     let (threshold, cost, _) = best.unwrap_or((f64::INFINITY, f64::NAN, 0));
-    Ok(ThresholdChoice { threshold, cost_per_client: cost / n, confusion: Confusion::at(scores, outcomes, threshold), curve })
+    Ok(ThresholdChoice {
+        threshold,
+        cost_per_client: cost / n,
+        confusion: Confusion::at(scores, outcomes, threshold),
+        curve,
+    })
 }
 
 /// Assigns each client to one of `folds` folds, keeping the default rate of every fold close
@@ -264,7 +273,10 @@ mod tests {
         let Ok(choice) = choice else { return };
         assert_eq!(choice.threshold, 0.3);
         assert_eq!(choice.cost_per_client, 2.0 / 6.0);
-        assert_eq!(choice.confusion, Confusion { true_positives: 2, false_positives: 2, true_negatives: 2, false_negatives: 0 });
+        assert_eq!(
+            choice.confusion,
+            Confusion { true_positives: 2, false_positives: 2, true_negatives: 2, false_negatives: 0 }
+        );
         let costs: Vec<f64> = choice.curve.iter().map(|(_, cost)| cost * 6.0).collect();
         assert_eq!(costs, [4.0, 3.0, 2.0, 12.0, 11.0, 21.0, 20.0]);
         assert_eq!(choice.curve.last().map(|(t, _)| *t), Some(f64::INFINITY));
@@ -290,7 +302,10 @@ mod tests {
         }
         assert_eq!(stratified_folds(&outcomes, 5, 42), Ok(folds.clone()));
         assert_ne!(stratified_folds(&outcomes, 5, 43), Ok(folds));
-        assert_eq!(stratified_folds(&outcomes, 11, 1), Err(EvaluationError::TooFewForFolds { folds: 11, class: 1, count: 10 }));
+        assert_eq!(
+            stratified_folds(&outcomes, 11, 1),
+            Err(EvaluationError::TooFewForFolds { folds: 11, class: 1, count: 10 })
+        );
         assert_eq!(stratified_folds(&outcomes, 1, 1), Err(EvaluationError::Folds(1)));
         assert_eq!(outcomes_check(), Err(EvaluationError::Outcome { row: 2, value: 2.0 }));
     }

@@ -104,7 +104,12 @@ fn explain_columns_follow_the_model_and_match_lightgbm() {
         let record = &records[golden_row.row];
         for (column, want) in golden_row.contrib.iter().enumerate() {
             let got: f64 = record[column + 1].parse().unwrap();
-            assert!((got - want).abs() <= 1e-9, "row {} column {}: {got} vs {want}", golden_row.row, header[column + 1]);
+            assert!(
+                (got - want).abs() <= 1e-9,
+                "row {} column {}: {got} vs {want}",
+                golden_row.row,
+                header[column + 1]
+            );
         }
     }
 }
@@ -306,7 +311,8 @@ fn help_shows_examples() {
 fn explain_works_on_the_bundled_applicants() {
     // A model trained elsewhere on the Kaggle columns reads the synthetic applicants as they are.
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("applicants.csv");
-    let output = pad(&["explain", "--model", s(&golden_model_path("hc_cat400")), "--data", s(&data), "--format", "json"]);
+    let output =
+        pad(&["explain", "--model", s(&golden_model_path("hc_cat400")), "--data", s(&data), "--format", "json"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stderr(&output), "", "no warning: every category is known to the model");
     let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -325,7 +331,11 @@ fn a_model_card_supplies_the_category_lists() {
     let codes = write(dir.path(), "codes.csv", "SK_ID_CURR,x0,x1\n1,2.0,3\n2,2.0,1\n3,2.0,\n");
     let without_card = pad(&["predict", "--model", s(&model), "--data", s(&codes)]);
     assert!(without_card.status.success(), "{}", stderr(&without_card));
-    write(dir.path(), "model.json", r#"{"features": [{"name": "x0"}, {"name": "x1", "categories": ["a", "b", "c", "d"]}]}"#);
+    write(
+        dir.path(),
+        "model.json",
+        r#"{"features": [{"name": "x0"}, {"name": "x1", "categories": ["a", "b", "c", "d"]}]}"#,
+    );
     let labels = write(dir.path(), "labels.csv", "SK_ID_CURR,x0,x1\n1,2.0,d\n2,2.0,b\n3,2.0,z\n");
     let with_card = pad(&["predict", "--model", s(&model), "--data", s(&labels)]);
     assert!(with_card.status.success(), "{}", stderr(&with_card));

@@ -79,10 +79,11 @@ fn a_model_feature_without_its_column_is_named() {
     let path = write_file(dir.path(), "clients.csv", "SK_ID_CURR,AMT_CREDIT\n1,1000\n");
     let table = ClientTable::load(&path).unwrap();
     // CREDIT_INCOME_RATIO needs AMT_INCOME_TOTAL, which is absent.
-    let error = FeatureMatrix::from_table(&table, &numeric_schema(&["AMT_CREDIT", "CREDIT_INCOME_RATIO", "EXT_SOURCE_2"]))
-        .err()
-        .map(|error| error.to_string())
-        .unwrap_or_default();
+    let error =
+        FeatureMatrix::from_table(&table, &numeric_schema(&["AMT_CREDIT", "CREDIT_INCOME_RATIO", "EXT_SOURCE_2"]))
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
     assert!(error.ends_with("no column for the model feature(s) AMT_INCOME_TOTAL, EXT_SOURCE_2; the model needs them (columns are matched by name)"), "{error}");
 }
 
@@ -160,7 +161,8 @@ fn psi(expected: &[f64], actual: &[f64]) -> f64 {
     let shares = |values: &[f64]| {
         let mut counts = vec![0.0; edges.len() + 2];
         for value in values {
-            let bin = if value.is_nan() { edges.len() + 1 } else { edges.iter().take_while(|edge| *value > **edge).count() };
+            let bin =
+                if value.is_nan() { edges.len() + 1 } else { edges.iter().take_while(|edge| *value > **edge).count() };
             counts[bin] += 1.0;
         }
         counts.iter().map(|count| (count / values.len() as f64).max(0.005)).collect::<Vec<f64>>()
@@ -176,10 +178,13 @@ fn psi_text(expected: &[Option<String>], actual: &[Option<String>]) -> f64 {
     let share = |values: &[Option<String>], label: &Option<String>| {
         (values.iter().filter(|v| *v == label).count() as f64 / values.len() as f64).max(0.005)
     };
-    labels.iter().map(|label| {
-        let (e, a) = (share(expected, label), share(actual, label));
-        (a - e) * (a / e).ln()
-    }).sum()
+    labels
+        .iter()
+        .map(|label| {
+            let (e, a) = (share(expected, label), share(actual, label));
+            (a - e) * (a / e).ln()
+        })
+        .sum()
 }
 
 #[test]
@@ -187,14 +192,41 @@ fn the_synthetic_portfolio_resembles_the_real_sample() {
     let Some(sample) = common::real_sample() else { return };
     let real = ClientTable::load(&sample).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let synthetic = write(&SynthOptions { rows: 20_000, seed: 3, with_target: true, first_id: 100_001 }, &dir.path().join("s.parquet")).unwrap();
+    let synthetic = write(
+        &SynthOptions { rows: 20_000, seed: 3, with_target: true, first_id: 100_001 },
+        &dir.path().join("s.parquet"),
+    )
+    .unwrap();
     let key_numeric = [
-        "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE",
-        "DAYS_BIRTH", "DAYS_EMPLOYED", "DAYS_REGISTRATION", "DAYS_ID_PUBLISH", "DAYS_LAST_PHONE_CHANGE", "CNT_CHILDREN",
-        "CNT_FAM_MEMBERS", "REGION_POPULATION_RELATIVE", "OWN_CAR_AGE", "REGION_RATING_CLIENT", "HOUR_APPR_PROCESS_START",
-        "APARTMENTS_AVG", "TOTALAREA_MODE",
+        "EXT_SOURCE_1",
+        "EXT_SOURCE_2",
+        "EXT_SOURCE_3",
+        "AMT_INCOME_TOTAL",
+        "AMT_CREDIT",
+        "AMT_ANNUITY",
+        "AMT_GOODS_PRICE",
+        "DAYS_BIRTH",
+        "DAYS_EMPLOYED",
+        "DAYS_REGISTRATION",
+        "DAYS_ID_PUBLISH",
+        "DAYS_LAST_PHONE_CHANGE",
+        "CNT_CHILDREN",
+        "CNT_FAM_MEMBERS",
+        "REGION_POPULATION_RELATIVE",
+        "OWN_CAR_AGE",
+        "REGION_RATING_CLIENT",
+        "HOUR_APPR_PROCESS_START",
+        "APARTMENTS_AVG",
+        "TOTALAREA_MODE",
     ];
-    let key_text = ["NAME_CONTRACT_TYPE", "CODE_GENDER", "NAME_INCOME_TYPE", "NAME_EDUCATION_TYPE", "NAME_FAMILY_STATUS", "OCCUPATION_TYPE"];
+    let key_text = [
+        "NAME_CONTRACT_TYPE",
+        "CODE_GENDER",
+        "NAME_INCOME_TYPE",
+        "NAME_EDUCATION_TYPE",
+        "NAME_FAMILY_STATUS",
+        "OCCUPATION_TYPE",
+    ];
     let mut report = Vec::new();
     for name in key_numeric {
         let (r, s) = (real.numeric(name).unwrap(), synthetic.numeric(name).unwrap());
@@ -248,7 +280,10 @@ fn the_bundled_data_is_reproducible() {
         let name = bundled.file_name().unwrap();
         write(&options, &dir.path().join(name)).unwrap();
         let again = std::fs::read(dir.path().join(name)).unwrap();
-        assert!(std::fs::read(&bundled).unwrap() == again, "{file} differs from `pad synth` with its documented options");
+        assert!(
+            std::fs::read(&bundled).unwrap() == again,
+            "{file} differs from `pad synth` with its documented options"
+        );
     }
     assert!(generate(&BUNDLED[1].1).unwrap().width() == 121);
 }
@@ -284,11 +319,17 @@ fn parquet_columns_that_do_not_fit_the_schema_are_named() {
     };
     let text = save("text.parquet", df!("SK_ID_CURR" => [1i64, 2], "DAYS_BIRTH" => ["old", "young"]).unwrap());
     let error = error_of(&text);
-    assert!(error.starts_with(&format!("{}: column `DAYS_BIRTH` should hold whole numbers but holds", text.display())), "{error}");
+    assert!(
+        error.starts_with(&format!("{}: column `DAYS_BIRTH` should hold whole numbers but holds", text.display())),
+        "{error}"
+    );
     let fraction = save("fraction.parquet", df!("SK_ID_CURR" => [1i64, 2], "CNT_CHILDREN" => [1.0f64, 2.5]).unwrap());
     assert_eq!(
         error_of(&fraction),
-        format!("{}: row 2, column `CNT_CHILDREN`: holds a fraction where the schema has a whole number", fraction.display())
+        format!(
+            "{}: row 2, column `CNT_CHILDREN`: holds a fraction where the schema has a whole number",
+            fraction.display()
+        )
     );
     let duplicate = save("dup.parquet", df!("SK_ID_CURR" => [7i64, 7]).unwrap());
     assert_eq!(error_of(&duplicate), format!("{}: client id 7 appears twice (row 1 and row 2)", duplicate.display()));

@@ -30,7 +30,13 @@ fn compare(name: &str, model: &std::sync::Arc<Model>, inputs: &[Vec<f64>], expec
     for golden in expected {
         let row = &inputs[golden.row];
         let raw = model.predict_raw(row).unwrap();
-        assert_eq!(raw.to_bits(), golden.raw.to_bits(), "{name} row {}: raw {raw} vs LightGBM {}", golden.row, golden.raw);
+        assert_eq!(
+            raw.to_bits(),
+            golden.raw.to_bits(),
+            "{name} row {}: raw {raw} vs LightGBM {}",
+            golden.row,
+            golden.raw
+        );
         let probability = model.predict_probability(row).unwrap();
         assert!((probability - golden.probability).abs() <= TOLERANCE, "{name} row {}: probability", golden.row);
         assert_eq!(probability.to_bits(), golden.probability.to_bits(), "{name} row {}: probability bits", golden.row);
@@ -45,7 +51,11 @@ fn compare(name: &str, model: &std::sync::Arc<Model>, inputs: &[Vec<f64>], expec
         let bias = fast.explain_into(row, &mut scratch, &mut phi).unwrap();
         for (feature, (ours, theirs)) in phi.iter().zip(&golden.contrib).enumerate() {
             let error = (ours - theirs).abs();
-            assert!(error <= TOLERANCE, "{name} row {} feature {feature}: fast {ours:e} vs LightGBM {theirs:e}", golden.row);
+            assert!(
+                error <= TOLERANCE,
+                "{name} row {} feature {feature}: fast {ours:e} vs LightGBM {theirs:e}",
+                golden.row
+            );
             max_fast_error = max_fast_error.max(error);
         }
         assert_eq!(bias.to_bits(), golden.contrib[n].to_bits());

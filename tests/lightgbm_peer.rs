@@ -31,7 +31,8 @@ impl Random {
     }
 }
 
-const AWKWARD: [f64; 10] = [f64::NAN, 0.0, -0.0, ZERO_THRESHOLD, -ZERO_THRESHOLD, 1e-36, f64::INFINITY, f64::NEG_INFINITY, -0.5, 2.7];
+const AWKWARD: [f64; 10] =
+    [f64::NAN, 0.0, -0.0, ZERO_THRESHOLD, -ZERO_THRESHOLD, 1e-36, f64::INFINITY, f64::NEG_INFINITY, -0.5, 2.7];
 
 /// Random rows for a model: values in each feature's training range, categories (seen, unseen,
 /// negative), and awkward values.
@@ -74,7 +75,11 @@ fn compare(name: &str, model: &Arc<Model>, booster: &Booster, rows: &[f64]) {
         let reference = exact.explain(row).unwrap();
         let quick = fast.explain(row).unwrap();
         for (feature, ((exact, fast), lightgbm)) in reference.values.iter().zip(&quick.values).zip(theirs).enumerate() {
-            assert_eq!(exact.to_bits(), lightgbm.to_bits(), "{name} row {index} feature {feature}: exact {exact} vs LightGBM {lightgbm}");
+            assert_eq!(
+                exact.to_bits(),
+                lightgbm.to_bits(),
+                "{name} row {index} feature {feature}: exact {exact} vs LightGBM {lightgbm}"
+            );
             assert!((fast - lightgbm).abs() <= 1e-9, "{name} row {index} feature {feature}: fast {fast} vs {lightgbm}");
         }
         assert_eq!(reference.expected_value.to_bits(), theirs[n_features].to_bits(), "{name}: expected value");
@@ -102,7 +107,8 @@ fn models_trained_by_lightgbm_on_random_data() {
                 }
             })
             .collect();
-        let score = row[0].clamp(-3.0, 3.0) * 0.8 - row[1].is_nan() as i32 as f64 + (row[5] == 3.0) as i32 as f64
+        let score = row[0].clamp(-3.0, 3.0) * 0.8 - row[1].is_nan() as i32 as f64
+            + (row[5] == 3.0) as i32 as f64
             + (random.next() - 0.5) * 2.0;
         y.push(if score.is_nan() || score > 0.3 { 1.0 } else { 0.0 });
         x.extend(row);
@@ -128,8 +134,17 @@ fn models_trained_by_lightgbm_on_random_data() {
 fn golden_models_through_lightgbm_on_random_rows() {
     let mut random = Random(0x1234_5678_9abc_def1);
     for name in [
-        "syn_cat", "syn_zero", "syn_deep", "syn_single_leaf", "syn_rf", "hc_cat400", "hc_zero", "hc_nomissing", "hc_deep",
-        "hc_many", "hc_weighted",
+        "syn_cat",
+        "syn_zero",
+        "syn_deep",
+        "syn_single_leaf",
+        "syn_rf",
+        "hc_cat400",
+        "hc_zero",
+        "hc_nomissing",
+        "hc_deep",
+        "hc_many",
+        "hc_weighted",
     ] {
         let path = common::golden_model_path(name);
         let booster = Booster::from_file(path.to_str().unwrap()).unwrap();

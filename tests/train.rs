@@ -51,7 +51,8 @@ fn the_shipped_card_matches_the_shipped_model() {
     let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
     let text = std::fs::read_to_string(assets.join("model.txt")).unwrap();
     let model = Model::parse(&text).unwrap();
-    let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(assets.join("model.json")).unwrap()).unwrap();
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(assets.join("model.json")).unwrap()).unwrap();
     let names: Vec<&str> = card["features"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
     assert_eq!(names, model.feature_names());
     assert!(!names.contains(&"CODE_GENDER"), "the protected attribute is left out");

@@ -12,7 +12,8 @@ pub(super) fn run(args: &SynthArgs) -> Result<()> {
     if args.first_id < 0 || args.first_id.checked_add(args.rows as i64).is_none() {
         bail!("--first-id {} with {} rows does not give valid client ids", args.first_id, args.rows);
     }
-    let options = SynthOptions { rows: args.rows, seed: args.seed, with_target: !args.no_target, first_id: args.first_id };
+    let options =
+        SynthOptions { rows: args.rows, seed: args.seed, with_target: !args.no_target, first_id: args.first_id };
     let table = write(&options, &args.out)?;
     let default_rate = table
         .numeric("TARGET")

@@ -42,7 +42,8 @@ pub struct Labels {
     features: BTreeMap<String, FeatureLabel>,
 }
 
-const UNITS: [&str; 12] = ["", "currency", "days", "years", "hours", "ratio", "count", "score", "flag", "category", "rating", "id"];
+const UNITS: [&str; 12] =
+    ["", "currency", "days", "years", "hours", "ratio", "count", "score", "flag", "category", "rating", "id"];
 
 impl Labels {
     /// The labels shipped with the package.
@@ -52,7 +53,8 @@ impl Labels {
 
     /// Reads a labels file.
     pub fn load(path: &Path) -> Result<Labels, DataError> {
-        let text = std::fs::read_to_string(path).map_err(|cause| DataError::Read { path: path.to_path_buf(), cause })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|cause| DataError::Read { path: path.to_path_buf(), cause })?;
         Labels::parse(&text, path)
     }
 
@@ -64,11 +66,18 @@ impl Labels {
             if !UNITS.contains(&label.unit.as_str()) {
                 return Err(DataError::Unreadable {
                     path: path.to_path_buf(),
-                    message: format!("feature `{name}` has the unknown unit `{}` (expected one of {})", label.unit, UNITS.join(", ")),
+                    message: format!(
+                        "feature `{name}` has the unknown unit `{}` (expected one of {})",
+                        label.unit,
+                        UNITS.join(", ")
+                    ),
                 });
             }
             if label.en.trim().is_empty() || label.fr.trim().is_empty() {
-                return Err(DataError::Unreadable { path: path.to_path_buf(), message: format!("feature `{name}` has an empty label") });
+                return Err(DataError::Unreadable {
+                    path: path.to_path_buf(),
+                    message: format!("feature `{name}` has an empty label"),
+                });
             }
         }
         Ok(Labels { features: file.features })

@@ -9,9 +9,9 @@
 
 use std::path::Path;
 
+use super::DataError;
 use super::pipeline;
 use super::table::ClientTable;
-use super::DataError;
 use crate::domain::{CategoryLabel, FeatureSchema, FeatureSpec};
 
 /// Labels met in a categorical column that the model has never seen.
@@ -148,7 +148,11 @@ fn feature_column(
         }
         let Some(mut values) = table.numbers_for_model(name)? else {
             let example = table.text(name).and_then(|values| values.into_iter().flatten().next()).unwrap_or_default();
-            return Err(DataError::TextForNumber { path: table.path().to_path_buf(), column: name.to_string(), example });
+            return Err(DataError::TextForNumber {
+                path: table.path().to_path_buf(),
+                column: name.to_string(),
+                example,
+            });
         };
         if schema.clean_days_employed && name == "DAYS_EMPLOYED" {
             values.iter_mut().for_each(|value| *value = pipeline::clean_days_employed(*value));
@@ -163,8 +167,13 @@ fn feature_column(
         match table.numbers_for_model(input)? {
             Some(values) => columns.push(values),
             None if table.has_column(input) => {
-                let example = table.text(input).and_then(|values| values.into_iter().flatten().next()).unwrap_or_default();
-                return Err(DataError::TextForNumber { path: table.path().to_path_buf(), column: input.to_string(), example });
+                let example =
+                    table.text(input).and_then(|values| values.into_iter().flatten().next()).unwrap_or_default();
+                return Err(DataError::TextForNumber {
+                    path: table.path().to_path_buf(),
+                    column: input.to_string(),
+                    example,
+                });
             }
             None => return Ok(None),
         }

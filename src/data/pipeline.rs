@@ -67,7 +67,9 @@ pub fn derive(feature: &str, inputs: &[f64]) -> Option<f64> {
                 0.0
             }
         }
-        "CREDIT_INCOME_RATIO" | "ANNUITY_INCOME_RATIO" | "CREDIT_TERM" | "GOODS_CREDIT_RATIO" => ratio(input(0), input(1)),
+        "CREDIT_INCOME_RATIO" | "ANNUITY_INCOME_RATIO" | "CREDIT_TERM" | "GOODS_CREDIT_RATIO" => {
+            ratio(input(0), input(1))
+        }
         "DAYS_EMPLOYED_RATIO" => ratio(clean_days_employed(input(0)), input(1)),
         "AGE_YEARS" => -input(0) / 365.25,
         _ => return None,

@@ -95,12 +95,19 @@ impl ClientTable {
                 (_, found) => found.is_primitive_numeric() || found.is_bool() || found.is_null(),
             };
             if !compatible {
-                return Err(DataError::ColumnType { path: path.to_path_buf(), column: name, expected: describe(&wanted), found: found.to_string() });
+                return Err(DataError::ColumnType {
+                    path: path.to_path_buf(),
+                    column: name,
+                    expected: describe(&wanted),
+                    found: found.to_string(),
+                });
             }
             let converted = if column_kind(&name).is_none() && found != &DataType::String {
                 column.clone()
             } else {
-                column.cast(&wanted).map_err(|error| DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() })?
+                column
+                    .cast(&wanted)
+                    .map_err(|error| DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() })?
             };
             // A float column read into an integer column must hold whole numbers only.
             if wanted == DataType::Int64 && found.is_float() {
@@ -124,12 +131,20 @@ impl ClientTable {
     }
 
     /// Checks the ids (present, unique) and builds the table.
-    fn checked(path: &Path, origin: Origin, frame: DataFrame, repaired_lines: usize, csv: Option<&CsvText>) -> Result<ClientTable, DataError> {
+    fn checked(
+        path: &Path,
+        origin: Origin,
+        frame: DataFrame,
+        repaired_lines: usize,
+        csv: Option<&CsvText>,
+    ) -> Result<ClientTable, DataError> {
         let mut table = ClientTable { path: path.to_path_buf(), origin, frame, ids: None, repaired_lines };
         let Ok(column) = table.frame.column(ID_COLUMN) else {
             return Ok(table);
         };
-        let values = column.i64().map_err(|error| DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() })?;
+        let values = column
+            .i64()
+            .map_err(|error| DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() })?;
         let mut ids = Vec::with_capacity(values.len());
         for (row, id) in values.iter().enumerate() {
             match id {
@@ -289,7 +304,12 @@ fn check_field_counts(csv: &CsvText, expected: usize) -> Result<(), DataError> {
             Ok(true) if record.len() == expected => {}
             Ok(true) => {
                 let line = csv.line_of(record.position());
-                return Err(DataError::FieldCount { path: csv.path().to_path_buf(), line, expected, found: record.len() });
+                return Err(DataError::FieldCount {
+                    path: csv.path().to_path_buf(),
+                    line,
+                    expected,
+                    found: record.len(),
+                });
             }
             Err(error) => return Err(csv.syntax_error(&error)),
         }
@@ -306,7 +326,12 @@ fn locate_csv_error(csv: &CsvText, header: &[String]) -> Option<DataError> {
         };
         let line = csv.line_of(record.position());
         if record.len() != header.len() {
-            return Some(DataError::FieldCount { path: csv.path().to_path_buf(), line, expected: header.len(), found: record.len() });
+            return Some(DataError::FieldCount {
+                path: csv.path().to_path_buf(),
+                line,
+                expected: header.len(),
+                found: record.len(),
+            });
         }
         for ((field, kind), name) in record.iter().zip(&kinds).zip(header) {
             // Polars skips leading whitespace only: "5 " is refused, and must be located here.

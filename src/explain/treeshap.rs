@@ -113,8 +113,7 @@ impl Recursion<'_> {
             for i in 1..=depth {
                 let weight = unwound_sum(path, depth, i);
                 let element = path[i];
-                self.phi[element.feature as usize] +=
-                    (weight * (element.one_fraction - element.zero_fraction)) * value;
+                self.phi[element.feature as usize] += (weight * (element.one_fraction - element.zero_fraction)) * value;
             }
             return;
         }
@@ -135,7 +134,14 @@ impl Recursion<'_> {
             unwind(&mut self.path[own..], depth, k);
             depth -= 1;
         }
-        self.visit(hot, own, depth + 1, hot_zero_fraction * incoming_zero_fraction, incoming_one_fraction, split_feature);
+        self.visit(
+            hot,
+            own,
+            depth + 1,
+            hot_zero_fraction * incoming_zero_fraction,
+            incoming_one_fraction,
+            split_feature,
+        );
         self.visit(cold, own, depth + 1, cold_zero_fraction * incoming_zero_fraction, 0.0, split_feature);
     }
 }

@@ -95,7 +95,6 @@ pub enum FeatureInfo {
     Unused,
 }
 
-
 /// A parsed, validated binary LightGBM model.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -121,11 +120,13 @@ impl Model {
 
     /// Reads and parses a LightGBM model file.
     pub fn from_path(path: &Path) -> Result<Model, ModelError> {
-        let bytes = std::fs::read(path)
-            .map_err(|cause| ModelError::Read { path: path.to_path_buf(), cause })?;
+        let bytes = std::fs::read(path).map_err(|cause| ModelError::Read { path: path.to_path_buf(), cause })?;
         let text = String::from_utf8(bytes).map_err(|error| {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
-            ModelError::NotText { path: path.to_path_buf(), line: valid.iter().filter(|byte| **byte == b'\n').count() + 1 }
+            ModelError::NotText {
+                path: path.to_path_buf(),
+                line: valid.iter().filter(|byte| **byte == b'\n').count() + 1,
+            }
         })?;
         Model::parse(&text).map_err(|cause| ModelError::Parse { path: path.to_path_buf(), cause })
     }
@@ -235,11 +236,7 @@ impl Model {
 
     /// Converts a raw score (sum of trees) into a probability, averaging first for forests.
     pub fn probability(&self, raw: f64) -> f64 {
-        let raw = if self.average_output && !self.trees.is_empty() {
-            raw / self.trees.len() as f64
-        } else {
-            raw
-        };
+        let raw = if self.average_output && !self.trees.is_empty() { raw / self.trees.len() as f64 } else { raw };
         self.objective.probability(raw)
     }
 

@@ -88,10 +88,7 @@ pub(super) fn parse_model(text: &str) -> Result<Model, ParseError> {
     if !saw_end {
         return Err(ParseError::new(
             lines.last_line_number(),
-            format!(
-                "the file ends after {} tree(s) without `end of trees`: the model file is truncated",
-                trees.len()
-            ),
+            format!("the file ends after {} tree(s) without `end of trees`: the model file is truncated", trees.len()),
         ));
     }
     if trees.is_empty() {
@@ -148,10 +145,7 @@ fn expect_first_line(lines: &mut Lines<'_>) -> Result<(), ParseError> {
             Some((line_no, line)) => {
                 return Err(ParseError::new(
                     line_no,
-                    format!(
-                        "not a LightGBM text model: expected the first line `tree`, found `{}`",
-                        clip(line)
-                    ),
+                    format!("not a LightGBM text model: expected the first line `tree`, found `{}`", clip(line)),
                 ));
             }
         }
@@ -189,7 +183,10 @@ fn read_header(lines: &mut Lines<'_>) -> Result<Header, ParseError> {
     }
     let required = |key: &str| -> Result<(usize, &str), ParseError> {
         entries.get(key).copied().ok_or_else(|| {
-            ParseError::new(last_line, format!("the header has no `{key}=` line (the model file is truncated or not a LightGBM model)"))
+            ParseError::new(
+                last_line,
+                format!("the header has no `{key}=` line (the model file is truncated or not a LightGBM model)"),
+            )
         })
     };
 
@@ -230,10 +227,8 @@ fn read_header(lines: &mut Lines<'_>) -> Result<Header, ParseError> {
         ));
     }
     let (line_no, infos) = required("feature_infos")?;
-    let feature_infos = infos
-        .split_whitespace()
-        .map(|token| parse_feature_info(token, line_no))
-        .collect::<Result<Vec<_>, _>>()?;
+    let feature_infos =
+        infos.split_whitespace().map(|token| parse_feature_info(token, line_no)).collect::<Result<Vec<_>, _>>()?;
     if feature_infos.len() != n_features {
         return Err(ParseError::new(
             line_no,
@@ -266,9 +261,8 @@ fn parse_objective(entry: Option<(usize, &str)>, last_line: usize) -> Result<Obj
         }
     }
     let sigmoid = sigmoid.ok_or_else(|| ParseError::new(line_no, "objective `binary` has no `sigmoid:` value"))?;
-    Objective::binary(sigmoid).ok_or_else(|| {
-        ParseError::new(line_no, format!("sigmoid:{sigmoid} must be a positive number"))
-    })
+    Objective::binary(sigmoid)
+        .ok_or_else(|| ParseError::new(line_no, format!("sigmoid:{sigmoid} must be a positive number")))
 }
 
 fn parse_feature_info(token: &str, line_no: usize) -> Result<FeatureInfo, ParseError> {
@@ -364,9 +358,8 @@ fn required_array<T: std::str::FromStr>(
     expected: usize,
     context: &TreeContext,
 ) -> Result<Vec<T>, ParseError> {
-    array(entries, key, expected, context)?.ok_or_else(|| {
-        ParseError::new(context.line, format!("tree {} has no `{key}=` line", context.index))
-    })
+    array(entries, key, expected, context)?
+        .ok_or_else(|| ParseError::new(context.line, format!("tree {} has no `{key}=` line", context.index)))
 }
 
 struct TreeContext {
@@ -382,10 +375,13 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
             .map(|&(line_no, value)| parse_number::<i64>(value, line_no, key).map(|n| (line_no, n)))
             .transpose()
     };
-    let (leaves_line, num_leaves) =
-        scalar("num_leaves")?.ok_or_else(|| ParseError::new(line, format!("tree {index} has no `num_leaves=` line")))?;
+    let (leaves_line, num_leaves) = scalar("num_leaves")?
+        .ok_or_else(|| ParseError::new(line, format!("tree {index} has no `num_leaves=` line")))?;
     if !(1..=100_000_000).contains(&num_leaves) {
-        return Err(ParseError::new(leaves_line, format!("tree {index}: num_leaves={num_leaves} must be between 1 and 100000000")));
+        return Err(ParseError::new(
+            leaves_line,
+            format!("tree {index}: num_leaves={num_leaves} must be between 1 and 100000000"),
+        ));
     }
     let num_leaves = num_leaves as usize;
     let (cat_line, num_cat) =
@@ -397,7 +393,9 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
     if let Some((line_no, 1)) = scalar("is_linear")? {
         return Err(ParseError::new(
             line_no,
-            format!("tree {index} is a linear tree (is_linear=1): linear trees are not supported; retrain without linear_tree"),
+            format!(
+                "tree {index} is a linear tree (is_linear=1): linear trees are not supported; retrain without linear_tree"
+            ),
         ));
     }
     let shrinkage = match entries.get("shrinkage") {
@@ -428,7 +426,8 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
     let n_internal = num_leaves - 1;
     let split_feature: Vec<i64> = required_array(entries, "split_feature", n_internal, &context)?;
     let threshold: Vec<f64> = required_array(entries, "threshold", n_internal, &context)?;
-    let decision_type: Vec<u8> = array(entries, "decision_type", n_internal, &context)?.unwrap_or_else(|| vec![0; n_internal]);
+    let decision_type: Vec<u8> =
+        array(entries, "decision_type", n_internal, &context)?.unwrap_or_else(|| vec![0; n_internal]);
     let left_child: Vec<i32> = required_array(entries, "left_child", n_internal, &context)?;
     let right_child: Vec<i32> = required_array(entries, "right_child", n_internal, &context)?;
     let internal_count = counts(entries, "internal_count", n_internal, &context)?;
@@ -477,7 +476,9 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
             if bitset.fract() != 0.0 || bitset < 0.0 || bitset >= num_cat as f64 {
                 return Err(ParseError::new(
                     threshold_line,
-                    format!("tree {index}, node {node}: categorical threshold {bitset} is not a bitset index (0..{num_cat})"),
+                    format!(
+                        "tree {index}, node {node}: categorical threshold {bitset} is not a bitset index (0..{num_cat})"
+                    ),
                 ));
             }
         }
@@ -511,7 +512,10 @@ fn counts(entries: &Entries<'_>, key: &str, expected: usize, context: &TreeConte
         Some(values) => {
             if let Some(bad) = values.iter().find(|count| **count < 0) {
                 let line_no = entries.get(key).map(|(l, _)| *l).unwrap_or(context.line);
-                return Err(ParseError::new(line_no, format!("tree {}: `{key}` holds the negative count {bad}", context.index)));
+                return Err(ParseError::new(
+                    line_no,
+                    format!("tree {}: `{key}` holds the negative count {bad}", context.index),
+                ));
             }
             Ok(values.into_iter().map(|count| count as f64).collect())
         }
@@ -533,7 +537,9 @@ fn check_structure(left: &[i32], right: &[i32], num_leaves: usize, context: &Tre
             if child >= 0 {
                 let child = child as usize;
                 if child >= n_internal {
-                    return Err(corrupt(format!("node {node} has child node {child}, beyond the {n_internal} internal nodes")));
+                    return Err(corrupt(format!(
+                        "node {node} has child node {child}, beyond the {n_internal} internal nodes"
+                    )));
                 }
                 if node_seen[child] {
                     return Err(corrupt(format!("node {child} is reached twice (a cycle or a shared node)")));
@@ -577,7 +583,9 @@ fn read_trailer(lines: &mut Lines<'_>) -> Result<Trailer, ParseError> {
         } else if line == "end of parameters" {
             in_parameters = false;
         } else if in_parameters {
-            if let Some((key, value)) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')).and_then(|l| l.split_once(':')) {
+            if let Some((key, value)) =
+                line.strip_prefix('[').and_then(|l| l.strip_suffix(']')).and_then(|l| l.split_once(':'))
+            {
                 parameters.push((key.trim().to_string(), value.trim().to_string()));
             }
         } else if let Some(json) = line.strip_prefix("pandas_categorical:") {
@@ -605,9 +613,10 @@ fn parse_pandas_categorical(json: &str, line_no: usize) -> Result<Option<Vec<Vec
             .into_iter()
             .map(|label| match label {
                 serde_json::Value::String(text) => Ok(CategoryLabel::Text(text)),
-                serde_json::Value::Number(number) => {
-                    number.as_f64().map(CategoryLabel::Number).ok_or_else(|| bad(format!("entry {position} holds an unreadable number")))
-                }
+                serde_json::Value::Number(number) => number
+                    .as_f64()
+                    .map(CategoryLabel::Number)
+                    .ok_or_else(|| bad(format!("entry {position} holds an unreadable number"))),
                 serde_json::Value::Bool(flag) => Ok(CategoryLabel::Text(if flag { "True" } else { "False" }.into())),
                 other => Err(bad(format!("entry {position} holds `{other}`, not a category label"))),
             })

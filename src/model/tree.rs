@@ -51,11 +51,7 @@ pub enum Child {
 impl Child {
     /// Decodes LightGBM's child encoding (`c >= 0` node, `c < 0` leaf `!c`).
     pub fn from_raw(raw: i32) -> Child {
-        if raw >= 0 {
-            Child::Node(raw as usize)
-        } else {
-            Child::Leaf((!raw) as usize)
-        }
+        if raw >= 0 { Child::Node(raw as usize) } else { Child::Leaf((!raw) as usize) }
     }
 }
 
@@ -119,21 +115,13 @@ impl Tree {
     /// Training rows that reached `child` (the TreeSHAP cover).
     #[inline]
     pub(crate) fn count(&self, child: i32) -> f64 {
-        if child >= 0 {
-            self.internal_count[child as usize]
-        } else {
-            self.leaf_count[(!child) as usize]
-        }
+        if child >= 0 { self.internal_count[child as usize] } else { self.leaf_count[(!child) as usize] }
     }
 
     /// The raw child entry (node `>= 0`, leaf `< 0`) that `x` follows at internal node `node`.
     #[inline]
     pub(crate) fn next(&self, node: usize, x: f64) -> i32 {
-        if self.goes_left(node, x) {
-            self.left_child[node]
-        } else {
-            self.right_child[node]
-        }
+        if self.goes_left(node, x) { self.left_child[node] } else { self.right_child[node] }
     }
 
     /// LightGBM's `Decision`: whether value `x` of the node's feature goes left.
@@ -203,8 +191,7 @@ impl Tree {
     /// Whether every node and leaf has a positive training count, which TreeSHAP needs.
     pub(crate) fn has_positive_counts(&self) -> bool {
         self.num_leaves <= 1
-            || (self.leaf_count.iter().all(|c| *c > 0.0)
-                && self.internal_count.iter().all(|c| *c > 0.0))
+            || (self.leaf_count.iter().all(|c| *c > 0.0) && self.internal_count.iter().all(|c| *c > 0.0))
     }
 }
 

@@ -128,8 +128,10 @@ fn default_parameters(seed: u64) -> Value {
 
 fn read_parameters(path: &Path, seed: u64) -> Result<Value, TrainError> {
     let bad = |message: String| TrainError::Params { path: path.to_path_buf(), message };
-    let text = std::fs::read_to_string(path).map_err(|error| bad(format!("cannot read the parameters file: {error}")))?;
-    let table: toml::Table = toml::from_str(&text).map_err(|error| bad(format!("not a valid TOML parameters file: {error}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|error| bad(format!("cannot read the parameters file: {error}")))?;
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|error| bad(format!("not a valid TOML parameters file: {error}")))?;
     let mut parameters = default_parameters(seed);
     for (key, value) in table {
         let value = serde_json::to_value(&value).map_err(|error| bad(format!("parameter `{key}`: {error}")))?;
@@ -229,8 +231,14 @@ fn subset(values: &[f64], n_features: usize, rows: &[usize], outcomes: &[u8]) ->
     (flat, labels)
 }
 
-fn dataset(values: &[f64], labels: &[f32], names: &[String], reference: Option<&Dataset>) -> Result<Dataset, TrainError> {
-    let mut dataset = Dataset::from_slice_with_reference(values, labels, names.len() as i32, true, reference).map_err(lightgbm)?;
+fn dataset(
+    values: &[f64],
+    labels: &[f32],
+    names: &[String],
+    reference: Option<&Dataset>,
+) -> Result<Dataset, TrainError> {
+    let mut dataset =
+        Dataset::from_slice_with_reference(values, labels, names.len() as i32, true, reference).map_err(lightgbm)?;
     dataset.set_feature_names(names).map_err(lightgbm)?;
     Ok(dataset)
 }
@@ -258,7 +266,11 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
     let mut specs = Vec::new();
     let mut card_features = Vec::new();
     for (name, kind) in COLUMNS {
-        if name == ID_COLUMN || name == TARGET_COLUMN || !table.has_column(name) || options.exclude.iter().any(|e| e == name) {
+        if name == ID_COLUMN
+            || name == TARGET_COLUMN
+            || !table.has_column(name)
+            || options.exclude.iter().any(|e| e == name)
+        {
             continue;
         }
         let categories = if kind == ColumnKind::Text {
@@ -296,8 +308,10 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
         let training_outcomes: Vec<u8> = training.iter().map(|row| outcomes[*row]).collect();
         let inner = evaluation::stratified_folds(&training_outcomes, 10, options.seed.wrapping_add(fold as u64 + 1))
             .map_err(outcome_error)?;
-        let fit: Vec<usize> = training.iter().zip(&inner).filter(|(_, part)| **part != 0).map(|(row, _)| *row).collect();
-        let stop: Vec<usize> = training.iter().zip(&inner).filter(|(_, part)| **part == 0).map(|(row, _)| *row).collect();
+        let fit: Vec<usize> =
+            training.iter().zip(&inner).filter(|(_, part)| **part != 0).map(|(row, _)| *row).collect();
+        let stop: Vec<usize> =
+            training.iter().zip(&inner).filter(|(_, part)| **part == 0).map(|(row, _)| *row).collect();
         let (fit_values, fit_labels) = subset(matrix.values(), n_features, &fit, &outcomes);
         let (stop_values, stop_labels) = subset(matrix.values(), n_features, &stop, &outcomes);
         let fit_set = dataset(&fit_values, &fit_labels, &names, None)?;
@@ -325,14 +339,16 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
     }
     let all: Vec<usize> = (0..outcomes.len()).collect();
     let (all_values, all_labels) = subset(matrix.values(), n_features, &all, &outcomes);
-    let booster = Booster::train(dataset(&all_values, &all_labels, &names, None)?, &final_parameters).map_err(lightgbm)?;
+    let booster =
+        Booster::train(dataset(&all_values, &all_labels, &names, None)?, &final_parameters).map_err(lightgbm)?;
     let model_text = booster.save_string().map_err(lightgbm)?;
     let model = Model::parse(&model_text).map_err(|error| TrainError::Parse(error.to_string()))?;
     progress.inc(1);
     progress.finish_and_clear();
 
     let model_version = format!("sha256-{}", &hex(&Sha256::digest(model_text.as_bytes()))[..12]);
-    let data_bytes = std::fs::read(&options.data).map_err(|cause| DataError::Read { path: options.data.clone(), cause })?;
+    let data_bytes =
+        std::fs::read(&options.data).map_err(|cause| DataError::Read { path: options.data.clone(), cause })?;
     let card = ModelCard {
         format_version: 1,
         model_version: model_version.clone(),
@@ -367,7 +383,12 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
                           accounts for the rare defaulters",
         encoding: "text columns as ordinal codes: the position of the value in the feature's categories",
         parameters,
-        cross_validation: CrossValidation { folds: options.folds, seed: options.seed, best_iterations, final_iterations },
+        cross_validation: CrossValidation {
+            folds: options.folds,
+            seed: options.seed,
+            best_iterations,
+            final_iterations,
+        },
         metrics: Metrics { oof_auc, cost_per_client: choice.cost_per_client, confusion: choice.confusion },
         cost_curve: thin_curve(&choice.curve, choice.threshold, 200),
     };
@@ -392,7 +413,12 @@ fn hex(bytes: &[u8]) -> String {
 fn thin_curve(curve: &[(f64, f64)], chosen: f64, limit: usize) -> Vec<(f64, f64)> {
     let finite: Vec<(f64, f64)> = curve.iter().copied().filter(|(threshold, _)| threshold.is_finite()).collect();
     let step = finite.len().div_ceil(limit.max(1)).max(1);
-    finite.iter().enumerate().filter(|(index, (threshold, _))| index % step == 0 || *threshold == chosen).map(|(_, p)| *p).collect()
+    finite
+        .iter()
+        .enumerate()
+        .filter(|(index, (threshold, _))| index % step == 0 || *threshold == chosen)
+        .map(|(_, p)| *p)
+        .collect()
 }
 
 /// Writes every file beside its target, then renames them all: a failure leaves no file.

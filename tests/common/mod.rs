@@ -54,7 +54,8 @@ pub fn expected(name: &str, model: &Model) -> Vec<Expected> {
     let path = fixtures().join("lgbm").join(format!("{name}.expected.csv"));
     let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    let names: Vec<String> = header[3..header.len() - 1].iter().map(|h| h.trim_start_matches("contrib_").to_string()).collect();
+    let names: Vec<String> =
+        header[3..header.len() - 1].iter().map(|h| h.trim_start_matches("contrib_").to_string()).collect();
     assert_eq!(names, model.feature_names(), "{name}: expected columns differ from model features");
     reader
         .records()
@@ -77,10 +78,7 @@ pub fn synthetic_inputs(name: &str, model: &Model) -> Vec<Vec<f64>> {
     let mut reader = csv::Reader::from_path(&path).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
     assert_eq!(header, model.feature_names());
-    reader
-        .records()
-        .map(|record| record.unwrap().iter().map(|v| v.parse::<f64>().unwrap()).collect())
-        .collect()
+    reader.records().map(|record| record.unwrap().iter().map(|v| v.parse::<f64>().unwrap()).collect()).collect()
 }
 
 /// The first `n` rows of the real sample, read through the data layer.
