@@ -69,13 +69,18 @@ pub fn read_card(model: &Path) -> Result<Option<CardSummary>, ConfigError> {
     serde_json::from_str(&text).map(Some).map_err(|cause| ConfigError::CardJson { path, cause })
 }
 
-/// The threshold to decide with: the argument, else the card's, else 0.5; each checked.
-pub fn resolve_threshold(argument: Option<f64>, model: &Path) -> Result<(Threshold, ThresholdSource), ConfigError> {
+/// The threshold to decide with: the argument, else the card's (read from beside `model`),
+/// else 0.5; each checked.
+pub fn resolve_threshold(
+    argument: Option<f64>,
+    card: Option<&CardSummary>,
+    model: &Path,
+) -> Result<(Threshold, ThresholdSource), ConfigError> {
     if let Some(value) = argument {
         let threshold = Threshold::new(value).ok_or(ConfigError::Threshold { value, origin: "--threshold".into() })?;
         return Ok((threshold, ThresholdSource::Argument));
     }
-    match read_card(model)?.and_then(|card| card.threshold) {
+    match card.and_then(|card| card.threshold) {
         Some(value) => {
             let path = card_path(model);
             let threshold = Threshold::new(value)
@@ -97,20 +102,21 @@ mod tests {
         let Ok(dir) = dir else { return };
         let model = dir.path().join("model.txt");
         // No card: 0.5.
-        let resolved = resolve_threshold(None, &model);
+        let resolve = |argument| resolve_threshold(argument, read_card(&model)?.as_ref(), &model);
+        let resolved = resolve(None);
         assert!(matches!(resolved, Ok((t, ThresholdSource::Default)) if t.value() == 0.5));
         // The argument is checked.
-        let error = resolve_threshold(Some(1.2), &model).err().map(|e| e.to_string());
+        let error = resolve(Some(1.2)).err().map(|e| e.to_string());
         assert_eq!(error.as_deref(), Some("the threshold 1.2 (--threshold) is not a probability between 0 and 1"));
         // A card's threshold is used when no argument is given.
         assert!(std::fs::write(dir.path().join("model.json"), r#"{"threshold": 0.31, "other": [1]}"#).is_ok());
-        let resolved = resolve_threshold(None, &model);
+        let resolved = resolve(None);
         assert!(matches!(resolved, Ok((t, ThresholdSource::Card(_))) if t.value() == 0.31));
-        let resolved = resolve_threshold(Some(0.2), &model);
+        let resolved = resolve(Some(0.2));
         assert!(matches!(resolved, Ok((t, ThresholdSource::Argument)) if t.value() == 0.2));
         // A broken card is named.
         assert!(std::fs::write(dir.path().join("model.json"), "{\"threshold\": ").is_ok());
-        let error = resolve_threshold(None, &model).err().map(|e| e.to_string()).unwrap_or_default();
+        let error = resolve(None).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(error.contains("model.json is not a valid model card"), "{error}");
     }
 }

@@ -17,7 +17,7 @@ const ROWS_PER_TASK: usize = 256;
 
 pub(super) fn run(args: &ExplainArgs) -> Result<()> {
     let config = ScoringConfig::from_args(&args.scoring)?;
-    let (model, matrix) = super::load(&config)?;
+    let super::Loaded { model, matrix, .. } = super::load(&config)?;
     if let Some(clash) = model.feature_names().iter().find(|name| *name == ID_COLUMN || *name == "expected_value") {
         anyhow::bail!(
             "{}: the model has a feature named `{clash}`, which clashes with an output column of the same name",

@@ -14,6 +14,7 @@ use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command};
 use crate::data::FeatureMatrix;
+use crate::domain::CardSummary;
 use crate::model::Model;
 
 /// Runs the command the user asked for.
@@ -33,11 +34,19 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// Reads the model, then the data mapped onto its features, printing warnings for repaired
-/// lines and unknown categories.
-fn load(config: &crate::config::ScoringConfig) -> Result<(Model, FeatureMatrix)> {
+/// A model with its card (when one lies beside it) and the clients mapped onto its features.
+struct Loaded {
+    model: Model,
+    card: Option<CardSummary>,
+    matrix: FeatureMatrix,
+}
+
+/// Reads the model and its card, then the data mapped onto its features, printing warnings
+/// for repaired lines and unknown categories.
+fn load(config: &crate::config::ScoringConfig) -> Result<Loaded> {
     let model = Model::from_path(&config.model)?;
-    let schema = match crate::config::read_card(&config.model)? {
+    let card = crate::config::read_card(&config.model)?;
+    let schema = match &card {
         Some(card) => {
             let listed: Vec<&str> = card.features.iter().map(|feature| feature.name.as_str()).collect();
             if !listed.is_empty() && listed != model.feature_names() {
@@ -50,7 +59,7 @@ fn load(config: &crate::config::ScoringConfig) -> Result<(Model, FeatureMatrix)>
                     model.n_features()
                 );
             }
-            model.schema().with_card(&card)
+            model.schema().with_card(card)
         }
         None => model.schema(),
     };
@@ -70,7 +79,7 @@ fn load(config: &crate::config::ScoringConfig) -> Result<(Model, FeatureMatrix)>
             unknown.count, unknown.column, unknown.example
         );
     }
-    Ok((model, matrix))
+    Ok(Loaded { model, card, matrix })
 }
 
 /// A rayon pool with the requested number of threads.

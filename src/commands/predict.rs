@@ -13,8 +13,10 @@ use crate::domain::Decision;
 
 pub(super) fn run(args: &PredictArgs) -> Result<()> {
     let config = ScoringConfig::from_args(&args.scoring)?;
-    let (threshold, source) = resolve_threshold(args.threshold, &config.model)?;
-    let (model, matrix) = super::load(&config)?;
+    // A bad --threshold is refused before any file is read.
+    resolve_threshold(args.threshold, None, &config.model)?;
+    let super::Loaded { model, card, matrix } = super::load(&config)?;
+    let (threshold, source) = resolve_threshold(args.threshold, card.as_ref(), &config.model)?;
     if source == ThresholdSource::Default {
         eprintln!(
             "note: no model card (model.json) beside {}: deciding at the default threshold 0.5",
