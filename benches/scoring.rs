@@ -30,7 +30,7 @@ fn rows(model: &Model) -> (Vec<f64>, &'static str) {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/homecredit/application_train_sample_A.csv");
     if let Ok(matrix) = FeatureMatrix::load(&sample, &model.schema()) {
         let n = matrix.n_rows().min(ROWS);
-        return ((0..n).flat_map(|i| matrix.row(i).to_vec()).collect(), "real sample rows");
+        return ((0..n).flat_map(|i| matrix.row(i).unwrap_or_default().to_vec()).collect(), "real sample rows");
     }
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut next = move || {

@@ -101,7 +101,7 @@ fn derived_features_are_computed_from_their_columns() {
     let mut names = vec!["DAYS_EMPLOYED"];
     names.extend(DERIVED_FEATURES);
     let matrix = FeatureMatrix::from_table(&table, &numeric_schema(&names)).unwrap();
-    let first = matrix.row(0);
+    let first = matrix.row(0).unwrap();
     // DAYS_EMPLOYED, flag, credit/income, annuity/income, annuity/credit, goods/credit, employed/birth, age.
     let expected = [
         -637.0,
@@ -114,7 +114,7 @@ fn derived_features_are_computed_from_their_columns() {
         9461.0 / 365.25,
     ];
     assert_eq!(first, expected);
-    let second = matrix.row(1);
+    let second = matrix.row(1).unwrap();
     assert!(second[0].is_nan(), "the placeholder is missing for models trained here");
     assert_eq!(second[1], 1.0, "and flagged");
     assert!(second[2].is_nan(), "a zero income gives a missing ratio");

@@ -27,9 +27,10 @@ pub(super) fn run(args: &PredictArgs) -> Result<()> {
 
     let start = Instant::now();
     let probabilities: Vec<f64> = pool.install(|| {
-        (0..matrix.n_rows())
-            .into_par_iter()
-            .map(|index| model.predict_probability(matrix.row(index)))
+        matrix
+            .values()
+            .par_chunks(matrix.n_features().max(1))
+            .map(|row| model.predict_probability(row))
             .collect::<Result<Vec<f64>, _>>()
     })?;
     if config.timing {

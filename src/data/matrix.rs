@@ -95,9 +95,9 @@ impl FeatureMatrix {
         self.n_features
     }
 
-    /// Row `index`, one value per model feature.
-    pub fn row(&self, index: usize) -> &[f64] {
-        &self.values[index * self.n_features..(index + 1) * self.n_features]
+    /// Row `index`, one value per model feature; `None` beyond the last row.
+    pub fn row(&self, index: usize) -> Option<&[f64]> {
+        self.values.get(index * self.n_features..(index + 1) * self.n_features)
     }
 
     /// All values, row-major: row `i` is `values()[i * n_features..(i + 1) * n_features]`.

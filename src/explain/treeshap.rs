@@ -76,7 +76,7 @@ fn unwound_sum(path: &[PathElement], depth: usize, index: usize) -> f64 {
 }
 
 /// The path buffer LightGBM allocates per tree: one segment per depth, `(D+1)(D+2)/2` elements.
-pub fn path_buffer(max_depth: usize) -> Vec<PathElement> {
+pub(crate) fn path_buffer(max_depth: usize) -> Vec<PathElement> {
     vec![PathElement::default(); (max_depth + 2) * (max_depth + 3) / 2]
 }
 
@@ -91,7 +91,7 @@ struct Recursion<'a> {
 /// LightGBM's `Tree::TreeSHAP` does. The expected value is not added here. `path` must come
 /// from [`path_buffer`] with at least the tree's depth; `row` and `phi` must have one slot
 /// per model feature.
-pub fn tree_shap_exact(tree: &Tree, row: &[f64], phi: &mut [f64], path: &mut [PathElement]) {
+pub(crate) fn tree_shap_exact(tree: &Tree, row: &[f64], phi: &mut [f64], path: &mut [PathElement]) {
     if tree.num_leaves() <= 1 {
         return;
     }

@@ -97,19 +97,19 @@ impl Tree {
         self.shrinkage
     }
 
-    /// Feature index tested by internal node `node`.
-    pub fn split_feature(&self, node: usize) -> usize {
-        self.split_feature[node]
+    /// Feature index tested by internal node `node`; `None` beyond the last node.
+    pub fn split_feature(&self, node: usize) -> Option<usize> {
+        self.split_feature.get(node).copied()
     }
 
-    /// Whether internal node `node` is a categorical split.
+    /// Whether internal node `node` is a categorical split (false beyond the last node).
     pub fn is_categorical(&self, node: usize) -> bool {
-        self.decision_type[node] & CATEGORICAL_MASK != 0
+        self.decision_type.get(node).is_some_and(|decision| decision & CATEGORICAL_MASK != 0)
     }
 
-    /// The raw left and right child entries of internal node `node`.
-    pub fn children(&self, node: usize) -> (Child, Child) {
-        (Child::from_raw(self.left_child[node]), Child::from_raw(self.right_child[node]))
+    /// The left and right children of internal node `node`; `None` beyond the last node.
+    pub fn children(&self, node: usize) -> Option<(Child, Child)> {
+        Some((Child::from_raw(*self.left_child.get(node)?), Child::from_raw(*self.right_child.get(node)?)))
     }
 
     /// Training rows that reached `child` (the TreeSHAP cover).
@@ -157,7 +157,7 @@ impl Tree {
 
     /// The leaf that row `row` reaches.
     #[inline]
-    pub fn leaf_index(&self, row: &[f64]) -> usize {
+    pub(crate) fn leaf_index(&self, row: &[f64]) -> usize {
         if self.num_leaves <= 1 {
             return 0;
         }
@@ -171,7 +171,7 @@ impl Tree {
 
     /// The tree's output for `row` (LightGBM's `Tree::Predict`).
     #[inline]
-    pub fn predict(&self, row: &[f64]) -> f64 {
+    pub(crate) fn predict(&self, row: &[f64]) -> f64 {
         self.leaf_value[self.leaf_index(row)]
     }
 
