@@ -65,14 +65,15 @@ impl FeatureMatrix {
         }
         let n_rows = table.n_rows();
         let n_features = schema.features.len();
+        // Filled one feature at a time, so that only one column is held besides the matrix.
         let mut values = vec![f64::NAN; n_rows * n_features];
         let mut unknown_categories = Vec::new();
         for (feature_idx, feature) in schema.features.iter().enumerate() {
             let Some((column, unknown)) = feature_column(table, feature, schema)? else {
                 continue; // Unused and absent: stays missing.
             };
-            for (row, value) in column.into_iter().enumerate() {
-                values[row * n_features + feature_idx] = value;
+            for (slot, value) in values.iter_mut().skip(feature_idx).step_by(n_features.max(1)).zip(column) {
+                *slot = value;
             }
             unknown_categories.extend(unknown);
         }
@@ -192,34 +193,41 @@ fn feature_column(
 
 /// Encodes a categorical column; numbers stored in a numeric column are matched too.
 fn encode_column(table: &ClientTable, name: &str, labels: &[CategoryLabel]) -> (Vec<f64>, Option<UnknownCategories>) {
-    let fields: Vec<Option<String>> = match table.text(name) {
-        Some(text) => text,
-        None => table
-            .numeric(name)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|value| (!value.is_nan()).then(|| value.to_string()))
-            .collect(),
-    };
     let mut unknown: Option<UnknownCategories> = None;
-    let values = fields
+    let mut values = Vec::with_capacity(table.n_rows());
+    // Text labels are looked up by hash; numeric labels (rare) by `encode_label`.
+    let codes: std::collections::HashMap<&str, f64> = labels
         .iter()
-        .map(|field| match field {
+        .enumerate()
+        .filter_map(|(position, label)| match label {
+            CategoryLabel::Text(text) => Some((text.as_str(), position as f64)),
+            CategoryLabel::Number(_) => None,
+        })
+        .collect();
+    let mut encode = |field: Option<&str>| {
+        let code = match field {
             None => f64::NAN,
-            Some(field) => match encode_label(field, labels) {
+            Some(field) => match codes.get(field).copied().or_else(|| encode_label(field, labels)) {
                 Some(code) => code,
                 None => {
                     let entry = unknown.get_or_insert_with(|| UnknownCategories {
                         column: name.to_string(),
                         count: 0,
-                        example: field.clone(),
+                        example: field.to_string(),
                     });
                     entry.count += 1;
                     f64::NAN
                 }
             },
-        })
-        .collect();
+        };
+        values.push(code);
+    };
+    if !table.for_each_text(name, &mut encode) {
+        for value in table.numeric(name).unwrap_or_default() {
+            let field = (!value.is_nan()).then(|| value.to_string());
+            encode(field.as_deref());
+        }
+    }
     (values, unknown)
 }
 

@@ -267,6 +267,16 @@ impl ClientTable {
         Some(values.iter().map(|value| value.map(str::to_string)).collect())
     }
 
+    /// Visits every value of a text column in row order without copying it; false if the
+    /// column is absent or not text.
+    pub fn for_each_text(&self, name: &str, mut visit: impl FnMut(Option<&str>)) -> bool {
+        let Some(values) = self.frame.column(name).ok().and_then(|column| column.str().ok()) else {
+            return false;
+        };
+        values.iter().for_each(&mut visit);
+        true
+    }
+
     /// Whether a column holds text.
     pub fn is_text(&self, name: &str) -> bool {
         self.frame.column(name).is_ok_and(|column| column.dtype() == &DataType::String)
