@@ -27,7 +27,9 @@
 #[allow(missing_docs, dead_code, clippy::excessive_precision, clippy::unreadable_literal)]
 mod calibration;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use polars::prelude::*;
 use rand::{RngExt, SeedableRng};
@@ -134,17 +136,71 @@ fn price_grid(value: f64) -> f64 {
     ((value / 4500.0).round() * 4500.0).max(4500.0)
 }
 
-/// Draws one client's raw values (without id and target) into `row`, keyed by column name.
+/// How one column is drawn.
+#[derive(Clone, Copy)]
+enum Source {
+    Continuous(&'static Continuous),
+    Discrete(&'static calibration::Discrete),
+    Text(&'static calibration::Text),
+}
+
+/// One column of a drawn row: its name, source, missing rate, and copula slot if any.
+struct Planned {
+    name: &'static str,
+    source: Source,
+    missing: f64,
+    copula: Option<usize>,
+}
+
+/// The columns in the order a row is drawn (continuous, discrete, then text columns).
+static PLAN: LazyLock<Vec<Planned>> = LazyLock::new(|| {
+    let copula = |name: &str| COPULA_COLUMNS.iter().position(|column| *column == name);
+    let continuous = CONTINUOUS.iter().map(|c| Planned {
+        name: c.name,
+        source: Source::Continuous(c),
+        missing: c.missing,
+        copula: copula(c.name),
+    });
+    let discrete = DISCRETE.iter().map(|c| Planned {
+        name: c.name,
+        source: Source::Discrete(c),
+        missing: c.missing,
+        copula: None,
+    });
+    let text = TEXT.iter().map(|c| Planned { name: c.name, source: Source::Text(c), missing: c.missing, copula: None });
+    continuous.chain(discrete).chain(text).collect()
+});
+
+/// Position of each column in a drawn row.
+static POSITIONS: LazyLock<HashMap<&'static str, usize>> =
+    LazyLock::new(|| PLAN.iter().enumerate().map(|(index, planned)| (planned.name, index)).collect());
+
+/// A value of the column at probability `u` of its distribution (never missing).
+fn sample(source: Source, u: f64) -> Value {
+    match source {
+        Source::Continuous(column) => {
+            let value = quantile(&column.quantiles, u);
+            Value::Number(if column.integer { value.round() } else { value })
+        }
+        Source::Discrete(column) => pick(column.values, u).map_or(Value::Missing, Value::Number),
+        Source::Text(column) => pick(column.labels, u).map_or(Value::Missing, Value::Text),
+    }
+}
+
+fn get(row: &[(&'static str, Value)], name: &str) -> Value {
+    POSITIONS.get(name).and_then(|&index| row.get(index)).map_or(Value::Missing, |(_, value)| value.clone())
+}
+
+fn set(row: &mut [(&'static str, Value)], name: &str, value: Value) {
+    if let Some(slot) = POSITIONS.get(name).and_then(|&index| row.get_mut(index)) {
+        slot.1 = value;
+    }
+}
+
+/// Draws one client's raw values (without id and target), in [`PLAN`] order.
 struct Drawer {
     lower: [[f64; COPULA_COLUMNS.len()]; COPULA_COLUMNS.len()],
     rng: ChaCha8Rng,
-    /// Position of each column in a drawn row (continuous, then discrete, then text columns).
-    positions: std::collections::HashMap<&'static str, usize>,
-}
-
-/// Column names in the order a row is drawn.
-fn drawn_columns() -> impl Iterator<Item = &'static str> {
-    CONTINUOUS.iter().map(|c| c.name).chain(DISCRETE.iter().map(|c| c.name)).chain(TEXT.iter().map(|c| c.name))
 }
 
 impl Drawer {
@@ -152,12 +208,7 @@ impl Drawer {
         self.rng.random::<f64>()
     }
 
-    fn missing(&mut self, rate: f64) -> bool {
-        self.uniform() < rate
-    }
-
     fn draw(&mut self) -> Vec<(&'static str, Value)> {
-        let mut row: Vec<(&'static str, Value)> = Vec::with_capacity(COLUMNS.len() + 2);
         // 1. The copula.
         let normals: Vec<f64> = (0..COPULA_COLUMNS.len()).map(|_| StandardNormal.sample(&mut self.rng)).collect();
         let mut copula_u = [0.0; COPULA_COLUMNS.len()];
@@ -165,36 +216,14 @@ impl Drawer {
             let z: f64 = (0..=i).map(|k| self.lower[i][k] * normals[k]).sum();
             *slot = normal_cdf(z);
         }
-        for column in CONTINUOUS {
-            let u = match COPULA_COLUMNS.iter().position(|name| *name == column.name) {
+        let mut row: Vec<(&'static str, Value)> = Vec::with_capacity(PLAN.len());
+        for planned in PLAN.iter() {
+            let u = match planned.copula {
                 Some(index) => copula_u[index],
                 None => self.uniform(),
             };
-            let value = if self.missing(column.missing) {
-                Value::Missing
-            } else {
-                let value = quantile(&column.quantiles, u);
-                Value::Number(if column.integer { value.round() } else { value })
-            };
-            row.push((column.name, value));
-        }
-        for column in DISCRETE {
-            let u = self.uniform();
-            let value = if self.missing(column.missing) {
-                Value::Missing
-            } else {
-                pick(column.values, u).map_or(Value::Missing, Value::Number)
-            };
-            row.push((column.name, value));
-        }
-        for column in TEXT {
-            let u = self.uniform();
-            let value = if self.missing(column.missing) {
-                Value::Missing
-            } else {
-                pick(column.labels, u).map_or(Value::Missing, Value::Text)
-            };
-            row.push((column.name, value));
+            let value = if self.uniform() < planned.missing { Value::Missing } else { sample(planned.source, u) };
+            row.push((planned.name, value));
         }
         self.make_coherent(&mut row);
         row
@@ -202,15 +231,6 @@ impl Drawer {
 
     /// Step 2 of the module doc: ties between columns.
     fn make_coherent(&mut self, row: &mut [(&'static str, Value)]) {
-        let positions = self.positions.clone();
-        let get = |row: &[(&'static str, Value)], name: &str| {
-            positions.get(name).and_then(|&index| row.get(index)).map_or(Value::Missing, |(_, value)| value.clone())
-        };
-        let set = |row: &mut [(&'static str, Value)], name: &str, value: Value| {
-            if let Some(slot) = positions.get(name).and_then(|&index| row.get_mut(index)) {
-                slot.1 = value;
-            }
-        };
         // Amounts: the goods price and the annuity follow the credit through the drawn ratios.
         let credit = get(row, "AMT_CREDIT").number();
         if credit.is_nan() {
@@ -256,9 +276,8 @@ impl Drawer {
         match get(row, "FLAG_OWN_CAR") {
             Value::Text("N") => set(row, "OWN_CAR_AGE", Value::Missing),
             Value::Text(_) if get(row, "OWN_CAR_AGE") == Value::Missing => {
-                let age = continuous("OWN_CAR_AGE").map_or(f64::NAN, |column| quantile(&column.quantiles, 0.5));
                 let u = self.uniform();
-                let age = continuous("OWN_CAR_AGE").map_or(age, |column| quantile(&column.quantiles, u));
+                let age = continuous("OWN_CAR_AGE").map_or(f64::NAN, |column| quantile(&column.quantiles, u));
                 set(row, "OWN_CAR_AGE", Value::Number(age.round()));
             }
             _ => {}
@@ -277,12 +296,8 @@ impl Drawer {
             } else if get(row, name) == Value::Missing {
                 // Present in the block: draw again without the column's own missing rate.
                 let u = self.uniform();
-                if let Some(column) = continuous(name) {
-                    set(row, name, Value::Number(quantile(&column.quantiles, u)));
-                } else if let Some(column) = DISCRETE.iter().find(|column| column.name == *name) {
-                    set(row, name, pick(column.values, u).map_or(Value::Missing, Value::Number));
-                } else if let Some(column) = TEXT.iter().find(|column| column.name == *name) {
-                    set(row, name, pick(column.labels, u).map_or(Value::Missing, Value::Text));
+                if let Some(planned) = POSITIONS.get(name).and_then(|&index| PLAN.get(index)) {
+                    set(row, name, sample(planned.source, u));
                 }
             }
         }
@@ -290,8 +305,8 @@ impl Drawer {
 }
 
 /// The default model's linear score without intercept, from a drawn row.
-fn default_score(row: &[(&'static str, Value)], positions: &std::collections::HashMap<&'static str, usize>) -> f64 {
-    let value = |name: &str| positions.get(name).and_then(|&index| row.get(index)).map(|(_, value)| value);
+fn default_score(row: &[(&'static str, Value)]) -> f64 {
+    let value = |name: &str| POSITIONS.get(name).and_then(|&index| row.get(index)).map(|(_, value)| value);
     let number = |name: &str| value(name).map_or(f64::NAN, Value::number);
     let text = |name: &str| match value(name) {
         Some(Value::Text(text)) => Some(*text),
@@ -352,12 +367,11 @@ pub fn generate(options: &SynthOptions) -> Result<DataFrame, DataError> {
         path: "calibration".into(),
         message: "the copula correlation is not positive definite; rerun tools/calibrate_synth.py".into(),
     })?;
-    let positions = drawn_columns().enumerate().map(|(index, name)| (name, index)).collect();
-    let mut drawer = Drawer { lower, rng: ChaCha8Rng::seed_from_u64(options.seed), positions };
+    let mut drawer = Drawer { lower, rng: ChaCha8Rng::seed_from_u64(options.seed) };
     let rows: Vec<Vec<(&'static str, Value)>> = (0..options.rows).map(|_| drawer.draw()).collect();
     let mut targets = Vec::new();
     if options.with_target {
-        let scores: Vec<f64> = rows.iter().map(|row| default_score(row, &drawer.positions)).collect();
+        let scores: Vec<f64> = rows.iter().map(|row| default_score(row)).collect();
         let intercept = calibrated_intercept(&scores);
         targets = scores
             .iter()
@@ -369,7 +383,14 @@ pub fn generate(options: &SynthOptions) -> Result<DataFrame, DataError> {
     }
     let mut columns: Vec<Column> = Vec::with_capacity(COLUMNS.len());
     for (index, (name, kind)) in COLUMNS.iter().enumerate() {
-        let position = column_position(index);
+        // Every Kaggle column but the id and the outcome is drawn; a calibration without one of
+        // them is refused rather than filled from another column.
+        let position = || {
+            column_position(index).ok_or_else(|| DataError::Unreadable {
+                path: "src/data/synth/calibration.rs".into(),
+                message: format!("no calibration for the column {name}; rerun tools/calibrate_synth.py"),
+            })
+        };
         let column = match kind {
             ColumnKind::Id => {
                 let ids: Vec<i64> = (0..options.rows as i64).map(|row| options.first_id + row).collect();
@@ -382,6 +403,7 @@ pub fn generate(options: &SynthOptions) -> Result<DataFrame, DataError> {
                 Column::new((*name).into(), targets.clone())
             }
             ColumnKind::Integer => {
+                let position = position()?;
                 let values: Vec<Option<i64>> = rows
                     .iter()
                     .map(|row| Some(row[position].1.number()).filter(|v| !v.is_nan()).map(|v| v.round() as i64))
@@ -389,11 +411,13 @@ pub fn generate(options: &SynthOptions) -> Result<DataFrame, DataError> {
                 Column::new((*name).into(), values)
             }
             ColumnKind::Float => {
+                let position = position()?;
                 let values: Vec<Option<f64>> =
                     rows.iter().map(|row| Some(row[position].1.number()).filter(|v| !v.is_nan())).collect();
                 Column::new((*name).into(), values)
             }
             ColumnKind::Text => {
+                let position = position()?;
                 let values: Vec<Option<&str>> = rows
                     .iter()
                     .map(|row| match row[position].1 {
@@ -411,9 +435,8 @@ pub fn generate(options: &SynthOptions) -> Result<DataFrame, DataError> {
 }
 
 /// Where the drawn row holds Kaggle column `index`.
-fn column_position(index: usize) -> usize {
-    let name = COLUMNS[index].0;
-    drawn_columns().position(|column| column == name).unwrap_or(0)
+fn column_position(index: usize) -> Option<usize> {
+    POSITIONS.get(COLUMNS[index].0).copied()
 }
 
 /// Generates a portfolio and writes it as CSV or Parquet (by extension), atomically.
