@@ -6,6 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples:
+  pad                                  (the dashboard on the bundled data and model)
+  pad --data applicants.csv --history history.parquet --model assets/model.txt
   pad predict --model model.txt --data applicants.csv
   pad synth --rows 1000 --no-target --out applicants.csv
   pad explain --model model.txt --data applicants.csv --format json --out contributions.json";
@@ -13,18 +15,22 @@ Examples:
 /// Prêt à dépenser credit desk: score loan applicants with a LightGBM model and explain
 /// each decision with exact SHAP contributions.
 #[derive(Debug, Parser)]
-#[command(name = "pad", version, after_help = EXAMPLES)]
+#[command(name = "pad", version, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// What to do (the dashboard when omitted).
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The dashboard's options, when no command is given.
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the terminal dashboard (default command).
-    Dashboard,
+    #[command(after_help = DASHBOARD_HELP)]
+    Dashboard(DashboardArgs),
     /// Score clients: id, probability of default and decision, one row per client.
     #[command(after_help = PREDICT_HELP)]
     Predict(PredictArgs),
@@ -37,6 +43,42 @@ pub enum Command {
     /// Train the LightGBM model, choose the cost-optimal threshold, write the model and its card.
     #[command(after_help = TRAIN_HELP)]
     Train(TrainArgs),
+}
+
+const DASHBOARD_HELP: &str = "\
+Pick a client with the arrow keys, press p (or Enter) to predict, and read the decision and
+the contributions behind it. Press ? inside for every key.
+
+Without options it opens the bundled data and model (data/applicants.csv, data/history.parquet,
+assets/model.txt), looked up in the current folder, then beside the package's sources.
+A bad file stops before the screen is taken over, with the file, line and what to fix.
+
+Examples:
+  pad dashboard
+  pad dashboard --data new_applicants.csv --log pad.log --timing";
+
+/// Arguments of the dashboard.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DashboardArgs {
+    /// Current applicants: CSV or Parquet with SK_ID_CURR [default: data/applicants.csv].
+    #[arg(long, value_name = "PATH")]
+    pub data: Option<PathBuf>,
+    /// Reference population, a history with TARGET, for comparisons [default: data/history.parquet].
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+    /// LightGBM text model; its model.json card beside it is read if present
+    /// [default: assets/model.txt].
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Decision threshold on the probability of default (default: the model card's, else 0.5).
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f64>,
+    /// Write logs to this file (the screen never shows them).
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// On exit, print the time to the first frame and the key-press-to-frame latencies.
+    #[arg(long)]
+    pub timing: bool,
 }
 
 const TRAIN_HELP: &str = "\

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Format, ScoringArgs};
-use crate::domain::{CardSummary, Threshold};
+use crate::cli::{DashboardArgs, Format, ScoringArgs};
+use crate::domain::{ModelCard, Threshold};
 use crate::error::ConfigError;
 
 /// Checked settings shared by `predict` and `explain`.
@@ -42,6 +42,57 @@ impl ScoringConfig {
     }
 }
 
+/// Checked settings of the dashboard.
+#[derive(Debug, Clone)]
+pub struct DashboardConfig {
+    /// The model and data files.
+    pub sources: crate::scoring::LocalSources,
+    /// Where logs go; nowhere when `None`.
+    pub log: Option<PathBuf>,
+    /// Whether to print startup and key latencies on exit.
+    pub timing: bool,
+}
+
+/// The bundled applicants.
+pub const DEFAULT_DATA: &str = "data/applicants.csv";
+/// The bundled history.
+pub const DEFAULT_HISTORY: &str = "data/history.parquet";
+/// The shipped model.
+pub const DEFAULT_MODEL: &str = "assets/model.txt";
+
+impl DashboardConfig {
+    /// Checks the raw arguments; missing paths become the bundled files.
+    pub fn from_args(args: &DashboardArgs) -> Result<DashboardConfig, ConfigError> {
+        if let Some(value) = args.threshold
+            && Threshold::new(value).is_none()
+        {
+            return Err(ConfigError::Threshold { value, origin: "--threshold".into() });
+        }
+        let or_bundled = |path: &Option<PathBuf>, default: &str| path.clone().unwrap_or_else(|| bundled(default));
+        Ok(DashboardConfig {
+            sources: crate::scoring::LocalSources {
+                model: or_bundled(&args.model, DEFAULT_MODEL),
+                applicants: or_bundled(&args.data, DEFAULT_DATA),
+                history: or_bundled(&args.history, DEFAULT_HISTORY),
+                threshold: args.threshold,
+            },
+            log: args.log.clone(),
+            timing: args.timing,
+        })
+    }
+}
+
+/// A bundled file: in the current folder if it is there, else beside the package's sources
+/// (so `cargo run` works from any folder of the checkout).
+fn bundled(relative: &str) -> PathBuf {
+    let here = PathBuf::from(relative);
+    if here.exists() {
+        return here;
+    }
+    let packaged = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    if packaged.exists() { packaged } else { here }
+}
+
 /// Where the decision threshold came from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ThresholdSource {
@@ -59,7 +110,7 @@ pub fn card_path(model: &Path) -> PathBuf {
 }
 
 /// Reads the model card summary beside `model`, if there is one.
-pub fn read_card(model: &Path) -> Result<Option<CardSummary>, ConfigError> {
+pub fn read_card(model: &Path) -> Result<Option<ModelCard>, ConfigError> {
     let path = card_path(model);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -73,7 +124,7 @@ pub fn read_card(model: &Path) -> Result<Option<CardSummary>, ConfigError> {
 /// else 0.5; each checked.
 pub fn resolve_threshold(
     argument: Option<f64>,
-    card: Option<&CardSummary>,
+    card: Option<&ModelCard>,
     model: &Path,
 ) -> Result<(Threshold, ThresholdSource), ConfigError> {
     if let Some(value) = argument {

@@ -31,5 +31,7 @@ pub mod error;
 pub mod evaluation;
 pub mod explain;
 pub mod model;
+pub mod scoring;
 #[cfg(feature = "train")]
 pub mod train;
+pub mod tui;

@@ -2,6 +2,7 @@
 //!
 //! Top level: errors are `anyhow` with context. Uses: cli, config, model, explain, data, domain.
 
+mod dashboard;
 mod explain;
 mod output;
 mod predict;
@@ -14,19 +15,13 @@ use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command};
 use crate::data::FeatureMatrix;
-use crate::domain::CardSummary;
+use crate::domain::ModelCard;
 use crate::model::Model;
 
 /// Runs the command the user asked for.
 pub fn run(cli: Cli) -> Result<()> {
-    match cli.command.unwrap_or(Command::Dashboard) {
-        Command::Dashboard => {
-            eprintln!(
-                "pad: the dashboard is not yet built. Available now: `pad predict` and `pad explain` \
-                 (see `pad --help`)."
-            );
-            Ok(())
-        }
+    match cli.command.unwrap_or(Command::Dashboard(cli.dashboard)) {
+        Command::Dashboard(args) => dashboard::run(&args),
         Command::Predict(args) => predict::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Synth(args) => synth::run(&args),
@@ -37,32 +32,14 @@ pub fn run(cli: Cli) -> Result<()> {
 /// A model with its card (when one lies beside it) and the clients mapped onto its features.
 struct Loaded {
     model: Model,
-    card: Option<CardSummary>,
+    card: Option<ModelCard>,
     matrix: FeatureMatrix,
 }
 
 /// Reads the model and its card, then the data mapped onto its features, printing warnings
 /// for repaired lines and unknown categories.
 fn load(config: &crate::config::ScoringConfig) -> Result<Loaded> {
-    let model = Model::from_path(&config.model)?;
-    let card = crate::config::read_card(&config.model)?;
-    let schema = match &card {
-        Some(card) => {
-            let listed: Vec<&str> = card.features.iter().map(|feature| feature.name.as_str()).collect();
-            if !listed.is_empty() && listed != model.feature_names() {
-                anyhow::bail!(
-                    "{} does not describe {}: the card lists {} features, the model has {} (a card left from another \
-                     model? move it away or train again)",
-                    crate::config::card_path(&config.model).display(),
-                    config.model.display(),
-                    listed.len(),
-                    model.n_features()
-                );
-            }
-            model.schema().with_card(card)
-        }
-        None => model.schema(),
-    };
+    let crate::scoring::ModelBundle { model, card, schema } = crate::scoring::ModelBundle::open(&config.model)?;
     let start = std::time::Instant::now();
     let matrix = FeatureMatrix::load(&config.data, &schema)?;
     if config.timing {

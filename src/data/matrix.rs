@@ -86,6 +86,14 @@ impl FeatureMatrix {
         })
     }
 
+    /// Rows given directly, row-major (`values.len()` a multiple of `n_features`; a partial
+    /// last row is dropped), without ids.
+    pub fn from_values(n_features: usize, mut values: Vec<f64>) -> FeatureMatrix {
+        let n_rows = values.len().checked_div(n_features).unwrap_or(0);
+        values.truncate(n_rows * n_features);
+        FeatureMatrix { n_features, values, ids: None, unknown_categories: Vec::new(), repaired_lines: 0 }
+    }
+
     /// Number of rows.
     pub fn n_rows(&self) -> usize {
         self.values.len().checked_div(self.n_features).unwrap_or(0)

@@ -3,6 +3,11 @@
 //!
 //! Depends on std and serde only.
 
+mod client;
+pub mod format;
+
+pub use client::*;
+
 use std::fmt;
 
 /// The credit decision for one client.
@@ -86,10 +91,14 @@ pub struct FeatureSchema {
     pub clean_days_employed: bool,
 }
 
-/// The parts of a model card (`model.json` beside the model) that scoring needs; every
-/// other field of the card is ignored here.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct CardSummary {
+/// A model card (`model.json` beside the model): what the model is, what it was trained on,
+/// how well it does and where it decides. Every field is optional so that cards written by
+/// other tools, or older ones, still load; the dashboard shows what is there.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ModelCard {
+    /// The card layout version.
+    #[serde(default)]
+    pub format_version: Option<u32>,
     /// The decision threshold chosen at training time.
     #[serde(default)]
     pub threshold: Option<f64>,
@@ -100,28 +109,113 @@ pub struct CardSummary {
     /// trained by this package (their `DAYS_EMPLOYED` placeholder is read as missing).
     #[serde(default)]
     pub pipeline: Option<String>,
-    /// The model's features as the card lists them (only what scoring needs is read here).
+    /// The model's features as the card lists them.
     #[serde(default)]
     pub features: Vec<CardFeature>,
+    /// The business cost of each kind of error the threshold minimises.
+    #[serde(default)]
+    pub cost_weights: Option<CardCostWeights>,
+    /// The data the model was trained on.
+    #[serde(default)]
+    pub training_data: Option<TrainingData>,
+    /// Columns deliberately left out of the model (protected attributes among them).
+    #[serde(default)]
+    pub excluded: Vec<String>,
+    /// How the cross-validation was run.
+    #[serde(default)]
+    pub cross_validation: Option<CrossValidation>,
+    /// Out-of-fold quality of the model at its threshold.
+    #[serde(default)]
+    pub metrics: Option<CardMetrics>,
+    /// The cost per client at each candidate threshold: `(threshold, cost)` pairs.
+    #[serde(default)]
+    pub cost_curve: Vec<(f64, f64)>,
+}
+
+/// Costs of the two kinds of error, as a model card records them.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CardCostWeights {
+    /// Cost of accepting a client who defaults.
+    pub cost_fn: f64,
+    /// Cost of refusing a client who would have repaid.
+    pub cost_fp: f64,
+}
+
+/// The training data's fingerprint.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TrainingData {
+    /// File name the model was trained from.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Number of clients.
+    #[serde(default)]
+    pub rows: Option<u64>,
+    /// Share of clients with payment difficulties.
+    #[serde(default)]
+    pub default_rate: Option<f64>,
+    /// SHA-256 of the file, in hexadecimal.
+    #[serde(default)]
+    pub sha256: Option<String>,
+}
+
+/// How a card's cross-validation was run.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CrossValidation {
+    /// Number of folds.
+    #[serde(default)]
+    pub folds: Option<u32>,
+    /// Seed of the folds.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Trees of the final model.
+    #[serde(default)]
+    pub final_iterations: Option<u32>,
+}
+
+/// Out-of-fold metrics of a card.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CardMetrics {
+    /// Area under the ROC curve of the out-of-fold probabilities.
+    #[serde(default)]
+    pub oof_auc: Option<f64>,
+    /// Average business cost per client at the threshold.
+    #[serde(default)]
+    pub cost_per_client: Option<f64>,
+    /// Counts at the threshold (positive = refused; a defaulter is an actual positive).
+    #[serde(default)]
+    pub confusion: Option<CardConfusion>,
+}
+
+/// A confusion matrix at the threshold, as a card records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CardConfusion {
+    /// Defaulters refused.
+    pub true_positives: u64,
+    /// Good clients refused.
+    pub false_positives: u64,
+    /// Good clients accepted.
+    pub true_negatives: u64,
+    /// Defaulters accepted.
+    pub false_negatives: u64,
 }
 
 /// The feature pipeline of this package, as recorded in the cards of the models it trains.
 pub const PIPELINE_VERSION: &str = "pad-features/1";
 
 /// A feature as a model card lists it.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CardFeature {
     /// The feature name, as in the model.
     pub name: String,
     /// For a categorical feature: its labels; the code fed to the model is the position.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<String>>,
 }
 
 impl FeatureSchema {
     /// Applies a model card: its category lists replace the model file's, and a model trained
     /// by this package reads `DAYS_EMPLOYED` with its placeholder as missing.
-    pub fn with_card(mut self, card: &CardSummary) -> FeatureSchema {
+    pub fn with_card(mut self, card: &ModelCard) -> FeatureSchema {
         for feature in &mut self.features {
             let listed = card.features.iter().find(|listed| listed.name == feature.name);
             if let Some(categories) = listed.and_then(|listed| listed.categories.as_ref()) {
@@ -159,7 +253,7 @@ mod tests {
             ],
             clean_days_employed: false,
         };
-        let card: CardSummary = serde_json::from_str(
+        let card: ModelCard = serde_json::from_str(
             r#"{"threshold": 0.3, "pipeline": "pad-features/1", "metrics": {"auc": 0.75},
                 "features": [{"name": "NAME_CONTRACT_TYPE", "kind": "categorical", "categories": ["Cash loans", "Revolving loans"]},
                              {"name": "AMT_CREDIT", "kind": "numeric"}]}"#,

@@ -1,0 +1,170 @@
+//! Feature values in human units: years rather than days, amounts with thousands separators,
+//! yes/no for flags, in English or French.
+
+use super::FieldValue;
+
+/// The language of what people read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// English.
+    #[default]
+    En,
+    /// French.
+    Fr,
+}
+
+impl Language {
+    /// The other language.
+    pub fn toggled(self) -> Language {
+        match self {
+            Language::En => Language::Fr,
+            Language::Fr => Language::En,
+        }
+    }
+}
+
+/// Days per year, for durations given in days.
+const DAYS_PER_YEAR: f64 = 365.25;
+
+/// A value in the unit of `assets/labels.toml`, for people: `"€450,000"`, `"35.3 years"`,
+/// `"yes"`, `"0.213"`. Missing values read "not given".
+pub fn format_value(value: &FieldValue, unit: &str, language: Language) -> String {
+    match value {
+        FieldValue::Missing => match language {
+            Language::En => "not given".into(),
+            Language::Fr => "non renseigné".into(),
+        },
+        FieldValue::Category(category) => category.clone(),
+        FieldValue::Number(number) => format_number(*number, unit, language),
+    }
+}
+
+/// A number in the unit of `assets/labels.toml`.
+pub fn format_number(number: f64, unit: &str, language: Language) -> String {
+    if !number.is_finite() {
+        return format_value(&FieldValue::Missing, unit, language);
+    }
+    let fr = language == Language::Fr;
+    match unit {
+        "currency" => {
+            let amount = group_thousands(number.round(), language);
+            if fr { format!("{amount} €") } else { format!("€{amount}") }
+        }
+        "days" => {
+            // Durations before the application are negative days in the data.
+            let days = number.abs();
+            if days >= DAYS_PER_YEAR {
+                let years = decimal(days / DAYS_PER_YEAR, 1, language);
+                if fr { format!("{years} ans") } else { format!("{years} years") }
+            } else {
+                let days = days.round();
+                match (fr, days == 1.0) {
+                    (false, true) => "1 day".into(),
+                    (false, false) => format!("{days} days"),
+                    (true, _) => format!("{days} jours"),
+                }
+            }
+        }
+        "years" => {
+            let years = decimal(number, 1, language);
+            if fr { format!("{years} ans") } else { format!("{years} years") }
+        }
+        "hours" => format!("{}h", number.round()),
+        "flag" => match (number != 0.0, fr) {
+            (true, false) => "yes".into(),
+            (false, false) => "no".into(),
+            (true, true) => "oui".into(),
+            (false, true) => "non".into(),
+        },
+        "count" | "rating" | "id" if number.fract() == 0.0 => group_thousands(number, language),
+        "score" | "ratio" => decimal(number, 3, language),
+        _ => decimal(number, 2, language),
+    }
+}
+
+/// A probability as a percentage with one decimal: `0.0844` → `"8.4 %"`.
+pub fn format_percent(probability: f64, language: Language) -> String {
+    format!("{} %", decimal(probability * 100.0, 1, language))
+}
+
+/// A contribution in probability units as signed percentage points: `+1.2 pp`, `−0.3 pp`,
+/// and `0.0 pp` for what rounds to nothing.
+pub fn format_points(points: f64, language: Language) -> String {
+    let magnitude = decimal((points * 100.0).abs(), 1, language);
+    if !magnitude.chars().any(|c| ('1'..='9').contains(&c)) {
+        return format!("{magnitude} pp");
+    }
+    let sign = if points < 0.0 { '−' } else { '+' };
+    format!("{sign}{magnitude} pp")
+}
+
+/// A number with `places` decimals, with a decimal comma in French.
+fn decimal(number: f64, places: usize, language: Language) -> String {
+    let text = format!("{number:.places$}");
+    let text = if text.starts_with('-') && text.trim_start_matches(['-', '0', '.']).is_empty() {
+        text.trim_start_matches('-').to_string()
+    } else {
+        text
+    };
+    match language {
+        Language::En => text,
+        Language::Fr => text.replace('.', ","),
+    }
+}
+
+/// A whole number with thousands grouped: `1,234,567` (English) or `1 234 567` (French,
+/// with narrow no-break spaces).
+fn group_thousands(number: f64, language: Language) -> String {
+    let separator = match language {
+        Language::En => ',',
+        Language::Fr => '\u{202f}',
+    };
+    let digits = format!("{:.0}", number.abs());
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if number < 0.0 && digits != "0" {
+        grouped.push('-');
+    }
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(separator);
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_read_as_people_expect() {
+        let en = Language::En;
+        assert_eq!(format_number(450000.0, "currency", en), "€450,000");
+        assert_eq!(format_number(1234.4, "currency", Language::Fr), "1\u{202f}234 €");
+        // -12902 days / 365.25 = 35.32 years.
+        assert_eq!(format_number(-12902.0, "days", en), "35.3 years");
+        assert_eq!(format_number(-12902.0, "days", Language::Fr), "35,3 ans");
+        assert_eq!(format_number(-115.0, "days", en), "115 days");
+        assert_eq!(format_number(1.0, "flag", en), "yes");
+        assert_eq!(format_number(0.0, "flag", Language::Fr), "non");
+        assert_eq!(format_number(2.0, "count", en), "2");
+        assert_eq!(format_number(0.21345, "score", en), "0.213");
+        assert_eq!(format_number(14.0, "hours", en), "14h");
+        assert_eq!(format_number(f64::NAN, "score", en), "not given");
+        assert_eq!(format_value(&FieldValue::Category("Cash loans".into()), "category", en), "Cash loans");
+    }
+
+    #[test]
+    fn percentages_and_points() {
+        assert_eq!(format_percent(0.0844, Language::En), "8.4 %");
+        assert_eq!(format_percent(0.0844, Language::Fr), "8,4 %");
+        assert_eq!(format_points(0.0123, Language::En), "+1.2 pp");
+        assert_eq!(format_points(-0.0031, Language::En), "−0.3 pp");
+        // A contribution that rounds to zero carries no sign.
+        assert_eq!(format_points(-0.0001, Language::En), "0.0 pp");
+        assert_eq!(group_thousands(-1234567.0, Language::En), "-1,234,567");
+        assert_eq!(group_thousands(999.0, Language::En), "999");
+    }
+}

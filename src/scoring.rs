@@ -1,0 +1,648 @@
+//! Where front ends get scores from: the [`Scorer`] trait and [`LocalScorer`], which scores
+//! in process with the model, the current applicants and a reference population.
+//!
+//! The dashboard only knows the trait, so the same screens work over a remote `pad serve`.
+//! Methods may take time (TreeSHAP over a portfolio, a scan of the reference population, a
+//! network call): front ends call them off their UI task.
+//!
+//! Uses: model, explain, data, domain, config.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::config::{card_path, read_card, resolve_threshold};
+use crate::data::labels::Labels;
+use crate::data::{ClientTable, DataError, FeatureMatrix};
+use crate::domain::{
+    Bins, CategoryLabel, ClientId, ClientRecord, ClientSummary, Decision, Distribution, Explanation,
+    FeatureDescription, FeatureSchema, Field, FieldValue, ModelCard, Portfolio, Score, Threshold,
+};
+use crate::error::ConfigError;
+use crate::explain::{Contributions, ExplainError, Explainer, Method, Scratch, probability_points};
+use crate::model::{Model, ModelError};
+
+/// Errors of a scorer, each saying what was asked and what went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ScoringError {
+    /// No client has this id.
+    #[error("no client with id {0}")]
+    UnknownClient(ClientId),
+    /// No model feature has this name.
+    #[error("the model has no feature `{0}`")]
+    UnknownFeature(String),
+    /// The model file cannot be used.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The model card or a setting cannot be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The card does not describe the model beside it.
+    #[error(
+        "{card} does not describe {model}: the card lists {card_features} features, the model has {model_features} \
+         (a card left from another model? move it away or train again)"
+    )]
+    CardMismatch {
+        /// The card.
+        card: PathBuf,
+        /// The model.
+        model: PathBuf,
+        /// Features the card lists.
+        card_features: usize,
+        /// Features the model has.
+        model_features: usize,
+    },
+    /// A data file cannot be used.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// The client table has no client ids.
+    #[error("{0}: no SK_ID_CURR column; the dashboard needs client ids to list clients")]
+    NoIds(PathBuf),
+    /// The client table has no rows.
+    #[error("{0}: no clients in the file")]
+    NoClients(PathBuf),
+    /// The reference population has no outcomes.
+    #[error("{0}: no TARGET column; the reference population must be a history with outcomes (1 = defaulted)")]
+    NoTarget(PathBuf),
+    /// An outcome is neither 0 nor 1.
+    #[error("{path}: {location}: TARGET is {value}, expected 0 (repaid) or 1 (defaulted)")]
+    BadTarget {
+        /// The history.
+        path: PathBuf,
+        /// Line or row.
+        location: String,
+        /// The value found.
+        value: f64,
+    },
+    /// TreeSHAP failed.
+    #[error(transparent)]
+    Explain(#[from] ExplainError),
+    /// A remote scorer could not get an answer.
+    #[error("{0}")]
+    Remote(String),
+}
+
+/// Where a scorer's answers come from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Source {
+    /// In this process, from these files.
+    Local {
+        /// The model file.
+        model: PathBuf,
+    },
+    /// From a `pad serve` at this address.
+    Remote {
+        /// The server's base URL.
+        url: String,
+    },
+}
+
+/// What a scorer scores with: the model's identity, its threshold and its features.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScorerInfo {
+    /// Where answers come from.
+    pub source: Source,
+    /// The model version: the card's, else `sha256-` and 12 hex digits of the model file.
+    pub model_version: String,
+    /// The decision threshold.
+    pub threshold: f64,
+    /// Where the threshold came from, for people ("model card", "--threshold", "default").
+    pub threshold_origin: String,
+    /// The model card, when one lies beside the model.
+    pub card: Option<ModelCard>,
+    /// The model's features, in model order.
+    pub features: Vec<FeatureDescription>,
+    /// Clients in the reference population.
+    pub reference_clients: usize,
+    /// Things people should know about the data (repaired lines, unknown categories).
+    pub warnings: Vec<String>,
+}
+
+/// Scores, explanations and comparisons for the clients of one portfolio.
+///
+/// Implementations may block (CPU work or network): call them off any UI task.
+pub trait Scorer: Send + Sync {
+    /// The model's identity, threshold and features.
+    fn info(&self) -> &ScorerInfo;
+
+    /// Every current applicant, in file order.
+    fn clients(&self) -> Result<Vec<ClientSummary>, ScoringError>;
+
+    /// One client's features, with where each stands in the reference population.
+    fn client(&self, id: ClientId) -> Result<ClientRecord, ScoringError>;
+
+    /// One client's probability of default and decision.
+    fn predict(&self, id: ClientId) -> Result<Score, ScoringError>;
+
+    /// One client's score with its TreeSHAP contributions.
+    fn explain(&self, id: ClientId) -> Result<Explanation, ScoringError>;
+
+    /// How a feature is spread in the reference population, repaid and defaulted apart.
+    fn distribution(&self, feature: &str) -> Result<Distribution, ScoringError>;
+
+    /// Scores and global importance over every applicant; `progress(done, total)` is called
+    /// as rows are done (from any thread).
+    fn portfolio(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Portfolio, ScoringError>;
+}
+
+/// The files a [`LocalScorer`] reads.
+#[derive(Debug, Clone)]
+pub struct LocalSources {
+    /// The LightGBM text model; its card `model.json` beside it is read if present.
+    pub model: PathBuf,
+    /// Current applicants (CSV or Parquet with `SK_ID_CURR`).
+    pub applicants: PathBuf,
+    /// The reference population: a history with `TARGET`.
+    pub history: PathBuf,
+    /// A threshold overriding the card's.
+    pub threshold: Option<f64>,
+}
+
+/// A model with its card and the input schema they describe together.
+#[derive(Debug)]
+pub struct ModelBundle {
+    /// The model.
+    pub model: Model,
+    /// Its card, when present.
+    pub card: Option<ModelCard>,
+    /// The inputs it expects (categories from the card when there is one).
+    pub schema: FeatureSchema,
+}
+
+impl ModelBundle {
+    /// Reads a model and the card beside it, checking that the card describes this model.
+    pub fn open(path: &Path) -> Result<ModelBundle, ScoringError> {
+        let model = Model::from_path(path)?;
+        let card = read_card(path)?;
+        let schema = match &card {
+            Some(card) => {
+                let listed: Vec<&str> = card.features.iter().map(|feature| feature.name.as_str()).collect();
+                if !listed.is_empty() && listed != model.feature_names() {
+                    return Err(ScoringError::CardMismatch {
+                        card: card_path(path),
+                        model: path.to_path_buf(),
+                        card_features: listed.len(),
+                        model_features: model.n_features(),
+                    });
+                }
+                model.schema().with_card(card)
+            }
+            None => model.schema(),
+        };
+        Ok(ModelBundle { model, card, schema })
+    }
+}
+
+/// Scores in process: the model, the applicants' inputs and the reference population.
+#[derive(Debug)]
+pub struct LocalScorer {
+    info: ScorerInfo,
+    explainer: Explainer,
+    threshold: Threshold,
+    applicants: FeatureMatrix,
+    summaries: Vec<ClientSummary>,
+    rows_by_id: HashMap<ClientId, usize>,
+    reference: FeatureMatrix,
+    outcomes: Vec<u8>,
+}
+
+/// Bins of a numeric histogram (fewer for small whole numbers).
+const HISTOGRAM_BINS: usize = 20;
+
+/// Share of values left out at each end when choosing a histogram's range.
+const HISTOGRAM_TAIL: f64 = 0.005;
+
+impl LocalScorer {
+    /// Reads the model, its card, the applicants and the reference population.
+    pub fn load(sources: &LocalSources) -> Result<LocalScorer, ScoringError> {
+        let ModelBundle { model, card, schema } = ModelBundle::open(&sources.model)?;
+        let (threshold, origin) = resolve_threshold(sources.threshold, card.as_ref(), &sources.model)?;
+        let model_version = match card.as_ref().and_then(|card| card.model_version.clone()) {
+            Some(version) => version,
+            None => file_version(&sources.model)?,
+        };
+        let labels = Labels::bundled()?;
+        let features = describe_features(&model, &schema, card.as_ref(), &labels);
+
+        let table = ClientTable::load(&sources.applicants)?;
+        let mut warnings = Vec::new();
+        let summaries = summarise(&table, &sources.applicants)?;
+        let applicants = FeatureMatrix::from_table(&table, &schema)?;
+        drop(table);
+        warn_about(&applicants, &sources.applicants, &mut warnings);
+        let rows_by_id = summaries.iter().enumerate().map(|(row, summary)| (summary.id, row)).collect();
+
+        let table = ClientTable::load(&sources.history)?;
+        let Some(targets) = table.numeric(crate::data::schema::TARGET_COLUMN) else {
+            return Err(ScoringError::NoTarget(sources.history.clone()));
+        };
+        let outcomes = crate::evaluation::outcomes(&targets).map_err(|_| {
+            let row = targets.iter().position(|value| *value != 0.0 && *value != 1.0).unwrap_or(0);
+            ScoringError::BadTarget {
+                path: sources.history.clone(),
+                location: table.location(row),
+                value: targets.get(row).copied().unwrap_or(f64::NAN),
+            }
+        })?;
+        let reference = FeatureMatrix::from_table(&table, &schema)?;
+        drop(table);
+        warn_about(&reference, &sources.history, &mut warnings);
+
+        let explainer = Explainer::new(Arc::new(model), Method::Fast)?;
+        let info = ScorerInfo {
+            source: Source::Local { model: sources.model.clone() },
+            model_version,
+            threshold: threshold.value(),
+            threshold_origin: match origin {
+                crate::config::ThresholdSource::Argument => "--threshold".into(),
+                crate::config::ThresholdSource::Card(_) => "model card".into(),
+                crate::config::ThresholdSource::Default => "default 0.5, no model card".into(),
+            },
+            card,
+            features,
+            reference_clients: outcomes.len(),
+            warnings,
+        };
+        Ok(LocalScorer { info, explainer, threshold, applicants, summaries, rows_by_id, reference, outcomes })
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        self.explainer.model()
+    }
+
+    fn row_of(&self, id: ClientId) -> Result<&[f64], ScoringError> {
+        self.rows_by_id.get(&id).and_then(|&row| self.applicants.row(row)).ok_or(ScoringError::UnknownClient(id))
+    }
+
+    fn score_of(&self, id: ClientId, probability: f64) -> Score {
+        Score {
+            client_id: id,
+            probability,
+            threshold: self.threshold.value(),
+            decision: Decision::from_probability(probability, self.threshold),
+        }
+    }
+
+    fn feature_index(&self, name: &str) -> Result<usize, ScoringError> {
+        self.info
+            .features
+            .iter()
+            .position(|feature| feature.name == name)
+            .ok_or_else(|| ScoringError::UnknownFeature(name.to_string()))
+    }
+
+    /// The field of feature `feature_idx` for an input value.
+    fn field_value(&self, feature_idx: usize, value: f64) -> FieldValue {
+        if value.is_nan() {
+            return FieldValue::Missing;
+        }
+        let categories = self.info.features.get(feature_idx).and_then(|feature| feature.categories.as_ref());
+        match categories {
+            Some(categories) => {
+                let code = value as usize;
+                match categories.get(code) {
+                    Some(name) if value >= 0.0 && value.fract() == 0.0 => FieldValue::Category(name.clone()),
+                    _ => FieldValue::Number(value),
+                }
+            }
+            None => FieldValue::Number(value),
+        }
+    }
+}
+
+impl Scorer for LocalScorer {
+    fn info(&self) -> &ScorerInfo {
+        &self.info
+    }
+
+    fn clients(&self) -> Result<Vec<ClientSummary>, ScoringError> {
+        Ok(self.summaries.clone())
+    }
+
+    fn client(&self, id: ClientId) -> Result<ClientRecord, ScoringError> {
+        let row = self.row_of(id)?;
+        let counts = reference_counts(&self.reference, row);
+        let n_reference = self.reference.n_rows() as f64;
+        let fields = row
+            .iter()
+            .zip(&counts)
+            .enumerate()
+            .map(|(feature_idx, (&value, count))| {
+                let value = self.field_value(feature_idx, value);
+                let with_value = count.with_value as f64;
+                let (percentile, share) = match &value {
+                    FieldValue::Number(_) if with_value > 0.0 => {
+                        (Some(100.0 * (count.below as f64 + 0.5 * count.equal as f64) / with_value), None)
+                    }
+                    FieldValue::Category(_) if n_reference > 0.0 => {
+                        (None, Some(100.0 * count.equal as f64 / n_reference))
+                    }
+                    FieldValue::Missing if n_reference > 0.0 => {
+                        (None, Some(100.0 * (n_reference - with_value) / n_reference))
+                    }
+                    _ => (None, None),
+                };
+                Field { value, percentile, share }
+            })
+            .collect();
+        Ok(ClientRecord { id, fields })
+    }
+
+    fn predict(&self, id: ClientId) -> Result<Score, ScoringError> {
+        let row = self.row_of(id)?;
+        let probability = self.model().predict_probability(row)?;
+        Ok(self.score_of(id, probability))
+    }
+
+    fn explain(&self, id: ClientId) -> Result<Explanation, ScoringError> {
+        let row = self.row_of(id)?;
+        let contributions = self.explainer.explain(row)?;
+        Ok(self.explanation_of(id, contributions))
+    }
+
+    fn distribution(&self, feature: &str) -> Result<Distribution, ScoringError> {
+        let feature_idx = self.feature_index(feature)?;
+        let n_features = self.reference.n_features();
+        let column = self.reference.values().iter().skip(feature_idx).step_by(n_features.max(1));
+        let mut missing = (0, 0);
+        let mut present: Vec<(f64, u8)> = Vec::with_capacity(self.outcomes.len());
+        for (&value, &outcome) in column.zip(&self.outcomes) {
+            if value.is_nan() {
+                if outcome == 1 { missing.1 += 1 } else { missing.0 += 1 }
+            } else {
+                present.push((value, outcome));
+            }
+        }
+        let categories = self.info.features.get(feature_idx).and_then(|feature| feature.categories.clone());
+        let bins = match categories {
+            Some(categories) => Bins::Categorical { categories },
+            None => Bins::Numeric { edges: histogram_edges(present.iter().map(|(value, _)| *value).collect()) },
+        };
+        let mut repaid = vec![0; bins.len()];
+        let mut defaulted = vec![0; bins.len()];
+        for (value, outcome) in present {
+            let Some(bin) = bins.locate(&self.field_value(feature_idx, value)) else { continue };
+            if outcome == 1 { defaulted[bin] += 1 } else { repaid[bin] += 1 }
+        }
+        Ok(Distribution { feature: feature.to_string(), bins, repaid, defaulted, missing })
+    }
+
+    fn portfolio(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Portfolio, ScoringError> {
+        const BLOCK: usize = 64;
+        let n_rows = self.applicants.n_rows();
+        let n_features = self.applicants.n_features();
+        let done = AtomicUsize::new(0);
+        let blocks: Vec<(Vec<f64>, Vec<f64>, Vec<f64>)> = self
+            .applicants
+            .values()
+            .par_chunks(BLOCK * n_features.max(1))
+            .map(|rows| {
+                let mut scratch = Scratch::default();
+                let mut phi = vec![0.0; rows.len()];
+                self.explainer.explain_rows(rows, &mut scratch, &mut phi)?;
+                let mut probabilities = Vec::new();
+                let mut abs_log_odds = vec![0.0; n_features];
+                let mut abs_points = vec![0.0; n_features];
+                for values in phi.chunks(n_features.max(1)) {
+                    let raw_score = self.explainer.expected_value() + values.iter().sum::<f64>();
+                    let contributions = Contributions {
+                        values: values.to_vec(),
+                        expected_value: self.explainer.expected_value(),
+                        raw_score,
+                    };
+                    probabilities.push(self.model().probability(raw_score));
+                    let points = probability_points(self.model(), &contributions);
+                    for feature_idx in 0..n_features {
+                        abs_log_odds[feature_idx] += values[feature_idx].abs();
+                        abs_points[feature_idx] += points[feature_idx].abs();
+                    }
+                }
+                let finished = done.fetch_add(probabilities.len(), Ordering::Relaxed) + probabilities.len();
+                progress(finished, n_rows);
+                Ok((probabilities, abs_log_odds, abs_points))
+            })
+            .collect::<Result<_, ExplainError>>()?;
+        let mut probabilities = Vec::with_capacity(n_rows);
+        let mut mean_abs_log_odds = vec![0.0; n_features];
+        let mut mean_abs_points = vec![0.0; n_features];
+        for (block_probabilities, abs_log_odds, abs_points) in blocks {
+            probabilities.extend(block_probabilities);
+            for feature_idx in 0..n_features {
+                mean_abs_log_odds[feature_idx] += abs_log_odds[feature_idx];
+                mean_abs_points[feature_idx] += abs_points[feature_idx];
+            }
+        }
+        let n = n_rows.max(1) as f64;
+        mean_abs_log_odds.iter_mut().chain(mean_abs_points.iter_mut()).for_each(|total| *total /= n);
+        Ok(Portfolio { probabilities, threshold: self.threshold.value(), mean_abs_log_odds, mean_abs_points })
+    }
+}
+
+impl LocalScorer {
+    fn explanation_of(&self, id: ClientId, contributions: Contributions) -> Explanation {
+        let model = self.model();
+        let points = probability_points(model, &contributions);
+        let probability = model.probability(contributions.raw_score);
+        Explanation {
+            score: self.score_of(id, probability),
+            raw_score: contributions.raw_score,
+            expected_value: contributions.expected_value,
+            base_probability: model.probability(contributions.expected_value),
+            log_odds: contributions.values,
+            points,
+        }
+    }
+}
+
+/// Counts of reference clients against one client's value of a feature.
+#[derive(Debug, Clone, Copy, Default)]
+struct ReferenceCount {
+    below: usize,
+    equal: usize,
+    with_value: usize,
+}
+
+/// For every feature, how many reference rows lie below, at, and have a value at all, in one
+/// pass over the row-major reference (split across threads).
+fn reference_counts(reference: &FeatureMatrix, row: &[f64]) -> Vec<ReferenceCount> {
+    let n_features = row.len().max(1);
+    let empty = || vec![ReferenceCount::default(); row.len()];
+    reference
+        .values()
+        .par_chunks(n_features * 4096)
+        .map(|block| {
+            let mut counts = empty();
+            for values in block.chunks(n_features) {
+                for ((count, &value), &client) in counts.iter_mut().zip(values).zip(row) {
+                    if value.is_nan() {
+                        continue;
+                    }
+                    count.with_value += 1;
+                    count.below += usize::from(value < client);
+                    count.equal += usize::from(value == client);
+                }
+            }
+            counts
+        })
+        .reduce(empty, |mut left, right| {
+            for (left, right) in left.iter_mut().zip(right) {
+                left.below += right.below;
+                left.equal += right.equal;
+                left.with_value += right.with_value;
+            }
+            left
+        })
+}
+
+/// Edges of a histogram of `values` (no NaN): one bin per whole number for small whole-number
+/// ranges, else [`HISTOGRAM_BINS`] equal bins between the 0.5th and 99.5th percentiles.
+fn histogram_edges(mut values: Vec<f64>) -> Vec<f64> {
+    if values.is_empty() {
+        return vec![0.0, 1.0];
+    }
+    let n = values.len();
+    let low_rank = ((n as f64 * HISTOGRAM_TAIL) as usize).min(n - 1);
+    let high_rank = n - 1 - low_rank;
+    let (_, &mut low, _) = values.select_nth_unstable_by(low_rank, f64::total_cmp);
+    let (_, &mut high, _) = values.select_nth_unstable_by(high_rank, f64::total_cmp);
+    let whole = values.iter().all(|value| value.fract() == 0.0);
+    if whole && high - low <= HISTOGRAM_BINS as f64 {
+        return (0..=((high - low) as usize + 1)).map(|step| low - 0.5 + step as f64).collect();
+    }
+    if high <= low {
+        return vec![low - 0.5, low + 0.5];
+    }
+    let width = (high - low) / HISTOGRAM_BINS as f64;
+    (0..=HISTOGRAM_BINS).map(|step| low + width * step as f64).collect()
+}
+
+/// The list summaries (id, age, amount, loan type) of a table with ids.
+fn summarise(table: &ClientTable, path: &Path) -> Result<Vec<ClientSummary>, ScoringError> {
+    let Some(ids) = table.ids() else {
+        return Err(ScoringError::NoIds(path.to_path_buf()));
+    };
+    if ids.is_empty() {
+        return Err(ScoringError::NoClients(path.to_path_buf()));
+    }
+    let column = |name: &str| table.numeric(name).unwrap_or_else(|| vec![f64::NAN; ids.len()]);
+    let days_birth = column("DAYS_BIRTH");
+    let amounts = column("AMT_CREDIT");
+    let contract_types = table.text("NAME_CONTRACT_TYPE").unwrap_or_else(|| vec![None; ids.len()]);
+    Ok(ids
+        .iter()
+        .zip(days_birth)
+        .zip(amounts)
+        .zip(contract_types)
+        .map(|(((&id, days), amount), contract_type)| ClientSummary {
+            id,
+            age_years: (days.is_finite() && days < 0.0).then(|| (-days / 365.25) as u32),
+            amount: amount.is_finite().then_some(amount),
+            contract_type,
+        })
+        .collect())
+}
+
+/// Warnings about a loaded table, for the status bar.
+fn warn_about(matrix: &FeatureMatrix, path: &Path, warnings: &mut Vec<String>) {
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into());
+    if matrix.repaired_lines() > 0 {
+        warnings.push(format!("{name}: repaired {} whole-line-quoted rows", matrix.repaired_lines()));
+    }
+    for unknown in matrix.unknown_categories() {
+        warnings.push(format!(
+            "{name}: {} value(s) of {} (e.g. `{}`) unknown to the model, scored as missing",
+            unknown.count, unknown.column, unknown.example
+        ));
+    }
+}
+
+/// `sha256-` and the first 12 hex digits of the file's SHA-256: the version of a model
+/// without a card, as `pad train` computes it.
+fn file_version(path: &Path) -> Result<String, ScoringError> {
+    let bytes = std::fs::read(path).map_err(|cause| DataError::Read { path: path.to_path_buf(), cause })?;
+    let digest = Sha256::digest(&bytes);
+    let hex: String = digest.iter().take(6).map(|byte| format!("{byte:02x}")).collect();
+    Ok(format!("sha256-{hex}"))
+}
+
+/// Labels and kinds of the model's features: `assets/labels.toml` first, then the card,
+/// then the bare name.
+fn describe_features(
+    model: &Model,
+    schema: &FeatureSchema,
+    card: Option<&ModelCard>,
+    labels: &Labels,
+) -> Vec<FeatureDescription> {
+    schema
+        .features
+        .iter()
+        .enumerate()
+        .map(|(feature_idx, spec)| {
+            let label = labels.get(&spec.name);
+            let listed = card.and_then(|card| card.features.iter().find(|listed| listed.name == spec.name));
+            let categories = spec.labels.as_ref().map(|labels| {
+                labels
+                    .iter()
+                    .map(|label| match label {
+                        CategoryLabel::Text(text) => text.clone(),
+                        CategoryLabel::Number(number) => number.to_string(),
+                    })
+                    .collect()
+            });
+            let fallback = || listed.map(|listed| listed.name.clone()).unwrap_or_else(|| spec.name.clone());
+            FeatureDescription {
+                name: spec.name.clone(),
+                label_en: label.map_or_else(fallback, |label| label.en.clone()),
+                label_fr: label.map_or_else(fallback, |label| label.fr.clone()),
+                unit: label.map_or_else(
+                    || if categories.is_some() { "category" } else { "" }.into(),
+                    |label| label.unit.clone(),
+                ),
+                categories,
+                actionable: label.is_some_and(|label| label.actionable),
+                protected: label.is_some_and(|label| label.protected),
+                derived: label.is_some_and(|label| label.derived),
+                used: model.uses_feature(feature_idx),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_get_one_bin_each() {
+        // 0..=3 children: edges at -0.5, 0.5, ..., 3.5.
+        let edges = histogram_edges(vec![0.0, 1.0, 1.0, 2.0, 3.0, 0.0]);
+        assert_eq!(edges, vec![-0.5, 0.5, 1.5, 2.5, 3.5]);
+        // A single value still gives one bin around it.
+        assert_eq!(histogram_edges(vec![0.25; 10]), vec![-0.25, 0.75]);
+    }
+
+    #[test]
+    fn continuous_values_get_equal_bins_over_the_central_range() {
+        // 1000 values 0.0, 0.001, ..., 0.999: the 0.5 % tails are ranks 5 and 994.
+        let values: Vec<f64> = (0..1000).map(|i| i as f64 / 1000.0).collect();
+        let edges = histogram_edges(values);
+        assert_eq!(edges.len(), HISTOGRAM_BINS + 1);
+        assert!((edges[0] - 0.005).abs() < 1e-12);
+        assert!((edges[HISTOGRAM_BINS] - 0.994).abs() < 1e-12);
+    }
+
+    #[test]
+    fn counts_are_mid_rank_ready() {
+        // Reference rows of two features; the client is (2, NaN).
+        let table = [1.0, 5.0, 2.0, f64::NAN, 3.0, 5.0, 2.0, 7.0];
+        let matrix = FeatureMatrix::from_values(2, table.to_vec());
+        let counts = reference_counts(&matrix, &[2.0, f64::NAN]);
+        assert_eq!((counts[0].below, counts[0].equal, counts[0].with_value), (1, 2, 4));
+        assert_eq!((counts[1].below, counts[1].equal, counts[1].with_value), (0, 0, 3));
+    }
+}

@@ -1,0 +1,720 @@
+//! The dashboard's state and its one update function.
+//!
+//! [`App::update`] is the only place state changes: key presses, clicks and the results of
+//! background work all arrive as [`Action`]s, and work to do leaves as [`Command`]s. Nothing
+//! here touches a terminal, so tests drive the whole dashboard with actions.
+
+use std::collections::HashMap;
+
+use ratatui::layout::Rect;
+
+use super::action::{Action, Command};
+use super::layout;
+use super::theme::Theme;
+use crate::domain::{ClientId, ClientRecord, ClientSummary, Distribution, Explanation, Portfolio};
+use crate::scoring::ScorerInfo;
+
+/// The tabs of the client panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tab {
+    /// The decision, the probability against the threshold, the contributions.
+    Decision,
+    /// Every field of the client with its population percentile.
+    ClientData,
+    /// One feature's distribution in the reference population, the client marked.
+    Compare,
+    /// Scores and global importance over all applicants.
+    Portfolio,
+    /// The model card.
+    Model,
+}
+
+impl Tab {
+    /// Every tab, in display order.
+    pub const ALL: [Tab; 5] = [Tab::Decision, Tab::ClientData, Tab::Compare, Tab::Portfolio, Tab::Model];
+
+    /// Position in [`Tab::ALL`].
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|&tab| tab == self).unwrap_or(0)
+    }
+
+    fn shifted(self, delta: isize) -> Tab {
+        let n = Tab::ALL.len() as isize;
+        Tab::ALL[(self.index() as isize + delta).rem_euclid(n) as usize]
+    }
+}
+
+/// What keys do at the moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Browsing.
+    Normal,
+    /// Typing a search.
+    Search,
+    /// The help overlay is open.
+    Help,
+}
+
+/// Which part of the screen the arrow keys move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// The client list.
+    Clients,
+    /// The content of the current tab.
+    Panel,
+}
+
+/// Something computed in the background.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loadable<T> {
+    /// Asked for, not yet here.
+    Loading,
+    /// Here.
+    Ready(T),
+    /// Failed, with the reason for people.
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    /// The value, when ready.
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Loadable::Ready(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// The Predict result for the selected client.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prediction {
+    /// Not asked for since this client was selected.
+    Hidden,
+    /// Being computed for this client.
+    Loading(ClientId),
+    /// The result.
+    Shown(Box<Explanation>),
+    /// Failed for this client, with the reason.
+    Failed(ClientId, String),
+}
+
+/// How a status message reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    /// For information.
+    Info,
+    /// Something went wrong.
+    Error,
+}
+
+/// A message in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// The text.
+    pub text: String,
+    /// Information or error.
+    pub kind: StatusKind,
+}
+
+/// The contributions shown in the waterfall: the largest by absolute size, then the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waterfall {
+    /// Feature indices, largest absolute contribution first.
+    pub top: Vec<usize>,
+    /// Sum of the other contributions (probability units).
+    pub rest: f64,
+    /// How many other features contribute anything.
+    pub rest_count: usize,
+}
+
+/// The largest `rows` contributions by absolute size in probability points; ties keep model
+/// order.
+pub fn waterfall(explanation: &Explanation, rows: usize) -> Waterfall {
+    let mut order: Vec<usize> = (0..explanation.points.len()).filter(|&i| explanation.points[i] != 0.0).collect();
+    order.sort_by(|&a, &b| explanation.points[b].abs().total_cmp(&explanation.points[a].abs()));
+    let rest_indices = order.split_off(rows.min(order.len()));
+    Waterfall {
+        top: order,
+        rest: rest_indices.iter().map(|&i| explanation.points[i]).sum(),
+        rest_count: rest_indices.len(),
+    }
+}
+
+/// The dashboard's whole state.
+#[derive(Debug)]
+pub struct App {
+    /// The scorer's model, threshold and features.
+    pub info: ScorerInfo,
+    /// Every applicant.
+    pub clients: Vec<ClientSummary>,
+    /// Lower-case search text of each client.
+    search_keys: Vec<String>,
+    /// Indices into `clients` matching the search, in list order.
+    pub visible: Vec<usize>,
+    /// The selected position in `visible`.
+    pub selected: usize,
+    /// The first visible position shown in the list.
+    pub list_offset: usize,
+    /// The search text.
+    pub query: String,
+    /// What keys do.
+    pub mode: Mode,
+    /// What the arrow keys move.
+    pub focus: Focus,
+    /// The tab shown.
+    pub tab: Tab,
+    /// The selected client's fields.
+    pub record: Option<(ClientId, Loadable<ClientRecord>)>,
+    /// The selected client's decision.
+    pub prediction: Prediction,
+    /// Feature indices in the order of the Compare list.
+    pub compare_order: Vec<usize>,
+    /// The position in `compare_order` of the compared feature.
+    pub compare_cursor: usize,
+    /// The first position of `compare_order` shown.
+    pub compare_offset: usize,
+    /// Whether the Compare tab has been opened (until then it follows global importance).
+    compare_visited: bool,
+    /// Distributions by feature name.
+    pub distributions: HashMap<String, Loadable<Distribution>>,
+    /// The portfolio view.
+    pub portfolio: Loadable<Portfolio>,
+    /// Applicants done and in all, while the portfolio loads.
+    pub portfolio_progress: (usize, usize),
+    /// The waterfall row under the cursor.
+    pub decision_cursor: usize,
+    /// The Client data row under the cursor.
+    pub data_cursor: usize,
+    /// The first Client data row shown.
+    pub data_offset: usize,
+    /// Lines scrolled in the Model tab.
+    pub model_scroll: usize,
+    /// Lines scrolled in the help overlay.
+    pub help_scroll: usize,
+    /// The status-bar message.
+    pub status: Option<Status>,
+    /// The terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// Set when the user quits.
+    pub should_quit: bool,
+    /// Colours and styles.
+    pub theme: Theme,
+}
+
+impl App {
+    /// A dashboard over these clients, and the work to start at once (the first client's
+    /// fields and the portfolio).
+    pub fn new(info: ScorerInfo, clients: Vec<ClientSummary>, theme: Theme, size: (u16, u16)) -> (App, Vec<Command>) {
+        let search_keys = clients.iter().map(search_key).collect();
+        let visible = (0..clients.len()).collect();
+        let compare_order = compare_order(&info);
+        let status = match info.warnings.as_slice() {
+            [] => None,
+            [only] => Some(Status { text: only.clone(), kind: StatusKind::Info }),
+            [first, rest @ ..] => {
+                Some(Status { text: format!("{first} (and {} more in the log)", rest.len()), kind: StatusKind::Info })
+            }
+        };
+        let mut app = App {
+            info,
+            clients,
+            search_keys,
+            visible,
+            selected: 0,
+            list_offset: 0,
+            query: String::new(),
+            mode: Mode::Normal,
+            focus: Focus::Clients,
+            tab: Tab::Decision,
+            record: None,
+            prediction: Prediction::Hidden,
+            compare_order,
+            compare_cursor: 0,
+            compare_offset: 0,
+            compare_visited: false,
+            distributions: HashMap::new(),
+            portfolio: Loadable::Loading,
+            portfolio_progress: (0, 0),
+            decision_cursor: 0,
+            data_cursor: 0,
+            data_offset: 0,
+            model_scroll: 0,
+            help_scroll: 0,
+            status,
+            size,
+            should_quit: false,
+            theme,
+        };
+        let mut commands = app.selection_changed();
+        commands.push(Command::LoadPortfolio);
+        (app, commands)
+    }
+
+    /// The selected client, if the list is not empty.
+    pub fn selected_client(&self) -> Option<&ClientSummary> {
+        self.visible.get(self.selected).and_then(|&index| self.clients.get(index))
+    }
+
+    /// The selected client's fields, when loaded.
+    pub fn selected_record(&self) -> Option<&ClientRecord> {
+        let id = self.selected_client()?.id;
+        match &self.record {
+            Some((record_id, Loadable::Ready(record))) if *record_id == id => Some(record),
+            _ => None,
+        }
+    }
+
+    /// The explanation shown for the selected client.
+    pub fn shown_explanation(&self) -> Option<&Explanation> {
+        match &self.prediction {
+            Prediction::Shown(explanation) => Some(explanation),
+            _ => None,
+        }
+    }
+
+    /// The feature index compared in the Compare tab.
+    pub fn compared_feature(&self) -> Option<usize> {
+        self.compare_order.get(self.compare_cursor).copied()
+    }
+
+    /// The screen's parts at the current size.
+    pub fn screen(&self) -> Option<layout::Screen> {
+        layout::screen(Rect::new(0, 0, self.size.0, self.size.1))
+    }
+
+    /// Applies one action; returns the background work it needs.
+    pub fn update(&mut self, action: Action) -> Vec<Command> {
+        if is_user_input(&action) && self.status.as_ref().is_some_and(|status| status.kind == StatusKind::Info) {
+            self.status = None;
+        }
+        match action {
+            Action::Quit => {
+                self.should_quit = true;
+                Vec::new()
+            }
+            Action::Resize(width, height) => {
+                self.size = (width, height);
+                self.keep_in_view();
+                Vec::new()
+            }
+            Action::MoveClient(delta) => self.select(self.selected as isize + delta),
+            Action::PageClient(pages) => {
+                let page = self.list_height().max(1) as isize;
+                self.select(self.selected as isize + pages * page)
+            }
+            Action::FirstClient => self.select(0),
+            Action::LastClient => self.select(self.visible.len() as isize - 1),
+            Action::Predict => self.predict(),
+            Action::NextTab => self.show_tab(self.tab.shifted(1)),
+            Action::PreviousTab => self.show_tab(self.tab.shifted(-1)),
+            Action::ShowTab(tab) => self.show_tab(tab),
+            Action::ToggleFocus => {
+                self.focus = match self.focus {
+                    Focus::Clients => Focus::Panel,
+                    Focus::Panel => Focus::Clients,
+                };
+                Vec::new()
+            }
+            Action::FocusClients => {
+                self.focus = Focus::Clients;
+                Vec::new()
+            }
+            Action::FocusPanel => {
+                self.focus = Focus::Panel;
+                Vec::new()
+            }
+            Action::MoveCursor(delta) => self.move_cursor(delta),
+            Action::CompareCursor => self.compare_cursor_feature(),
+            Action::StartSearch => {
+                self.mode = Mode::Search;
+                self.focus = Focus::Clients;
+                Vec::new()
+            }
+            Action::SearchInput(character) => {
+                self.query.push(character);
+                self.filter()
+            }
+            Action::SearchBackspace => {
+                self.query.pop();
+                self.filter()
+            }
+            Action::SearchConfirm => {
+                self.mode = Mode::Normal;
+                Vec::new()
+            }
+            Action::SearchCancel => {
+                self.mode = Mode::Normal;
+                self.query.clear();
+                self.filter()
+            }
+            Action::ToggleHelp => {
+                self.mode = if self.mode == Mode::Help { Mode::Normal } else { Mode::Help };
+                self.help_scroll = 0;
+                Vec::new()
+            }
+            Action::ScrollHelp(delta) => {
+                self.help_scroll = self.help_scroll.saturating_add_signed(delta);
+                Vec::new()
+            }
+            Action::Back => self.back(),
+            Action::Click(column, row) => self.click(column, row),
+            Action::Wheel(column, row, delta) => self.wheel(column, row, delta),
+            Action::ClientLoaded(id, result) => {
+                if self.record.as_ref().is_some_and(|(record_id, _)| *record_id == id) {
+                    let loaded = self.loaded(result);
+                    self.record = Some((id, loaded));
+                }
+                Vec::new()
+            }
+            Action::Explained(id, result) => {
+                if self.prediction == Prediction::Loading(id) {
+                    self.prediction = match result {
+                        Ok(explanation) => Prediction::Shown(Box::new(explanation)),
+                        Err(message) => {
+                            self.error(format!("client {id}: {message}"));
+                            Prediction::Failed(id, message)
+                        }
+                    };
+                }
+                Vec::new()
+            }
+            Action::DistributionLoaded(feature, result) => {
+                let loaded = self.loaded(result);
+                self.distributions.insert(feature, loaded);
+                Vec::new()
+            }
+            Action::PortfolioProgress(done, total) => {
+                self.portfolio_progress = (done.max(self.portfolio_progress.0).min(total), total);
+                Vec::new()
+            }
+            Action::PortfolioLoaded(result) => {
+                self.portfolio = self.loaded(result);
+                if !self.compare_visited
+                    && let Some(most) = self.portfolio.ready().and_then(most_important)
+                    && let Some(position) = self.compare_order.iter().position(|&idx| idx == most)
+                {
+                    self.compare_cursor = position;
+                }
+                Vec::new()
+            }
+            Action::Superseded => Vec::new(),
+        }
+    }
+
+    fn loaded<T>(&mut self, result: Result<T, String>) -> Loadable<T> {
+        match result {
+            Ok(value) => Loadable::Ready(value),
+            Err(message) => {
+                self.error(message.clone());
+                Loadable::Failed(message)
+            }
+        }
+    }
+
+    fn error(&mut self, text: String) {
+        self.status = Some(Status { text, kind: StatusKind::Error });
+    }
+
+    fn list_height(&self) -> usize {
+        self.screen().map_or(1, |screen| screen.list_rows.height as usize)
+    }
+
+    /// Selects a position of the visible list (clamped) and starts what the new client needs.
+    fn select(&mut self, position: isize) -> Vec<Command> {
+        let last = self.visible.len().saturating_sub(1) as isize;
+        let position = position.clamp(0, last.max(0)) as usize;
+        let before = self.selected_client().map(|client| client.id);
+        self.selected = position;
+        self.keep_in_view();
+        if self.selected_client().map(|client| client.id) == before { Vec::new() } else { self.selection_changed() }
+    }
+
+    /// A new client is selected: hide the decision and load its fields.
+    fn selection_changed(&mut self) -> Vec<Command> {
+        self.prediction = Prediction::Hidden;
+        self.decision_cursor = 0;
+        match self.selected_client().map(|client| client.id) {
+            Some(id) => {
+                self.record = Some((id, Loadable::Loading));
+                vec![Command::LoadClient(id)]
+            }
+            None => {
+                self.record = None;
+                Vec::new()
+            }
+        }
+    }
+
+    /// Scrolls the lists so that their cursors are visible.
+    fn keep_in_view(&mut self) {
+        let height = self.list_height().max(1);
+        self.list_offset = scrolled(self.list_offset, self.selected, height);
+        if let Some(screen) = self.screen() {
+            let data_height = layout::client_data_rows(screen.content).height.max(1) as usize;
+            self.data_offset = scrolled(self.data_offset, self.data_cursor, data_height);
+            let (list, _) = layout::compare(screen.content);
+            let compare_height = (list.height as usize).saturating_sub(1).max(1);
+            self.compare_offset = scrolled(self.compare_offset, self.compare_cursor, compare_height);
+        }
+    }
+
+    fn predict(&mut self) -> Vec<Command> {
+        let Some(id) = self.selected_client().map(|client| client.id) else {
+            self.error(super::strings::NO_CLIENT_TO_PREDICT.into());
+            return Vec::new();
+        };
+        self.tab = Tab::Decision;
+        match &self.prediction {
+            Prediction::Shown(explanation) if explanation.score.client_id == id => Vec::new(),
+            Prediction::Loading(loading) if *loading == id => Vec::new(),
+            _ => {
+                self.prediction = Prediction::Loading(id);
+                vec![Command::Explain(id)]
+            }
+        }
+    }
+
+    fn show_tab(&mut self, tab: Tab) -> Vec<Command> {
+        self.tab = tab;
+        self.compare_visited |= tab == Tab::Compare;
+        self.keep_in_view();
+        if tab == Tab::Compare { self.load_compared() } else { Vec::new() }
+    }
+
+    /// Asks for the compared feature's distribution unless it is here or on its way.
+    fn load_compared(&mut self) -> Vec<Command> {
+        let Some(feature) = self.compared_feature().and_then(|idx| self.info.features.get(idx)) else {
+            return Vec::new();
+        };
+        let name = feature.name.clone();
+        if matches!(self.distributions.get(&name), Some(Loadable::Ready(_) | Loadable::Loading)) {
+            return Vec::new();
+        }
+        self.distributions.insert(name.clone(), Loadable::Loading);
+        vec![Command::LoadDistribution(name)]
+    }
+
+    fn waterfall_rows(&self) -> usize {
+        let rows = self.screen().map_or(0, |screen| layout::waterfall_rows(layout::decision(screen.content).waterfall));
+        self.shown_explanation().map_or(0, |explanation| waterfall(explanation, rows).top.len())
+    }
+
+    fn move_cursor(&mut self, delta: isize) -> Vec<Command> {
+        let step =
+            |cursor: usize, len: usize| (cursor as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize;
+        match self.tab {
+            Tab::Decision => {
+                self.decision_cursor = step(self.decision_cursor, self.waterfall_rows());
+                Vec::new()
+            }
+            Tab::ClientData => {
+                self.data_cursor = step(self.data_cursor, self.info.features.len());
+                self.keep_in_view();
+                Vec::new()
+            }
+            Tab::Compare => {
+                self.compare_cursor = step(self.compare_cursor, self.compare_order.len());
+                self.keep_in_view();
+                self.load_compared()
+            }
+            Tab::Portfolio => Vec::new(),
+            Tab::Model => {
+                self.model_scroll = self.model_scroll.saturating_add_signed(delta);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Opens a feature in the Compare tab.
+    fn compare_feature(&mut self, feature_idx: usize) -> Vec<Command> {
+        if let Some(position) = self.compare_order.iter().position(|&idx| idx == feature_idx) {
+            self.compare_cursor = position;
+        }
+        self.show_tab(Tab::Compare)
+    }
+
+    fn compare_cursor_feature(&mut self) -> Vec<Command> {
+        let feature = match self.tab {
+            Tab::Decision => {
+                let rows = self.waterfall_rows();
+                self.shown_explanation().and_then(|explanation| {
+                    waterfall(explanation, rows.max(self.decision_cursor + 1)).top.get(self.decision_cursor).copied()
+                })
+            }
+            Tab::ClientData => Some(self.data_cursor).filter(|&idx| idx < self.info.features.len()),
+            _ => None,
+        };
+        match feature {
+            Some(feature_idx) => self.compare_feature(feature_idx),
+            None => Vec::new(),
+        }
+    }
+
+    fn filter(&mut self) -> Vec<Command> {
+        let before = self.selected_client().map(|client| client.id);
+        let query = self.query.trim().to_lowercase();
+        let terms: Vec<&str> = query.split_whitespace().collect();
+        self.visible = (0..self.clients.len())
+            .filter(|&index| terms.iter().all(|term| self.search_keys[index].contains(term)))
+            .collect();
+        let position =
+            before.and_then(|id| self.visible.iter().position(|&index| self.clients[index].id == id)).unwrap_or(0);
+        self.selected = position;
+        self.list_offset = 0;
+        self.keep_in_view();
+        if self.selected_client().map(|client| client.id) == before { Vec::new() } else { self.selection_changed() }
+    }
+
+    fn back(&mut self) -> Vec<Command> {
+        match self.mode {
+            Mode::Help => self.mode = Mode::Normal,
+            Mode::Search => return self.update(Action::SearchCancel),
+            Mode::Normal if self.focus == Focus::Panel => self.focus = Focus::Clients,
+            Mode::Normal if !self.query.is_empty() => return self.update(Action::SearchCancel),
+            Mode::Normal => {}
+        }
+        Vec::new()
+    }
+
+    fn click(&mut self, column: u16, row: u16) -> Vec<Command> {
+        if self.mode == Mode::Help {
+            self.mode = Mode::Normal;
+            return Vec::new();
+        }
+        let Some(screen) = self.screen() else { return Vec::new() };
+        if layout::contains(screen.list_rows, column, row) {
+            self.focus = Focus::Clients;
+            let position = self.list_offset + (row - screen.list_rows.y) as usize;
+            if position < self.visible.len() {
+                return self.select(position as isize);
+            }
+            return Vec::new();
+        }
+        if layout::contains(screen.search, column, row) {
+            return self.update(Action::StartSearch);
+        }
+        if layout::contains(screen.tabs, column, row) {
+            return match layout::tab_at(screen.tabs, column) {
+                Some(tab) => self.show_tab(tab),
+                None => Vec::new(),
+            };
+        }
+        if !layout::contains(screen.content, column, row) {
+            return Vec::new();
+        }
+        match self.tab {
+            Tab::Decision => {
+                let parts = layout::decision(screen.content);
+                if layout::contains(parts.button, column, row) {
+                    return self.predict();
+                }
+                let first = layout::waterfall_row_y(parts.waterfall, 0);
+                let index = row.checked_sub(first).map(usize::from);
+                match index {
+                    Some(index) if index < self.waterfall_rows() && layout::contains(parts.waterfall, column, row) => {
+                        self.focus = Focus::Panel;
+                        self.decision_cursor = index;
+                        self.compare_cursor_feature()
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            Tab::ClientData => {
+                let rows = layout::client_data_rows(screen.content);
+                if layout::contains(rows, column, row) {
+                    let index = self.data_offset + (row - rows.y) as usize;
+                    if index < self.info.features.len() {
+                        self.focus = Focus::Panel;
+                        self.data_cursor = index;
+                    }
+                }
+                Vec::new()
+            }
+            Tab::Compare => {
+                let (list, _) = layout::compare(screen.content);
+                let first = list.y + 1;
+                if layout::contains(list, column, row) && row >= first {
+                    let position = self.compare_offset + (row - first) as usize;
+                    if position < self.compare_order.len() {
+                        self.focus = Focus::Panel;
+                        self.compare_cursor = position;
+                        return self.load_compared();
+                    }
+                }
+                Vec::new()
+            }
+            Tab::Portfolio | Tab::Model => Vec::new(),
+        }
+    }
+
+    fn wheel(&mut self, column: u16, row: u16, delta: isize) -> Vec<Command> {
+        if self.mode == Mode::Help {
+            return self.update(Action::ScrollHelp(delta));
+        }
+        let Some(screen) = self.screen() else { return Vec::new() };
+        if layout::contains(screen.list, column, row) {
+            self.select(self.selected as isize + delta)
+        } else if layout::contains(screen.panel, column, row) {
+            self.move_cursor(delta)
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// The offset that keeps `cursor` in a window of `height` rows, moving as little as possible.
+fn scrolled(offset: usize, cursor: usize, height: usize) -> usize {
+    if cursor < offset {
+        cursor
+    } else if cursor >= offset + height {
+        cursor + 1 - height
+    } else {
+        offset
+    }
+}
+
+/// Whether an action comes from the person at the keyboard (which clears information messages).
+fn is_user_input(action: &Action) -> bool {
+    !matches!(
+        action,
+        Action::Resize(..)
+            | Action::ClientLoaded(..)
+            | Action::Explained(..)
+            | Action::DistributionLoaded(..)
+            | Action::PortfolioProgress(..)
+            | Action::PortfolioLoaded(..)
+            | Action::Superseded
+    )
+}
+
+/// What a search matches for a client: its id and every summary field.
+fn search_key(client: &ClientSummary) -> String {
+    let mut key = client.id.to_string();
+    if let Some(age) = client.age_years {
+        key.push_str(&format!(" {age}"));
+    }
+    if let Some(amount) = client.amount {
+        key.push_str(&format!(" {amount:.0}"));
+    }
+    if let Some(contract) = &client.contract_type {
+        key.push(' ');
+        key.push_str(&contract.to_lowercase());
+    }
+    key
+}
+
+/// The feature with the largest mean absolute contribution.
+fn most_important(portfolio: &Portfolio) -> Option<usize> {
+    (0..portfolio.mean_abs_points.len())
+        .max_by(|&a, &b| portfolio.mean_abs_points[a].total_cmp(&portfolio.mean_abs_points[b]))
+}
+
+/// The Compare list: features the model uses, by label, then the others.
+fn compare_order(info: &ScorerInfo) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..info.features.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&info.features[a], &info.features[b]);
+        b.used.cmp(&a.used).then_with(|| a.label_en.to_lowercase().cmp(&b.label_en.to_lowercase()))
+    });
+    order
+}

@@ -1,0 +1,186 @@
+//! The terminal dashboard: ratatui and crossterm on tokio, in The Elm Architecture.
+//!
+//! Input arrives from [`event`] as key presses, clicks and resizes; [`keymap`] turns them into
+//! [`action::Action`]s; [`app::App::update`] is the only place state changes and returns
+//! [`action::Command`]s; [`tasks`] runs those off the UI task and sends their results back as
+//! actions; after each batch, [`views::render`] draws the state without changing it.
+//!
+//! Uses: scoring, domain, config. Only this module imports ratatui and crossterm.
+
+pub mod action;
+pub mod app;
+pub mod event;
+pub mod keymap;
+pub mod layout;
+pub mod strings;
+pub mod tasks;
+pub mod terminal;
+pub mod theme;
+pub mod views;
+pub mod widgets;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use tokio::sync::mpsc;
+
+use self::action::Action;
+use self::app::App;
+use self::event::Event;
+use self::tasks::Tasks;
+use self::theme::Theme;
+use crate::config::DashboardConfig;
+use crate::scoring::{LocalScorer, Scorer};
+
+/// Loads the model and data, then runs the dashboard until the user quits.
+///
+/// Everything that can fail on bad input fails here, before the terminal is taken over, so
+/// the message prints plainly.
+pub fn run(config: &DashboardConfig) -> Result<()> {
+    let started = Instant::now();
+    let scorer = LocalScorer::load(&config.sources)?;
+    for warning in &scorer.info().warnings {
+        tracing::warn!("{warning}");
+    }
+    tracing::info!(
+        model = %config.sources.model.display(),
+        data = %config.sources.applicants.display(),
+        history = %config.sources.history.display(),
+        "loaded in {:?}",
+        started.elapsed()
+    );
+    let scorer: Arc<dyn Scorer> = Arc::new(scorer);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
+    let timings = runtime.block_on(main_loop(scorer, config.timing, started))?;
+    if let Some(timings) = timings {
+        eprint!("{}", timings.report());
+    }
+    Ok(())
+}
+
+async fn main_loop(scorer: Arc<dyn Scorer>, timing: bool, started: Instant) -> Result<Option<Timings>> {
+    let clients = scorer.clients().context("cannot list the clients")?;
+    let mut terminal = terminal::init().context("cannot take over the terminal")?;
+    let result = drive(&mut terminal, scorer, clients, started).await;
+    terminal::restore();
+    let timings = result?;
+    Ok(timing.then_some(timings))
+}
+
+async fn drive(
+    terminal: &mut terminal::Tui,
+    scorer: Arc<dyn Scorer>,
+    clients: Vec<crate::domain::ClientSummary>,
+    started: Instant,
+) -> Result<Timings> {
+    let size = terminal.size().context("cannot read the terminal size")?;
+    let (action_sender, mut actions) = mpsc::unbounded_channel::<Action>();
+    let (event_sender, mut events) = mpsc::unbounded_channel::<Event>();
+    let tasks = Tasks::new(Arc::clone(&scorer), action_sender);
+    let (mut app, commands) = App::new(scorer.info().clone(), clients, Theme::from_env(), (size.width, size.height));
+    let mut in_flight = 0usize;
+    for command in commands {
+        in_flight += usize::from(command != action::Command::LoadPortfolio);
+        tasks.spawn(command);
+    }
+    let input = event::spawn(event_sender);
+    let mut timings = Timings::default();
+    let mut pending_keys: Vec<Instant> = Vec::new();
+    loop {
+        terminal.draw(|frame| views::render(&app, frame)).context("cannot draw")?;
+        let drawn = Instant::now();
+        timings.first_frame.get_or_insert(drawn - started);
+        if in_flight == 0 {
+            timings.keys.extend(pending_keys.drain(..).map(|pressed| drawn - pressed));
+        }
+        if app.should_quit {
+            break;
+        }
+        let mut batch = Vec::new();
+        tokio::select! {
+            Some(event) = events.recv() => batch.push(Incoming::Event(event)),
+            Some(action) = actions.recv() => batch.push(Incoming::Action(action)),
+            else => break,
+        }
+        // Whatever else has arrived is handled before the next frame.
+        while let Ok(event) = events.try_recv() {
+            batch.push(Incoming::Event(event));
+        }
+        while let Ok(action) = actions.try_recv() {
+            batch.push(Incoming::Action(action));
+        }
+        for incoming in batch {
+            let action = match incoming {
+                Incoming::Event(Event::Failed(message)) => anyhow::bail!("terminal input failed: {message}"),
+                Incoming::Event(Event::Key(key, pressed)) => {
+                    let action = keymap::key_action(app.mode, app.focus, key);
+                    if action.is_some() {
+                        pending_keys.push(pressed);
+                    }
+                    action
+                }
+                Incoming::Event(Event::Mouse(mouse)) => keymap::mouse_action(mouse),
+                Incoming::Event(Event::Resize(columns, rows)) => Some(Action::Resize(columns, rows)),
+                Incoming::Action(action) => {
+                    if is_final_answer(&action) {
+                        in_flight = in_flight.saturating_sub(1);
+                    }
+                    Some(action)
+                }
+            };
+            let Some(action) = action else { continue };
+            if let Action::DistributionLoaded(_, Err(message)) | Action::PortfolioLoaded(Err(message)) = &action {
+                tracing::error!("{message}");
+            }
+            for command in app.update(action) {
+                in_flight += usize::from(command != action::Command::LoadPortfolio);
+                tasks.spawn(command);
+            }
+        }
+    }
+    input.abort();
+    Ok(timings)
+}
+
+enum Incoming {
+    Event(Event),
+    Action(Action),
+}
+
+/// Whether an action is the one answer of a client, explanation or distribution request.
+fn is_final_answer(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::ClientLoaded(..) | Action::Explained(..) | Action::DistributionLoaded(..) | Action::Superseded
+    )
+}
+
+/// What `--timing` reports when the dashboard closes.
+#[derive(Debug, Default)]
+struct Timings {
+    first_frame: Option<Duration>,
+    keys: Vec<Duration>,
+}
+
+impl Timings {
+    fn report(&self) -> String {
+        let mut report = String::new();
+        if let Some(first) = self.first_frame {
+            report.push_str(&format!("first frame: {:.1} ms after launch\n", first.as_secs_f64() * 1e3));
+        }
+        let mut keys = self.keys.clone();
+        keys.sort();
+        if !keys.is_empty() {
+            let at = |share: f64| keys[((keys.len() - 1) as f64 * share).round() as usize].as_secs_f64() * 1e3;
+            report.push_str(&format!(
+                "key to frame: {} presses, p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms\n",
+                keys.len(),
+                at(0.5),
+                at(0.95),
+                at(1.0)
+            ));
+        }
+        report
+    }
+}

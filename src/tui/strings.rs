@@ -1,0 +1,230 @@
+//! Every text the dashboard shows, in one place.
+//!
+//! The relationship manager's screens are in English; feature labels come in English and
+//! French from `assets/labels.toml`.
+
+use super::app::{Focus, Mode, Tab};
+
+/// The product's name in the title bar.
+pub const PRODUCT: &str = "Prêt à dépenser · credit desk";
+/// The Predict button.
+pub const PREDICT_BUTTON: &str = "[ Predict ]";
+/// Next to the button before predicting.
+pub const PREDICT_HINT: &str = " press p or Enter, or click";
+/// Shown instead of a decision before Predict.
+pub const DECISION_HIDDEN: &str = "The decision is hidden until you press Predict.";
+/// While scoring.
+pub const SCORING: &str = "Scoring…";
+/// While loading anything.
+pub const LOADING: &str = "Loading…";
+/// When the list is empty.
+pub const NO_CLIENTS: &str = "No client matches the search.";
+/// When Predict has nothing to score.
+pub const NO_CLIENT_TO_PREDICT: &str = "no client selected: clear the search (Esc) to see the list";
+/// When no model card lies beside the model.
+pub const NO_CARD: &str =
+    "No model card (model.json) was found beside the model: only what the model file says is known.";
+/// Title of the client list.
+pub const CLIENTS: &str = "Clients";
+/// The search prompt.
+pub const SEARCH_PROMPT: &str = "/ search: ";
+/// Shown in the search line when not searching.
+pub const SEARCH_HINT: &str = "/ to search id, age, amount, type";
+/// Column headings of the client list.
+pub const LIST_HEADINGS: [&str; 4] = ["Id", "Age", "Amount", "Type"];
+/// Title of the too-small screen.
+pub const TOO_SMALL_TITLE: &str = "Terminal too small";
+/// The local source.
+pub const LOCAL: &str = "local";
+
+/// A tab's title in the tab bar (with its number key).
+pub fn tab_title(tab: Tab) -> &'static str {
+    match tab {
+        Tab::Decision => "1 Decision",
+        Tab::ClientData => "2 Client data",
+        Tab::Compare => "3 Compare",
+        Tab::Portfolio => "4 Portfolio",
+        Tab::Model => "5 Model",
+    }
+}
+
+/// The too-small message for a size.
+pub fn too_small(width: u16, height: u16) -> String {
+    format!(
+        "The dashboard needs at least 80 × 24 characters; this terminal is {width} × {height}. \
+         Enlarge the window or reduce the font size. Press q to quit."
+    )
+}
+
+/// The keys worth showing in the status bar now: `(key, what it does)`.
+pub fn hints(mode: Mode, focus: Focus, tab: Tab) -> &'static [(&'static str, &'static str)] {
+    match (mode, focus, tab) {
+        (Mode::Help, _, _) => &[("↑↓", "scroll"), ("Esc/?", "close help")],
+        (Mode::Search, _, _) => &[("type", "filter"), ("↑↓", "move"), ("Enter", "keep"), ("Esc", "clear")],
+        (Mode::Normal, Focus::Clients, _) => &[
+            ("↑↓", "client"),
+            ("p", "predict"),
+            ("Tab/1-5", "tabs"),
+            ("→", "into tab"),
+            ("/", "search"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        (Mode::Normal, Focus::Panel, Tab::Decision | Tab::ClientData) => &[
+            ("↑↓", "feature"),
+            ("Enter", "compare it"),
+            ("p", "predict"),
+            ("←/Esc", "client list"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        (Mode::Normal, Focus::Panel, Tab::Compare) => {
+            &[("↑↓", "feature"), ("Tab", "next tab"), ("←/Esc", "client list"), ("?", "help"), ("q", "quit")]
+        }
+        (Mode::Normal, Focus::Panel, Tab::Portfolio | Tab::Model) => {
+            &[("↑↓", "scroll"), ("Tab", "next tab"), ("←/Esc", "client list"), ("?", "help"), ("q", "quit")]
+        }
+    }
+}
+
+/// The help overlay's title.
+pub const HELP_TITLE: &str = "Help: keys and what the numbers mean";
+
+/// The help overlay: `(key, what it does)`; an empty key starts a section heading.
+pub const HELP_KEYS: &[(&str, &str)] = &[
+    ("", "Moving around"),
+    ("↑ ↓  j k", "previous / next client (or feature, inside a tab)"),
+    ("PgUp PgDn", "a page of clients up / down"),
+    ("g G  Home End", "first / last client"),
+    ("→ l  ← h", "move into the tab's content / back to the client list"),
+    ("Tab  Shift-Tab", "next / previous tab"),
+    ("1 2 3 4 5", "Decision, Client data, Compare, Portfolio, Model"),
+    ("/", "search clients by id, age, amount or loan type; Enter keeps it, Esc clears it"),
+    ("", "Deciding"),
+    ("p  Enter", "predict the selected client: ACCEPTED or REFUSED, and why"),
+    ("Enter (in a tab)", "compare the feature under the cursor with the reference population"),
+    ("mouse", "click a client, a tab, [Predict] or a feature; the wheel scrolls"),
+    ("", "Other"),
+    ("?", "this help"),
+    ("Esc", "close, clear the search, or return to the client list"),
+    ("q  Ctrl-C", "quit"),
+];
+
+/// The help overlay's explanation of the numbers.
+pub const HELP_NUMBERS: &[&str] = &[
+    "The probability of default is the model's estimate that the client will have payment difficulties. \
+     The client is REFUSED when it is at or above the threshold, which the bank chose to keep the cost of \
+     errors lowest (accepting a client who defaults costs ten times refusing one who would have repaid).",
+    "A contribution says how much one piece of the client's data moved the probability, in percentage points \
+     (pp), starting from the average client. +2.0 pp means this feature raised the probability of default by \
+     2 points (for example from 8 % to 10 %); −1.5 pp means it lowered it. The average, plus every \
+     contribution, gives exactly the client's probability. Contributions are TreeSHAP values of the model, \
+     rescaled from log-odds so that they add up in probability.",
+    "Percentiles compare the client with the reference population of past clients: the 80th percentile means \
+     the client's value is higher than that of 80 % of them.",
+];
+
+/// The Decision tab's gauge label.
+pub fn probability_line(probability: &str, threshold: &str) -> String {
+    format!("Probability of default {probability}   threshold {threshold}")
+}
+
+/// Heading of the waterfall.
+pub const WATERFALL_HEADING: &str = "Why: contributions to the probability of default, in percentage points";
+/// First line of the waterfall.
+pub const WATERFALL_AVERAGE: &str = "Average client";
+/// Last line of the waterfall.
+pub const WATERFALL_CLIENT: &str = "This client";
+
+/// The grouped line of the waterfall.
+pub fn waterfall_rest(count: usize) -> String {
+    match count {
+        1 => "Other feature".into(),
+        _ => format!("Other {count} features"),
+    }
+}
+
+/// Headings of the Client data table.
+pub const CLIENT_DATA_HEADINGS: [&str; 3] = ["Feature", "Value", "Past clients"];
+
+/// A percentile for the Client data table: `23rd percentile`.
+pub fn percentile(value: f64) -> String {
+    format!("{} percentile", ordinal(value.round() as u32))
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`...
+pub fn ordinal(number: u32) -> String {
+    let suffix = match (number % 10, number % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{number}{suffix}")
+}
+
+/// A category share for the Client data table.
+pub fn share(value: f64) -> String {
+    if value > 0.0 && value < 0.5 { "<1 % alike".into() } else { format!("{value:.0} % alike") }
+}
+
+/// Heading of the Compare feature list.
+pub const COMPARE_LIST: &str = "Feature";
+/// Legend of the Compare histogram.
+pub const COMPARE_LEGEND_REPAID: &str = "repaid";
+/// Legend of the Compare histogram.
+pub const COMPARE_LEGEND_DEFAULTED: &str = "defaulted";
+/// What the bars of the Compare histogram mean.
+pub const COMPARE_BARS: &str = "bars: share of each group";
+
+/// Where the client stands, for the Compare tab.
+pub fn compare_client(value: &str, percentile: Option<f64>, share: Option<f64>) -> String {
+    match (percentile, share) {
+        (Some(percentile), _) => {
+            format!("This client: {value}, higher than {percentile:.0} % of past clients")
+        }
+        (None, Some(share)) => format!("This client: {value}, like {share:.0} % of past clients"),
+        _ => format!("This client: {value}"),
+    }
+}
+
+/// Counts of missing values in the Compare tab.
+pub fn compare_missing(repaid: u64, defaulted: u64) -> String {
+    format!("not given: {repaid} repaid, {defaulted} defaulted")
+}
+
+/// Heading of the Portfolio importance chart.
+pub const IMPORTANCE_HEADING: &str = "What weighs most (mean |contribution| over applicants)";
+/// Heading of the Portfolio score chart.
+pub const SCORES_HEADING: &str = "Probability of default of the applicants";
+
+/// The Portfolio approval line.
+pub fn approval(accepted: usize, total: usize, rate: &str, threshold: &str) -> String {
+    format!("Accepted {accepted} of {total} applicants ({rate}) at the threshold {threshold}")
+}
+
+/// The Portfolio progress label.
+pub fn explaining(done: usize, total: usize) -> String {
+    format!("Explaining every applicant: {done} of {total}")
+}
+
+/// Heading of the Model tab's cost curve.
+pub fn cost_curve_heading(cost_fn: f64, cost_fp: f64) -> String {
+    format!("Cost per client by threshold ({cost_fn} × defaulter accepted + {cost_fp} × good client refused)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinals_read_right() {
+        let read: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 100, 101].into_iter().map(ordinal).collect();
+        assert_eq!(
+            read,
+            ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "100th", "101st"]
+        );
+        assert_eq!(percentile(22.6), "23rd percentile");
+    }
+}

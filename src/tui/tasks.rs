@@ -1,0 +1,77 @@
+//! Slow work off the UI task: each [`Command`] runs on tokio's blocking pool against the
+//! scorer, and its result comes back as an [`Action`].
+//!
+//! Only the newest request of each kind is worth doing: when the RM holds the down arrow,
+//! the fields of the clients scrolled past are never computed. A request that is no longer
+//! the newest when its turn comes answers [`Action::Superseded`] without doing the work.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::action::{Action, Command};
+use crate::scoring::Scorer;
+
+/// Runs commands in the background and reports their results.
+#[derive(Clone)]
+pub struct Tasks {
+    scorer: Arc<dyn Scorer>,
+    sender: UnboundedSender<Action>,
+    newest_client: Arc<AtomicU64>,
+    newest_explain: Arc<AtomicU64>,
+}
+
+impl Tasks {
+    /// Tasks over a scorer, answering on `sender`.
+    pub fn new(scorer: Arc<dyn Scorer>, sender: UnboundedSender<Action>) -> Tasks {
+        Tasks { scorer, sender, newest_client: Arc::default(), newest_explain: Arc::default() }
+    }
+
+    /// Starts a command on the blocking pool.
+    pub fn spawn(&self, command: Command) {
+        let generation = match &command {
+            Command::LoadClient(_) => Some((Arc::clone(&self.newest_client), bump(&self.newest_client))),
+            Command::Explain(_) => Some((Arc::clone(&self.newest_explain), bump(&self.newest_explain))),
+            _ => None,
+        };
+        let scorer = Arc::clone(&self.scorer);
+        let sender = self.sender.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Some((newest, mine)) = generation
+                && newest.load(Ordering::Acquire) != mine
+            {
+                let _ = sender.send(Action::Superseded);
+                return;
+            }
+            // A send fails only when the dashboard has quit; the result is then not needed.
+            execute(&command, scorer.as_ref(), &|action| {
+                let _ = sender.send(action);
+            });
+        });
+    }
+}
+
+fn bump(counter: &AtomicU64) -> u64 {
+    counter.fetch_add(1, Ordering::AcqRel) + 1
+}
+
+/// Runs one command to the end, reporting progress and the result through `report`.
+pub fn execute(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) + Sync)) {
+    match command {
+        Command::LoadClient(id) => {
+            report(Action::ClientLoaded(*id, scorer.client(*id).map_err(|error| error.to_string())));
+        }
+        Command::Explain(id) => {
+            report(Action::Explained(*id, scorer.explain(*id).map_err(|error| error.to_string())));
+        }
+        Command::LoadDistribution(feature) => {
+            let result = scorer.distribution(feature).map_err(|error| error.to_string());
+            report(Action::DistributionLoaded(feature.clone(), result));
+        }
+        Command::LoadPortfolio => {
+            let progress = |done, total| report(Action::PortfolioProgress(done, total));
+            report(Action::PortfolioLoaded(scorer.portfolio(&progress).map_err(|error| error.to_string())));
+        }
+    }
+}

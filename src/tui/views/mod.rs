@@ -1,0 +1,149 @@
+//! Drawing: pure functions of `&App` onto a frame. Nothing here changes state.
+
+mod client_data;
+mod compare;
+mod decision;
+mod list;
+mod model;
+mod portfolio;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{App, Focus, Mode, StatusKind, Tab};
+use super::layout::{self, Screen};
+use super::strings;
+use crate::domain::format::{Language, format_percent};
+use crate::scoring::Source;
+
+/// Draws the whole screen.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let Some(screen) = layout::screen(area) else {
+        too_small(app, frame, area);
+        return;
+    };
+    title(app, frame, screen.title);
+    list::render(app, frame, &screen);
+    panel(app, frame, &screen);
+    status(app, frame, screen.status);
+    if app.mode == Mode::Help {
+        help(app, frame, area);
+    }
+}
+
+fn too_small(app: &App, frame: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::styled(strings::TOO_SMALL_TITLE, app.theme.heading),
+        Line::raw(""),
+        Line::raw(strings::too_small(area.width, area.height)),
+    ];
+    let height = 6.min(area.height);
+    let [_, middle, _] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(height), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }), middle);
+}
+
+fn title(app: &App, frame: &mut Frame, area: Rect) {
+    let info = &app.info;
+    let source = match &info.source {
+        Source::Local { .. } => strings::LOCAL.to_string(),
+        Source::Remote { url } => url.clone(),
+    };
+    let card = if info.card.is_some() { "" } else { " · no model card" };
+    let text = format!(
+        " {} │ model {} ({source}){card} │ threshold {} ({})",
+        strings::PRODUCT,
+        info.model_version,
+        format_percent(info.threshold, Language::En),
+        info.threshold_origin
+    );
+    frame.render_widget(Paragraph::new(text).style(app.theme.title), area);
+}
+
+fn panel(app: &App, frame: &mut Frame, screen: &Screen) {
+    let theme = &app.theme;
+    let mut spans = Vec::new();
+    for (tab, _, _) in layout::tab_positions(screen.tabs) {
+        let style = if tab == app.tab { theme.tab_active } else { theme.tab };
+        spans.push(Span::styled(format!(" {} ", strings::tab_title(tab)), style));
+        spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), screen.tabs);
+    let border =
+        if app.focus == Focus::Panel && app.mode == Mode::Normal { theme.border_focused } else { theme.border };
+    let block = Block::default().borders(Borders::ALL).border_type(BorderType::Rounded).border_style(border);
+    frame.render_widget(block, screen.panel);
+    match app.tab {
+        Tab::Decision => decision::render(app, frame, screen.content),
+        Tab::ClientData => client_data::render(app, frame, screen.content),
+        Tab::Compare => compare::render(app, frame, screen.content),
+        Tab::Portfolio => portfolio::render(app, frame, screen.content),
+        Tab::Model => model::render(app, frame, screen.content),
+    }
+}
+
+fn status(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let line = match &app.status {
+        Some(status) => {
+            let style = if status.kind == StatusKind::Error { theme.error } else { theme.status };
+            let prefix = if status.kind == StatusKind::Error { " error: " } else { " " };
+            Line::from(Span::styled(format!("{prefix}{}", status.text), style))
+        }
+        None => {
+            let mut spans = vec![Span::styled(" ", theme.status)];
+            for (key, what) in strings::hints(app.mode, app.focus, app.tab) {
+                spans.push(Span::styled(*key, theme.key));
+                spans.push(Span::styled(format!(" {what}  "), theme.status));
+            }
+            Line::from(spans)
+        }
+    };
+    frame.render_widget(Paragraph::new(line).style(theme.status), area);
+}
+
+fn help(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let width = area.width.saturating_sub(8).min(96);
+    let height = area.height.saturating_sub(4);
+    let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
+    let mut lines = Vec::new();
+    for (key, what) in strings::HELP_KEYS {
+        if key.is_empty() {
+            if !lines.is_empty() {
+                lines.push(Line::raw(""));
+            }
+            lines.push(Line::styled(*what, theme.heading));
+        } else {
+            lines.push(Line::from(vec![Span::styled(format!("  {key:<16}"), theme.key), Span::raw(*what)]));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("What the numbers mean", theme.heading));
+    for paragraph in strings::HELP_NUMBERS {
+        lines.push(Line::raw(format!("  {paragraph}")));
+        lines.push(Line::raw(""));
+    }
+    let block = Block::default()
+        .title(format!(" {} ", strings::HELP_TITLE))
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(theme.border_focused);
+    frame.render_widget(Clear, popup);
+    let scroll = u16::try_from(app.help_scroll).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((scroll, 0)), popup);
+}
+
+pub(super) use super::widgets::fit;
+
+/// A centred one-line message in an area.
+pub(super) fn message(frame: &mut Frame, area: Rect, text: &str, style: ratatui::style::Style) {
+    let [_, middle, _] = Layout::vertical([Constraint::Min(0), Constraint::Length(2), Constraint::Min(0)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(text).style(style).alignment(Alignment::Center).wrap(Wrap { trim: true }),
+        middle,
+    );
+}
