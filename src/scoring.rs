@@ -335,9 +335,18 @@ impl Scorer for LocalScorer {
             .map(|(feature_idx, (&value, count))| {
                 let value = self.field_value(feature_idx, value);
                 let with_value = count.with_value as f64;
+                // Durations in days are negative in the data (days before the application): a
+                // longer duration is a smaller number, so the percentile is taken from the top.
+                let unit = self.info.features.get(feature_idx).map_or("", |feature| feature.unit.as_str());
+                let durations = unit == "days";
                 let (percentile, share) = match &value {
+                    // Yes/no flags: the share answering the same.
+                    FieldValue::Number(_) if unit == "flag" && n_reference > 0.0 => {
+                        (None, Some(100.0 * count.equal as f64 / n_reference))
+                    }
                     FieldValue::Number(_) if with_value > 0.0 => {
-                        (Some(100.0 * (count.below as f64 + 0.5 * count.equal as f64) / with_value), None)
+                        let below = (count.below as f64 + 0.5 * count.equal as f64) / with_value;
+                        (Some(100.0 * if durations { 1.0 - below } else { below }), None)
                     }
                     FieldValue::Category(_) if n_reference > 0.0 => {
                         (None, Some(100.0 * count.equal as f64 / n_reference))

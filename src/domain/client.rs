@@ -62,9 +62,12 @@ pub struct Field {
     /// The value.
     pub value: FieldValue,
     /// For a number: the percentage of reference clients with a smaller value, counting
-    /// equal values as half (the mid-rank percentile), over those with a value.
+    /// equal values as half (the mid-rank percentile), over those with a value. For durations
+    /// in days (negative numbers in the data) it is taken over the durations: the percentage
+    /// with a shorter one.
     pub percentile: Option<f64>,
-    /// For a category (or a missing value): the percentage of reference clients sharing it.
+    /// For a category, a yes/no flag or a missing value: the percentage of reference clients
+    /// sharing it.
     pub share: Option<f64>,
 }
 

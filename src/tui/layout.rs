@@ -127,10 +127,13 @@ pub fn client_data_rows(content: Rect) -> Rect {
     Rect { y: content.y + 1, height: content.height.saturating_sub(1), ..content }
 }
 
-/// The Compare tab: the feature list on the left, the histogram on the right.
+/// The Compare tab: the feature list on the left and the histogram on the right; below 90
+/// columns there is no room for the list (an empty area), and the histogram takes it all.
 pub fn compare(content: Rect) -> (Rect, Rect) {
-    let list_width = if content.width >= 90 { 34 } else { 24 };
-    let [list, chart] = Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(content);
+    if content.width < 90 {
+        return (Rect { width: 0, ..content }, content);
+    }
+    let [list, chart] = Layout::horizontal([Constraint::Length(34), Constraint::Min(0)]).areas(content);
     (list, chart)
 }
 

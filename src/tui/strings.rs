@@ -110,6 +110,9 @@ pub const HELP_KEYS: &[(&str, &str)] = &[
     ("q  Ctrl-C", "quit"),
 ];
 
+/// Heading of the help's explanation of the numbers.
+pub const HELP_NUMBERS_HEADING: &str = "What the numbers mean";
+
 /// The help overlay's explanation of the numbers.
 pub const HELP_NUMBERS: &[&str] = &[
     "The probability of default is the model's estimate that the client will have payment difficulties. \
@@ -124,9 +127,10 @@ pub const HELP_NUMBERS: &[&str] = &[
      the client's value is higher than that of 80 % of them.",
 ];
 
-/// The Decision tab's gauge label.
-pub fn probability_line(probability: &str, threshold: &str) -> String {
-    format!("Probability of default {probability}   threshold {threshold}")
+/// The Decision tab's gauge label: the decision in words, and why.
+pub fn probability_line(decision: &str, refused: bool, probability: &str, threshold: &str) -> String {
+    let comparison = if refused { "at or above" } else { "below" };
+    format!("{decision}: probability of default {probability}, {comparison} the threshold {threshold}")
 }
 
 /// Heading of the waterfall.
@@ -169,6 +173,11 @@ pub fn share(value: f64) -> String {
     if value > 0.0 && value < 0.5 { "<1 % alike".into() } else { format!("{value:.0} % alike") }
 }
 
+/// The Compare heading when the feature list has no room: which feature of how many.
+pub fn compare_heading_narrow(label: &str, position: usize, total: usize) -> String {
+    format!("{label} ({position}/{total}, → ↑↓ for others)")
+}
+
 /// Heading of the Compare feature list.
 pub const COMPARE_LIST: &str = "Feature";
 /// Legend of the Compare histogram.
@@ -182,7 +191,7 @@ pub const COMPARE_BARS: &str = "bars: share of each group";
 pub fn compare_client(value: &str, percentile: Option<f64>, share: Option<f64>) -> String {
     match (percentile, share) {
         (Some(percentile), _) => {
-            format!("This client: {value}, higher than {percentile:.0} % of past clients")
+            format!("This client: {value}, above {percentile:.0} % of past clients")
         }
         (None, Some(share)) => format!("This client: {value}, like {share:.0} % of past clients"),
         _ => format!("This client: {value}"),

@@ -23,17 +23,23 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     feature_list(app, frame, list);
     let Some(feature_idx) = app.compared_feature() else { return };
     let Some(feature) = app.info.features.get(feature_idx) else { return };
-    let chart = Rect { x: chart.x + 1, width: chart.width.saturating_sub(1), ..chart };
+    let chart =
+        if list.width > 0 { Rect { x: chart.x + 1, width: chart.width.saturating_sub(1), ..chart } } else { chart };
     let [title, legend, body, client] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(0), Constraint::Length(2)])
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(0), Constraint::Length(3)])
             .areas(chart);
-    frame.render_widget(Paragraph::new(fit(&feature.label_en, title.width as usize)).style(theme.heading), title);
+    let heading = if list.width > 0 {
+        feature.label_en.clone()
+    } else {
+        strings::compare_heading_narrow(&feature.label_en, app.compare_cursor + 1, app.compare_order.len())
+    };
+    frame.render_widget(Paragraph::new(fit(&heading, title.width as usize)).style(theme.heading), title);
     let legend_line = Line::from(vec![
         Span::styled("██", theme.repaid),
         Span::raw(format!(" {}  ", strings::COMPARE_LEGEND_REPAID)),
         Span::styled("▒▒", theme.defaulted),
         Span::raw(format!(" {}  ", strings::COMPARE_LEGEND_DEFAULTED)),
-        Span::styled(strings::COMPARE_BARS, theme.dim),
+        Span::styled(if list.width > 0 { strings::COMPARE_BARS } else { "" }, theme.dim),
     ]);
     frame.render_widget(Paragraph::new(legend_line), legend);
     let distribution = match app.distributions.get(&feature.name) {
@@ -56,7 +62,7 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     if repaid + defaulted > 0 {
         lines.push(Line::styled(strings::compare_missing(repaid, defaulted), theme.dim));
     }
-    frame.render_widget(Paragraph::new(lines), client);
+    frame.render_widget(Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }), client);
 }
 
 fn feature_list(app: &App, frame: &mut Frame, area: Rect) {
@@ -112,12 +118,19 @@ fn numeric(
     let merge = |counts: &[u64]| counts.chunks(group).map(|chunk| chunk.iter().sum()).collect::<Vec<u64>>();
     let repaid = shares(&merge(&distribution.repaid));
     let defaulted = shares(&merge(&distribution.defaulted));
-    let bins: Vec<HistogramBin> =
+    let mut bins: Vec<HistogramBin> =
         repaid.iter().zip(&defaulted).map(|(&first, &second)| HistogramBin { first, second }).collect();
+    let mut marked = marked.map(|bin| bin / group);
+    // Durations in days are negative numbers in the data: turned around, they grow to the right.
+    let durations = feature.unit == "days";
+    if durations {
+        bins.reverse();
+        marked = marked.map(|bin| bins.len() - 1 - bin.min(bins.len() - 1));
+    }
     let chart = Rect { height: area.height - 1, ..area };
     let histogram = Histogram {
         bins: &bins,
-        marked: marked.map(|bin| bin / group),
+        marked,
         first: theme.repaid,
         second: theme.defaulted,
         marker: theme.marker,
@@ -126,8 +139,11 @@ fn numeric(
     frame.render_widget(&histogram, chart);
     let per_bin = Histogram::columns_per_bin(chart.width, bins.len());
     let drawn = (bins.len() as u16 * per_bin).min(area.width) as usize;
-    let low = edges.first().map_or_else(String::new, |&edge| format_number(edge, &feature.unit, Language::En));
-    let high = edges.last().map_or_else(String::new, |&edge| format_number(edge, &feature.unit, Language::En));
+    let mut low = edges.first().map_or_else(String::new, |&edge| format_number(edge, &feature.unit, Language::En));
+    let mut high = edges.last().map_or_else(String::new, |&edge| format_number(edge, &feature.unit, Language::En));
+    if durations {
+        std::mem::swap(&mut low, &mut high);
+    }
     let gap = drawn.saturating_sub(low.chars().count() + high.chars().count()).max(1);
     let axis = format!("{low}{:gap$}{high}", "");
     frame.render_widget(

@@ -110,6 +110,8 @@ fn help(app: &App, frame: &mut Frame, area: Rect) {
     let width = area.width.saturating_sub(8).min(96);
     let height = area.height.saturating_sub(4);
     let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
+    const KEY_WIDTH: usize = 18;
+    let text_width = (width as usize).saturating_sub(KEY_WIDTH + 4).max(20);
     let mut lines = Vec::new();
     for (key, what) in strings::HELP_KEYS {
         if key.is_empty() {
@@ -117,14 +119,19 @@ fn help(app: &App, frame: &mut Frame, area: Rect) {
                 lines.push(Line::raw(""));
             }
             lines.push(Line::styled(*what, theme.heading));
-        } else {
-            lines.push(Line::from(vec![Span::styled(format!("  {key:<16}"), theme.key), Span::raw(*what)]));
+            continue;
+        }
+        for (index, part) in wrap(what, text_width).into_iter().enumerate() {
+            let key = if index == 0 { *key } else { "" };
+            lines.push(Line::from(vec![Span::styled(format!("  {key:<16}"), theme.key), Span::raw(part)]));
         }
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("What the numbers mean", theme.heading));
+    lines.push(Line::styled(strings::HELP_NUMBERS_HEADING, theme.heading));
     for paragraph in strings::HELP_NUMBERS {
-        lines.push(Line::raw(format!("  {paragraph}")));
+        lines.extend(
+            wrap(paragraph, (width as usize).saturating_sub(6)).into_iter().map(|part| Line::raw(format!("  {part}"))),
+        );
         lines.push(Line::raw(""));
     }
     let block = Block::default()
@@ -134,7 +141,26 @@ fn help(app: &App, frame: &mut Frame, area: Rect) {
         .border_style(theme.border_focused);
     frame.render_widget(Clear, popup);
     let scroll = u16::try_from(app.help_scroll).unwrap_or(u16::MAX);
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((scroll, 0)), popup);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), popup);
+}
+
+/// Words laid out in lines of at most `width` characters (a longer word gets a line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 pub(super) use super::widgets::fit;

@@ -17,14 +17,14 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let info = &app.info;
     let mut lines = vec![
-        pair(app, "Model version", info.model_version.clone()),
+        pair(app, "Version", info.model_version.clone()),
         pair(app, "Threshold", format!("{} ({})", format_percent(info.threshold, Language::En), info.threshold_origin)),
         pair(
             app,
             "Features",
             format!("{} ({} used)", info.features.len(), info.features.iter().filter(|f| f.used).count()),
         ),
-        pair(app, "Reference population", format!("{} past clients", info.reference_clients)),
+        pair(app, "Reference", format!("{} past clients", info.reference_clients)),
     ];
     let Some(card) = &info.card else {
         lines.push(Line::raw(""));
@@ -43,7 +43,7 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn pair(app: &App, name: &str, value: String) -> Line<'static> {
-    Line::from(vec![Span::styled(format!("{name:<22}"), app.theme.heading), Span::raw(value)])
+    Line::from(vec![Span::styled(format!("{name:<14}"), app.theme.heading), Span::raw(value)])
 }
 
 fn card_lines(app: &App, card: &ModelCard) -> Vec<Line<'static>> {
@@ -52,7 +52,8 @@ fn card_lines(app: &App, card: &ModelCard) -> Vec<Line<'static>> {
         let rows = data.rows.map_or_else(|| "?".into(), |rows| rows.to_string());
         let rate = data.default_rate.map_or_else(|| "?".into(), |rate| format_percent(rate, Language::En));
         let file = data.file.clone().unwrap_or_default();
-        lines.push(pair(app, "Trained on", format!("{file}: {rows} clients, {rate} defaulted")));
+        lines.push(pair(app, "Trained on", file));
+        lines.push(pair(app, "Training set", format!("{rows} clients, {rate} defaulted")));
         if let Some(sha) = &data.sha256 {
             lines.push(pair(app, "Data SHA-256", fit(sha, 24)));
         }
@@ -60,19 +61,19 @@ fn card_lines(app: &App, card: &ModelCard) -> Vec<Line<'static>> {
     if let Some(cv) = &card.cross_validation {
         let folds = cv.folds.map_or_else(|| "?".into(), |folds| folds.to_string());
         let trees = cv.final_iterations.map_or_else(String::new, |trees| format!(", {trees} trees"));
-        lines.push(pair(app, "Validation", format!("{folds}-fold cross-validation{trees}")));
+        lines.push(pair(app, "Validation", format!("{folds}-fold cross-validated{trees}")));
     }
     if let Some(metrics) = &card.metrics {
         if let Some(auc) = metrics.oof_auc {
-            lines.push(pair(app, "AUC (out of fold)", format!("{auc:.4}")));
+            lines.push(pair(app, "AUC", format!("{auc:.4} (out of fold)")));
         }
         if let Some(cost) = metrics.cost_per_client {
-            lines.push(pair(app, "Cost per client", format!("{cost:.4}")));
+            lines.push(pair(app, "Cost/client", format!("{cost:.4}")));
         }
         if let Some(confusion) = &metrics.confusion {
             lines.push(pair(
                 app,
-                "At the threshold",
+                "At threshold",
                 format!(
                     "defaulters refused {}, accepted {}; good clients accepted {}, refused {}",
                     confusion.true_positives,

@@ -148,6 +148,6 @@ fn score_chart(app: &App, frame: &mut Frame, area: Rect, portfolio: &Portfolio) 
     let axis = format!("0 %{:gap$}{high}", "");
     frame.render_widget(
         Paragraph::new(fit(&axis, area.width as usize)).style(theme.dim),
-        Rect { y: area.y + area.height - 1, height: 1, ..area },
+        Rect { y: chart.y + chart.height, height: 1, ..area },
     );
 }

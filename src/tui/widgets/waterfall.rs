@@ -76,8 +76,10 @@ impl Widget for &Waterfall<'_> {
         if width < FIGURE_WIDTH + 12 {
             return;
         }
-        let label_width = ((width - FIGURE_WIDTH) * 11 / 20).min(48);
-        let bar_width = width - FIGURE_WIDTH - label_width - 1;
+        // The bars get a third of the room, at least 8 cells; labels the rest, at most 48.
+        let room = width - FIGURE_WIDTH - 1;
+        let label_width = (room - (room / 3).max(8)).min(48);
+        let bar_width = room - label_width;
         let spans = self.spans();
         let high = spans.iter().flat_map(|&(a, b)| [a, b]).fold(0.0_f64, f64::max).max(1e-9);
         let low = spans.iter().flat_map(|&(a, b)| [a, b]).fold(0.0_f64, f64::min);
