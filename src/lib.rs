@@ -8,14 +8,18 @@
 //! - [`data`]: client tables (CSV with the Kaggle quoting repair) into model inputs.
 //! - [`domain`]: plain types shared by every front end (decision, threshold, feature schema).
 //! - [`evaluation`]: AUC, business cost, the cost-optimal threshold, stratified folds.
+//! - [`scoring`]: the [`scoring::Scorer`] trait front ends score through, and
+//!   [`scoring::LocalScorer`] (model, applicants and reference population in process).
+//! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture).
 //! - `train` (cargo feature `train`): LightGBM training, cross-validation, the model card.
 //! - [`cli`], [`config`], [`commands`]: the `pad` command line.
 //!
 //! # Dependency rules
 //!
-//! `domain <- model <- explain <- commands`; `data` depends only on `domain` (it receives the
-//! model's needs as a [`domain::FeatureSchema`]). `cli` holds raw arguments, `config` checks
-//! them, and only `commands` prints.
+//! `domain <- model <- explain <- scoring <- tui <- commands`; `data` depends only on `domain`
+//! (it receives the model's needs as a [`domain::FeatureSchema`]). `cli` holds raw arguments,
+//! `config` checks them, and only `commands` prints. Only `tui` uses ratatui and crossterm,
+//! and the dashboard knows scores only through the `Scorer` trait.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

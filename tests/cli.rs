@@ -381,3 +381,26 @@ fn train_says_how_to_get_the_feature() {
     let message = failure(&["train", "--data", "data/history.parquet", "--out", "/tmp/never"]);
     assert!(message.contains("cargo build --release --features train"), "{message}");
 }
+
+#[test]
+fn dashboard_startup_errors_print_plainly_before_the_screen_is_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let message = failure(&["--data", s(&dir.path().join("absent.csv"))]);
+    assert!(message.contains("absent.csv") && message.contains("No such file"), "{message}");
+    let not_model = write(dir.path(), "model.txt", "hello\n");
+    let message = failure(&["dashboard", "--model", s(&not_model)]);
+    assert!(message.contains("model.txt: line 1: not a LightGBM text model"), "{message}");
+    // A history without outcomes cannot be a reference population.
+    let applicants = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/applicants.csv");
+    let message = failure(&["--history", s(&applicants)]);
+    assert!(message.contains("applicants.csv: no TARGET column"), "{message}");
+    // Applicants without ids cannot be listed.
+    let no_ids = write(dir.path(), "no_ids.csv", "AMT_CREDIT\n1000\n");
+    let message = failure(&["--data", s(&no_ids), "--model", s(&tiny())]);
+    assert!(message.contains("no_ids.csv") && message.contains("SK_ID_CURR"), "{message}");
+    let message = failure(&["--threshold", "1.5"]);
+    assert!(message.contains("1.5 (--threshold) is not a probability"), "{message}");
+    // Everything fine but no terminal: said plainly.
+    let message = failure(&[]);
+    assert!(message.contains("needs an interactive terminal"), "{message}");
+}

@@ -19,6 +19,7 @@ pub mod theme;
 pub mod views;
 pub mod widgets;
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -61,6 +62,12 @@ pub fn run(config: &DashboardConfig) -> Result<()> {
 
 async fn main_loop(scorer: Arc<dyn Scorer>, timing: bool, started: Instant) -> Result<Option<Timings>> {
     let clients = scorer.clients().context("cannot list the clients")?;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the dashboard needs an interactive terminal (standard input and output are not one); \
+             for batch work use `pad predict` or `pad explain`"
+        );
+    }
     let mut terminal = terminal::init().context("cannot take over the terminal")?;
     let result = drive(&mut terminal, scorer, clients, started).await;
     terminal::restore();
