@@ -113,19 +113,31 @@ pub const HELP_KEYS: &[(&str, &str)] = &[
 /// Heading of the help's explanation of the numbers.
 pub const HELP_NUMBERS_HEADING: &str = "What the numbers mean";
 
-/// The help overlay's explanation of the numbers.
-pub const HELP_NUMBERS: &[&str] = &[
-    "The probability of default is the model's estimate that the client will have payment difficulties. \
-     The client is REFUSED when it is at or above the threshold, which the bank chose to keep the cost of \
-     errors lowest (accepting a client who defaults costs ten times refusing one who would have repaid).",
-    "A contribution says how much one piece of the client's data moved the probability, in percentage points \
-     (pp), starting from the average client. +2.0 pp means this feature raised the probability of default by \
-     2 points (for example from 8 % to 10 %); −1.5 pp means it lowered it. The average, plus every \
-     contribution, gives exactly the client's probability. Contributions are TreeSHAP values of the model, \
-     rescaled from log-odds so that they add up in probability.",
-    "Percentiles compare the client with the reference population of past clients: the 80th percentile means \
-     the client's value is higher than that of 80 % of them.",
-];
+/// The help overlay's explanation of the numbers, for the model's cost weights.
+pub fn help_numbers(cost_fn: f64, cost_fp: f64) -> [String; 3] {
+    let ratio = if cost_fp > 0.0 { cost_fn / cost_fp } else { f64::INFINITY };
+    let weights = if ratio.is_finite() && ratio.fract() == 0.0 {
+        format!("accepting a client who defaults costs {ratio} times refusing one who would have repaid")
+    } else {
+        format!("accepting a client who defaults costs {cost_fn}, refusing one who would have repaid {cost_fp}")
+    };
+    [
+        format!(
+            "The probability of default is the model's estimate that the client will have payment difficulties. \
+             The client is REFUSED when it is at or above the threshold, which the bank chose to keep the cost \
+             of errors lowest ({weights})."
+        ),
+        "A contribution says how much one piece of the client's data moved the probability, in percentage \
+         points (pp), starting from the average client. +2.0 pp means this feature raised the probability of \
+         default by 2 points (for example from 8 % to 10 %); −1.5 pp means it lowered it. The average, plus \
+         every contribution, gives exactly the client's probability. Contributions are TreeSHAP values of the \
+         model, rescaled from log-odds so that they add up in probability."
+            .into(),
+        "Percentiles compare the client with the reference population of past clients: the 80th percentile \
+         means the client's value is higher than that of 80 % of them (for durations, longer)."
+            .into(),
+    ]
+}
 
 /// The Decision tab's gauge label: the decision in words, and why.
 pub fn probability_line(decision: &str, refused: bool, probability: &str, threshold: &str) -> String {
@@ -235,5 +247,11 @@ mod tests {
             ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "100th", "101st"]
         );
         assert_eq!(percentile(22.6), "23rd percentile");
+    }
+
+    #[test]
+    fn help_states_the_models_cost_weights() {
+        assert!(help_numbers(10.0, 1.0)[0].contains("costs 10 times refusing"));
+        assert!(help_numbers(5.0, 2.0)[0].contains("costs 5, refusing one who would have repaid 2"));
     }
 }

@@ -128,9 +128,11 @@ fn help(app: &App, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(strings::HELP_NUMBERS_HEADING, theme.heading));
-    for paragraph in strings::HELP_NUMBERS {
+    let weights = app.info.card.as_ref().and_then(|card| card.cost_weights);
+    let (cost_fn, cost_fp) = weights.map_or((10.0, 1.0), |weights| (weights.cost_fn, weights.cost_fp));
+    for paragraph in strings::help_numbers(cost_fn, cost_fp) {
         lines.extend(
-            wrap(paragraph, (width as usize).saturating_sub(6)).into_iter().map(|part| Line::raw(format!("  {part}"))),
+            wrap(&paragraph, (width as usize).saturating_sub(6)).into_iter().map(|part| Line::raw(format!("  {part}"))),
         );
         lines.push(Line::raw(""));
     }

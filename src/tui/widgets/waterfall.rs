@@ -125,18 +125,19 @@ mod tests {
         let style = Style::default();
         let waterfall =
             Waterfall { steps: &steps, text: style, level: style, up: style, down: style, highlight: style };
-        // Width 42: figures 10, labels (32 × 11 / 20) = 17, a space, bar 14 cells for 0 to 20 %.
-        // avg: 0 → 10 % = cells 0..7; a: 10 → 20 % = cells 7..14; b: 20 → 15 % = cells 11..14
-        // drawn with ▒; end: 0 → 15 % = 0.15 / 0.2 × 14 = 10.5 cells, which in floating point is
-        // 10.4999…: 10 cells.
+        // Width 42: figures 10, a space, then 31 cells: a third (10) for the bar, 21 for labels.
+        // The bar spans 0 to 20 %: avg 0 → 10 % = cells 0..5; a: 10 → 20 % = cells 5..10;
+        // b: 20 → 15 % drawn with ▒, where 0.1 + 0.1 − 0.05 = 0.15000000000000002 in floating
+        // point gives 7.5000…01 cells, so cells 8..10; end: the literal 0.15 gives 7.4999…
+        // cells, so cells 0..7.
         let area = Rect::new(0, 0, 42, 4);
         let mut buffer = Buffer::empty(area);
         (&waterfall).render(area, &mut buffer);
         let expected = Buffer::with_lines([
-            "avg               ███████           10.0 %",
-            "a                        ███████  +10.0 pp",
-            "b                            ▒▒▒   −5.0 pp",
-            "end               ██████████        15.0 %",
+            "avg                   █████         10.0 %",
+            "a                          █████  +10.0 pp",
+            "b                             ▒▒   −5.0 pp",
+            "end                   ███████       15.0 %",
         ]);
         assert_eq!(buffer, expected);
     }
