@@ -64,13 +64,21 @@ pub fn inset(area: Rect) -> Rect {
     }
 }
 
-/// The columns each tab title takes in the tab bar: `(tab, first column, width)`.
+/// Whether the tab bar uses short titles without padding (below 60 columns).
+pub fn narrow_tabs(tabs: Rect) -> bool {
+    tabs.width < 60
+}
+
+/// The columns each tab title takes in the tab bar, padding included: `(tab, first column,
+/// width)`. Titles are padded with a space each side, except in a narrow bar.
 pub fn tab_positions(tabs: Rect) -> Vec<(Tab, u16, u16)> {
+    let narrow = narrow_tabs(tabs);
+    let padding = if narrow { 0 } else { 2 };
     let mut x = tabs.x;
     Tab::ALL
         .iter()
         .map(|&tab| {
-            let width = strings::tab_title(tab).chars().count() as u16 + 2;
+            let width = strings::tab_title(tab, narrow).chars().count() as u16 + padding;
             let position = (tab, x, width);
             x = x.saturating_add(width + 1);
             position
@@ -166,6 +174,9 @@ mod tests {
     fn tabs_are_found_where_their_titles_are() {
         let tabs = Rect::new(33, 1, 47, 1);
         let positions = tab_positions(tabs);
+        // At 80 columns the short titles fit: the last one ends within the bar.
+        let (_, start, width) = positions[4];
+        assert!(start + width <= tabs.x + tabs.width);
         assert_eq!(positions.len(), Tab::ALL.len());
         let (tab, start, width) = positions[1];
         assert_eq!(tab_at(tabs, start), Some(tab));

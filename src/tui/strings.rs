@@ -37,10 +37,11 @@ pub const TOO_SMALL_TITLE: &str = "Terminal too small";
 /// The local source.
 pub const LOCAL: &str = "local";
 
-/// A tab's title in the tab bar (with its number key).
-pub fn tab_title(tab: Tab) -> &'static str {
+/// A tab's title in the tab bar (with its number key); `short` for narrow terminals.
+pub fn tab_title(tab: Tab, short: bool) -> &'static str {
     match tab {
         Tab::Decision => "1 Decision",
+        Tab::ClientData if short => "2 Data",
         Tab::ClientData => "2 Client data",
         Tab::Compare => "3 Compare",
         Tab::Portfolio => "4 Portfolio",
@@ -139,10 +140,16 @@ pub fn help_numbers(cost_fn: f64, cost_fp: f64) -> [String; 3] {
     ]
 }
 
-/// The Decision tab's gauge label: the decision in words, and why.
-pub fn probability_line(decision: &str, refused: bool, probability: &str, threshold: &str) -> String {
+/// The Decision tab's gauge label: the decision in words, and why; a short form when the long
+/// one does not fit in `width`.
+pub fn probability_line(decision: &str, refused: bool, probability: &str, threshold: &str, width: usize) -> String {
     let comparison = if refused { "at or above" } else { "below" };
-    format!("{decision}: probability of default {probability}, {comparison} the threshold {threshold}")
+    let long = format!("{decision}: probability of default {probability}, {comparison} the threshold {threshold}");
+    if long.chars().count() <= width {
+        return long;
+    }
+    let sign = if refused { '≥' } else { '<' };
+    format!("{decision}: {probability} {sign} threshold {threshold}")
 }
 
 /// Heading of the waterfall.

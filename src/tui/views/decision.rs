@@ -53,7 +53,8 @@ fn shown(app: &App, frame: &mut Frame, parts: &layout::DecisionLayout, explanati
     let probability = format_percent(score.probability, Language::En);
     let threshold = format_percent(score.threshold, Language::En);
     let refused = score.decision == Decision::Refused;
-    let label = strings::probability_line(score.decision.as_str(), refused, &probability, &threshold);
+    let width = parts.gauge.width as usize;
+    let label = strings::probability_line(score.decision.as_str(), refused, &probability, &threshold, width);
     let gauge = ThresholdGauge {
         probability: score.probability,
         threshold: score.threshold,

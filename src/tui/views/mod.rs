@@ -54,11 +54,11 @@ fn title(app: &App, frame: &mut Frame, area: Rect) {
     };
     let card = if info.card.is_some() { "" } else { " · no model card" };
     let text = format!(
-        " {} │ model {} ({source}){card} │ threshold {} ({})",
+        " {} │ threshold {} ({}) │ model {} ({source}){card}",
         strings::PRODUCT,
-        info.model_version,
         format_percent(info.threshold, Language::En),
-        info.threshold_origin
+        info.threshold_origin,
+        info.model_version,
     );
     frame.render_widget(Paragraph::new(text).style(app.theme.title), area);
 }
@@ -66,9 +66,11 @@ fn title(app: &App, frame: &mut Frame, area: Rect) {
 fn panel(app: &App, frame: &mut Frame, screen: &Screen) {
     let theme = &app.theme;
     let mut spans = Vec::new();
+    let narrow = layout::narrow_tabs(screen.tabs);
     for (tab, _, _) in layout::tab_positions(screen.tabs) {
         let style = if tab == app.tab { theme.tab_active } else { theme.tab };
-        spans.push(Span::styled(format!(" {} ", strings::tab_title(tab)), style));
+        let title = strings::tab_title(tab, narrow);
+        spans.push(Span::styled(if narrow { title.to_string() } else { format!(" {title} ") }, style));
         spans.push(Span::raw(" "));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), screen.tabs);

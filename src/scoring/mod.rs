@@ -7,6 +7,8 @@
 //!
 //! Uses: model, explain, data, domain, config.
 
+mod reference;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,6 +27,7 @@ use crate::domain::{
 use crate::error::ConfigError;
 use crate::explain::{Contributions, ExplainError, Explainer, Method, Scratch, probability_points};
 use crate::model::{Model, ModelError};
+use reference::ReferenceIndex;
 
 /// Errors of a scorer, each saying what was asked and what went wrong.
 #[derive(Debug, thiserror::Error)]
@@ -206,8 +209,7 @@ pub struct LocalScorer {
     applicants: FeatureMatrix,
     summaries: Vec<ClientSummary>,
     rows_by_id: HashMap<ClientId, usize>,
-    reference: FeatureMatrix,
-    outcomes: Vec<u8>,
+    reference: ReferenceIndex,
 }
 
 /// Bins of a numeric histogram (fewer for small whole numbers).
@@ -248,9 +250,11 @@ impl LocalScorer {
                 value: targets.get(row).copied().unwrap_or(f64::NAN),
             }
         })?;
-        let reference = FeatureMatrix::from_table(&table, &schema)?;
+        let matrix = FeatureMatrix::from_table(&table, &schema)?;
         drop(table);
-        warn_about(&reference, &sources.history, &mut warnings);
+        warn_about(&matrix, &sources.history, &mut warnings);
+        let reference = ReferenceIndex::build(&matrix, &outcomes);
+        drop(matrix);
 
         let explainer = Explainer::new(Arc::new(model), Method::Fast)?;
         let info = ScorerInfo {
@@ -267,7 +271,7 @@ impl LocalScorer {
             reference_clients: outcomes.len(),
             warnings,
         };
-        Ok(LocalScorer { info, explainer, threshold, applicants, summaries, rows_by_id, reference, outcomes })
+        Ok(LocalScorer { info, explainer, threshold, applicants, summaries, rows_by_id, reference })
     }
 
     /// The model.
@@ -326,13 +330,13 @@ impl Scorer for LocalScorer {
 
     fn client(&self, id: ClientId) -> Result<ClientRecord, ScoringError> {
         let row = self.row_of(id)?;
-        let counts = reference_counts(&self.reference, row);
-        let n_reference = self.reference.n_rows() as f64;
+        let n_reference = self.reference.n_clients as f64;
         let fields = row
             .iter()
-            .zip(&counts)
+            .zip(&self.reference.columns)
+            .map(|(&value, column)| (value, column.standing(value)))
             .enumerate()
-            .map(|(feature_idx, (&value, count))| {
+            .map(|(feature_idx, (value, count))| {
                 let value = self.field_value(feature_idx, value);
                 let with_value = count.with_value as f64;
                 // Durations in days are negative in the data (days before the application): a
@@ -376,28 +380,33 @@ impl Scorer for LocalScorer {
 
     fn distribution(&self, feature: &str) -> Result<Distribution, ScoringError> {
         let feature_idx = self.feature_index(feature)?;
-        let n_features = self.reference.n_features();
-        let column = self.reference.values().iter().skip(feature_idx).step_by(n_features.max(1));
-        let mut missing = (0, 0);
-        let mut present: Vec<(f64, u8)> = Vec::with_capacity(self.outcomes.len());
-        for (&value, &outcome) in column.zip(&self.outcomes) {
-            if value.is_nan() {
-                if outcome == 1 { missing.1 += 1 } else { missing.0 += 1 }
-            } else {
-                present.push((value, outcome));
-            }
-        }
-        let categories = self.info.features.get(feature_idx).and_then(|feature| feature.categories.clone());
-        let bins = match categories {
-            Some(categories) => Bins::Categorical { categories },
-            None => Bins::Numeric { edges: histogram_edges(present.iter().map(|(value, _)| *value).collect()) },
+        let Some(column) = self.reference.columns.get(feature_idx) else {
+            return Err(ScoringError::UnknownFeature(feature.to_string()));
         };
-        let mut repaid = vec![0; bins.len()];
-        let mut defaulted = vec![0; bins.len()];
-        for (value, outcome) in present {
-            let Some(bin) = bins.locate(&self.field_value(feature_idx, value)) else { continue };
-            if outcome == 1 { defaulted[bin] += 1 } else { repaid[bin] += 1 }
-        }
+        let categories = self.info.features.get(feature_idx).and_then(|feature| feature.categories.clone());
+        let (bins, counts): (Bins, Vec<(u64, u64)>) = match categories {
+            Some(categories) => {
+                // Categories are fed to the model as their position in the list.
+                let counts =
+                    (0..categories.len()).map(|code| column.count_between(code as f64, code as f64 + 1.0)).collect();
+                (Bins::Categorical { categories }, counts)
+            }
+            None => {
+                let edges = histogram_edges(&column.merged());
+                let last = edges.len().saturating_sub(2);
+                let counts = (0..=last)
+                    .map(|bin| {
+                        // The end bins are open: they hold the tails left out of the range.
+                        let low = if bin == 0 { f64::NEG_INFINITY } else { edges[bin] };
+                        let high = if bin == last { f64::INFINITY } else { edges[bin + 1] };
+                        column.count_between(low, high)
+                    })
+                    .collect();
+                (Bins::Numeric { edges }, counts)
+            }
+        };
+        let (repaid, defaulted) = counts.into_iter().unzip();
+        let missing = column.missing;
         Ok(Distribution { feature: feature.to_string(), bins, repaid, defaulted, missing })
     }
 
@@ -468,57 +477,18 @@ impl LocalScorer {
     }
 }
 
-/// Counts of reference clients against one client's value of a feature.
-#[derive(Debug, Clone, Copy, Default)]
-struct ReferenceCount {
-    below: usize,
-    equal: usize,
-    with_value: usize,
-}
-
-/// For every feature, how many reference rows lie below, at, and have a value at all, in one
-/// pass over the row-major reference (split across threads).
-fn reference_counts(reference: &FeatureMatrix, row: &[f64]) -> Vec<ReferenceCount> {
-    let n_features = row.len().max(1);
-    let empty = || vec![ReferenceCount::default(); row.len()];
-    reference
-        .values()
-        .par_chunks(n_features * 4096)
-        .map(|block| {
-            let mut counts = empty();
-            for values in block.chunks(n_features) {
-                for ((count, &value), &client) in counts.iter_mut().zip(values).zip(row) {
-                    if value.is_nan() {
-                        continue;
-                    }
-                    count.with_value += 1;
-                    count.below += usize::from(value < client);
-                    count.equal += usize::from(value == client);
-                }
-            }
-            counts
-        })
-        .reduce(empty, |mut left, right| {
-            for (left, right) in left.iter_mut().zip(right) {
-                left.below += right.below;
-                left.equal += right.equal;
-                left.with_value += right.with_value;
-            }
-            left
-        })
-}
-
-/// Edges of a histogram of `values` (no NaN): one bin per whole number for small whole-number
-/// ranges, else [`HISTOGRAM_BINS`] equal bins between the 0.5th and 99.5th percentiles.
-fn histogram_edges(mut values: Vec<f64>) -> Vec<f64> {
-    if values.is_empty() {
+/// Edges of a histogram of `sorted` (increasing, no NaN): one bin per whole number for small
+/// whole-number ranges, else [`HISTOGRAM_BINS`] equal bins between the 0.5th and 99.5th
+/// percentiles.
+fn histogram_edges(sorted: &[f64]) -> Vec<f64> {
+    let n = sorted.len();
+    if n == 0 {
         return vec![0.0, 1.0];
     }
-    let n = values.len();
     let low_rank = ((n as f64 * HISTOGRAM_TAIL) as usize).min(n - 1);
     let high_rank = n - 1 - low_rank;
-    let (_, &mut low, _) = values.select_nth_unstable_by(low_rank, f64::total_cmp);
-    let (_, &mut high, _) = values.select_nth_unstable_by(high_rank, f64::total_cmp);
+    let (low, high) = (sorted[low_rank], sorted[high_rank]);
+    let values = sorted;
     let whole = values.iter().all(|value| value.fract() == 0.0);
     if whole && high - low <= HISTOGRAM_BINS as f64 {
         return (0..=((high - low) as usize + 1)).map(|step| low - 0.5 + step as f64).collect();
@@ -629,29 +599,19 @@ mod tests {
     #[test]
     fn whole_numbers_get_one_bin_each() {
         // 0..=3 children: edges at -0.5, 0.5, ..., 3.5.
-        let edges = histogram_edges(vec![0.0, 1.0, 1.0, 2.0, 3.0, 0.0]);
+        let edges = histogram_edges(&[0.0, 0.0, 1.0, 1.0, 2.0, 3.0]);
         assert_eq!(edges, vec![-0.5, 0.5, 1.5, 2.5, 3.5]);
         // A single value still gives one bin around it.
-        assert_eq!(histogram_edges(vec![0.25; 10]), vec![-0.25, 0.75]);
+        assert_eq!(histogram_edges(&[0.25; 10]), vec![-0.25, 0.75]);
     }
 
     #[test]
     fn continuous_values_get_equal_bins_over_the_central_range() {
         // 1000 values 0.0, 0.001, ..., 0.999: the 0.5 % tails are ranks 5 and 994.
         let values: Vec<f64> = (0..1000).map(|i| i as f64 / 1000.0).collect();
-        let edges = histogram_edges(values);
+        let edges = histogram_edges(&values);
         assert_eq!(edges.len(), HISTOGRAM_BINS + 1);
         assert!((edges[0] - 0.005).abs() < 1e-12);
         assert!((edges[HISTOGRAM_BINS] - 0.994).abs() < 1e-12);
-    }
-
-    #[test]
-    fn counts_are_mid_rank_ready() {
-        // Reference rows of two features; the client is (2, NaN).
-        let table = [1.0, 5.0, 2.0, f64::NAN, 3.0, 5.0, 2.0, 7.0];
-        let matrix = FeatureMatrix::from_values(2, table.to_vec());
-        let counts = reference_counts(&matrix, &[2.0, f64::NAN]);
-        assert_eq!((counts[0].below, counts[0].equal, counts[0].with_value), (1, 2, 4));
-        assert_eq!((counts[1].below, counts[1].equal, counts[1].with_value), (0, 0, 3));
     }
 }

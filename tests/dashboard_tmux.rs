@@ -1,0 +1,213 @@
+//! The real `pad` dashboard in a real terminal: the binary runs in a detached tmux session at
+//! 140×40, keys go in with `tmux send-keys`, and the screen comes back with `tmux capture-pane`.
+//! Skipped (with the reason printed) when `tmux` is not installed.
+//!
+//! The session lives on a private tmux server (its socket in a temporary folder, no user
+//! configuration), so it neither sees nor disturbs a developer's own sessions; the guard kills
+//! the server even when the test fails, and the folder goes with it. To watch a run, put a sleep
+//! before the guard's drop and `tmux -S SOCKET attach` (the socket's path is printed).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::thread::sleep;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How long the first frame may take: the debug build loads the data and model first.
+const STARTUP: Duration = Duration::from_secs(20);
+/// How long a key press may take to show on screen.
+const REACTION: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(50);
+
+/// The text that tells the decision line apart from the rest of the screen.
+const DECISION_MARK: &str = ": probability of default ";
+const HIDDEN: &str = "The decision is hidden";
+
+/// One tmux session on its own server; killed on drop, whatever happened before.
+struct Session {
+    socket: PathBuf,
+    name: String,
+    /// Where the shell writes the program's exit status when it ends.
+    status: PathBuf,
+    /// Holds the socket, the configuration and the status; deleted after the server is killed.
+    _dir: tempfile::TempDir,
+}
+
+impl Session {
+    /// Starts `command` (a shell command) in `dir`, in a detached `width`×`height` session.
+    fn start(command: &str, dir: &Path, width: u16, height: u16) -> Session {
+        let unique = format!(
+            "pad-test-{}-{}",
+            std::process::id(),
+            SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos()
+        );
+        // No status line (the pane gets all the rows) and a dead pane stays on screen, so a
+        // crash's message can be read before the session is killed.
+        let dir_guard = tempfile::tempdir().unwrap();
+        let config = dir_guard.path().join("tmux.conf");
+        std::fs::write(&config, "set -g status off\nset -g remain-on-exit on\n").unwrap();
+        let session = Session {
+            socket: dir_guard.path().join("tmux.sock"),
+            name: unique,
+            status: dir_guard.path().join("status"),
+            _dir: dir_guard,
+        };
+        // The exit status goes to a file: tmux's own `#{pane_dead_status}` can stay empty for
+        // good when the child's SIGCHLD is lost (tmux/tmux#311, libutempter's handler).
+        let command = format!("{command}; echo $? >{}", quoted(&session.status.to_string_lossy()));
+        let (width, height) = (width.to_string(), height.to_string());
+        let output = Command::new("tmux")
+            .arg("-S")
+            .arg(&session.socket)
+            .arg("-f")
+            .arg(&config)
+            .args(["new-session", "-d", "-s", &session.name, "-x", &width, "-y", &height, "-c"])
+            .arg(dir)
+            .arg(&command)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&output.stderr));
+        eprintln!("tmux session {} on socket {}", session.name, session.socket.display());
+        session
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux").arg("-S").arg(&self.socket).args(args).output().unwrap()
+    }
+
+    fn send_keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.name];
+        args.extend(keys);
+        let output = self.tmux(&args);
+        assert!(output.status.success(), "tmux send-keys: {}", String::from_utf8_lossy(&output.stderr));
+    }
+
+    /// The visible screen, one line per row.
+    fn screen(&self) -> String {
+        let output = self.tmux(&["capture-pane", "-p", "-t", &self.name]);
+        assert!(output.status.success(), "tmux capture-pane: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// The exit status of the program in the pane, once it has ended.
+    fn exit_status(&self) -> Option<String> {
+        let text = std::fs::read_to_string(&self.status).ok()?;
+        text.ends_with('\n').then(|| text.trim().to_string())
+    }
+
+    /// Polls the screen until `done` holds; fails with the last screen after `timeout`, or at
+    /// once if the program has ended.
+    fn wait_for(&self, what: &str, timeout: Duration, done: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            if let Some(status) = self.exit_status() {
+                panic!("waiting for {what}: pad exited (status {status}); last screen:\n{screen}");
+            }
+            if start.elapsed() > timeout {
+                panic!("waiting for {what}: nothing after {timeout:?}; last screen:\n{screen}");
+            }
+            sleep(POLL);
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // The server is ours alone: killing it ends the session and the program in it.
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+fn tmux_installed() -> bool {
+    Command::new("tmux").arg("-V").output().is_ok_and(|output| output.status.success())
+}
+
+/// Quotes a word for `sh`.
+fn quoted(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// The decision line on a screen, without the panel's borders.
+fn decision_line(screen: &str) -> Option<&str> {
+    screen.lines().find(|line| line.contains(DECISION_MARK)).map(|line| line.trim_matches(['│', ' ']))
+}
+
+/// (decision, probability as shown) from a line like
+/// `ACCEPTED: probability of default 3.5 %, below the threshold 8.4 %`.
+fn parse_decision(line: &str) -> (&str, &str) {
+    let (decision, rest) = line.split_once(DECISION_MARK).unwrap();
+    let decision = decision.rsplit(['│', ' ']).next().unwrap();
+    let (probability, _) = rest.split_once(',').unwrap();
+    (decision, probability)
+}
+
+#[test]
+fn third_client_shows_pad_predicts_decision_and_moving_on_hides_it() {
+    if !tmux_installed() {
+        eprintln!("skipped: tmux is not on PATH (install it to run the dashboard end to end)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pad = env!("CARGO_BIN_EXE_pad");
+
+    // The batch scorer's answer, computed while the dashboard starts.
+    let predict = Command::new(pad)
+        .current_dir(root)
+        .args(["predict", "--model", "assets/model.txt", "--data", "data/applicants.csv"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    let session = Session::start(&quoted(pad), root, 140, 40);
+    session.wait_for("the first frame", STARTUP, |screen| screen.contains("Clients 1000") && screen.contains(HIDDEN));
+
+    let predicted = predict.wait_with_output().unwrap();
+    assert!(predicted.status.success(), "pad predict: {}", String::from_utf8_lossy(&predicted.stderr));
+    let predicted = String::from_utf8(predicted.stdout).unwrap();
+    let row = predicted.lines().find(|line| line.starts_with("400003,")).expect("client 400003 in pad predict");
+    let fields: Vec<&str> = row.split(',').collect();
+    let probability: f64 = fields[1].parse().unwrap();
+    let expected = (fields[2], format!("{:.1} %", probability * 100.0));
+
+    session.send_keys(&["Down", "Down", "p"]);
+    let screen = session.wait_for("the decision on client 400003", REACTION, |screen| {
+        screen.contains("client 400003") && decision_line(screen).is_some()
+    });
+    let line = decision_line(&screen).unwrap();
+    let (decision, shown) = parse_decision(line);
+    assert_eq!((decision, shown), (expected.0, expected.1.as_str()), "decision line: {line}\n{screen}");
+    assert!(!screen.contains(HIDDEN), "{screen}");
+
+    // Moving to another client hides the decision until the next Predict.
+    session.send_keys(&["Down"]);
+    session.wait_for("the decision to be hidden on client 400004", REACTION, |screen| {
+        screen.contains("client 400004") && decision_line(screen).is_none() && screen.contains(HIDDEN)
+    });
+
+    // `q` quits cleanly: the program ends with status 0.
+    session.send_keys(&["q"]);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = session.exit_status() {
+            break status;
+        }
+        assert!(start.elapsed() < REACTION, "pad still running after q:\n{}", session.screen());
+        sleep(POLL);
+    };
+    assert_eq!(status, "0", "after q:\n{}", session.screen());
+}
+
+#[test]
+fn decision_lines_parse() {
+    let screen = "│[ Predict ] client 400003        │\n\
+                  │ACCEPTED: probability of default 3.5 %, below the threshold 8.4 %   │\n";
+    let line = decision_line(screen).unwrap();
+    assert_eq!(parse_decision(line), ("ACCEPTED", "3.5 %"));
+    let line = "REFUSED: probability of default 12.3 %, at or above the threshold 8.4 %";
+    assert_eq!(parse_decision(line), ("REFUSED", "12.3 %"));
+    assert_eq!(decision_line("The decision is hidden until you press Predict."), None);
+}
