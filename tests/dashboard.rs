@@ -393,3 +393,30 @@ fn client_fields_stand_where_a_direct_count_of_the_history_puts_them() {
         assert_eq!((distribution.repaid[bin], distribution.defaulted[bin]), (count(0.0), count(1.0)), "{category}");
     }
 }
+
+#[test]
+fn a_model_without_a_card_says_so() {
+    // A model trained by Python LightGBM (pandas categoricals, no model.json beside it).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sources = LocalSources {
+        model: root.join("tests/fixtures/lgbm/hc_cat400.model.txt"),
+        applicants: root.join("data/applicants.csv"),
+        history: root.join("data/history.parquet"),
+        threshold: None,
+    };
+    assert!(!sources.model.with_file_name("model.json").exists());
+    let scorer = LocalScorer::load(&sources).unwrap();
+    assert!(scorer.info().card.is_none());
+    assert_eq!(scorer.info().threshold, 0.5);
+    let clients = scorer.clients().unwrap();
+    let (mut app, commands) = App::new(scorer.info().clone(), clients, Theme::MONOCHROME, (100, 30));
+    settle(&mut app, &scorer, commands);
+    press(&mut app, &scorer, [Action::ShowTab(Tab::Model)]);
+    let drawn = screen(&app);
+    assert!(drawn.contains("no model card"), "{drawn}");
+    assert!(drawn.contains("No model card (model.json) was found"), "{drawn}");
+    assert!(drawn.contains("threshold 50.0 % (default 0.5, no model card)"), "{drawn}");
+    // Scoring still works, with the model's own category lists.
+    press(&mut app, &scorer, [Action::Predict]);
+    assert!(app.shown_explanation().is_some());
+}
