@@ -292,6 +292,14 @@ fn help_overlay_focus_and_quit() {
     // The explanation of the numbers is further down.
     press(&mut app, scorer, [Action::ScrollHelp(20)]);
     assert!(screen(&app).contains("percentage points"), "{}", screen(&app));
+    // Scrolling stops at the last line, and comes back to the top.
+    press(&mut app, scorer, [Action::ScrollHelp(1000)]);
+    assert_eq!(app.help_scroll, pad::tui::views::help_max_scroll(&app));
+    assert!(screen(&app).contains("longer)."), "{}", screen(&app));
+    press(&mut app, scorer, [Action::ScrollHelp(-1)]);
+    assert!(screen(&app).contains("longer)."), "one line up still shows the end: {}", screen(&app));
+    press(&mut app, scorer, [Action::ScrollHelp(-1000)]);
+    assert_eq!(app.help_scroll, 0);
     press(&mut app, scorer, [Action::Back]);
     assert_eq!(app.mode, Mode::Normal);
     press(&mut app, scorer, [Action::FocusPanel]);

@@ -353,7 +353,8 @@ impl App {
                 Vec::new()
             }
             Action::ScrollHelp(delta) => {
-                self.help_scroll = self.help_scroll.saturating_add_signed(delta);
+                self.help_scroll =
+                    self.help_scroll.saturating_add_signed(delta).min(super::views::help_max_scroll(self));
                 Vec::new()
             }
             Action::Back => self.back(),

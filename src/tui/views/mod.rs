@@ -107,11 +107,22 @@ fn status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line).style(theme.status), area);
 }
 
-fn help(app: &App, frame: &mut Frame, area: Rect) {
-    let theme = &app.theme;
+/// Where the help overlay sits on a screen of this size.
+fn help_popup(area: Rect) -> Rect {
     let width = area.width.saturating_sub(8).min(96);
     let height = area.height.saturating_sub(4);
-    let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
+    Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height }
+}
+
+/// The furthest the help overlay scrolls at the app's size: its lines less those that show.
+pub fn help_max_scroll(app: &App) -> usize {
+    let popup = help_popup(Rect::new(0, 0, app.size.0, app.size.1));
+    help_lines(app, popup.width).len().saturating_sub(popup.height.saturating_sub(2) as usize)
+}
+
+/// The help overlay's lines for a popup `width` columns wide.
+fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let theme = &app.theme;
     const KEY_WIDTH: usize = 18;
     let text_width = (width as usize).saturating_sub(KEY_WIDTH + 4).max(20);
     let mut lines = Vec::new();
@@ -138,6 +149,13 @@ fn help(app: &App, frame: &mut Frame, area: Rect) {
         );
         lines.push(Line::raw(""));
     }
+    lines
+}
+
+fn help(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let popup = help_popup(area);
+    let lines = help_lines(app, popup.width);
     let block = Block::default()
         .title(format!(" {} ", strings::HELP_TITLE))
         .borders(Borders::ALL)
