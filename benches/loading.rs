@@ -52,7 +52,13 @@ fn main() {
     for name in ["history.csv", "history.parquet"] {
         let path = dir.join(name);
         if !path.exists() {
-            let options = SynthOptions { rows: ROWS, seed: 1, with_target: true, first_id: 100_001 };
+            let options = SynthOptions {
+                rows: ROWS,
+                seed: 1,
+                with_target: true,
+                first_id: 100_001,
+                shift: pad::data::synth::Shift::NONE,
+            };
             if let Err(error) = write(&options, &path) {
                 eprintln!("cannot write {}: {error}", path.display());
                 return;

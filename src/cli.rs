@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const EXAMPLES: &str = "\
 Examples:
   pad                                  (the dashboard on the bundled data and model)
+  pad drift --reference data/history.parquet --current data/applicants.csv
   pad --data applicants.csv --history history.parquet --model assets/model.txt
   pad predict --model model.txt --data applicants.csv
   pad synth --rows 1000 --no-target --out applicants.csv
@@ -43,6 +44,66 @@ pub enum Command {
     /// Train the LightGBM model, choose the cost-optimal threshold, write the model and its card.
     #[command(after_help = TRAIN_HELP)]
     Train(TrainArgs),
+    /// Compare today's applicants with the training population, feature by feature.
+    #[command(after_help = DRIFT_HELP)]
+    Drift(DriftArgs),
+}
+
+const DRIFT_HELP: &str = "\
+For every model feature (raw and derived, through the same feature pipeline as scoring):
+  - the population stability index (PSI) over the reference's deciles plus a missing bin
+    (categories: one bin each, plus missing);
+  - a two-sample test: Kolmogorov-Smirnov on the values present for numbers (asymptotic
+    p-value), chi-squared of homogeneity over the categories and missing for categories;
+  - the missing rate in each population;
+  - a verdict from the PSI: below 0.1 stable, 0.1 to 0.25 moderate, 0.25 or more drifted.
+Features are ranked by PSI weighted by the model's global importance (mean |SHAP| over the
+current clients): drift on a feature the model barely uses matters less. The predicted
+probability of default is compared the same way, with the approval rate at the threshold.
+
+Exit code: 0 when nothing drifted, 3 when a feature or the score drifted (PSI >= 0.25),
+1 on error; so `pad drift` can gate a pipeline.
+
+Example:
+  pad drift --reference data/history.parquet --current data/applicants.csv --report drift.html";
+
+/// Arguments of `pad drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The reference population, usually the training history (CSV or Parquet).
+    #[arg(long, value_name = "PATH")]
+    pub reference: PathBuf,
+    /// The current population, for example today's applicants (CSV or Parquet).
+    #[arg(long, value_name = "PATH")]
+    pub current: PathBuf,
+    /// LightGBM text model whose features are compared (its model.json card beside it is read)
+    /// [default: assets/model.txt].
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Threshold for the approval rates (default: the model card's, else 0.5).
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f64>,
+    /// Also write a self-contained HTML report (charts inline, no network).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Output format on standard output (or --out).
+    #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
+    pub format: DriftFormat,
+    /// Write the table to this file instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Print the time of each step to standard error.
+    #[arg(long)]
+    pub timing: bool,
+}
+
+/// Output formats of `pad drift`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriftFormat {
+    /// An aligned table for people.
+    Text,
+    /// The whole comparison as JSON.
+    Json,
 }
 
 const DASHBOARD_HELP: &str = "\
@@ -130,7 +191,8 @@ figures (no real rows). The same options and seed always give the same file.
 
 Examples:
   pad synth --rows 30000 --seed 42 --out history.parquet
-  pad synth --rows 1000 --seed 7 --no-target --first-id 400001 --out applicants.csv";
+  pad synth --rows 1000 --seed 7 --no-target --first-id 400001 --out applicants.csv
+  pad synth --rows 5000 --seed 7 --no-target --income-scale 1.3 --out drifted.csv";
 
 /// Arguments of `pad synth`.
 #[derive(Debug, Args)]
@@ -150,6 +212,12 @@ pub struct SynthArgs {
     /// The first client id (SK_ID_CURR); the others follow.
     #[arg(long, default_value_t = 100_001, value_name = "ID")]
     pub first_id: i64,
+    /// Multiply every income (AMT_INCOME_TOTAL) by this factor: a deliberate drift.
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub income_scale: f64,
+    /// Make this extra share of EXT_SOURCE_1 missing (0 to 1): a deliberate drift.
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    pub ext_source_1_missing: f64,
 }
 
 const PREDICT_HELP: &str = "\

@@ -84,7 +84,7 @@ impl DashboardConfig {
 
 /// A bundled file: in the current folder if it is there, else beside the package's sources
 /// (so `cargo run` works from any folder of the checkout).
-fn bundled(relative: &str) -> PathBuf {
+pub fn bundled(relative: &str) -> PathBuf {
     let here = PathBuf::from(relative);
     if here.exists() {
         return here;

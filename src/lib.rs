@@ -10,6 +10,8 @@
 //! - [`evaluation`]: AUC, business cost, the cost-optimal threshold, stratified folds.
 //! - [`scoring`]: the [`scoring::Scorer`] trait front ends score through, and
 //!   [`scoring::LocalScorer`] (model, applicants and reference population in process).
+//! - [`drift`]: data drift between a reference population and current applicants (PSI,
+//!   Kolmogorov–Smirnov, chi-squared), ranked by the model's global importance.
 //! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture).
 //! - `train` (cargo feature `train`): LightGBM training, cross-validation, the model card.
 //! - [`cli`], [`config`], [`commands`]: the `pad` command line.
@@ -26,11 +28,13 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod charts;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod data;
 pub mod domain;
+pub mod drift;
 pub mod error;
 pub mod evaluation;
 pub mod explain;

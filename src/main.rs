@@ -7,7 +7,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = pad::cli::Cli::parse();
     match pad::commands::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(error) => {
             // A closed pipe (`pad predict … | head`) is not a failure.
             if error.chain().any(is_broken_pipe) {

@@ -135,7 +135,13 @@ fn labels_cover_the_features_of_every_fixture_model() {
 #[test]
 fn parquet_and_csv_hold_the_same_portfolio() {
     let dir = tempfile::tempdir().unwrap();
-    let options = SynthOptions { rows: 300, seed: 11, with_target: true, first_id: 100_001 };
+    let options = SynthOptions {
+        rows: 300,
+        seed: 11,
+        with_target: true,
+        first_id: 100_001,
+        shift: pad::data::synth::Shift::NONE,
+    };
     let csv = write(&options, &dir.path().join("p.csv")).unwrap();
     let parquet = write(&options, &dir.path().join("p.parquet")).unwrap();
     assert_eq!(csv.column_names(), parquet.column_names());
@@ -193,7 +199,13 @@ fn the_synthetic_portfolio_resembles_the_real_sample() {
     let real = ClientTable::load(&sample).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let synthetic = write(
-        &SynthOptions { rows: 20_000, seed: 3, with_target: true, first_id: 100_001 },
+        &SynthOptions {
+            rows: 20_000,
+            seed: 3,
+            with_target: true,
+            first_id: 100_001,
+            shift: pad::data::synth::Shift::NONE,
+        },
         &dir.path().join("s.parquet"),
     )
     .unwrap();
@@ -268,8 +280,26 @@ fn psi_helper_on_known_values() {
 
 /// The bundled data and how it is made (kept in step with `data/README.md`).
 const BUNDLED: [(&str, SynthOptions); 2] = [
-    ("data/history.parquet", SynthOptions { rows: 30_000, seed: 20_240_101, with_target: true, first_id: 100_001 }),
-    ("data/applicants.csv", SynthOptions { rows: 1_000, seed: 20_240_102, with_target: false, first_id: 400_001 }),
+    (
+        "data/history.parquet",
+        SynthOptions {
+            rows: 30_000,
+            seed: 20_240_101,
+            with_target: true,
+            first_id: 100_001,
+            shift: pad::data::synth::Shift::NONE,
+        },
+    ),
+    (
+        "data/applicants.csv",
+        SynthOptions {
+            rows: 1_000,
+            seed: 20_240_102,
+            with_target: false,
+            first_id: 400_001,
+            shift: pad::data::synth::Shift::NONE,
+        },
+    ),
 ];
 
 #[test]

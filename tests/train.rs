@@ -27,7 +27,11 @@ fn options(data: &Path, out: &Path) -> TrainOptions {
 
 fn small_history(dir: &Path) -> PathBuf {
     let path = dir.join("history.parquet");
-    write(&SynthOptions { rows: 3000, seed: 5, with_target: true, first_id: 1 }, &path).unwrap();
+    write(
+        &SynthOptions { rows: 3000, seed: 5, with_target: true, first_id: 1, shift: pad::data::synth::Shift::NONE },
+        &path,
+    )
+    .unwrap();
     path
 }
 

@@ -3,6 +3,7 @@
 //! Top level: errors are `anyhow` with context. Uses: cli, config, model, explain, data, domain.
 
 mod dashboard;
+mod drift;
 mod explain;
 mod output;
 mod predict;
@@ -18,14 +19,19 @@ use crate::data::FeatureMatrix;
 use crate::domain::ModelCard;
 use crate::model::Model;
 
-/// Runs the command the user asked for.
-pub fn run(cli: Cli) -> Result<()> {
+/// Exit code of `pad drift` when something drifted.
+pub const EXIT_DRIFTED: u8 = 3;
+
+/// Runs the command the user asked for; returns the exit code (0, or [`EXIT_DRIFTED`]).
+pub fn run(cli: Cli) -> Result<u8> {
+    let done = |result: Result<()>| result.map(|()| 0);
     match cli.command.unwrap_or(Command::Dashboard(cli.dashboard)) {
-        Command::Dashboard(args) => dashboard::run(&args),
-        Command::Predict(args) => predict::run(&args),
-        Command::Explain(args) => explain::run(&args),
-        Command::Synth(args) => synth::run(&args),
-        Command::Train(args) => train::run(&args),
+        Command::Dashboard(args) => done(dashboard::run(&args)),
+        Command::Predict(args) => done(predict::run(&args)),
+        Command::Explain(args) => done(explain::run(&args)),
+        Command::Synth(args) => done(synth::run(&args)),
+        Command::Train(args) => done(train::run(&args)),
+        Command::Drift(args) => drift::run(&args),
     }
 }
 

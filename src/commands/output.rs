@@ -122,3 +122,13 @@ impl Drop for TableWriter {
         }
     }
 }
+
+/// Writes `bytes` to `path` through a `.partial` file beside it, renamed into place once
+/// complete, so that a failed run never leaves a truncated file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut partial_name = path.file_name().map(|name| name.to_os_string()).unwrap_or_default();
+    partial_name.push(".partial");
+    let partial = path.with_file_name(partial_name);
+    std::fs::write(&partial, bytes).with_context(|| format!("cannot write {}", partial.display()))?;
+    std::fs::rename(&partial, path).with_context(|| format!("cannot move {} to {}", partial.display(), path.display()))
+}

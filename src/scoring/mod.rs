@@ -551,7 +551,7 @@ fn file_version(path: &Path) -> Result<String, ScoringError> {
 
 /// Labels and kinds of the model's features: `assets/labels.toml` first, then the card,
 /// then the bare name.
-fn describe_features(
+pub(crate) fn describe_features(
     model: &Model,
     schema: &FeatureSchema,
     card: Option<&ModelCard>,

@@ -46,7 +46,7 @@ use calibration::{
 };
 
 /// What to generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SynthOptions {
     /// Number of clients.
     pub rows: usize,
@@ -56,6 +56,30 @@ pub struct SynthOptions {
     pub with_target: bool,
     /// The first client id; ids follow in order.
     pub first_id: i64,
+    /// A deliberate shift away from the calibrated population, for testing drift detection.
+    pub shift: Shift,
+}
+
+/// Deliberate changes to a synthetic population (none by default). Every other column is
+/// drawn exactly as without the shift, so only the shifted columns (and the features derived
+/// from them) move.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shift {
+    /// Factor applied to every `AMT_INCOME_TOTAL`.
+    pub income_scale: f64,
+    /// Extra share of clients whose `EXT_SOURCE_1` is made missing (0 to 1).
+    pub ext_source_1_missing: f64,
+}
+
+impl Shift {
+    /// No shift.
+    pub const NONE: Shift = Shift { income_scale: 1.0, ext_source_1_missing: 0.0 };
+}
+
+impl Default for Shift {
+    fn default() -> Shift {
+        Shift::NONE
+    }
 }
 
 /// One drawn value.
@@ -368,7 +392,8 @@ pub fn generate(options: &SynthOptions) -> Result<DataFrame, DataError> {
         message: "the copula correlation is not positive definite; rerun tools/calibrate_synth.py".into(),
     })?;
     let mut drawer = Drawer { lower, rng: ChaCha8Rng::seed_from_u64(options.seed) };
-    let rows: Vec<Vec<(&'static str, Value)>> = (0..options.rows).map(|_| drawer.draw()).collect();
+    let mut rows: Vec<Vec<(&'static str, Value)>> = (0..options.rows).map(|_| drawer.draw()).collect();
+    apply_shift(&mut rows, options);
     let mut targets = Vec::new();
     if options.with_target {
         let scores: Vec<f64> = rows.iter().map(|row| default_score(row)).collect();
@@ -432,6 +457,30 @@ pub fn generate(options: &SynthOptions) -> Result<DataFrame, DataError> {
     }
     DataFrame::new(options.rows, columns)
         .map_err(|error| DataError::Unreadable { path: "synthetic".into(), message: error.to_string() })
+}
+
+/// Applies [`SynthOptions::shift`] with its own random stream, leaving every other draw as it
+/// was.
+fn apply_shift(rows: &mut [Vec<(&'static str, Value)>], options: &SynthOptions) {
+    let shift = options.shift;
+    if shift == Shift::NONE {
+        return;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_add(0x9E37_79B9_7F4A_7C15));
+    for row in rows {
+        for (name, value) in row.iter_mut() {
+            let replacement = match (*name, &*value) {
+                ("AMT_INCOME_TOTAL", Value::Number(income)) => Some(Value::Number(income * shift.income_scale)),
+                ("EXT_SOURCE_1", Value::Number(_)) if rng.random::<f64>() < shift.ext_source_1_missing => {
+                    Some(Value::Missing)
+                }
+                _ => None,
+            };
+            if let Some(replacement) = replacement {
+                *value = replacement;
+            }
+        }
+    }
 }
 
 /// Where the drawn row holds Kaggle column `index`.
@@ -506,7 +555,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_table() {
-        let options = SynthOptions { rows: 200, seed: 7, with_target: true, first_id: 100_001 };
+        let options = SynthOptions { rows: 200, seed: 7, with_target: true, first_id: 100_001, shift: Shift::NONE };
         let a = generate(&options);
         let b = generate(&options);
         assert!(matches!((&a, &b), (Ok(a), Ok(b)) if a.equals_missing(b)));

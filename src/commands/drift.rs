@@ -1,0 +1,143 @@
+//! `pad drift`: the reference and current populations through the model's feature pipeline,
+//! compared feature by feature; a table or JSON, an optional HTML report, and exit code 3 when
+//! something drifted.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::cli::{DriftArgs, DriftFormat};
+use crate::config::{DEFAULT_MODEL, resolve_threshold};
+use crate::data::FeatureMatrix;
+use crate::data::labels::Labels;
+use crate::domain::format::{Language, format_percent};
+use crate::drift::{DriftContext, DriftReport, PSI_DRIFTED, PSI_MODERATE, compare};
+use crate::explain::{Explainer, Method};
+use crate::scoring::{ModelBundle, describe_features};
+
+pub(super) fn run(args: &DriftArgs) -> Result<u8> {
+    resolve_threshold(args.threshold, None, Path::new(DEFAULT_MODEL))?;
+    let model_path = args.model.clone().unwrap_or_else(|| crate::config::bundled(DEFAULT_MODEL));
+    let start = Instant::now();
+    let ModelBundle { model, card, schema } = ModelBundle::open(&model_path)?;
+    let (threshold, _) = resolve_threshold(args.threshold, card.as_ref(), &model_path)?;
+    let features = describe_features(&model, &schema, card.as_ref(), &Labels::bundled()?);
+    let load = |path: &Path| -> Result<FeatureMatrix> {
+        let matrix = FeatureMatrix::load(path, &schema)?;
+        for unknown in matrix.unknown_categories() {
+            eprintln!(
+                "warning: {}: {} value(s) of `{}` (for example `{}`) are not categories the model knows; \
+                 they count as missing",
+                path.display(),
+                unknown.count,
+                unknown.column,
+                unknown.example
+            );
+        }
+        Ok(matrix)
+    };
+    let reference = load(&args.reference).context("cannot read the reference population")?;
+    let current = load(&args.current).context("cannot read the current population")?;
+    let loaded = start.elapsed();
+    let explainer = Explainer::new(Arc::new(model), Method::Fast)?;
+    let context = DriftContext { explainer: &explainer, features: &features, threshold };
+    let report = compare(&context, &reference, &current)
+        .with_context(|| format!("cannot compare {} with {}", args.current.display(), args.reference.display()))?;
+    let compared = start.elapsed() - loaded;
+    let version = card.as_ref().and_then(|card| card.model_version.clone()).unwrap_or_else(|| "no card".into());
+    let text = match args.format {
+        DriftFormat::Text => table(&report, &version),
+        DriftFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&report).context("cannot write the report as JSON")?;
+            json.push('\n');
+            json
+        }
+    };
+    match &args.out {
+        Some(path) => super::output::write_atomically(path, text.as_bytes())?,
+        None => print!("{text}"),
+    }
+    if let Some(path) = &args.report {
+        let html = crate::drift::report::html(&report, &version);
+        super::output::write_atomically(path, html.as_bytes())?;
+        eprintln!("report written to {}", path.display());
+    }
+    if args.timing {
+        eprintln!("load: {:.3} s ({} + {} rows)", loaded.as_secs_f64(), reference.n_rows(), current.n_rows());
+        eprintln!("compare: {:.3} s ({} features and the score)", compared.as_secs_f64(), report.features.len());
+    }
+    Ok(if report.drifted() { super::EXIT_DRIFTED } else { 0 })
+}
+
+/// The comparison as an aligned table for people.
+fn table(report: &DriftReport, version: &str) -> String {
+    let mut out = String::new();
+    let percent = |value: f64| format_percent(value, Language::En);
+    let _ = writeln!(
+        out,
+        "Drift of {} current clients against {} reference clients (model {version})",
+        report.current_rows, report.reference_rows
+    );
+    let _ = writeln!(
+        out,
+        "PSI below {PSI_MODERATE} stable, below {PSI_DRIFTED} moderate, else drifted; ranked by PSI x the feature's \
+         share of the model's importance\n"
+    );
+    let _ = writeln!(
+        out,
+        "{:<32} {:<11} {:>8} {:>5} {:>10} {:>10} {:>17} {:>10}  verdict",
+        "feature", "kind", "PSI", "test", "statistic", "p-value", "missing ref→cur", "importance"
+    );
+    for feature in &report.features {
+        let _ = writeln!(
+            out,
+            "{:<32} {:<11} {:>8.4} {:>5} {:>10.4} {:>10} {:>17} {:>10.4}  {}",
+            feature.feature,
+            feature.kind,
+            feature.psi,
+            feature.test.name,
+            feature.test.statistic,
+            p_value(feature.test.p_value),
+            format!("{} → {}", percent(feature.missing_reference), percent(feature.missing_current)),
+            feature.importance,
+            feature.verdict.as_str()
+        );
+    }
+    let score = &report.score;
+    let _ = writeln!(
+        out,
+        "\nScore (probability of default): PSI {:.4}, KS {:.4}, p-value {}: {}",
+        score.psi,
+        score.test.statistic,
+        p_value(score.test.p_value),
+        score.verdict.as_str()
+    );
+    let _ = writeln!(
+        out,
+        "Approval rate at the threshold {}: {} in the reference, {} now",
+        percent(score.threshold),
+        percent(score.approval_reference),
+        percent(score.approval_current)
+    );
+    let (stable, moderate, drifted) = report.counts();
+    let _ = writeln!(
+        out,
+        "Features: {drifted} drifted, {moderate} moderate, {stable} stable. {}",
+        if report.drifted() { "Something drifted: exit code 3." } else { "Nothing drifted: exit code 0." }
+    );
+    out
+}
+
+/// A p-value in a short, honest form.
+fn p_value(p: f64) -> String {
+    if p < 1e-300 {
+        "<1e-300".into()
+    } else if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
