@@ -146,8 +146,8 @@ fn tabs_cycle_and_compare_loads_its_distribution() {
     let scorer = bundled();
     let mut app = dashboard(140, 40);
     assert_eq!(app.tab, Tab::Decision);
-    app.update(Action::PreviousTab);
-    assert_eq!(app.tab, Tab::Model);
+    assert_eq!(app.update(Action::PreviousTab), vec![Command::LoadDrift]);
+    assert_eq!(app.tab, Tab::Drift);
     app.update(Action::NextTab);
     assert_eq!(app.tab, Tab::Decision);
     let commands = app.update(Action::ShowTab(Tab::Compare));
@@ -251,6 +251,9 @@ impl Scorer for Failing {
     fn portfolio(&self, _: &(dyn Fn(usize, usize) + Sync)) -> Result<Portfolio, ScoringError> {
         Err(ScoringError::Remote("the server does not answer".into()))
     }
+    fn drift(&self) -> Result<pad::drift::DriftReport, ScoringError> {
+        Err(ScoringError::Remote("the server does not answer".into()))
+    }
 }
 
 #[test]
@@ -339,7 +342,7 @@ fn snapshots() {
         insta::assert_snapshot!(name("decision_accepted"), screen(&predicted(width, height, 400003)));
         let mut app = predicted(width, height, 400005);
         insta::assert_snapshot!(name("decision_refused"), screen(&app));
-        for tab in [Tab::ClientData, Tab::Compare, Tab::Portfolio, Tab::Model] {
+        for tab in [Tab::ClientData, Tab::Compare, Tab::Portfolio, Tab::Model, Tab::Drift] {
             press(&mut app, scorer, [Action::ShowTab(tab)]);
             insta::assert_snapshot!(name(&format!("{tab:?}").to_lowercase()), screen(&app));
         }
@@ -427,4 +430,31 @@ fn a_model_without_a_card_says_so() {
     // Scoring still works, with the model's own category lists.
     press(&mut app, &scorer, [Action::Predict]);
     assert!(app.shown_explanation().is_some());
+}
+
+#[test]
+fn drift_tab_computes_once_in_the_background_and_sorts() {
+    let scorer = bundled();
+    let mut app = dashboard(140, 40);
+    assert!(app.drift.is_none(), "nothing computed before the tab is opened");
+    let commands = app.update(Action::ShowTab(Tab::Drift));
+    assert_eq!(commands, vec![Command::LoadDrift]);
+    assert!(screen(&app).contains("Comparing the applicants"));
+    settle(&mut app, scorer, commands);
+    let Some(Loadable::Ready(report)) = app.drift.clone() else { panic!("no drift report") };
+    assert_eq!((report.reference_rows, report.current_rows), (30_000, 1_000));
+    assert_eq!(app.drift_order(), (0..report.features.len()).collect::<Vec<_>>());
+    // Opening the tab again computes nothing.
+    assert!(app.update(Action::ShowTab(Tab::Drift)).is_empty());
+    press(&mut app, scorer, [Action::CycleSort]);
+    let psi: Vec<f64> = app.drift_order().iter().map(|&i| report.features[i].psi).collect();
+    assert!(psi.windows(2).all(|pair| pair[0] >= pair[1]));
+    assert!(screen(&app).contains("sorted by PSI (s to change)"));
+    press(&mut app, scorer, [Action::CycleSort]);
+    let names: Vec<&str> = app.drift_order().iter().map(|&i| report.features[i].feature.as_str()).collect();
+    assert!(names.windows(2).all(|pair| pair[0] <= pair[1]));
+    // The cursor picks the feature whose histograms are drawn.
+    press(&mut app, scorer, [Action::FocusPanel, Action::MoveCursor(2)]);
+    let third = &report.features[app.drift_order()[2]];
+    assert!(screen(&app).contains(&third.label), "{}", third.label);
 }

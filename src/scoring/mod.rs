@@ -24,6 +24,7 @@ use crate::domain::{
     Bins, CategoryLabel, ClientId, ClientRecord, ClientSummary, Decision, Distribution, Explanation,
     FeatureDescription, FeatureSchema, Field, FieldValue, ModelCard, Portfolio, Score, Threshold,
 };
+use crate::drift::DriftReport;
 use crate::error::ConfigError;
 use crate::explain::{Contributions, ExplainError, Explainer, Method, Scratch, probability_points};
 use crate::model::{Model, ModelError};
@@ -84,6 +85,9 @@ pub enum ScoringError {
     /// TreeSHAP failed.
     #[error(transparent)]
     Explain(#[from] ExplainError),
+    /// The drift comparison failed.
+    #[error(transparent)]
+    Drift(#[from] crate::drift::DriftError),
     /// A remote scorer could not get an answer.
     #[error("{0}")]
     Remote(String),
@@ -150,6 +154,9 @@ pub trait Scorer: Send + Sync {
     /// Scores and global importance over every applicant; `progress(done, total)` is called
     /// as rows are done (from any thread).
     fn portfolio(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Portfolio, ScoringError>;
+
+    /// Drift of the applicants against the reference population (see [`crate::drift`]).
+    fn drift(&self) -> Result<DriftReport, ScoringError>;
 }
 
 /// The files a [`LocalScorer`] reads.
@@ -210,6 +217,8 @@ pub struct LocalScorer {
     summaries: Vec<ClientSummary>,
     rows_by_id: HashMap<ClientId, usize>,
     reference: ReferenceIndex,
+    sources: LocalSources,
+    schema: FeatureSchema,
 }
 
 /// Bins of a numeric histogram (fewer for small whole numbers).
@@ -271,7 +280,17 @@ impl LocalScorer {
             reference_clients: outcomes.len(),
             warnings,
         };
-        Ok(LocalScorer { info, explainer, threshold, applicants, summaries, rows_by_id, reference })
+        Ok(LocalScorer {
+            info,
+            explainer,
+            threshold,
+            applicants,
+            summaries,
+            rows_by_id,
+            reference,
+            sources: sources.clone(),
+            schema,
+        })
     }
 
     /// The model.
@@ -459,9 +478,25 @@ impl Scorer for LocalScorer {
         mean_abs_log_odds.iter_mut().chain(mean_abs_points.iter_mut()).for_each(|total| *total /= n);
         Ok(Portfolio { probabilities, threshold: self.threshold.value(), mean_abs_log_odds, mean_abs_points })
     }
+
+    fn drift(&self) -> Result<DriftReport, ScoringError> {
+        self.drift_report()
+    }
 }
 
 impl LocalScorer {
+    /// The drift of the applicants against the history, which is read again for it (only the
+    /// sorted columns of the history are kept after loading, and drift needs its rows).
+    fn drift_report(&self) -> Result<DriftReport, ScoringError> {
+        let reference = FeatureMatrix::load(&self.sources.history, &self.schema)?;
+        let context = crate::drift::DriftContext {
+            explainer: &self.explainer,
+            features: &self.info.features,
+            threshold: self.threshold,
+        };
+        Ok(crate::drift::compare(&context, &reference, &self.applicants)?)
+    }
+
     fn explanation_of(&self, id: ClientId, contributions: Contributions) -> Explanation {
         let model = self.model();
         let points = probability_points(model, &contributions);

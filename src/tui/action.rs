@@ -70,6 +70,10 @@ pub enum Action {
     PortfolioLoaded(Result<Portfolio, String>),
     /// A request was dropped because a newer one of its kind replaced it.
     Superseded,
+    /// Change the order of the table in the tab (Drift).
+    CycleSort,
+    /// The drift report arrived.
+    DriftLoaded(Result<crate::drift::DriftReport, String>),
 }
 
 /// Work the dashboard asks for; each result comes back as an [`Action`].
@@ -83,4 +87,6 @@ pub enum Command {
     LoadDistribution(String),
     /// Score and explain every applicant.
     LoadPortfolio,
+    /// Compare the applicants with the reference population.
+    LoadDrift,
 }

@@ -27,11 +27,13 @@ pub enum Tab {
     Portfolio,
     /// The model card.
     Model,
+    /// Drift of the applicants against the reference population.
+    Drift,
 }
 
 impl Tab {
     /// Every tab, in display order.
-    pub const ALL: [Tab; 5] = [Tab::Decision, Tab::ClientData, Tab::Compare, Tab::Portfolio, Tab::Model];
+    pub const ALL: [Tab; 6] = [Tab::Decision, Tab::ClientData, Tab::Compare, Tab::Portfolio, Tab::Model, Tab::Drift];
 
     /// Position in [`Tab::ALL`].
     pub fn index(self) -> usize {
@@ -41,6 +43,27 @@ impl Tab {
     fn shifted(self, delta: isize) -> Tab {
         let n = Tab::ALL.len() as isize;
         Tab::ALL[(self.index() as isize + delta).rem_euclid(n) as usize]
+    }
+}
+
+/// The order of the Drift table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriftSort {
+    /// PSI weighted by the model's importance, largest first (the report's order).
+    Weighted,
+    /// PSI, largest first.
+    Psi,
+    /// Feature name, A to Z.
+    Name,
+}
+
+impl DriftSort {
+    fn next(self) -> DriftSort {
+        match self {
+            DriftSort::Weighted => DriftSort::Psi,
+            DriftSort::Psi => DriftSort::Name,
+            DriftSort::Name => DriftSort::Weighted,
+        }
     }
 }
 
@@ -189,6 +212,14 @@ pub struct App {
     pub data_offset: usize,
     /// Lines scrolled in the Model tab.
     pub model_scroll: usize,
+    /// The drift report, once the Drift tab asked for it.
+    pub drift: Option<Loadable<crate::drift::DriftReport>>,
+    /// The order of the Drift table.
+    pub drift_sort: DriftSort,
+    /// The Drift table row under the cursor (in the sorted order).
+    pub drift_cursor: usize,
+    /// The first Drift table row shown.
+    pub drift_offset: usize,
     /// Lines scrolled in the help overlay.
     pub help_scroll: usize,
     /// The status-bar message.
@@ -239,6 +270,10 @@ impl App {
             data_cursor: 0,
             data_offset: 0,
             model_scroll: 0,
+            drift: None,
+            drift_sort: DriftSort::Weighted,
+            drift_cursor: 0,
+            drift_offset: 0,
             help_scroll: 0,
             status,
             size,
@@ -399,6 +434,18 @@ impl App {
                 Vec::new()
             }
             Action::Superseded => Vec::new(),
+            Action::DriftLoaded(result) => {
+                self.drift = Some(self.loaded(result));
+                Vec::new()
+            }
+            Action::CycleSort => {
+                if self.tab == Tab::Drift {
+                    self.drift_sort = self.drift_sort.next();
+                    self.drift_cursor = 0;
+                    self.drift_offset = 0;
+                }
+                Vec::new()
+            }
         }
     }
 
@@ -479,7 +526,27 @@ impl App {
         self.tab = tab;
         self.compare_visited |= tab == Tab::Compare;
         self.keep_in_view();
-        if tab == Tab::Compare { self.load_compared() } else { Vec::new() }
+        match tab {
+            Tab::Compare => self.load_compared(),
+            // Drift is computed once, the first time the tab is opened.
+            Tab::Drift if self.drift.is_none() => {
+                self.drift = Some(Loadable::Loading);
+                vec![Command::LoadDrift]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Indices into the drift report's features in the table's order.
+    pub fn drift_order(&self) -> Vec<usize> {
+        let Some(Loadable::Ready(report)) = &self.drift else { return Vec::new() };
+        let mut order: Vec<usize> = (0..report.features.len()).collect();
+        match self.drift_sort {
+            DriftSort::Weighted => {}
+            DriftSort::Psi => order.sort_by(|&a, &b| report.features[b].psi.total_cmp(&report.features[a].psi)),
+            DriftSort::Name => order.sort_by(|&a, &b| report.features[a].feature.cmp(&report.features[b].feature)),
+        }
+        order
     }
 
     /// Asks for the compared feature's distribution unless it is here or on its way.
@@ -521,6 +588,13 @@ impl App {
             Tab::Portfolio => Vec::new(),
             Tab::Model => {
                 self.model_scroll = self.model_scroll.saturating_add_signed(delta);
+                Vec::new()
+            }
+            Tab::Drift => {
+                self.drift_cursor = step(self.drift_cursor, self.drift_order().len());
+                let height =
+                    self.screen().map_or(1, |screen| layout::drift(screen.content).0.height.saturating_sub(1).max(1));
+                self.drift_offset = scrolled(self.drift_offset, self.drift_cursor, height as usize);
                 Vec::new()
             }
         }
@@ -644,6 +718,18 @@ impl App {
                 }
                 Vec::new()
             }
+            Tab::Drift => {
+                let (table, _) = layout::drift(screen.content);
+                let first = table.y + 1;
+                if layout::contains(table, column, row) && row >= first {
+                    let position = self.drift_offset + (row - first) as usize;
+                    if position < self.drift_order().len() {
+                        self.focus = Focus::Panel;
+                        self.drift_cursor = position;
+                    }
+                }
+                Vec::new()
+            }
             Tab::Portfolio | Tab::Model => Vec::new(),
         }
     }
@@ -684,6 +770,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::DistributionLoaded(..)
             | Action::PortfolioProgress(..)
             | Action::PortfolioLoaded(..)
+            | Action::DriftLoaded(..)
             | Action::Superseded
     )
 }

@@ -1,7 +1,7 @@
 //! Keys and mouse events to actions, by mode and focus. Nothing here changes state.
 //!
 //! The keys follow common terminal tools: arrows and `j`/`k`, PgUp/PgDn, `g`/`G`, Tab and
-//! `1`–`5` for tabs, `/` to search, `?` for help, `q` or Ctrl-C to quit, Esc to go back.
+//! `1`–`6` for tabs, `/` to search, `?` for help, `q` or Ctrl-C to quit, Esc to go back.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
@@ -68,7 +68,8 @@ fn normal_key(focus: Focus, key: KeyEvent) -> Option<Action> {
         KeyCode::Enter | KeyCode::Char('p') => Action::Predict,
         KeyCode::Tab => Action::NextTab,
         KeyCode::BackTab => Action::PreviousTab,
-        KeyCode::Char(digit @ '1'..='5') => Action::ShowTab(Tab::ALL[(digit as u8 - b'1') as usize]),
+        KeyCode::Char(digit @ '1'..='6') => Action::ShowTab(Tab::ALL[(digit as u8 - b'1') as usize]),
+        KeyCode::Char('s') => Action::CycleSort,
         KeyCode::Left | KeyCode::Char('h') => Action::FocusClients,
         KeyCode::Right | KeyCode::Char('l') => Action::FocusPanel,
         KeyCode::Char('/') => Action::StartSearch,

@@ -64,9 +64,9 @@ pub fn inset(area: Rect) -> Rect {
     }
 }
 
-/// Whether the tab bar uses short titles without padding (below 60 columns).
+/// Whether the tab bar uses short titles without padding (below 70 columns).
 pub fn narrow_tabs(tabs: Rect) -> bool {
-    tabs.width < 60
+    tabs.width < 70
 }
 
 /// The columns each tab title takes in the tab bar, padding included: `(tab, first column,
@@ -143,6 +143,18 @@ pub fn compare(content: Rect) -> (Rect, Rect) {
     }
     let [list, chart] = Layout::horizontal([Constraint::Length(34), Constraint::Min(0)]).areas(content);
     (list, chart)
+}
+
+/// The Drift tab: the table, and the selected feature's histograms (beside it from 110
+/// columns, below it otherwise).
+pub fn drift(content: Rect) -> (Rect, Rect) {
+    if content.width >= 110 {
+        let [table, chart] = Layout::horizontal([Constraint::Length(62), Constraint::Min(0)]).areas(content);
+        (table, chart)
+    } else {
+        let [table, chart] = Layout::vertical([Constraint::Percentage(50), Constraint::Min(0)]).areas(content);
+        (table, chart)
+    }
 }
 
 /// Whether a point lies in an area.

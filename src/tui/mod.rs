@@ -88,7 +88,7 @@ async fn drive(
     let (mut app, commands) = App::new(scorer.info().clone(), clients, Theme::from_env(), (size.width, size.height));
     let mut in_flight = 0usize;
     for command in commands {
-        in_flight += usize::from(command != action::Command::LoadPortfolio);
+        in_flight += usize::from(is_quick(&command));
         tasks.spawn(command);
     }
     let input = event::spawn(event_sender);
@@ -137,17 +137,26 @@ async fn drive(
                 }
             };
             let Some(action) = action else { continue };
-            if let Action::DistributionLoaded(_, Err(message)) | Action::PortfolioLoaded(Err(message)) = &action {
+            if let Action::DistributionLoaded(_, Err(message))
+            | Action::PortfolioLoaded(Err(message))
+            | Action::DriftLoaded(Err(message)) = &action
+            {
                 tracing::error!("{message}");
             }
             for command in app.update(action) {
-                in_flight += usize::from(command != action::Command::LoadPortfolio);
+                in_flight += usize::from(is_quick(&command));
                 tasks.spawn(command);
             }
         }
     }
     input.abort();
     Ok(timings)
+}
+
+/// Whether a command answers a key press (and counts in its latency); the portfolio and the
+/// drift report are long background jobs with their own progress display.
+fn is_quick(command: &action::Command) -> bool {
+    !matches!(command, action::Command::LoadPortfolio | action::Command::LoadDrift)
 }
 
 enum Incoming {

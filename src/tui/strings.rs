@@ -37,15 +37,22 @@ pub const TOO_SMALL_TITLE: &str = "Terminal too small";
 /// The local source.
 pub const LOCAL: &str = "local";
 
-/// A tab's title in the tab bar (with its number key); `short` for narrow terminals.
+/// A tab's title in the tab bar (with its number key); `short` for narrow terminals, without
+/// the numbers.
 pub fn tab_title(tab: Tab, short: bool) -> &'static str {
-    match tab {
-        Tab::Decision => "1 Decision",
-        Tab::ClientData if short => "2 Data",
-        Tab::ClientData => "2 Client data",
-        Tab::Compare => "3 Compare",
-        Tab::Portfolio => "4 Portfolio",
-        Tab::Model => "5 Model",
+    match (tab, short) {
+        (Tab::Decision, false) => "1 Decision",
+        (Tab::Decision, true) => "Decision",
+        (Tab::ClientData, false) => "2 Client data",
+        (Tab::ClientData, true) => "Data",
+        (Tab::Compare, false) => "3 Compare",
+        (Tab::Compare, true) => "Compare",
+        (Tab::Portfolio, false) => "4 Portfolio",
+        (Tab::Portfolio, true) => "Portfolio",
+        (Tab::Model, false) => "5 Model",
+        (Tab::Model, true) => "Model",
+        (Tab::Drift, false) => "6 Drift",
+        (Tab::Drift, true) => "Drift",
     }
 }
 
@@ -65,7 +72,7 @@ pub fn hints(mode: Mode, focus: Focus, tab: Tab) -> &'static [(&'static str, &'s
         (Mode::Normal, Focus::Clients, _) => &[
             ("↑↓", "client"),
             ("p", "predict"),
-            ("Tab/1-5", "tabs"),
+            ("Tab/1-6", "tabs"),
             ("→", "into tab"),
             ("/", "search"),
             ("?", "help"),
@@ -81,6 +88,9 @@ pub fn hints(mode: Mode, focus: Focus, tab: Tab) -> &'static [(&'static str, &'s
         ],
         (Mode::Normal, Focus::Panel, Tab::Compare) => {
             &[("↑↓", "feature"), ("Tab", "next tab"), ("←/Esc", "client list"), ("?", "help"), ("q", "quit")]
+        }
+        (Mode::Normal, Focus::Panel, Tab::Drift) => {
+            &[("↑↓", "feature"), ("s", "sort"), ("←/Esc", "client list"), ("?", "help"), ("q", "quit")]
         }
         (Mode::Normal, Focus::Panel, Tab::Portfolio | Tab::Model) => {
             &[("↑↓", "scroll"), ("Tab", "next tab"), ("←/Esc", "client list"), ("?", "help"), ("q", "quit")]
@@ -99,7 +109,8 @@ pub const HELP_KEYS: &[(&str, &str)] = &[
     ("g G  Home End", "first / last client"),
     ("→ l  ← h", "move into the tab's content / back to the client list"),
     ("Tab  Shift-Tab", "next / previous tab"),
-    ("1 2 3 4 5", "Decision, Client data, Compare, Portfolio, Model"),
+    ("1 2 3 4 5 6", "Decision, Client data, Compare, Portfolio, Model, Drift"),
+    ("s", "sort the Drift table: weighted drift, PSI, name"),
     ("/", "search clients by id, age, amount or loan type; Enter keeps it, Esc clears it"),
     ("", "Deciding"),
     ("p  Enter", "predict the selected client: ACCEPTED or REFUSED, and why"),
@@ -240,6 +251,27 @@ pub fn explaining(done: usize, total: usize) -> String {
 /// Heading of the Model tab's cost curve.
 pub fn cost_curve_heading(cost_fn: f64, cost_fp: f64) -> String {
     format!("Cost per client by threshold ({cost_fn} × defaulter accepted + {cost_fp} × good client refused)")
+}
+
+/// While the drift report is computed.
+pub const DRIFT_LOADING: &str = "Comparing the applicants with the reference population…";
+
+/// Heading of the Drift table for its order.
+pub fn drift_heading(sort: super::app::DriftSort) -> String {
+    let order = match sort {
+        super::app::DriftSort::Weighted => "PSI × importance",
+        super::app::DriftSort::Psi => "PSI",
+        super::app::DriftSort::Name => "name",
+    };
+    format!("sorted by {order} (s to change)")
+}
+
+/// The Drift tab's summary line.
+pub fn drift_summary(drifted: usize, moderate: usize, stable: usize, score: &str, approval: (&str, &str)) -> String {
+    format!(
+        "{drifted} drifted, {moderate} moderate, {stable} stable; score {score}; approval {} → {}",
+        approval.0, approval.1
+    )
 }
 
 #[cfg(test)]

@@ -69,6 +69,9 @@ pub fn execute(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) 
             let result = scorer.distribution(feature).map_err(|error| error.to_string());
             report(Action::DistributionLoaded(feature.clone(), result));
         }
+        Command::LoadDrift => {
+            report(Action::DriftLoaded(scorer.drift().map_err(|error| error.to_string())));
+        }
         Command::LoadPortfolio => {
             let progress = |done, total| report(Action::PortfolioProgress(done, total));
             report(Action::PortfolioLoaded(scorer.portfolio(&progress).map_err(|error| error.to_string())));

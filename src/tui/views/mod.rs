@@ -3,6 +3,7 @@
 mod client_data;
 mod compare;
 mod decision;
+mod drift;
 mod list;
 mod model;
 mod portfolio;
@@ -84,6 +85,7 @@ fn panel(app: &App, frame: &mut Frame, screen: &Screen) {
         Tab::Compare => compare::render(app, frame, screen.content),
         Tab::Portfolio => portfolio::render(app, frame, screen.content),
         Tab::Model => model::render(app, frame, screen.content),
+        Tab::Drift => drift::render(app, frame, screen.content),
     }
 }
 
