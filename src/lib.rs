@@ -10,6 +10,7 @@
 //! - [`evaluation`]: AUC, business cost, the cost-optimal threshold, stratified folds.
 //! - [`scoring`]: the [`scoring::Scorer`] trait front ends score through, and
 //!   [`scoring::LocalScorer`] (model, applicants and reference population in process).
+//! - [`charts`]: plotters charts (the only user of plotters), as SVG for reports.
 //! - [`drift`]: data drift between a reference population and current applicants (PSI,
 //!   Kolmogorov–Smirnov, chi-squared), ranked by the model's global importance.
 //! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture).
