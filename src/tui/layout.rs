@@ -94,7 +94,7 @@ pub fn tab_at(tabs: Rect, x: u16) -> Option<Tab> {
 /// The parts of the Decision tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecisionLayout {
-    /// The [Predict] button and the line it sits on.
+    /// The `[Predict]` button and the line it sits on.
     pub button: Rect,
     /// The decision in large letters.
     pub verdict: Rect,

@@ -32,7 +32,7 @@ pub struct Theme {
     pub accepted: Style,
     /// The word REFUSED and what pushes towards refusal.
     pub refused: Style,
-    /// The [Predict] button.
+    /// The `[Predict]` button.
     pub button: Style,
     /// Bars of clients who repaid.
     pub repaid: Style,

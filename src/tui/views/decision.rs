@@ -1,4 +1,4 @@
-//! The Decision tab: the [Predict] button, the decision in large letters, the probability
+//! The Decision tab: the `[Predict]` button, the decision in large letters, the probability
 //! against the threshold, and the contribution waterfall.
 
 use ratatui::Frame;
