@@ -9,14 +9,14 @@
 
 use std::hint::black_box;
 use std::path::Path;
-use std::sync::Mutex;
 
 use criterion::Criterion;
 use pad::scoring::{LocalScorer, LocalSources, Scorer};
-use pad::tui::action::{Action, Command};
+use pad::tui::action::Action;
 use pad::tui::app::{App, Tab};
+use pad::tui::tasks::settle;
 use pad::tui::theme::Theme;
-use pad::tui::{tasks, views};
+use pad::tui::views;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -29,17 +29,6 @@ fn scorer() -> LocalScorer {
         threshold: None,
     };
     LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}"))
-}
-
-/// Runs commands in line until no work is left.
-fn settle(app: &mut App, scorer: &dyn Scorer, mut commands: Vec<Command>) {
-    while let Some(command) = commands.pop() {
-        let results = Mutex::new(Vec::new());
-        tasks::execute(&command, scorer, &|action| results.lock().unwrap_or_else(|e| e.into_inner()).push(action));
-        for action in results.into_inner().unwrap_or_default() {
-            commands.extend(app.update(action));
-        }
-    }
 }
 
 fn main() {

@@ -2,14 +2,15 @@
 //! and whole screens drawn on a `TestBackend` for snapshots at 80×24 and 140×40.
 
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use pad::domain::{ClientRecord, ClientSummary, Decision, Distribution, Explanation, Portfolio, Score};
 use pad::scoring::{LocalScorer, LocalSources, Scorer, ScorerInfo, ScoringError};
 use pad::tui::action::{Action, Command};
 use pad::tui::app::{App, Focus, Loadable, Mode, Prediction, StatusKind, Tab};
+use pad::tui::tasks::settle;
 use pad::tui::theme::Theme;
-use pad::tui::{tasks, views};
+use pad::tui::views;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -26,17 +27,6 @@ fn bundled() -> &'static LocalScorer {
         };
         LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}"))
     })
-}
-
-/// Runs commands in line, feeding every result back, until no work is left.
-fn settle(app: &mut App, scorer: &dyn Scorer, mut commands: Vec<Command>) {
-    while let Some(command) = commands.pop() {
-        let results = Mutex::new(Vec::new());
-        tasks::execute(&command, scorer, &|action| results.lock().unwrap().push(action));
-        for action in results.into_inner().unwrap() {
-            commands.extend(app.update(action));
-        }
-    }
 }
 
 /// Applies actions one by one, running their work in line.

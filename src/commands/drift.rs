@@ -14,7 +14,7 @@ use crate::config::{DEFAULT_MODEL, resolve_threshold};
 use crate::data::FeatureMatrix;
 use crate::data::labels::Labels;
 use crate::domain::format::{Language, format_percent};
-use crate::drift::{DriftContext, DriftReport, PSI_DRIFTED, PSI_MODERATE, compare};
+use crate::drift::{DriftContext, DriftReport, PSI_DRIFTED, PSI_MODERATE, compare, format_p_value};
 use crate::explain::{Explainer, Method};
 use crate::scoring::{ModelBundle, describe_features};
 
@@ -100,7 +100,7 @@ fn table(report: &DriftReport, version: &str) -> String {
             feature.psi,
             feature.test.name,
             feature.test.statistic,
-            p_value(feature.test.p_value),
+            format_p_value(feature.test.p_value),
             format!("{} → {}", percent(feature.missing_reference), percent(feature.missing_current)),
             feature.importance,
             feature.verdict.as_str()
@@ -112,7 +112,7 @@ fn table(report: &DriftReport, version: &str) -> String {
         "\nScore (probability of default): PSI {:.4}, KS {:.4}, p-value {}: {}",
         score.psi,
         score.test.statistic,
-        p_value(score.test.p_value),
+        format_p_value(score.test.p_value),
         score.verdict.as_str()
     );
     let _ = writeln!(
@@ -129,15 +129,4 @@ fn table(report: &DriftReport, version: &str) -> String {
         if report.drifted() { "Something drifted: exit code 3." } else { "Nothing drifted: exit code 0." }
     );
     out
-}
-
-/// A p-value in a short, honest form.
-fn p_value(p: f64) -> String {
-    if p < 1e-300 {
-        "<1e-300".into()
-    } else if p < 1e-4 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.4}")
-    }
 }

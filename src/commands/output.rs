@@ -42,9 +42,7 @@ impl TableWriter {
         let (destination, partial): (Box<dyn Write>, _) = match out {
             None => (Box::new(std::io::stdout().lock()), None),
             Some(path) => {
-                let mut partial_name = path.file_name().map(|name| name.to_os_string()).unwrap_or_default();
-                partial_name.push(".partial");
-                let partial = path.with_file_name(partial_name);
+                let partial = partial_path(path);
                 let file = File::create(&partial)
                     .with_context(|| format!("cannot create the output file {}", partial.display()))?;
                 (Box::new(file), Some((partial, path.to_path_buf())))
@@ -126,9 +124,14 @@ impl Drop for TableWriter {
 /// Writes `bytes` to `path` through a `.partial` file beside it, renamed into place once
 /// complete, so that a failed run never leaves a truncated file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut partial_name = path.file_name().map(|name| name.to_os_string()).unwrap_or_default();
-    partial_name.push(".partial");
-    let partial = path.with_file_name(partial_name);
+    let partial = partial_path(path);
     std::fs::write(&partial, bytes).with_context(|| format!("cannot write {}", partial.display()))?;
     std::fs::rename(&partial, path).with_context(|| format!("cannot move {} to {}", partial.display(), path.display()))
+}
+
+/// Where a file is written before it is renamed into place: `name.partial` beside it.
+fn partial_path(path: &Path) -> PathBuf {
+    let mut partial_name = path.file_name().map(|name| name.to_os_string()).unwrap_or_default();
+    partial_name.push(".partial");
+    path.with_file_name(partial_name)
 }

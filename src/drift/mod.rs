@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use crate::data::FeatureMatrix;
 use crate::domain::{Decision, FeatureDescription, Threshold};
-use crate::explain::{ExplainError, Explainer, Scratch};
+use crate::explain::{ExplainError, Explainer};
 
 /// PSI from which a feature counts as moderately shifted.
 pub const PSI_MODERATE: f64 = 0.1;
@@ -211,7 +211,8 @@ pub fn compare(
     if reference.n_features() != n_features || current.n_features() != n_features {
         return Err(DriftError::Shape { reference: reference.n_features(), current: current.n_features() });
     }
-    let (current_scores, importance) = scores_and_importance(context.explainer, current)?;
+    let summary = context.explainer.summarise_rows(current.values(), &|_, _| {})?;
+    let (current_scores, importance) = (summary.probabilities, summary.mean_abs_log_odds);
     let reference_scores = scores(context.explainer, reference);
     let total_importance: f64 = importance.iter().sum::<f64>().max(f64::MIN_POSITIVE);
     let mut features: Vec<FeatureDrift> = (0..n_features)
@@ -241,38 +242,6 @@ fn scores(explainer: &Explainer, matrix: &FeatureMatrix) -> Vec<f64> {
     let model = explainer.model();
     let n_features = matrix.n_features().max(1);
     matrix.values().par_chunks(n_features).map(|row| model.predict_probability(row).unwrap_or(f64::NAN)).collect()
-}
-
-/// Probabilities and mean |SHAP| per feature over every row.
-fn scores_and_importance(explainer: &Explainer, matrix: &FeatureMatrix) -> Result<(Vec<f64>, Vec<f64>), DriftError> {
-    const BLOCK: usize = 64;
-    let model = explainer.model();
-    let n_features = matrix.n_features().max(1);
-    let blocks: Vec<(Vec<f64>, Vec<f64>)> = matrix
-        .values()
-        .par_chunks(BLOCK * n_features)
-        .map(|rows| {
-            let mut scratch = Scratch::default();
-            let mut phi = vec![0.0; rows.len()];
-            explainer.explain_rows(rows, &mut scratch, &mut phi)?;
-            let mut probabilities = Vec::with_capacity(rows.len() / n_features);
-            let mut absolute = vec![0.0; n_features];
-            for values in phi.chunks(n_features) {
-                probabilities.push(model.probability(explainer.expected_value() + values.iter().sum::<f64>()));
-                absolute.iter_mut().zip(values).for_each(|(total, value)| *total += value.abs());
-            }
-            Ok((probabilities, absolute))
-        })
-        .collect::<Result<_, ExplainError>>()?;
-    let mut probabilities = Vec::with_capacity(matrix.n_rows());
-    let mut importance = vec![0.0; n_features];
-    for (block_probabilities, absolute) in blocks {
-        probabilities.extend(block_probabilities);
-        importance.iter_mut().zip(absolute).for_each(|(total, value)| *total += value);
-    }
-    let rows = matrix.n_rows().max(1) as f64;
-    importance.iter_mut().for_each(|total| *total /= rows);
-    Ok((probabilities, importance))
 }
 
 /// Values present (increasing) and the count of missing ones.
@@ -313,7 +282,17 @@ fn share(part: u64, total: usize) -> f64 {
     if total == 0 { 0.0 } else { part as f64 / total as f64 }
 }
 
-fn numeric(description: &FeatureDescription, reference: Vec<f64>, current: Vec<f64>) -> FeatureDrift {
+/// A numeric comparison: PSI over the reference's deciles plus missing, the KS test on the
+/// values present, the missing shares and both histograms.
+struct NumericComparison {
+    psi: f64,
+    test: Test,
+    missing_reference: f64,
+    missing_current: f64,
+    overlay: Overlay,
+}
+
+fn compare_numbers(reference: Vec<f64>, current: Vec<f64>, unit: &str) -> NumericComparison {
     let (reference_total, current_total) = (reference.len(), current.len());
     let (reference, reference_missing) = split_missing(reference);
     let (current, current_missing) = split_missing(current);
@@ -321,24 +300,34 @@ fn numeric(description: &FeatureDescription, reference: Vec<f64>, current: Vec<f
     let psi =
         stats::psi(&bin_counts(&reference, &edges, reference_missing), &bin_counts(&current, &edges, current_missing));
     let statistic = stats::ks_statistic(&reference, &current);
-    let test = Test {
-        name: "ks",
-        statistic,
-        dof: None,
-        p_value: stats::ks_p_value(statistic, reference.len(), current.len()),
-    };
+    NumericComparison {
+        psi,
+        test: Test {
+            name: "ks",
+            statistic,
+            dof: None,
+            p_value: stats::ks_p_value(statistic, reference.len(), current.len()),
+        },
+        missing_reference: share(reference_missing, reference_total),
+        missing_current: share(current_missing, current_total),
+        overlay: overlay(&reference, reference_missing, &current, current_missing, unit),
+    }
+}
+
+fn numeric(description: &FeatureDescription, reference: Vec<f64>, current: Vec<f64>) -> FeatureDrift {
+    let compared = compare_numbers(reference, current, &description.unit);
     FeatureDrift {
         feature: description.name.clone(),
         label: description.label_en.clone(),
         kind: "numeric",
-        psi,
-        test,
-        missing_reference: share(reference_missing, reference_total),
-        missing_current: share(current_missing, current_total),
+        psi: compared.psi,
+        test: compared.test,
+        missing_reference: compared.missing_reference,
+        missing_current: compared.missing_current,
         importance: 0.0,
         weighted_psi: 0.0,
-        verdict: Verdict::from_psi(psi),
-        overlay: overlay(&reference, reference_missing, &current, current_missing, &description.unit),
+        verdict: Verdict::from_psi(compared.psi),
+        overlay: compared.overlay,
     }
 }
 
@@ -415,25 +404,27 @@ fn score_drift(threshold: Threshold, reference: Vec<f64>, current: Vec<f64>) -> 
         share(accepted as u64, scores.len())
     };
     let (approval_reference, approval_current) = (approval(&reference), approval(&current));
-    let (reference, reference_missing) = split_missing(reference);
-    let (current, current_missing) = split_missing(current);
-    let edges = decile_edges(&reference);
-    let psi =
-        stats::psi(&bin_counts(&reference, &edges, reference_missing), &bin_counts(&current, &edges, current_missing));
-    let statistic = stats::ks_statistic(&reference, &current);
+    let compared = compare_numbers(reference, current, "ratio");
     ScoreDrift {
-        psi,
-        test: Test {
-            name: "ks",
-            statistic,
-            dof: None,
-            p_value: stats::ks_p_value(statistic, reference.len(), current.len()),
-        },
-        verdict: Verdict::from_psi(psi),
+        psi: compared.psi,
+        test: compared.test,
+        verdict: Verdict::from_psi(compared.psi),
         threshold: threshold.value(),
         approval_reference,
         approval_current,
-        overlay: overlay(&reference, reference_missing, &current, current_missing, "ratio"),
+        overlay: compared.overlay,
+    }
+}
+
+/// A p-value in a short, honest form: four decimals, scientific below 1e-4, and `<1e-300`
+/// where a double cannot tell it from zero.
+pub fn format_p_value(p: f64) -> String {
+    if p < 1e-300 {
+        "<1e-300".into()
+    } else if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
     }
 }
 

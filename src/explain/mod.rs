@@ -178,6 +178,76 @@ impl Explainer {
     }
 }
 
+/// Probabilities and global importance over many rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowsSummary {
+    /// The probability of each row, in row order.
+    pub probabilities: Vec<f64>,
+    /// Mean absolute contribution of each feature, in log-odds.
+    pub mean_abs_log_odds: Vec<f64>,
+    /// Mean absolute contribution of each feature, in probability units.
+    pub mean_abs_points: Vec<f64>,
+}
+
+impl Explainer {
+    /// Explains every row of `rows` (row-major, one value per feature) in blocks spread over
+    /// rayon's threads, keeping only each row's probability and the mean absolute
+    /// contributions; `progress(done, total)` is called after each block, from any thread.
+    pub fn summarise_rows(
+        &self,
+        rows: &[f64],
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<RowsSummary, ExplainError> {
+        use rayon::prelude::*;
+        const BLOCK: usize = 64;
+        let n_features = self.model.n_features();
+        let width = n_features.max(1);
+        let n_rows = rows.len() / width;
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let blocks: Vec<RowsSummary> = rows
+            .par_chunks(BLOCK * width)
+            .map(|block| {
+                let mut scratch = Scratch::default();
+                let mut phi = vec![0.0; block.len()];
+                self.explain_rows(block, &mut scratch, &mut phi)?;
+                let mut summary = RowsSummary {
+                    probabilities: Vec::with_capacity(block.len() / width),
+                    mean_abs_log_odds: vec![0.0; n_features],
+                    mean_abs_points: vec![0.0; n_features],
+                };
+                for values in phi.chunks(width) {
+                    let raw_score = self.expected_value + values.iter().sum::<f64>();
+                    let contributions =
+                        Contributions { values: values.to_vec(), expected_value: self.expected_value, raw_score };
+                    summary.probabilities.push(self.model.probability(raw_score));
+                    let points = probability_points(&self.model, &contributions);
+                    for feature_idx in 0..n_features {
+                        summary.mean_abs_log_odds[feature_idx] += values[feature_idx].abs();
+                        summary.mean_abs_points[feature_idx] += points[feature_idx].abs();
+                    }
+                }
+                let rows_done = summary.probabilities.len();
+                progress(done.fetch_add(rows_done, std::sync::atomic::Ordering::Relaxed) + rows_done, n_rows);
+                Ok(summary)
+            })
+            .collect::<Result<_, ExplainError>>()?;
+        let mut total = RowsSummary {
+            probabilities: Vec::with_capacity(n_rows),
+            mean_abs_log_odds: vec![0.0; n_features],
+            mean_abs_points: vec![0.0; n_features],
+        };
+        for block in blocks {
+            total.probabilities.extend(block.probabilities);
+            let sums = total.mean_abs_log_odds.iter_mut().zip(block.mean_abs_log_odds);
+            sums.chain(total.mean_abs_points.iter_mut().zip(block.mean_abs_points))
+                .for_each(|(sum, value)| *sum += value);
+        }
+        let count = n_rows.max(1) as f64;
+        total.mean_abs_log_odds.iter_mut().chain(total.mean_abs_points.iter_mut()).for_each(|sum| *sum /= count);
+        Ok(total)
+    }
+}
+
 /// Contributions in probability units (multiply by 100 for percentage points).
 ///
 /// Each log-odds contribution is scaled by `(p − p0) / (f − f0)`, with `f` the raw score,

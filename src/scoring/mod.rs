@@ -12,9 +12,7 @@ mod reference;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::config::{card_path, read_card, resolve_threshold};
@@ -26,7 +24,7 @@ use crate::domain::{
 };
 use crate::drift::DriftReport;
 use crate::error::ConfigError;
-use crate::explain::{Contributions, ExplainError, Explainer, Method, Scratch, probability_points};
+use crate::explain::{Contributions, ExplainError, Explainer, Method, probability_points};
 use crate::model::{Model, ModelError};
 use reference::ReferenceIndex;
 
@@ -430,64 +428,18 @@ impl Scorer for LocalScorer {
     }
 
     fn portfolio(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Portfolio, ScoringError> {
-        const BLOCK: usize = 64;
-        let n_rows = self.applicants.n_rows();
-        let n_features = self.applicants.n_features();
-        let done = AtomicUsize::new(0);
-        let blocks: Vec<(Vec<f64>, Vec<f64>, Vec<f64>)> = self
-            .applicants
-            .values()
-            .par_chunks(BLOCK * n_features.max(1))
-            .map(|rows| {
-                let mut scratch = Scratch::default();
-                let mut phi = vec![0.0; rows.len()];
-                self.explainer.explain_rows(rows, &mut scratch, &mut phi)?;
-                let mut probabilities = Vec::new();
-                let mut abs_log_odds = vec![0.0; n_features];
-                let mut abs_points = vec![0.0; n_features];
-                for values in phi.chunks(n_features.max(1)) {
-                    let raw_score = self.explainer.expected_value() + values.iter().sum::<f64>();
-                    let contributions = Contributions {
-                        values: values.to_vec(),
-                        expected_value: self.explainer.expected_value(),
-                        raw_score,
-                    };
-                    probabilities.push(self.model().probability(raw_score));
-                    let points = probability_points(self.model(), &contributions);
-                    for feature_idx in 0..n_features {
-                        abs_log_odds[feature_idx] += values[feature_idx].abs();
-                        abs_points[feature_idx] += points[feature_idx].abs();
-                    }
-                }
-                let finished = done.fetch_add(probabilities.len(), Ordering::Relaxed) + probabilities.len();
-                progress(finished, n_rows);
-                Ok((probabilities, abs_log_odds, abs_points))
-            })
-            .collect::<Result<_, ExplainError>>()?;
-        let mut probabilities = Vec::with_capacity(n_rows);
-        let mut mean_abs_log_odds = vec![0.0; n_features];
-        let mut mean_abs_points = vec![0.0; n_features];
-        for (block_probabilities, abs_log_odds, abs_points) in blocks {
-            probabilities.extend(block_probabilities);
-            for feature_idx in 0..n_features {
-                mean_abs_log_odds[feature_idx] += abs_log_odds[feature_idx];
-                mean_abs_points[feature_idx] += abs_points[feature_idx];
-            }
-        }
-        let n = n_rows.max(1) as f64;
-        mean_abs_log_odds.iter_mut().chain(mean_abs_points.iter_mut()).for_each(|total| *total /= n);
-        Ok(Portfolio { probabilities, threshold: self.threshold.value(), mean_abs_log_odds, mean_abs_points })
+        let summary = self.explainer.summarise_rows(self.applicants.values(), progress)?;
+        Ok(Portfolio {
+            probabilities: summary.probabilities,
+            threshold: self.threshold.value(),
+            mean_abs_log_odds: summary.mean_abs_log_odds,
+            mean_abs_points: summary.mean_abs_points,
+        })
     }
 
+    /// The history is read again: only its sorted columns are kept after loading, and drift
+    /// needs its rows.
     fn drift(&self) -> Result<DriftReport, ScoringError> {
-        self.drift_report()
-    }
-}
-
-impl LocalScorer {
-    /// The drift of the applicants against the history, which is read again for it (only the
-    /// sorted columns of the history are kept after loading, and drift needs its rows).
-    fn drift_report(&self) -> Result<DriftReport, ScoringError> {
         let reference = FeatureMatrix::load(&self.sources.history, &self.schema)?;
         let context = crate::drift::DriftContext {
             explainer: &self.explainer,
@@ -496,7 +448,9 @@ impl LocalScorer {
         };
         Ok(crate::drift::compare(&context, &reference, &self.applicants)?)
     }
+}
 
+impl LocalScorer {
     fn explanation_of(&self, id: ClientId, contributions: Contributions) -> Explanation {
         let model = self.model();
         let points = probability_points(model, &contributions);

@@ -78,3 +78,15 @@ pub fn execute(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) 
         }
     }
 }
+
+/// Runs commands in line, feeding every result back into `app`, until no work is left: the
+/// dashboard without a terminal or threads, for tests and benchmarks.
+pub fn settle(app: &mut super::app::App, scorer: &dyn Scorer, mut commands: Vec<Command>) {
+    while let Some(command) = commands.pop() {
+        let results = std::sync::Mutex::new(Vec::new());
+        execute(&command, scorer, &|action| results.lock().unwrap_or_else(|e| e.into_inner()).push(action));
+        for action in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            commands.extend(app.update(action));
+        }
+    }
+}

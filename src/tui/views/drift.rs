@@ -69,8 +69,7 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect, report: &DriftReport, 
         .take(rows_area.height.saturating_sub(1) as usize)
         .filter_map(|(position, &index)| {
             let feature = report.features.get(index)?;
-            let p = feature.test.p_value;
-            let p = if p < 1e-4 { format!("{p:.1e}") } else { format!("{p:.4}") };
+            let p = crate::drift::format_p_value(feature.test.p_value);
             let text = format!(
                 "{:<name_width$} {:>8.4} {:>10} {:>9}",
                 fit(&feature.feature, name_width),
