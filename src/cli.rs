@@ -140,6 +140,22 @@ pub struct DashboardArgs {
     /// On exit, print the time to the first frame and the key-press-to-frame latencies.
     #[arg(long)]
     pub timing: bool,
+    /// Folder where `x` writes the customer sheet (Markdown and PNG).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub export_dir: PathBuf,
+    /// The customer's language when the customer view opens (`l` switches it).
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+}
+
+/// Languages of what customers read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// French.
+    Fr,
 }
 
 const TRAIN_HELP: &str = "\
@@ -244,8 +260,14 @@ contributions plus expected_value add up to the model's raw score, and the proba
 default is 1 / (1 + exp(-raw score)) (for the usual sigmoid of 1; a random forest averages the
 raw score over its trees first). A positive contribution pushes towards refusal.
 
-Example:
-  pad explain --model model.txt --data applicants.csv --format json --out explain.json";
+With --id N only that client is written. With --id N --report DIR, the customer sheet of
+that client is written instead: DIR/client-N-LANG-TIME.md (the decision, at most four
+principal reasons worded for the customer, what would change a refusal, the model version,
+the threshold, the date and time) and the .png chart it shows.
+
+Examples:
+  pad explain --model model.txt --data applicants.csv --format json --out explain.json
+  pad explain --model assets/model.txt --data data/applicants.csv --id 400003 --report sheets --lang fr";
 
 /// Where to read the model and the clients, and where to write the result.
 #[derive(Debug, Args)]
@@ -291,6 +313,23 @@ pub struct ExplainArgs {
     /// recursion, bit for bit). Both agree to 1e-9.
     #[arg(long, value_enum, default_value_t = ExplainMethod::Fast)]
     pub method: ExplainMethod,
+    /// Only this client (SK_ID_CURR); with --report, the client whose sheet is written.
+    #[arg(long, value_name = "N")]
+    pub id: Option<i64>,
+    /// Write the customer sheet of --id into this folder: a Markdown file with the decision,
+    /// the principal reasons and what would change it, and a PNG of the contributions.
+    #[arg(long, value_name = "DIR", requires = "id")]
+    pub report: Option<PathBuf>,
+    /// Language of the sheet.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+    /// Reference population for the sheet's comparisons, a history with TARGET
+    /// [default: data/history.parquet].
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+    /// Decision threshold of the sheet (default: the model card's, else 0.5).
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f64>,
 }
 
 /// Output formats.

@@ -51,6 +51,18 @@ pub struct DashboardConfig {
     pub log: Option<PathBuf>,
     /// Whether to print startup and key latencies on exit.
     pub timing: bool,
+    /// Where exports are written.
+    pub export_dir: PathBuf,
+    /// The customer's language when the customer view opens.
+    pub language: crate::domain::format::Language,
+}
+
+/// The language a command-line choice names.
+pub fn language(lang: crate::cli::Lang) -> crate::domain::format::Language {
+    match lang {
+        crate::cli::Lang::En => crate::domain::format::Language::En,
+        crate::cli::Lang::Fr => crate::domain::format::Language::Fr,
+    }
 }
 
 /// The bundled applicants.
@@ -78,6 +90,12 @@ impl DashboardConfig {
             },
             log: args.log.clone(),
             timing: args.timing,
+            export_dir: if args.export_dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                args.export_dir.clone()
+            },
+            language: language(args.lang),
         })
     }
 }

@@ -10,7 +10,9 @@
 //! - [`evaluation`]: AUC, business cost, the cost-optimal threshold, stratified folds.
 //! - [`scoring`]: the [`scoring::Scorer`] trait front ends score through, and
 //!   [`scoring::LocalScorer`] (model, applicants and reference population in process).
-//! - [`charts`]: plotters charts (the only user of plotters), as SVG for reports.
+//! - [`charts`]: plotters charts (the only user of plotters): PNG and SVG files and RGB
+//!   buffers, with a shipped font.
+//! - [`export`]: the customer sheet (Markdown and a PNG chart) of one decision.
 //! - [`drift`]: data drift between a reference population and current applicants (PSI,
 //!   Kolmogorov–Smirnov, chi-squared), ranked by the model's global importance.
 //! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture).
@@ -39,6 +41,7 @@ pub mod drift;
 pub mod error;
 pub mod evaluation;
 pub mod explain;
+pub mod export;
 pub mod model;
 pub mod scoring;
 #[cfg(feature = "train")]

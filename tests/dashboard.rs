@@ -244,6 +244,12 @@ impl Scorer for Failing {
     fn drift(&self) -> Result<pad::drift::DriftReport, ScoringError> {
         Err(ScoringError::Remote("the server does not answer".into()))
     }
+    fn counterfactual(&self, _: i64) -> Result<pad::domain::Counterfactual, ScoringError> {
+        Err(ScoringError::Remote("the server does not answer".into()))
+    }
+    fn what_if(&self, _: i64, _: &[(String, f64)]) -> Result<Explanation, ScoringError> {
+        Err(ScoringError::Remote("the server does not answer".into()))
+    }
 }
 
 #[test]
@@ -283,7 +289,7 @@ fn help_overlay_focus_and_quit() {
     assert_eq!(app.mode, Mode::Help);
     assert!(screen(&app).contains("previous / next client"));
     // The explanation of the numbers is further down.
-    press(&mut app, scorer, [Action::ScrollHelp(20)]);
+    press(&mut app, scorer, [Action::ScrollHelp(30)]);
     assert!(screen(&app).contains("percentage points"), "{}", screen(&app));
     // Scrolling stops at the last line, and comes back to the top.
     press(&mut app, scorer, [Action::ScrollHelp(1000)]);
@@ -342,6 +348,143 @@ fn snapshots() {
     let mut app = dashboard(80, 24);
     app.update(Action::Resize(70, 20));
     insta::assert_snapshot!("too_small_70x20", screen(&app));
+}
+
+#[test]
+fn customer_view_snapshots_in_both_languages() {
+    let scorer = bundled();
+    for (width, height) in [(80, 24), (140, 40)] {
+        for id in [400003, 400005] {
+            let mut app = predicted(width, height, id);
+            press(&mut app, scorer, [Action::ShowCustomer]);
+            assert_eq!(app.mode, Mode::Customer);
+            insta::assert_snapshot!(format!("customer_{id}_en_{width}x{height}"), screen(&app));
+            press(&mut app, scorer, [Action::ToggleLanguage]);
+            insta::assert_snapshot!(format!("customer_{id}_fr_{width}x{height}"), screen(&app));
+            press(&mut app, scorer, [Action::Back]);
+            assert_eq!(app.mode, Mode::Normal);
+        }
+    }
+}
+
+#[test]
+fn the_customer_view_shows_no_other_client_and_no_feature_code() {
+    let scorer = bundled();
+    for id in [400003, 400005] {
+        let mut app = predicted(140, 40, id);
+        press(&mut app, scorer, [Action::ShowCustomer]);
+        for _ in 0..2 {
+            let text = screen(&app);
+            assert!(text.contains(&id.to_string()), "{text}");
+            for client in &app.clients {
+                if client.id != id {
+                    assert!(!text.contains(&client.id.to_string()), "client {} on {id}'s screen:\n{text}", client.id);
+                }
+            }
+            for feature in &app.info.features {
+                assert!(!text.contains(&feature.name), "the code {} on the customer's screen:\n{text}", feature.name);
+            }
+            // The reasons given are the explanation's own.
+            let explanation = app.shown_explanation().unwrap();
+            let first = explanation.reasons.first().map(|reason| reason.text.get(app.language).to_string());
+            let words: Vec<&str> = first.as_deref().unwrap_or("").split_whitespace().take(4).collect();
+            assert!(text.contains(&words.join(" ")), "{words:?} not in\n{text}");
+            press(&mut app, scorer, [Action::ToggleLanguage]);
+        }
+    }
+}
+
+#[test]
+fn customer_view_needs_a_decision_and_closes_on_a_new_client() {
+    let scorer = bundled();
+    let mut app = dashboard(80, 24);
+    press(&mut app, scorer, [Action::ShowCustomer]);
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.status.as_ref().is_some_and(|status| status.text.contains("predict first")));
+    press(&mut app, scorer, [Action::Predict, Action::ShowCustomer]);
+    assert_eq!(app.mode, Mode::Customer);
+    // q in the customer view goes back instead of quitting.
+    let q = crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('q'), crossterm::event::KeyModifiers::NONE);
+    let action = pad::tui::keymap::key_action(app.mode, app.focus, q).unwrap();
+    press(&mut app, scorer, [action]);
+    assert!(!app.should_quit);
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn what_if_form_validates_scores_at_once_and_resets() {
+    let scorer = bundled();
+    let mut app = predicted(140, 40, 400005);
+    press(&mut app, scorer, [Action::StartWhatIf]);
+    assert_eq!(app.mode, Mode::WhatIf);
+    let form = app.what_if.clone().unwrap();
+    let labels: Vec<&str> =
+        form.fields.iter().map(|field| app.info.features[field.feature_idx].name.as_str()).collect();
+    assert_eq!(labels, ["AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"]);
+    // Opening scores the client's own values: the same probability as Predict.
+    let own = app.shown_explanation().unwrap().score.probability;
+    let baseline = form.baseline.as_ref().map(|baseline| baseline.score.probability);
+    assert_eq!(baseline, Some(own));
+    insta::assert_snapshot!("what_if_opened_140x40", screen(&app));
+    // Clear the amount and type a tenth of it.
+    let credit = form.fields[0].original;
+    let typed = format!("{:.0}", credit / 10.0);
+    press(&mut app, scorer, std::iter::repeat_n(Action::WhatIfBackspace, form.fields[0].text.len()));
+    let message = app.what_if.as_ref().and_then(|form| form.message.clone()).unwrap();
+    assert!(message.contains("type an amount"), "{message}");
+    press(&mut app, scorer, typed.chars().map(Action::WhatIfInput));
+    let form = app.what_if.clone().unwrap();
+    assert_eq!(form.message, None);
+    let result = form.result.as_ref().and_then(|result| result.ready()).unwrap();
+    let direct = scorer.what_if(
+        400005,
+        &[
+            ("AMT_CREDIT".into(), typed.parse().unwrap()),
+            ("AMT_ANNUITY".into(), form.fields[1].original),
+            ("AMT_GOODS_PRICE".into(), form.fields[2].original),
+        ],
+    );
+    assert_eq!(result.score.probability, direct.unwrap().score.probability);
+    assert_ne!(result.score.probability, own);
+    insta::assert_snapshot!("what_if_edited_140x40", screen(&app));
+    // A letter is refused with a message naming the field, and nothing is scored.
+    press(&mut app, scorer, [Action::WhatIfInput('x')]);
+    let message = app.what_if.as_ref().and_then(|form| form.message.clone()).unwrap();
+    assert!(message.starts_with("Amount borrowed") && message.contains("not an amount"), "{message}");
+    // r puts the client's own values back; the loaded data never changed.
+    press(&mut app, scorer, [Action::WhatIfReset]);
+    let form = app.what_if.clone().unwrap();
+    assert_eq!(form.result.as_ref().and_then(|result| result.ready()).map(|e| e.score.probability), Some(own));
+    assert_eq!(scorer.predict(400005).unwrap().probability, own);
+    press(&mut app, scorer, [Action::Back]);
+    assert_eq!((app.mode, app.what_if.is_none()), (Mode::Normal, true));
+}
+
+#[test]
+fn export_writes_the_sheet_where_the_status_bar_says() {
+    let scorer = bundled();
+    let folder = tempfile::tempdir().unwrap();
+    let mut app = predicted(80, 24, 400005);
+    app.export_dir = folder.path().join("sheets");
+    press(&mut app, scorer, [Action::ToggleLanguage, Action::Export]);
+    let status = app.status.clone().unwrap();
+    assert!(status.text.starts_with("exported "), "{status:?}");
+    let written: Vec<_> = std::fs::read_dir(folder.path().join("sheets")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(written.len(), 2, "{written:?}");
+    for path in &written {
+        assert!(status.text.contains(&path.display().to_string()), "{status:?} does not name {}", path.display());
+        assert!(path.file_name().unwrap().to_string_lossy().starts_with("client-400005-fr-"));
+    }
+    let markdown = written.iter().find(|path| path.extension().is_some_and(|e| e == "md")).unwrap();
+    assert!(std::fs::read_to_string(markdown).unwrap().contains("Votre demande est refusée."));
+    // Into a folder that cannot be made: an error in the status bar, and the app goes on.
+    let blocker = folder.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    app.export_dir = blocker.join("below");
+    press(&mut app, scorer, [Action::Export]);
+    let status = app.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.text.contains("cannot write") && status.text.contains("below"), "{status:?}");
 }
 
 /// Mid-rank percentile by direct count: smaller values, plus half the equal ones, over the

@@ -11,11 +11,15 @@ use crate::cli::{ExplainArgs, ExplainMethod};
 use crate::config::ScoringConfig;
 use crate::data::ID_COLUMN;
 use crate::explain::{Explainer, Method, Scratch};
+use crate::scoring::{LocalScorer, LocalSources, Scorer};
 
 /// Rows handed to a worker at a time.
 const ROWS_PER_TASK: usize = 256;
 
 pub(super) fn run(args: &ExplainArgs) -> Result<()> {
+    if let (Some(id), Some(folder)) = (args.id, &args.report) {
+        return report(args, id, folder);
+    }
     let config = ScoringConfig::from_args(&args.scoring)?;
     let super::Loaded { model, matrix, .. } = super::load(&config)?;
     if let Some(clash) = model.feature_names().iter().find(|name| *name == ID_COLUMN || *name == "expected_value") {
@@ -24,6 +28,10 @@ pub(super) fn run(args: &ExplainArgs) -> Result<()> {
             config.model.display()
         );
     }
+    let matrix = match args.id {
+        Some(id) => matrix.only(id).with_context(|| format!("{}: no client with id {id}", config.data.display()))?,
+        None => matrix,
+    };
     let model = Arc::new(model);
     let pool = super::thread_pool(config.threads)?;
     let method = match args.method {
@@ -68,4 +76,39 @@ pub(super) fn run(args: &ExplainArgs) -> Result<()> {
         writer.write_row(&cells)?;
     }
     writer.finish()
+}
+
+/// `pad explain --id N --report DIR`: the customer sheet of one client.
+fn report(args: &ExplainArgs, id: i64, folder: &std::path::Path) -> Result<()> {
+    if let Some(value) = args.threshold
+        && crate::domain::Threshold::new(value).is_none()
+    {
+        anyhow::bail!("--threshold {value} is not a probability between 0 and 1");
+    }
+    let sources = LocalSources {
+        model: args.scoring.model.clone(),
+        applicants: args.scoring.data.clone(),
+        history: args.history.clone().unwrap_or_else(|| crate::config::bundled(crate::config::DEFAULT_HISTORY)),
+        threshold: args.threshold,
+    };
+    let scorer = LocalScorer::load(&sources)?;
+    for warning in &scorer.info().warnings {
+        eprintln!("warning: {warning}");
+    }
+    let explanation = scorer.explain(id).with_context(|| format!("{}", args.scoring.data.display()))?;
+    let counterfactual = scorer.counterfactual(id)?;
+    let record = scorer.client(id)?;
+    let sheet = crate::export::Sheet {
+        explanation: &explanation,
+        counterfactual: Some(&counterfactual),
+        record: Some(&record),
+        features: &scorer.info().features,
+        model_version: &scorer.info().model_version,
+        language: crate::config::language(args.lang),
+    };
+    let paths = crate::export::write(&sheet, folder).with_context(|| format!("cannot export client {id}"))?;
+    for path in paths {
+        println!("{}", path.display());
+    }
+    Ok(())
 }

@@ -93,6 +93,11 @@ impl Labels {
         features.into_iter().filter(|name| !self.features.contains_key(*name)).map(str::to_string).collect()
     }
 
+    /// Every labelled feature with its label, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &FeatureLabel)> {
+        self.features.iter().map(|(name, label)| (name.as_str(), label))
+    }
+
     /// Number of labelled features.
     pub fn len(&self) -> usize {
         self.features.len()

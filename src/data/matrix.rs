@@ -128,6 +128,14 @@ impl FeatureMatrix {
     pub fn repaired_lines(&self) -> usize {
         self.repaired_lines
     }
+
+    /// The matrix of the one client with this id; `None` when no row has it (or the table
+    /// has no ids).
+    pub fn only(self, id: i64) -> Option<FeatureMatrix> {
+        let index = self.ids.as_ref()?.iter().position(|&row_id| row_id == id)?;
+        let values = self.row(index)?.to_vec();
+        Some(FeatureMatrix { values, ids: Some(vec![id]), ..self })
+    }
 }
 
 /// The columns a feature needs that the table lacks.

@@ -110,6 +110,9 @@ pub struct Explanation {
     /// The same contributions in probability units (× 100 for percentage points); they add
     /// up to `probability − base_probability`.
     pub points: Vec<f64>,
+    /// The principal reasons for the customer (at most four, protected attributes never).
+    #[serde(default)]
+    pub reasons: Vec<super::Reason>,
 }
 
 /// How a feature is spread in the reference population, repaid and defaulted clients apart.

@@ -3,9 +3,12 @@
 //!
 //! Depends on std and serde only.
 
+mod advice;
 mod client;
 pub mod format;
+pub mod wording;
 
+pub use advice::*;
 pub use client::*;
 
 use std::fmt;
@@ -210,6 +213,12 @@ pub struct CardFeature {
     /// For a categorical feature: its labels; the code fed to the model is the position.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<String>>,
+    /// The client can change it in the application (the card may add to the bundled labels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actionable: Option<bool>,
+    /// Never a reason given to a customer (the card may add to the bundled labels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protected: Option<bool>,
 }
 
 impl FeatureSchema {

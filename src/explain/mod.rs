@@ -6,8 +6,13 @@
 //! (DESIGN §4): each contribution is scaled by `(p − p0) / (f − f0)`, which keeps every sign
 //! and sums exactly to `p − p0`.
 //!
-//! Pure functions over [`crate::model::Model`]. Uses: model.
+//! [`reasons`] words the largest contributions for the customer, and [`counterfactual`]
+//! searches the smallest change of the loan that would turn a refusal into an acceptance.
+//!
+//! Pure functions over [`crate::model::Model`]. Uses: model, domain.
 
+pub mod counterfactual;
+pub mod reasons;
 pub mod treeshap;
 
 use std::sync::Arc;

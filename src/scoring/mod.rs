@@ -19,11 +19,13 @@ use crate::config::{card_path, read_card, resolve_threshold};
 use crate::data::labels::Labels;
 use crate::data::{ClientTable, DataError, FeatureMatrix};
 use crate::domain::{
-    Bins, CategoryLabel, ClientId, ClientRecord, ClientSummary, Decision, Distribution, Explanation,
-    FeatureDescription, FeatureSchema, Field, FieldValue, ModelCard, Portfolio, Score, Threshold,
+    Bins, CategoryLabel, ClientId, ClientRecord, ClientSummary, Counterfactual, Decision, Distribution, Explanation,
+    FeatureChange, FeatureDescription, FeatureSchema, Field, FieldValue, ModelCard, Portfolio, Score, Threshold,
 };
 use crate::drift::DriftReport;
 use crate::error::ConfigError;
+use crate::explain::counterfactual::{self, SearchOutcome, SearchSpace};
+use crate::explain::reasons::{self, ClientFacts, ReasonInput, RepaidStanding, Templates};
 use crate::explain::{Contributions, ExplainError, Explainer, Method, probability_points};
 use crate::model::{Model, ModelError};
 use reference::ReferenceIndex;
@@ -89,6 +91,17 @@ pub enum ScoringError {
     /// A remote scorer could not get an answer.
     #[error("{0}")]
     Remote(String),
+    /// The sentences of the reasons cannot be used.
+    #[error(transparent)]
+    Reasons(#[from] reasons::ReasonsError),
+    /// A what-if change cannot be applied.
+    #[error("cannot set {feature}: {message}")]
+    InvalidChange {
+        /// The feature asked for.
+        feature: String,
+        /// Why not.
+        message: String,
+    },
 }
 
 /// Where a scorer's answers come from.
@@ -143,8 +156,17 @@ pub trait Scorer: Send + Sync {
     /// One client's probability of default and decision.
     fn predict(&self, id: ClientId) -> Result<Score, ScoringError>;
 
-    /// One client's score with its TreeSHAP contributions.
+    /// One client's score with its TreeSHAP contributions and principal reasons.
     fn explain(&self, id: ClientId) -> Result<Explanation, ScoringError>;
+
+    /// What would change a refused client's decision: the smallest change of the actionable
+    /// inputs found within the reference population's ranges (see
+    /// [`crate::explain::counterfactual`]).
+    fn counterfactual(&self, id: ClientId) -> Result<Counterfactual, ScoringError>;
+
+    /// A client's explanation with some actionable inputs set to other values (`(feature,
+    /// value)`; derived features follow). The client's data is not changed.
+    fn what_if(&self, id: ClientId, changes: &[(String, f64)]) -> Result<Explanation, ScoringError>;
 
     /// How a feature is spread in the reference population, repaid and defaulted apart.
     fn distribution(&self, feature: &str) -> Result<Distribution, ScoringError>;
@@ -217,7 +239,24 @@ pub struct LocalScorer {
     reference: ReferenceIndex,
     sources: LocalSources,
     schema: FeatureSchema,
+    templates: Templates,
+    search_space: SearchSpace,
+    derivations: Vec<Derivation>,
 }
+
+/// A derived feature of the model recomputed from other model features after a change.
+#[derive(Debug, Clone)]
+struct Derivation {
+    /// The derived feature.
+    target: usize,
+    /// Its name (the formula in [`crate::data::pipeline::derive`]).
+    name: String,
+    /// The model features it is computed from, in the pipeline's order.
+    inputs: Vec<usize>,
+}
+
+/// Share of the reference population left out at each end of a counterfactual's ranges.
+const COUNTERFACTUAL_TAIL: f64 = 0.01;
 
 /// Bins of a numeric histogram (fewer for small whole numbers).
 const HISTOGRAM_BINS: usize = 20;
@@ -257,12 +296,16 @@ impl LocalScorer {
                 value: targets.get(row).copied().unwrap_or(f64::NAN),
             }
         })?;
+        let loan_ranges = LoanRanges::of(&table);
         let matrix = FeatureMatrix::from_table(&table, &schema)?;
         drop(table);
         warn_about(&matrix, &sources.history, &mut warnings);
         let reference = ReferenceIndex::build(&matrix, &outcomes);
         drop(matrix);
 
+        let templates = Templates::bundled()?;
+        let search_space = search_space(&features, &reference, &loan_ranges);
+        let derivations = derivations(&features);
         let explainer = Explainer::new(Arc::new(model), Method::Fast)?;
         let info = ScorerInfo {
             source: Source::Local { model: sources.model.clone() },
@@ -288,6 +331,9 @@ impl LocalScorer {
             reference,
             sources: sources.clone(),
             schema,
+            templates,
+            search_space,
+            derivations,
         })
     }
 
@@ -392,7 +438,59 @@ impl Scorer for LocalScorer {
     fn explain(&self, id: ClientId) -> Result<Explanation, ScoringError> {
         let row = self.row_of(id)?;
         let contributions = self.explainer.explain(row)?;
-        Ok(self.explanation_of(id, contributions))
+        Ok(self.explanation_of(id, row, contributions))
+    }
+
+    fn counterfactual(&self, id: ClientId) -> Result<Counterfactual, ScoringError> {
+        let row = self.row_of(id)?;
+        let rederive = |row: &mut [f64], changed: &[usize]| self.rederive(row, changed);
+        let outcome = counterfactual::search(self.model(), row, self.threshold, &self.search_space, &rederive)?;
+        let text = counterfactual::describe(&outcome, &self.info.features, self.threshold);
+        let name = |feature: usize| self.info.features.get(feature).map_or_else(String::new, |f| f.name.clone());
+        Ok(match (outcome, text) {
+            (SearchOutcome::NotNeeded(probability), _) => Counterfactual::NotNeeded { probability },
+            (SearchOutcome::Found(proposal), Some(text)) => Counterfactual::Found {
+                changes: proposal
+                    .changes
+                    .iter()
+                    .map(|&(feature, from, to)| FeatureChange { feature: name(feature), from, to })
+                    .collect(),
+                probability: proposal.probability,
+                text,
+            },
+            (SearchOutcome::NoneWithinBounds(best_probability), Some(text)) => {
+                Counterfactual::NoneWithinBounds { best_probability, text }
+            }
+            (SearchOutcome::Found(proposal), None) => Counterfactual::NotNeeded { probability: proposal.probability },
+            (SearchOutcome::NoneWithinBounds(best_probability), None) => {
+                Counterfactual::NotNeeded { probability: best_probability }
+            }
+        })
+    }
+
+    fn what_if(&self, id: ClientId, changes: &[(String, f64)]) -> Result<Explanation, ScoringError> {
+        let mut row = self.row_of(id)?.to_vec();
+        let mut changed = Vec::with_capacity(changes.len());
+        for (name, value) in changes {
+            let feature_idx = self.feature_index(name)?;
+            let invalid =
+                |message: &str| ScoringError::InvalidChange { feature: name.clone(), message: message.into() };
+            let feature = &self.info.features[feature_idx];
+            if !feature.actionable {
+                return Err(invalid("only the inputs a client can change in the application may be set"));
+            }
+            if feature.categories.is_some() {
+                return Err(invalid("categories cannot be set in a what-if"));
+            }
+            if !value.is_finite() || *value <= 0.0 {
+                return Err(invalid("the value must be a positive number"));
+            }
+            row[feature_idx] = *value;
+            changed.push(feature_idx);
+        }
+        self.rederive(&mut row, &changed);
+        let contributions = self.explainer.explain(&row)?;
+        Ok(self.explanation_of(id, &row, contributions))
     }
 
     fn distribution(&self, feature: &str) -> Result<Distribution, ScoringError> {
@@ -451,19 +549,178 @@ impl Scorer for LocalScorer {
 }
 
 impl LocalScorer {
-    fn explanation_of(&self, id: ClientId, contributions: Contributions) -> Explanation {
+    fn explanation_of(&self, id: ClientId, row: &[f64], contributions: Contributions) -> Explanation {
         let model = self.model();
         let points = probability_points(model, &contributions);
         let probability = model.probability(contributions.raw_score);
+        let score = self.score_of(id, probability);
+        let input = ReasonInput {
+            features: &self.info.features,
+            points: &points,
+            log_odds: &contributions.values,
+            decision: score.decision,
+        };
+        let reasons = reasons::principal_reasons(&self.templates, &input, &RowFacts { scorer: self, row });
         Explanation {
-            score: self.score_of(id, probability),
+            score,
             raw_score: contributions.raw_score,
             expected_value: contributions.expected_value,
             base_probability: model.probability(contributions.expected_value),
             log_odds: contributions.values,
             points,
+            reasons,
         }
     }
+
+    /// Recomputes the derived features of `row` that depend on the features at `changed`,
+    /// with the pipeline's own formulas.
+    fn rederive(&self, row: &mut [f64], changed: &[usize]) {
+        for derivation in &self.derivations {
+            if !derivation.inputs.iter().any(|input| changed.contains(input)) {
+                continue;
+            }
+            let inputs: Vec<f64> = derivation.inputs.iter().map(|&input| row[input]).collect();
+            row[derivation.target] = crate::data::pipeline::derive(&derivation.name, &inputs).unwrap_or(f64::NAN);
+        }
+    }
+
+    /// Where a value stands among the reference clients who repaid.
+    fn repaid_standing(&self, feature_idx: usize, value: f64) -> RepaidStanding {
+        let Some(column) = self.reference.columns.get(feature_idx) else { return RepaidStanding::default() };
+        let with_value = column.repaid.len();
+        let all = (with_value as u64 + column.missing.0) as f64;
+        if all == 0.0 {
+            return RepaidStanding::default();
+        }
+        if value.is_nan() {
+            return RepaidStanding { percentile: None, share: Some(100.0 * column.missing.0 as f64 / all) };
+        }
+        let below = column.repaid.partition_point(|&v| v < value);
+        let equal = column.repaid.partition_point(|&v| v <= value) - below;
+        let feature = self.info.features.get(feature_idx);
+        let unit = feature.map_or("", |feature| feature.unit.as_str());
+        if unit == "flag" || feature.is_some_and(|feature| feature.categories.is_some()) {
+            return RepaidStanding { percentile: None, share: Some(100.0 * equal as f64 / all) };
+        }
+        if with_value == 0 {
+            return RepaidStanding::default();
+        }
+        let mid = 100.0 * (below as f64 + 0.5 * equal as f64) / with_value as f64;
+        // Durations are negative days: a longer one is a smaller number.
+        RepaidStanding { percentile: Some(if unit == "days" { 100.0 - mid } else { mid }), share: None }
+    }
+}
+
+/// One client's values and standings, for the reasons.
+struct RowFacts<'a> {
+    scorer: &'a LocalScorer,
+    row: &'a [f64],
+}
+
+impl ClientFacts for RowFacts<'_> {
+    fn value(&self, feature_idx: usize) -> FieldValue {
+        self.scorer.field_value(feature_idx, self.row.get(feature_idx).copied().unwrap_or(f64::NAN))
+    }
+
+    fn standing(&self, feature_idx: usize) -> RepaidStanding {
+        self.scorer.repaid_standing(feature_idx, self.row.get(feature_idx).copied().unwrap_or(f64::NAN))
+    }
+}
+
+/// The derived features of the model whose inputs are all model features.
+fn derivations(features: &[FeatureDescription]) -> Vec<Derivation> {
+    let position = |name: &str| features.iter().position(|feature| feature.name == name);
+    features
+        .iter()
+        .enumerate()
+        .filter_map(|(target, feature)| {
+            let inputs = crate::data::pipeline::inputs_of(&feature.name)?;
+            let inputs: Option<Vec<usize>> = inputs.iter().map(|name| position(name)).collect();
+            Some(Derivation { target, name: feature.name.clone(), inputs: inputs? })
+        })
+        .collect()
+}
+
+/// The loans of the reference population, read from its raw columns (so that the ranges do
+/// not depend on which ratios the model happens to use).
+#[derive(Debug, Clone, Copy)]
+struct LoanRanges {
+    /// The amount borrowed by the 1 % who borrowed least.
+    credit_low: f64,
+    /// The 1st and 99th percentiles of the repayment rate (annuity / credit).
+    rate: (f64, f64),
+    /// The 99th percentile of the repayment relative to income.
+    annuity_income_high: f64,
+    /// The 99th percentile of the goods price relative to the amount borrowed.
+    goods_credit_high: f64,
+}
+
+impl LoanRanges {
+    fn of(table: &ClientTable) -> LoanRanges {
+        let column = |name: &str| table.numeric(name).unwrap_or_default();
+        let (credit, annuity, income) = (column("AMT_CREDIT"), column("AMT_ANNUITY"), column("AMT_INCOME_TOTAL"));
+        let goods = column("AMT_GOODS_PRICE");
+        let ratio = |top: &[f64], bottom: &[f64]| -> Vec<f64> {
+            top.iter().zip(bottom).filter(|&(_, &b)| b > 0.0).map(|(&a, &b)| a / b).collect()
+        };
+        let rates = ratio(&annuity, &credit);
+        LoanRanges {
+            credit_low: quantile_of(credit.clone(), COUNTERFACTUAL_TAIL),
+            rate: (quantile_of(rates.clone(), COUNTERFACTUAL_TAIL), quantile_of(rates, 1.0 - COUNTERFACTUAL_TAIL)),
+            annuity_income_high: quantile_of(ratio(&annuity, &income), 1.0 - COUNTERFACTUAL_TAIL),
+            goods_credit_high: quantile_of(ratio(&goods, &credit), 1.0 - COUNTERFACTUAL_TAIL),
+        }
+    }
+}
+
+/// The value at quantile `q` of the finite values (nearest rank below); NaN when there is none.
+fn quantile_of(mut values: Vec<f64>, q: f64) -> f64 {
+    values.retain(|value| value.is_finite());
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank = (q.clamp(0.0, 1.0) * (values.len() - 1) as f64).floor() as usize;
+    values[rank.min(values.len() - 1)]
+}
+
+/// The counterfactual's levers and their ranges in the reference population.
+fn search_space(features: &[FeatureDescription], reference: &ReferenceIndex, loans: &LoanRanges) -> SearchSpace {
+    let position = |name: &str| features.iter().position(|feature| feature.name == name);
+    let actionable = |name: &str| position(name).filter(|&idx| features[idx].actionable);
+    let quantile = |name: &str, q: f64| {
+        position(name).and_then(|idx| reference.columns.get(idx)).map_or(f64::NAN, |column| column.quantile(q))
+    };
+    let loan = match (actionable("AMT_CREDIT"), actionable("AMT_ANNUITY")) {
+        (Some(credit), Some(annuity)) => Some(counterfactual::LoanLevers {
+            credit,
+            annuity,
+            goods: actionable("AMT_GOODS_PRICE"),
+            income: position("AMT_INCOME_TOTAL"),
+            credit_low: loans.credit_low,
+            rate_low: loans.rate.0,
+            rate_high: loans.rate.1,
+            annuity_income_high: Some(loans.annuity_income_high).filter(|high| high.is_finite()),
+            goods_credit_high: Some(loans.goods_credit_high).filter(|high| high.is_finite()),
+        }),
+        _ => None,
+    };
+    let in_loan = ["AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"];
+    let others = features
+        .iter()
+        .enumerate()
+        .filter(|(_, feature)| {
+            feature.actionable
+                && feature.categories.is_none()
+                && !(loan.is_some() && in_loan.contains(&feature.name.as_str()))
+        })
+        .filter_map(|(feature, description)| {
+            let low = quantile(&description.name, COUNTERFACTUAL_TAIL);
+            let high = quantile(&description.name, 1.0 - COUNTERFACTUAL_TAIL);
+            (low.is_finite() && high.is_finite()).then_some(counterfactual::SingleLever { feature, low, high })
+        })
+        .collect();
+    SearchSpace { loan, others }
 }
 
 /// Edges of a histogram of `sorted` (increasing, no NaN): one bin per whole number for small
@@ -572,8 +829,10 @@ pub(crate) fn describe_features(
                     |label| label.unit.clone(),
                 ),
                 categories,
-                actionable: label.is_some_and(|label| label.actionable),
-                protected: label.is_some_and(|label| label.protected),
+                actionable: label.is_some_and(|label| label.actionable)
+                    || listed.is_some_and(|listed| listed.actionable == Some(true)),
+                protected: label.is_some_and(|label| label.protected)
+                    || listed.is_some_and(|listed| listed.protected == Some(true)),
                 derived: label.is_some_and(|label| label.derived),
                 used: model.uses_feature(feature_idx),
             }

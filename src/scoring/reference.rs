@@ -51,6 +51,17 @@ impl ReferenceColumn {
         (count(&self.repaid), count(&self.defaulted))
     }
 
+    /// The value at quantile `q` (0 to 1) of every value present, at the nearest rank below;
+    /// NaN when there is none. Merges the two groups: for the few ranges read at load.
+    pub(crate) fn quantile(&self, q: f64) -> f64 {
+        let merged = self.merged();
+        if merged.is_empty() || !q.is_finite() {
+            return f64::NAN;
+        }
+        let rank = (q.clamp(0.0, 1.0) * (merged.len() - 1) as f64).floor() as usize;
+        merged[rank.min(merged.len() - 1)]
+    }
+
     /// Every value present, increasing.
     pub(crate) fn merged(&self) -> Vec<f64> {
         let mut merged = Vec::with_capacity(self.repaid.len() + self.defaulted.len());

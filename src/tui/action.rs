@@ -1,7 +1,10 @@
 //! Every change of dashboard state, as a value: key presses and clicks become actions, and
 //! so do the results of background work. [`super::app::App::update`] is the only consumer.
 
-use crate::domain::{ClientId, ClientRecord, Distribution, Explanation, Portfolio};
+use std::path::PathBuf;
+
+use crate::domain::format::Language;
+use crate::domain::{ClientId, ClientRecord, Counterfactual, Distribution, Explanation, FeatureDescription, Portfolio};
 
 use super::app::Tab;
 
@@ -74,10 +77,53 @@ pub enum Action {
     CycleSort,
     /// The drift report arrived.
     DriftLoaded(Result<crate::drift::DriftReport, String>),
+    /// Open the customer view of the shown decision.
+    ShowCustomer,
+    /// Switch the customer's language between English and French.
+    ToggleLanguage,
+    /// Scroll the customer view's text by this many lines.
+    ScrollCustomer(isize),
+    /// Write the customer explanation (PNG chart and Markdown sheet) to the export folder.
+    Export,
+    /// What would change the decision arrived.
+    CounterfactualLoaded(ClientId, Result<Counterfactual, String>),
+    /// Open the what-if form on the selected client.
+    StartWhatIf,
+    /// A character typed into the what-if field under the cursor.
+    WhatIfInput(char),
+    /// Delete the last character of the what-if field.
+    WhatIfBackspace,
+    /// Move between the what-if fields.
+    WhatIfMove(isize),
+    /// Put every what-if field back to the client's own value.
+    WhatIfReset,
+    /// A what-if score arrived for a client and the form's edit number.
+    WhatIfScored(ClientId, u64, Result<Explanation, String>),
+    /// The export finished: where the files are, or why not.
+    Exported(Result<Vec<PathBuf>, String>),
+}
+
+/// Everything the customer sheet needs, copied so that the export runs off the UI task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportJob {
+    /// The decision and its contributions.
+    pub explanation: Explanation,
+    /// What would change it, when known.
+    pub counterfactual: Option<Counterfactual>,
+    /// The client's fields, for the values shown next to the chart's labels.
+    pub record: Option<ClientRecord>,
+    /// The model's features.
+    pub features: Vec<FeatureDescription>,
+    /// The model version stamped on the sheet.
+    pub model_version: String,
+    /// The customer's language.
+    pub language: Language,
+    /// The folder to write into.
+    pub folder: PathBuf,
 }
 
 /// Work the dashboard asks for; each result comes back as an [`Action`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Load a client's fields and percentiles.
     LoadClient(ClientId),
@@ -89,4 +135,10 @@ pub enum Command {
     LoadPortfolio,
     /// Compare the applicants with the reference population.
     LoadDrift,
+    /// Search what would change a refused client's decision.
+    LoadCounterfactual(ClientId),
+    /// Score a client with some inputs changed (`(feature, value)`), for the form's edit number.
+    WhatIf(ClientId, u64, Vec<(String, f64)>),
+    /// Write the customer sheet.
+    Export(Box<ExportJob>),
 }

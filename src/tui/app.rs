@@ -5,13 +5,17 @@
 //! here touches a terminal, so tests drive the whole dashboard with actions.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use ratatui::layout::Rect;
 
-use super::action::{Action, Command};
+use super::action::{Action, Command, ExportJob};
 use super::layout;
 use super::theme::Theme;
-use crate::domain::{ClientId, ClientRecord, ClientSummary, Distribution, Explanation, Portfolio};
+use crate::domain::format::Language;
+use crate::domain::{
+    ClientId, ClientRecord, ClientSummary, Counterfactual, Decision, Distribution, Explanation, FieldValue, Portfolio,
+};
 use crate::scoring::ScorerInfo;
 
 /// The tabs of the client panel.
@@ -76,6 +80,64 @@ pub enum Mode {
     Search,
     /// The help overlay is open.
     Help,
+    /// The customer view: the decision explained full screen, in the customer's language.
+    Customer,
+    /// The what-if form is open.
+    WhatIf,
+}
+
+/// One editable input of the what-if form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhatIfField {
+    /// The model feature.
+    pub feature_idx: usize,
+    /// The client's own value.
+    pub original: f64,
+    /// What is typed.
+    pub text: String,
+}
+
+/// The what-if form: the client's actionable inputs, as typed, and the score they give.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhatIfForm {
+    /// The client edited.
+    pub client_id: ClientId,
+    /// The editable inputs.
+    pub fields: Vec<WhatIfField>,
+    /// The field under the cursor.
+    pub cursor: usize,
+    /// Why the typed text cannot be used, when it cannot.
+    pub message: Option<String>,
+    /// The number of the latest edit sent for scoring (older answers are dropped).
+    pub edit: u64,
+    /// The score with the typed values, once asked for.
+    pub result: Option<Loadable<Explanation>>,
+    /// The score with the client's own values (the form's first edit), to compare with.
+    pub baseline: Option<Explanation>,
+}
+
+/// The largest amount the what-if form accepts.
+pub const WHAT_IF_MAX: f64 = 1e9;
+
+/// Reads an amount typed by a person: digits with an optional decimal point, spaces,
+/// thousands commas and a euro sign allowed.
+pub fn parse_amount(text: &str) -> Result<f64, String> {
+    let cleaned: String =
+        text.chars().filter(|c| !matches!(c, ' ' | '\u{202f}' | '\u{a0}' | '€' | ',' | '_')).collect();
+    if cleaned.is_empty() {
+        return Err("type an amount in euros, for example 250000".into());
+    }
+    let value: f64 = match cleaned.parse() {
+        Ok(value) if cleaned.chars().all(|c| c.is_ascii_digit() || c == '.') => value,
+        _ => return Err(format!("“{}” is not an amount: type digits only, for example 250000", text.trim())),
+    };
+    if value <= 0.0 {
+        return Err("the amount must be more than 0".into());
+    }
+    if value > WHAT_IF_MAX {
+        return Err("the amount is larger than any loan (at most 1,000,000,000)".into());
+    }
+    Ok(value)
 }
 
 /// Which part of the screen the arrow keys move.
@@ -230,6 +292,16 @@ pub struct App {
     pub should_quit: bool,
     /// Colours and styles.
     pub theme: Theme,
+    /// The customer's language in the customer view and the exported sheet.
+    pub language: Language,
+    /// What would change the shown decision, for a refused client.
+    pub counterfactual: Option<(ClientId, Loadable<Counterfactual>)>,
+    /// The what-if form, while open.
+    pub what_if: Option<WhatIfForm>,
+    /// Where exports are written.
+    pub export_dir: PathBuf,
+    /// Lines scrolled in the customer view.
+    pub customer_scroll: usize,
 }
 
 impl App {
@@ -279,6 +351,11 @@ impl App {
             size,
             should_quit: false,
             theme,
+            language: Language::En,
+            counterfactual: None,
+            what_if: None,
+            export_dir: PathBuf::from("."),
+            customer_scroll: 0,
         };
         let mut commands = app.selection_changed();
         commands.push(Command::LoadPortfolio);
@@ -403,14 +480,97 @@ impl App {
                 Vec::new()
             }
             Action::Explained(id, result) => {
+                let mut commands = Vec::new();
                 if self.prediction == Prediction::Loading(id) {
                     self.prediction = match result {
-                        Ok(explanation) => Prediction::Shown(Box::new(explanation)),
+                        Ok(explanation) => {
+                            if explanation.score.decision == Decision::Refused {
+                                self.counterfactual = Some((id, Loadable::Loading));
+                                commands.push(Command::LoadCounterfactual(id));
+                            } else {
+                                self.counterfactual = None;
+                            }
+                            Prediction::Shown(Box::new(explanation))
+                        }
                         Err(message) => {
                             self.error(format!("client {id}: {message}"));
                             Prediction::Failed(id, message)
                         }
                     };
+                }
+                commands
+            }
+            Action::CounterfactualLoaded(id, result) => {
+                if self.counterfactual.as_ref().is_some_and(|(wanted, _)| *wanted == id) {
+                    let loaded = self.loaded(result);
+                    self.counterfactual = Some((id, loaded));
+                }
+                Vec::new()
+            }
+            Action::ShowCustomer => {
+                if self.shown_explanation().is_some() {
+                    self.mode = Mode::Customer;
+                    self.customer_scroll = 0;
+                } else {
+                    self.error(super::strings::PREDICT_FIRST.into());
+                }
+                Vec::new()
+            }
+            Action::ToggleLanguage => {
+                self.language = self.language.toggled();
+                self.customer_scroll = self.customer_scroll.min(super::views::customer_max_scroll(self));
+                Vec::new()
+            }
+            Action::ScrollCustomer(delta) => {
+                self.customer_scroll =
+                    self.customer_scroll.saturating_add_signed(delta).min(super::views::customer_max_scroll(self));
+                Vec::new()
+            }
+            Action::Export => self.export(),
+            Action::Exported(result) => {
+                match result {
+                    Ok(paths) => {
+                        let names: Vec<String> = paths.iter().map(|path| path.display().to_string()).collect();
+                        self.status = Some(Status { text: super::strings::exported(&names), kind: StatusKind::Info });
+                    }
+                    Err(message) => self.error(message),
+                }
+                Vec::new()
+            }
+            Action::StartWhatIf => self.start_what_if(),
+            Action::WhatIfInput(character) => self.edit_what_if(|text| text.push(character)),
+            Action::WhatIfBackspace => self.edit_what_if(|text| {
+                text.pop();
+            }),
+            Action::WhatIfMove(delta) => {
+                if let Some(form) = &mut self.what_if {
+                    let last = form.fields.len().saturating_sub(1) as isize;
+                    form.cursor = (form.cursor as isize + delta).clamp(0, last) as usize;
+                }
+                Vec::new()
+            }
+            Action::WhatIfReset => {
+                if let Some(form) = &mut self.what_if {
+                    for field in &mut form.fields {
+                        field.text = format!("{:.0}", field.original);
+                    }
+                }
+                self.edit_what_if(|_| {})
+            }
+            Action::WhatIfScored(id, edit, result) => {
+                if let Some(form) = &mut self.what_if
+                    && form.client_id == id
+                    && form.edit == edit
+                {
+                    form.result = Some(match result {
+                        Ok(explanation) => {
+                            if edit == 1 {
+                                form.baseline = Some(explanation.clone());
+                            }
+                            Loadable::Ready(explanation)
+                        }
+                        Err(message) => Loadable::Failed(message),
+                    });
                 }
                 Vec::new()
             }
@@ -480,6 +640,11 @@ impl App {
     /// A new client is selected: hide the decision and load its fields.
     fn selection_changed(&mut self) -> Vec<Command> {
         self.prediction = Prediction::Hidden;
+        self.counterfactual = None;
+        self.what_if = None;
+        if matches!(self.mode, Mode::Customer | Mode::WhatIf) {
+            self.mode = Mode::Normal;
+        }
         self.decision_cursor = 0;
         match self.selected_client().map(|client| client.id) {
             Some(id) => {
@@ -642,7 +807,11 @@ impl App {
 
     fn back(&mut self) -> Vec<Command> {
         match self.mode {
-            Mode::Help => self.mode = Mode::Normal,
+            Mode::Help | Mode::Customer => self.mode = Mode::Normal,
+            Mode::WhatIf => {
+                self.mode = Mode::Normal;
+                self.what_if = None;
+            }
             Mode::Search => return self.update(Action::SearchCancel),
             Mode::Normal if self.focus == Focus::Panel => self.focus = Focus::Clients,
             Mode::Normal if !self.query.is_empty() => return self.update(Action::SearchCancel),
@@ -654,6 +823,9 @@ impl App {
     fn click(&mut self, column: u16, row: u16) -> Vec<Command> {
         if self.mode == Mode::Help {
             self.mode = Mode::Normal;
+            return Vec::new();
+        }
+        if matches!(self.mode, Mode::Customer | Mode::WhatIf) {
             return Vec::new();
         }
         let Some(screen) = self.screen() else { return Vec::new() };
@@ -734,9 +906,110 @@ impl App {
         }
     }
 
+    /// The counterfactual of the shown decision, when it is for the same client.
+    pub fn shown_counterfactual(&self) -> Option<&Loadable<Counterfactual>> {
+        let id = self.shown_explanation()?.score.client_id;
+        match &self.counterfactual {
+            Some((wanted, loadable)) if *wanted == id => Some(loadable),
+            _ => None,
+        }
+    }
+
+    fn export(&mut self) -> Vec<Command> {
+        let Some(explanation) = self.shown_explanation().cloned() else {
+            self.error(super::strings::PREDICT_FIRST.into());
+            return Vec::new();
+        };
+        let counterfactual = self.shown_counterfactual().and_then(Loadable::ready).cloned();
+        if explanation.score.decision == Decision::Refused && counterfactual.is_none() {
+            self.error(super::strings::EXPORT_WAIT.into());
+            return Vec::new();
+        }
+        let job = ExportJob {
+            record: self.selected_record().filter(|record| record.id == explanation.score.client_id).cloned(),
+            explanation,
+            counterfactual,
+            features: self.info.features.clone(),
+            model_version: self.info.model_version.clone(),
+            language: self.language,
+            folder: self.export_dir.clone(),
+        };
+        self.status = Some(Status { text: super::strings::EXPORTING.into(), kind: StatusKind::Info });
+        vec![Command::Export(Box::new(job))]
+    }
+
+    fn start_what_if(&mut self) -> Vec<Command> {
+        let Some(record) = self.selected_record() else {
+            self.error(super::strings::WHAT_IF_NEEDS_DATA.into());
+            return Vec::new();
+        };
+        let fields: Vec<WhatIfField> = self
+            .info
+            .features
+            .iter()
+            .enumerate()
+            .filter(|(_, feature)| feature.actionable && feature.categories.is_none())
+            .filter_map(|(feature_idx, _)| match record.fields.get(feature_idx).map(|field| &field.value) {
+                Some(FieldValue::Number(value)) => {
+                    Some(WhatIfField { feature_idx, original: *value, text: format!("{value:.0}") })
+                }
+                _ => None,
+            })
+            .collect();
+        if fields.is_empty() {
+            self.error(super::strings::WHAT_IF_NOTHING.into());
+            return Vec::new();
+        }
+        self.what_if = Some(WhatIfForm {
+            client_id: record.id,
+            fields,
+            cursor: 0,
+            message: None,
+            edit: 0,
+            result: None,
+            baseline: None,
+        });
+        self.mode = Mode::WhatIf;
+        self.edit_what_if(|_| {})
+    }
+
+    /// Applies an edit to the field under the cursor, then scores the form if every field
+    /// reads as an amount.
+    fn edit_what_if(&mut self, edit: impl FnOnce(&mut String)) -> Vec<Command> {
+        let Some(form) = &mut self.what_if else { return Vec::new() };
+        if let Some(field) = form.fields.get_mut(form.cursor) {
+            edit(&mut field.text);
+        }
+        let mut changes = Vec::new();
+        form.message = None;
+        for field in &form.fields {
+            match parse_amount(&field.text) {
+                Ok(value) => {
+                    if let Some(feature) = self.info.features.get(field.feature_idx) {
+                        changes.push((feature.name.clone(), value));
+                    }
+                }
+                Err(message) => {
+                    let label = self.info.features.get(field.feature_idx).map_or("", |f| f.label_en.as_str());
+                    form.message = Some(format!("{label}: {message}"));
+                    return Vec::new();
+                }
+            }
+        }
+        form.edit += 1;
+        form.result = Some(Loadable::Loading);
+        vec![Command::WhatIf(form.client_id, form.edit, changes)]
+    }
+
     fn wheel(&mut self, column: u16, row: u16, delta: isize) -> Vec<Command> {
         if self.mode == Mode::Help {
             return self.update(Action::ScrollHelp(delta));
+        }
+        if self.mode == Mode::WhatIf {
+            return self.update(Action::WhatIfMove(delta));
+        }
+        if self.mode == Mode::Customer {
+            return self.update(Action::ScrollCustomer(delta));
         }
         let Some(screen) = self.screen() else { return Vec::new() };
         if layout::contains(screen.list, column, row) {
@@ -771,6 +1044,9 @@ fn is_user_input(action: &Action) -> bool {
             | Action::PortfolioProgress(..)
             | Action::PortfolioLoaded(..)
             | Action::DriftLoaded(..)
+            | Action::CounterfactualLoaded(..)
+            | Action::WhatIfScored(..)
+            | Action::Exported(..)
             | Action::Superseded
     )
 }

@@ -1,7 +1,8 @@
 //! Keys and mouse events to actions, by mode and focus. Nothing here changes state.
 //!
 //! The keys follow common terminal tools: arrows and `j`/`k`, PgUp/PgDn, `g`/`G`, Tab and
-//! `1`–`6` for tabs, `/` to search, `?` for help, `q` or Ctrl-C to quit, Esc to go back.
+//! `1`–`6` for tabs, `/` to search, `?` for help, `q` or Ctrl-C to quit, Esc to go back; `c`
+//! opens the customer view (`l` switches its language), `w` the what-if form, `x` exports.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
@@ -20,8 +21,38 @@ pub fn key_action(mode: Mode, focus: Focus, key: KeyEvent) -> Option<Action> {
     match mode {
         Mode::Help => help_key(key),
         Mode::Search => search_key(key, control),
+        Mode::Customer => customer_key(key),
+        Mode::WhatIf => what_if_key(key, control),
         Mode::Normal if control => None,
         Mode::Normal => normal_key(focus, key),
+    }
+}
+
+/// The customer view: language, export, back. `q` closes the view rather than quitting, so a
+/// customer's stray key press never closes the dashboard.
+fn customer_key(key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Char('l') | KeyCode::Char('L') => Some(Action::ToggleLanguage),
+        KeyCode::Char('x') => Some(Action::Export),
+        KeyCode::Up | KeyCode::Char('k') => Some(Action::ScrollCustomer(-1)),
+        KeyCode::Down | KeyCode::Char('j') => Some(Action::ScrollCustomer(1)),
+        KeyCode::PageUp => Some(Action::ScrollCustomer(-PANEL_PAGE)),
+        KeyCode::PageDown => Some(Action::ScrollCustomer(PANEL_PAGE)),
+        KeyCode::Esc | KeyCode::Char('c') | KeyCode::Char('q') | KeyCode::Backspace => Some(Action::Back),
+        _ => None,
+    }
+}
+
+/// The what-if form: amounts are typed, `r` resets, arrows move between fields.
+fn what_if_key(key: KeyEvent, control: bool) -> Option<Action> {
+    match key.code {
+        KeyCode::Esc => Some(Action::Back),
+        KeyCode::Up | KeyCode::BackTab => Some(Action::WhatIfMove(-1)),
+        KeyCode::Down | KeyCode::Tab | KeyCode::Enter => Some(Action::WhatIfMove(1)),
+        KeyCode::Backspace => Some(Action::WhatIfBackspace),
+        KeyCode::Char('r') | KeyCode::Char('R') if !control => Some(Action::WhatIfReset),
+        KeyCode::Char(character) if !control && !character.is_control() => Some(Action::WhatIfInput(character)),
+        _ => None,
     }
 }
 
@@ -70,6 +101,9 @@ fn normal_key(focus: Focus, key: KeyEvent) -> Option<Action> {
         KeyCode::BackTab => Action::PreviousTab,
         KeyCode::Char(digit @ '1'..='6') => Action::ShowTab(Tab::ALL[(digit as u8 - b'1') as usize]),
         KeyCode::Char('s') => Action::CycleSort,
+        KeyCode::Char('c') => Action::ShowCustomer,
+        KeyCode::Char('w') => Action::StartWhatIf,
+        KeyCode::Char('x') => Action::Export,
         KeyCode::Left | KeyCode::Char('h') => Action::FocusClients,
         KeyCode::Right | KeyCode::Char('l') => Action::FocusPanel,
         KeyCode::Char('/') => Action::StartSearch,
@@ -126,5 +160,26 @@ mod tests {
         assert_eq!(key_action(Mode::Normal, Focus::Clients, press(KeyCode::Char('9'))), None);
         assert_eq!(key_action(Mode::Help, Focus::Clients, press(KeyCode::Char('q'))), Some(Action::ToggleHelp));
         assert_eq!(key_action(Mode::Normal, Focus::Clients, press(KeyCode::F(5))), None);
+    }
+
+    #[test]
+    fn the_customer_view_toggles_language_and_never_quits_on_q() {
+        assert_eq!(key_action(Mode::Normal, Focus::Clients, press(KeyCode::Char('c'))), Some(Action::ShowCustomer));
+        assert_eq!(key_action(Mode::Customer, Focus::Clients, press(KeyCode::Char('l'))), Some(Action::ToggleLanguage));
+        assert_eq!(key_action(Mode::Customer, Focus::Clients, press(KeyCode::Char('q'))), Some(Action::Back));
+        assert_eq!(key_action(Mode::Customer, Focus::Clients, press(KeyCode::Esc)), Some(Action::Back));
+        assert_eq!(key_action(Mode::Customer, Focus::Clients, press(KeyCode::Char('x'))), Some(Action::Export));
+        assert_eq!(key_action(Mode::Customer, Focus::Clients, press(KeyCode::Down)), Some(Action::ScrollCustomer(1)));
+        assert_eq!(key_action(Mode::Customer, Focus::Clients, press(KeyCode::Char('p'))), None);
+    }
+
+    #[test]
+    fn the_what_if_form_takes_text_and_resets_with_r() {
+        assert_eq!(key_action(Mode::Normal, Focus::Clients, press(KeyCode::Char('w'))), Some(Action::StartWhatIf));
+        assert_eq!(key_action(Mode::WhatIf, Focus::Clients, press(KeyCode::Char('5'))), Some(Action::WhatIfInput('5')));
+        assert_eq!(key_action(Mode::WhatIf, Focus::Clients, press(KeyCode::Char('q'))), Some(Action::WhatIfInput('q')));
+        assert_eq!(key_action(Mode::WhatIf, Focus::Clients, press(KeyCode::Char('r'))), Some(Action::WhatIfReset));
+        assert_eq!(key_action(Mode::WhatIf, Focus::Clients, press(KeyCode::Enter)), Some(Action::WhatIfMove(1)));
+        assert_eq!(key_action(Mode::WhatIf, Focus::Clients, press(KeyCode::Esc)), Some(Action::Back));
     }
 }

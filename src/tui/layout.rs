@@ -102,7 +102,17 @@ pub struct DecisionLayout {
     pub gauge: Rect,
     /// The contribution waterfall, heading included.
     pub waterfall: Rect,
+    /// The principal reasons and what would change the decision, below the waterfall when
+    /// there is room (empty otherwise).
+    pub reasons: Rect,
 }
+
+/// Rows the waterfall takes when the reasons share its room: its heading, the average, ten
+/// features, the rest and the client.
+const WATERFALL_FULL: u16 = WATERFALL_MAX_ROWS as u16 + 4;
+
+/// Rows the reasons need at least to be shown below the waterfall.
+const REASONS_MIN: u16 = 8;
 
 /// The Decision tab's parts within its content area.
 pub fn decision(content: Rect) -> DecisionLayout {
@@ -115,7 +125,15 @@ pub fn decision(content: Rect) -> DecisionLayout {
     ])
     .areas(content);
     let button = Rect { width: (strings::PREDICT_BUTTON.chars().count() as u16).min(button.width), ..button };
-    DecisionLayout { button, verdict, gauge, waterfall }
+    let (waterfall, reasons) = if waterfall.height >= WATERFALL_FULL + 1 + REASONS_MIN {
+        let [waterfall, _, reasons] =
+            Layout::vertical([Constraint::Length(WATERFALL_FULL), Constraint::Length(1), Constraint::Min(0)])
+                .areas(waterfall);
+        (waterfall, reasons)
+    } else {
+        (waterfall, Rect { height: 0, ..waterfall })
+    };
+    DecisionLayout { button, verdict, gauge, waterfall, reasons }
 }
 
 /// Feature rows that fit in the waterfall area (heading, average, "other" and total lines

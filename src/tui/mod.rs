@@ -53,14 +53,14 @@ pub fn run(config: &DashboardConfig) -> Result<()> {
     );
     let scorer: Arc<dyn Scorer> = Arc::new(scorer);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
-    let timings = runtime.block_on(main_loop(scorer, config.timing, started))?;
+    let timings = runtime.block_on(main_loop(scorer, config, started))?;
     if let Some(timings) = timings {
         eprint!("{}", timings.report());
     }
     Ok(())
 }
 
-async fn main_loop(scorer: Arc<dyn Scorer>, timing: bool, started: Instant) -> Result<Option<Timings>> {
+async fn main_loop(scorer: Arc<dyn Scorer>, config: &DashboardConfig, started: Instant) -> Result<Option<Timings>> {
     let clients = scorer.clients().context("cannot list the clients")?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!(
@@ -69,16 +69,17 @@ async fn main_loop(scorer: Arc<dyn Scorer>, timing: bool, started: Instant) -> R
         );
     }
     let mut terminal = terminal::init().context("cannot take over the terminal")?;
-    let result = drive(&mut terminal, scorer, clients, started).await;
+    let result = drive(&mut terminal, scorer, clients, config, started).await;
     terminal::restore();
     let timings = result?;
-    Ok(timing.then_some(timings))
+    Ok(config.timing.then_some(timings))
 }
 
 async fn drive(
     terminal: &mut terminal::Tui,
     scorer: Arc<dyn Scorer>,
     clients: Vec<crate::domain::ClientSummary>,
+    config: &DashboardConfig,
     started: Instant,
 ) -> Result<Timings> {
     let size = terminal.size().context("cannot read the terminal size")?;
@@ -86,6 +87,8 @@ async fn drive(
     let (event_sender, mut events) = mpsc::unbounded_channel::<Event>();
     let tasks = Tasks::new(Arc::clone(&scorer), action_sender);
     let (mut app, commands) = App::new(scorer.info().clone(), clients, Theme::from_env(), (size.width, size.height));
+    app.export_dir = config.export_dir.clone();
+    app.language = config.language;
     let mut in_flight = 0usize;
     for command in commands {
         in_flight += usize::from(is_quick(&command));
@@ -168,7 +171,13 @@ enum Incoming {
 fn is_final_answer(action: &Action) -> bool {
     matches!(
         action,
-        Action::ClientLoaded(..) | Action::Explained(..) | Action::DistributionLoaded(..) | Action::Superseded
+        Action::ClientLoaded(..)
+            | Action::Explained(..)
+            | Action::DistributionLoaded(..)
+            | Action::CounterfactualLoaded(..)
+            | Action::WhatIfScored(..)
+            | Action::Exported(..)
+            | Action::Superseded
     )
 }
 

@@ -7,6 +7,25 @@ use super::app::{Focus, Mode, Tab};
 
 /// The product's name in the title bar.
 pub const PRODUCT: &str = "Prêt à dépenser · credit desk";
+/// The bank's name, in the customer view.
+pub const PRODUCT_NAME: &str = crate::domain::wording::BANK;
+
+/// The customer view's keys, in the customer's language.
+pub fn customer_keys(language: crate::domain::format::Language) -> &'static [(&'static str, &'static str)] {
+    match language {
+        crate::domain::format::Language::En => &[("l", "Français"), ("x", "save a copy"), ("Esc", "back")],
+        crate::domain::format::Language::Fr => &[("l", "English"), ("x", "enregistrer une copie"), ("Esc", "retour")],
+    }
+}
+
+/// The scroll hint of the customer view.
+pub fn customer_more(language: crate::domain::format::Language) -> &'static str {
+    match language {
+        crate::domain::format::Language::En => "more",
+        crate::domain::format::Language::Fr => "suite",
+    }
+}
+
 /// The Predict button.
 pub const PREDICT_BUTTON: &str = "[ Predict ]";
 /// Next to the button before predicting.
@@ -32,6 +51,41 @@ pub const SEARCH_PROMPT: &str = "/ search: ";
 pub const SEARCH_HINT: &str = "/ to search id, age, amount, type";
 /// Column headings of the client list.
 pub const LIST_HEADINGS: [&str; 4] = ["Id", "Age", "Amount", "Type"];
+/// When something needs a decision on screen first.
+pub const PREDICT_FIRST: &str = "press p to predict first: the customer view and the export explain a decision";
+/// When the export waits for what would change a refusal.
+pub const EXPORT_WAIT: &str = "still looking for what would change the decision: export again in a moment";
+/// While the export runs.
+pub const EXPORTING: &str = "exporting the customer sheet…";
+/// When the what-if form has no data to start from.
+pub const WHAT_IF_NEEDS_DATA: &str = "the client's data is still loading: try the what-if again in a moment";
+/// When no input can be changed.
+pub const WHAT_IF_NOTHING: &str = "this model has no input a client can change (amount, repayment, goods price)";
+/// Title of the what-if form.
+pub const WHAT_IF_TITLE: &str = "What if: change the loan (the client's data is not modified)";
+/// Headings of the what-if table.
+pub const WHAT_IF_HEADINGS: [&str; 3] = ["Input", "Client's value", "Try"];
+/// While a what-if is scored.
+pub const WHAT_IF_SCORING: &str = "scoring…";
+/// The what-if result line: before and after.
+pub fn what_if_result(before: &str, after: &str, decision_before: &str, decision_after: &str) -> String {
+    format!("Probability of default {before} → {after}   ·   {decision_before} → {decision_after}")
+}
+/// Heading of the what-if reasons.
+pub const WHAT_IF_REASONS: &str = "Principal reasons with these values";
+
+/// The status line after an export.
+pub fn exported(paths: &[String]) -> String {
+    format!("exported {}", paths.join(" and "))
+}
+
+/// Heading of the reasons in the Decision tab.
+pub const REASONS_HEADING: &str = "Principal reasons (c: customer view, w: what-if, x: export)";
+/// Heading of the counterfactual in the Decision tab.
+pub const CHANGE_HEADING: &str = "What would change it";
+/// When the Decision tab has no room for the reasons.
+pub const REASONS_HINT: &str = "c: reasons for the customer · w: what-if · x: export";
+
 /// Title of the too-small screen.
 pub const TOO_SMALL_TITLE: &str = "Terminal too small";
 /// The local source.
@@ -69,14 +123,20 @@ pub fn hints(mode: Mode, focus: Focus, tab: Tab) -> &'static [(&'static str, &'s
     match (mode, focus, tab) {
         (Mode::Help, _, _) => &[("↑↓", "scroll"), ("Esc/?", "close help")],
         (Mode::Search, _, _) => &[("type", "filter"), ("↑↓", "move"), ("Enter", "keep"), ("Esc", "clear")],
+        (Mode::Customer, _, _) => &[("l", "English/Français"), ("x", "export"), ("Esc", "back")],
+        (Mode::WhatIf, _, _) => {
+            &[("type", "amount"), ("↑↓", "field"), ("r", "reset"), ("Esc", "close"), ("Ctrl-C", "quit")]
+        }
         (Mode::Normal, Focus::Clients, _) => &[
             ("↑↓", "client"),
             ("p", "predict"),
-            ("Tab/1-6", "tabs"),
-            ("→", "into tab"),
+            ("c", "customer"),
+            ("w", "what-if"),
             ("/", "search"),
             ("?", "help"),
             ("q", "quit"),
+            ("Tab/1-6", "tabs"),
+            ("→", "into tab"),
         ],
         (Mode::Normal, Focus::Panel, Tab::Decision | Tab::ClientData) => &[
             ("↑↓", "feature"),
@@ -115,6 +175,10 @@ pub const HELP_KEYS: &[(&str, &str)] = &[
     ("", "Deciding"),
     ("p  Enter", "predict the selected client: ACCEPTED or REFUSED, and why"),
     ("Enter (in a tab)", "compare the feature under the cursor with the reference population"),
+    ("c", "customer view: the decision, its reasons and what would change it, full screen, for the customer"),
+    ("l (customer view)", "switch the customer view between English and French"),
+    ("w", "what-if: type another amount, repayment or goods price and see the new decision at once; r resets"),
+    ("x", "export the customer explanation (PNG chart and Markdown sheet) to the export folder"),
     ("mouse", "click a client, a tab, [Predict] or a feature; the wheel scrolls"),
     ("", "Other"),
     ("?", "this help"),

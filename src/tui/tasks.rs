@@ -20,12 +20,19 @@ pub struct Tasks {
     sender: UnboundedSender<Action>,
     newest_client: Arc<AtomicU64>,
     newest_explain: Arc<AtomicU64>,
+    newest_what_if: Arc<AtomicU64>,
 }
 
 impl Tasks {
     /// Tasks over a scorer, answering on `sender`.
     pub fn new(scorer: Arc<dyn Scorer>, sender: UnboundedSender<Action>) -> Tasks {
-        Tasks { scorer, sender, newest_client: Arc::default(), newest_explain: Arc::default() }
+        Tasks {
+            scorer,
+            sender,
+            newest_client: Arc::default(),
+            newest_explain: Arc::default(),
+            newest_what_if: Arc::default(),
+        }
     }
 
     /// Starts a command on the blocking pool.
@@ -33,6 +40,7 @@ impl Tasks {
         let generation = match &command {
             Command::LoadClient(_) => Some((Arc::clone(&self.newest_client), bump(&self.newest_client))),
             Command::Explain(_) => Some((Arc::clone(&self.newest_explain), bump(&self.newest_explain))),
+            Command::WhatIf(..) => Some((Arc::clone(&self.newest_what_if), bump(&self.newest_what_if))),
             _ => None,
         };
         let scorer = Arc::clone(&self.scorer);
@@ -71,6 +79,25 @@ pub fn execute(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) 
         }
         Command::LoadDrift => {
             report(Action::DriftLoaded(scorer.drift().map_err(|error| error.to_string())));
+        }
+        Command::LoadCounterfactual(id) => {
+            let result = scorer.counterfactual(*id).map_err(|error| error.to_string());
+            report(Action::CounterfactualLoaded(*id, result));
+        }
+        Command::WhatIf(id, edit, changes) => {
+            let result = scorer.what_if(*id, changes).map_err(|error| error.to_string());
+            report(Action::WhatIfScored(*id, *edit, result));
+        }
+        Command::Export(job) => {
+            let sheet = crate::export::Sheet {
+                explanation: &job.explanation,
+                counterfactual: job.counterfactual.as_ref(),
+                record: job.record.as_ref(),
+                features: &job.features,
+                model_version: &job.model_version,
+                language: job.language,
+            };
+            report(Action::Exported(crate::export::write(&sheet, &job.folder).map_err(|error| error.to_string())));
         }
         Command::LoadPortfolio => {
             let progress = |done, total| report(Action::PortfolioProgress(done, total));

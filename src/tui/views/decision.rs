@@ -4,13 +4,14 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 use tui_big_text::{BigText, PixelSize};
 
 use super::message;
-use crate::domain::format::{Language, format_percent, format_value};
-use crate::domain::{Decision, Explanation};
-use crate::tui::app::{App, Focus, Prediction, waterfall};
+use crate::domain::format::{Language, format_percent, format_points, format_value};
+use crate::domain::wording;
+use crate::domain::{Decision, Effect, Explanation};
+use crate::tui::app::{App, Focus, Loadable, Prediction, waterfall};
 use crate::tui::layout;
 use crate::tui::strings;
 use crate::tui::widgets::{Step, ThresholdGauge, Waterfall};
@@ -105,7 +106,44 @@ fn shown(app: &App, frame: &mut Frame, parts: &layout::DecisionLayout, explanati
         up: theme.refused,
         down: theme.accepted,
         highlight: theme.selected,
+        language: Language::En,
     };
     let body = Rect { y: area.y + 1, height: area.height - 1, ..area };
     frame.render_widget(&widget, body);
+    reasons(app, frame, parts.reasons, explanation);
+}
+
+/// The principal reasons and, for a refusal, what would change it, as the customer will hear
+/// them (in English here; the customer view has both languages).
+fn reasons(app: &App, frame: &mut Frame, area: Rect, explanation: &Explanation) {
+    if area.height == 0 {
+        return;
+    }
+    let theme = &app.theme;
+    let mut lines = vec![Line::styled(strings::REASONS_HEADING, theme.heading)];
+    if explanation.reasons.is_empty() {
+        lines.push(Line::raw(wording::no_reasons(Language::En)));
+    }
+    for reason in &explanation.reasons {
+        let style = match reason.effect {
+            Effect::RaisesRisk => theme.refused,
+            Effect::LowersRisk => theme.accepted,
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>9} ", format_points(reason.points, Language::En)), style),
+            Span::raw(reason.text.en.clone()),
+        ]));
+    }
+    if explanation.score.decision == Decision::Refused {
+        let change = match app.shown_counterfactual() {
+            Some(Loadable::Ready(counterfactual)) => counterfactual.text().map(|text| text.en.clone()),
+            Some(Loadable::Failed(message)) => Some(message.clone()),
+            Some(Loadable::Loading) | None => Some(wording::change_loading(Language::En).to_string()),
+        };
+        if let Some(change) = change {
+            lines.push(Line::styled(strings::CHANGE_HEADING, theme.heading));
+            lines.push(Line::raw(change));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }

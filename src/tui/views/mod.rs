@@ -2,11 +2,13 @@
 
 mod client_data;
 mod compare;
+mod customer;
 mod decision;
 mod drift;
 mod list;
 mod model;
 mod portfolio;
+mod what_if;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -26,9 +28,16 @@ pub fn render(app: &App, frame: &mut Frame) {
         too_small(app, frame, area);
         return;
     };
+    if app.mode == Mode::Customer && app.shown_explanation().is_some() {
+        customer::render(app, frame, area);
+        return;
+    }
     title(app, frame, screen.title);
     list::render(app, frame, &screen);
     panel(app, frame, &screen);
+    if app.mode == Mode::WhatIf {
+        what_if::render(app, frame, &screen);
+    }
     status(app, frame, screen.status);
     if app.mode == Mode::Help {
         help(app, frame, area);
@@ -109,6 +118,11 @@ fn status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line).style(theme.status), area);
 }
 
+/// How far the customer view scrolls at the app's size.
+pub fn customer_max_scroll(app: &App) -> usize {
+    customer::max_scroll(app)
+}
+
 /// Where the help overlay sits on a screen of this size.
 fn help_popup(area: Rect) -> Rect {
     let width = area.width.saturating_sub(8).min(96);
@@ -169,10 +183,22 @@ fn help(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// Words laid out in lines of at most `width` characters (a longer word gets a line of its own).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
+    // Break only at plain spaces: no-break spaces hold "450 000 €" together, and a lone "%",
+    // "€", ":" or ";" stays with the word before it ("8,4 %").
+    let mut words: Vec<String> = Vec::new();
+    for word in text.split(' ').filter(|word| !word.is_empty()) {
+        match words.last_mut() {
+            Some(last) if word.chars().all(|c| "%€:;?!»,.".contains(c)) => {
+                last.push('\u{a0}');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+    }
+    for word in words.iter().map(String::as_str) {
         if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
             lines.push(std::mem::take(&mut line));
         }

@@ -44,6 +44,8 @@ pub struct Waterfall<'a> {
     pub down: Style,
     /// Style of the highlighted line.
     pub highlight: Style,
+    /// The language of the figures (decimal point or comma).
+    pub language: Language,
 }
 
 /// Width of the figure column.
@@ -87,11 +89,11 @@ impl Widget for &Waterfall<'_> {
         for ((step, &(from, to)), y) in self.steps.iter().zip(&spans).zip(area.y..area.y + area.height) {
             let (label, figure, style, symbol, highlighted) = match step {
                 Step::Level { label, probability } => {
-                    (label, format_percent(*probability, Language::En), self.level, "█", false)
+                    (label, format_percent(*probability, self.language), self.level, "█", false)
                 }
                 Step::Move { label, points, highlighted } => {
                     let (style, symbol) = if *points >= 0.0 { (self.up, "█") } else { (self.down, "▒") };
-                    (label, format_points(*points, Language::En), style, symbol, *highlighted)
+                    (label, format_points(*points, self.language), style, symbol, *highlighted)
                 }
             };
             let label_style = if highlighted { self.highlight } else { self.text };
@@ -123,8 +125,15 @@ mod tests {
             Step::Level { label: "end".into(), probability: 0.15 },
         ];
         let style = Style::default();
-        let waterfall =
-            Waterfall { steps: &steps, text: style, level: style, up: style, down: style, highlight: style };
+        let waterfall = Waterfall {
+            steps: &steps,
+            text: style,
+            level: style,
+            up: style,
+            down: style,
+            highlight: style,
+            language: Language::En,
+        };
         // Width 42: figures 10, a space, then 31 cells: a third (10) for the bar, 21 for labels.
         // The bar spans 0 to 20 %: avg 0 → 10 % = cells 0..5; a: 10 → 20 % = cells 5..10;
         // b: 20 → 15 % drawn with ▒, where 0.1 + 0.1 − 0.05 = 0.15000000000000002 in floating

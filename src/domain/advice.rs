@@ -1,0 +1,100 @@
+//! What a customer is told: the principal reasons behind a decision and what would change a
+//! refusal, each worded in English and French.
+//!
+//! Plain serialisable data, so the dashboard, the API and exported sheets carry the same words.
+
+use super::format::Language;
+
+/// A text for people, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Bilingual {
+    /// English.
+    pub en: String,
+    /// French.
+    pub fr: String,
+}
+
+impl Bilingual {
+    /// The text in `language`.
+    pub fn get(&self, language: Language) -> &str {
+        match language {
+            Language::En => &self.en,
+            Language::Fr => &self.fr,
+        }
+    }
+}
+
+/// Which way a reason moved the estimated risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Towards default (towards a refusal).
+    RaisesRisk,
+    /// Away from default (in the client's favour).
+    LowersRisk,
+}
+
+/// One principal reason: a fact about the client that moved the estimated risk, worded for
+/// the customer.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Reason {
+    /// The model features merged into this reason (the first is the one quoted), e.g.
+    /// `DAYS_BIRTH` and `AGE_YEARS`.
+    pub features: Vec<String>,
+    /// Their summed contribution in probability units (× 100 for percentage points).
+    pub points: f64,
+    /// Their summed contribution in log-odds.
+    pub log_odds: f64,
+    /// Which way it moved the risk.
+    pub effect: Effect,
+    /// The sentence for the customer.
+    pub text: Bilingual,
+}
+
+/// One input changed by a counterfactual or a what-if.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FeatureChange {
+    /// The model feature (a raw column such as `AMT_CREDIT`).
+    pub feature: String,
+    /// The client's value.
+    pub from: f64,
+    /// The proposed value.
+    pub to: f64,
+}
+
+/// What would change a refusal into an acceptance.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Counterfactual {
+    /// The client is accepted: nothing needs to change.
+    NotNeeded {
+        /// The client's probability of default.
+        probability: f64,
+    },
+    /// The smallest change found that brings the probability under the threshold.
+    Found {
+        /// The inputs to change (derived features follow from them).
+        changes: Vec<FeatureChange>,
+        /// The probability of default with the change.
+        probability: f64,
+        /// The proposal for the customer.
+        text: Bilingual,
+    },
+    /// No change of the actionable inputs within the allowed ranges is enough.
+    NoneWithinBounds {
+        /// The lowest probability reached within the ranges.
+        best_probability: f64,
+        /// The statement for the customer.
+        text: Bilingual,
+    },
+}
+
+impl Counterfactual {
+    /// The sentence for the customer, if any (none when nothing needs to change).
+    pub fn text(&self) -> Option<&Bilingual> {
+        match self {
+            Counterfactual::NotNeeded { .. } => None,
+            Counterfactual::Found { text, .. } | Counterfactual::NoneWithinBounds { text, .. } => Some(text),
+        }
+    }
+}

@@ -1,0 +1,626 @@
+//! Principal reasons: the few facts about a client that moved the estimated risk most, worded
+//! for the customer in English and French.
+//!
+//! From a client's contributions (in probability units), features that say the same thing are
+//! merged into one reason (`DAYS_BIRTH` and `AGE_YEARS`; the three statistics of one building
+//! measure; the groups of `assets/reasons.toml`), protected attributes are left out, and:
+//!
+//! - for a refusal, the (at most four) reasons that pushed most towards default;
+//! - for an acceptance, the (at most four) that counted most in the client's favour.
+//!
+//! Each reason is a sentence from the feature's template with the client's value in human
+//! units and where it stands among clients who repaid ("lower than 80 % of clients who
+//! repaid"), so the customer hears facts about themselves and a plain comparison, never model
+//! internals. Pure functions; the caller supplies the client's values and standings.
+//!
+//! Uses: domain.
+
+use std::collections::BTreeMap;
+
+use crate::domain::format::{Language, format_number, format_percent, format_value};
+use crate::domain::{Bilingual, Decision, Effect, FeatureDescription, FieldValue, Reason};
+
+/// The sentences shipped with the package.
+pub const BUNDLED: &str = include_str!("../../assets/reasons.toml");
+
+/// At most this many reasons are given.
+pub const MAX_REASONS: usize = 4;
+
+/// A reason whose contribution is smaller than this (probability units: 0.05 percentage
+/// points) says nothing a customer could act on or recognise, and is not given.
+pub const NEGLIGIBLE_POINTS: f64 = 0.0005;
+
+/// The sentences file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ReasonsError {
+    /// Not valid TOML, or not the expected layout.
+    #[error("assets/reasons.toml: {0}")]
+    Unreadable(String),
+    /// A sentence misses a placeholder it needs or names one that does not exist.
+    #[error("assets/reasons.toml: the sentence `{key}` of `{feature}` {problem}")]
+    BadSentence {
+        /// The feature (or `generic`).
+        feature: String,
+        /// The key (`en`, `yes_fr`, ...).
+        key: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// How a ratio is shown in a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ValueStyle {
+    /// In the feature's unit.
+    #[default]
+    Unit,
+    /// As a percentage (`0.183` reads `18.3 %`).
+    Percent,
+    /// As a multiple (`2.4` reads `2.40 times`).
+    Multiple,
+}
+
+/// One feature's sentences.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Template {
+    en: Option<String>,
+    fr: Option<String>,
+    yes_en: Option<String>,
+    no_en: Option<String>,
+    yes_fr: Option<String>,
+    no_fr: Option<String>,
+    more_en: Option<String>,
+    less_en: Option<String>,
+    more_fr: Option<String>,
+    less_fr: Option<String>,
+    #[serde(default)]
+    value: ValueStyle,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GenericTemplate {
+    en: String,
+    fr: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateFile {
+    #[serde(default)]
+    groups: Vec<Vec<String>>,
+    generic: GenericTemplate,
+    #[serde(default)]
+    features: BTreeMap<String, Template>,
+    #[serde(default)]
+    categories: BTreeMap<String, BTreeMap<String, [String; 2]>>,
+}
+
+/// The sentences of every feature, the merged groups and the category names for customers.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    groups: Vec<Vec<String>>,
+    generic: Bilingual,
+    features: BTreeMap<String, Template>,
+    categories: BTreeMap<String, BTreeMap<String, Bilingual>>,
+}
+
+/// Where a client's value stands among the clients of the reference population who repaid.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RepaidStanding {
+    /// For a number: the percentage of clients who repaid with a smaller value (equal values
+    /// counted half), over those with a value; for durations, with a shorter duration.
+    pub percentile: Option<f64>,
+    /// For a category, a yes/no answer or a missing value: the percentage of clients who
+    /// repaid sharing it.
+    pub share: Option<f64>,
+}
+
+/// What the reasons need to know about one client.
+pub trait ClientFacts {
+    /// The client's value of feature `feature_idx`.
+    fn value(&self, feature_idx: usize) -> FieldValue;
+    /// Where that value stands among clients who repaid.
+    fn standing(&self, feature_idx: usize) -> RepaidStanding;
+}
+
+/// One client's contributions and decision.
+#[derive(Debug, Clone, Copy)]
+pub struct ReasonInput<'a> {
+    /// The model's features, in model order.
+    pub features: &'a [FeatureDescription],
+    /// Contributions in probability units, one per feature.
+    pub points: &'a [f64],
+    /// Contributions in log-odds, one per feature.
+    pub log_odds: &'a [f64],
+    /// The decision explained.
+    pub decision: Decision,
+}
+
+const PLACEHOLDERS: [&str; 3] = ["{value}", "{comparison}", "{label}"];
+
+impl Templates {
+    /// The sentences shipped with the package.
+    pub fn bundled() -> Result<Templates, ReasonsError> {
+        Templates::parse(BUNDLED)
+    }
+
+    /// Parses a sentences file, checking every sentence's placeholders.
+    pub fn parse(text: &str) -> Result<Templates, ReasonsError> {
+        let file: TemplateFile = toml::from_str(text).map_err(|error| ReasonsError::Unreadable(error.to_string()))?;
+        let check = |feature: &str, key: &str, sentence: &str, generic: bool| {
+            let problem = if !sentence.contains("{comparison}") {
+                Some("has no {comparison}".to_string())
+            } else if !generic && sentence.contains("{label}") {
+                Some("uses {label}, which only the generic sentence may".to_string())
+            } else {
+                unknown_placeholder(sentence).map(|name| format!("names the unknown placeholder {name}"))
+            };
+            match problem {
+                Some(problem) => Err(ReasonsError::BadSentence { feature: feature.into(), key: key.into(), problem }),
+                None => Ok(()),
+            }
+        };
+        check("generic", "en", &file.generic.en, true)?;
+        check("generic", "fr", &file.generic.fr, true)?;
+        for (name, template) in &file.features {
+            let sentences = [
+                ("en", &template.en),
+                ("fr", &template.fr),
+                ("yes_en", &template.yes_en),
+                ("no_en", &template.no_en),
+                ("yes_fr", &template.yes_fr),
+                ("no_fr", &template.no_fr),
+            ];
+            for (key, sentence) in sentences {
+                if let Some(sentence) = sentence {
+                    check(name, key, sentence, false)?;
+                }
+            }
+            if template.en.is_some() != template.fr.is_some()
+                || template.yes_en.is_some() != template.yes_fr.is_some()
+                || template.yes_en.is_some() != template.no_en.is_some()
+                || template.yes_fr.is_some() != template.no_fr.is_some()
+            {
+                return Err(ReasonsError::BadSentence {
+                    feature: name.clone(),
+                    key: "en/fr".into(),
+                    problem: "is not given in both languages (and, for yes/no, for both answers)".into(),
+                });
+            }
+        }
+        let categories = file
+            .categories
+            .into_iter()
+            .map(|(feature, names)| {
+                let names = names.into_iter().map(|(key, [en, fr])| (key, Bilingual { en, fr })).collect();
+                (feature, names)
+            })
+            .collect();
+        Ok(Templates {
+            groups: file.groups,
+            generic: Bilingual { en: file.generic.en, fr: file.generic.fr },
+            features: file.features,
+            categories,
+        })
+    }
+
+    /// The key of the reason a feature belongs to: the first member of its group, the stem of
+    /// a building statistic, else its own name.
+    fn group_key(&self, name: &str) -> String {
+        if let Some(group) = self.groups.iter().find(|group| group.iter().any(|member| member == name))
+            && let Some(first) = group.first()
+        {
+            return first.clone();
+        }
+        for suffix in ["_AVG", "_MODE", "_MEDI"] {
+            if let Some(stem) = name.strip_suffix(suffix)
+                && stem != "TOTALAREA"
+                && stem.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                && !matches!(stem, "FONDKAPREMONT" | "HOUSETYPE" | "WALLSMATERIAL" | "EMERGENCYSTATE")
+            {
+                return format!("building:{stem}");
+            }
+        }
+        name.to_string()
+    }
+
+    /// Position of a feature inside its group (the quoting order).
+    fn group_rank(&self, name: &str) -> usize {
+        if let Some(group) = self.groups.iter().find(|group| group.iter().any(|member| member == name)) {
+            return group.iter().position(|member| member == name).unwrap_or(0);
+        }
+        ["_AVG", "_MODE", "_MEDI"].iter().position(|suffix| name.ends_with(suffix)).unwrap_or(0)
+    }
+
+    /// The sentence for one feature of a client, in both languages.
+    pub fn sentence(&self, feature: &FeatureDescription, value: &FieldValue, standing: RepaidStanding) -> Bilingual {
+        Bilingual {
+            en: self.sentence_in(feature, value, standing, Language::En),
+            fr: self.sentence_in(feature, value, standing, Language::Fr),
+        }
+    }
+
+    fn sentence_in(
+        &self,
+        feature: &FeatureDescription,
+        value: &FieldValue,
+        standing: RepaidStanding,
+        language: Language,
+    ) -> String {
+        let template = self.features.get(&feature.name);
+        let label = match language {
+            Language::En => &feature.label_en,
+            Language::Fr => &feature.label_fr,
+        };
+        let share = |share: Option<f64>| share.map(|share| share_phrase(share, language)).unwrap_or_default();
+        if matches!(value, FieldValue::Missing) {
+            let sentence = self.generic.get(language);
+            let not_given = format_value(value, &feature.unit, language);
+            return fill(sentence, label, &not_given, &share(standing.share));
+        }
+        let answer = yes_no(value, &feature.unit);
+        if let (Some(template), Some(yes)) = (template, answer) {
+            let sentence = match (language, yes) {
+                (Language::En, true) => &template.yes_en,
+                (Language::En, false) => &template.no_en,
+                (Language::Fr, true) => &template.yes_fr,
+                (Language::Fr, false) => &template.no_fr,
+            };
+            if let Some(sentence) = sentence {
+                return fill(sentence, label, "", &share(standing.share));
+            }
+        }
+        let style = template.map(|template| template.value).unwrap_or_default();
+        let shown = self.shown_value(feature, value, style, language);
+        let comparison = match (value, standing.percentile) {
+            (FieldValue::Number(_), Some(percentile)) if answer.is_none() => {
+                let durations = feature.unit == "days";
+                let (more, less) = comparison_words(template, durations, language);
+                percentile_phrase(percentile, more, less, language)
+            }
+            _ => share(standing.share),
+        };
+        let sentence = match (template, language) {
+            (Some(Template { en: Some(sentence), .. }), Language::En)
+            | (Some(Template { fr: Some(sentence), .. }), Language::Fr) => sentence.as_str(),
+            _ => self.generic.get(language),
+        };
+        fill(sentence, label, &shown, &comparison)
+    }
+
+    /// A value as the sentence shows it.
+    fn shown_value(
+        &self,
+        feature: &FeatureDescription,
+        value: &FieldValue,
+        style: ValueStyle,
+        language: Language,
+    ) -> String {
+        match (value, style) {
+            (FieldValue::Number(number), ValueStyle::Percent) => format_percent(*number, language),
+            (FieldValue::Number(number), ValueStyle::Multiple) => {
+                let times = format_number(*number, "", language);
+                match language {
+                    Language::En => format!("{times} times"),
+                    Language::Fr => format!("{times} fois"),
+                }
+            }
+            (FieldValue::Category(category), _) => self
+                .categories
+                .get(&feature.name)
+                .and_then(|names| names.get(category))
+                .map_or_else(|| category.clone(), |names| names.get(language).to_string()),
+            _ => format_value(value, &feature.unit, language),
+        }
+    }
+}
+
+/// The first `{...}` of a sentence that is not a known placeholder.
+fn unknown_placeholder(sentence: &str) -> Option<String> {
+    let mut rest = sentence;
+    while let Some(start) = rest.find('{') {
+        let tail = &rest[start..];
+        let end = tail.find('}').map_or(tail.len(), |end| end + 1);
+        let name = &tail[..end];
+        if !PLACEHOLDERS.contains(&name) {
+            return Some(name.to_string());
+        }
+        rest = &tail[end..];
+    }
+    None
+}
+
+fn fill(sentence: &str, label: &str, value: &str, comparison: &str) -> String {
+    sentence.replace("{label}", label).replace("{value}", value).replace("{comparison}", comparison)
+}
+
+/// Whether a yes/no answer is yes; `None` for anything that is not a yes/no answer.
+fn yes_no(value: &FieldValue, unit: &str) -> Option<bool> {
+    if unit != "flag" {
+        return None;
+    }
+    match value {
+        FieldValue::Number(number) => Some(*number != 0.0),
+        FieldValue::Category(category) => match category.as_str() {
+            "Y" | "Yes" | "y" | "yes" => Some(true),
+            "N" | "No" | "n" | "no" => Some(false),
+            _ => None,
+        },
+        FieldValue::Missing => None,
+    }
+}
+
+fn comparison_words(template: Option<&Template>, durations: bool, language: Language) -> (&str, &str) {
+    let (more, less) = match (template, language) {
+        (Some(template), Language::En) => (template.more_en.as_deref(), template.less_en.as_deref()),
+        (Some(template), Language::Fr) => (template.more_fr.as_deref(), template.less_fr.as_deref()),
+        (None, _) => (None, None),
+    };
+    let (default_more, default_less) = match (language, durations) {
+        (Language::En, false) => ("higher than", "lower than"),
+        (Language::En, true) => ("longer than", "shorter than"),
+        (Language::Fr, false) => ("plus élevé que", "plus bas que"),
+        (Language::Fr, true) => ("plus long que", "plus court que"),
+    };
+    (more.unwrap_or(default_more), less.unwrap_or(default_less))
+}
+
+/// `, lower than 80 % of clients who repaid`: the share of clients who repaid on the other
+/// side of the client's value.
+fn percentile_phrase(percentile: f64, more: &str, less: &str, language: Language) -> String {
+    let (word, share) = if percentile >= 50.0 { (more, percentile) } else { (less, 100.0 - percentile) };
+    let share = whole_percent(share);
+    match language {
+        Language::En => format!(", {word} {share} of clients who repaid"),
+        Language::Fr => format!(", {word} {share} des clients ayant remboursé"),
+    }
+}
+
+/// `, like 61 % of clients who repaid`.
+fn share_phrase(share: f64, language: Language) -> String {
+    let share = whole_percent(share);
+    match language {
+        Language::En => format!(", like {share} of clients who repaid"),
+        Language::Fr => format!(", comme {share} des clients ayant remboursé"),
+    }
+}
+
+/// A percentage rounded to a whole number, never shown as 0 % or 100 % unless it is exact.
+fn whole_percent(share: f64) -> String {
+    let rounded = share.round();
+    let rounded = if rounded == 0.0 && share > 0.0 {
+        1.0
+    } else if rounded == 100.0 && share < 100.0 {
+        99.0
+    } else {
+        rounded
+    };
+    format!("{rounded:.0} %")
+}
+
+/// The principal reasons of one client: merged, free of protected attributes, at most
+/// [`MAX_REASONS`], largest first, each worded in both languages.
+pub fn principal_reasons(templates: &Templates, input: &ReasonInput<'_>, facts: &dyn ClientFacts) -> Vec<Reason> {
+    struct Group {
+        members: Vec<usize>,
+        points: f64,
+        log_odds: f64,
+    }
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for (feature_idx, feature) in input.features.iter().enumerate() {
+        if feature.protected {
+            continue;
+        }
+        let (Some(&points), Some(&log_odds)) = (input.points.get(feature_idx), input.log_odds.get(feature_idx)) else {
+            continue;
+        };
+        let group = groups.entry(templates.group_key(&feature.name)).or_insert(Group {
+            members: Vec::new(),
+            points: 0.0,
+            log_odds: 0.0,
+        });
+        group.members.push(feature_idx);
+        group.points += points;
+        group.log_odds += log_odds;
+    }
+    let towards_default = input.decision == Decision::Refused;
+    let mut chosen: Vec<Group> =
+        groups
+            .into_values()
+            .filter(|group| {
+                if towards_default { group.points >= NEGLIGIBLE_POINTS } else { group.points <= -NEGLIGIBLE_POINTS }
+            })
+            .collect();
+    chosen.sort_by(|a, b| b.points.abs().total_cmp(&a.points.abs()).then_with(|| a.members.cmp(&b.members)));
+    chosen.truncate(MAX_REASONS);
+    chosen
+        .into_iter()
+        .map(|mut group| {
+            group.members.sort_by_key(|&idx| templates.group_rank(&input.features[idx].name));
+            // The first member with a value is quoted (an age from either of its columns; the
+            // "no current job" flag when the job's length is missing because of it).
+            let quoted = group
+                .members
+                .iter()
+                .copied()
+                .find(|&idx| !matches!(facts.value(idx), FieldValue::Missing))
+                .or(group.members.first().copied())
+                .unwrap_or(0);
+            let feature = &input.features[quoted];
+            let text = templates.sentence(feature, &facts.value(quoted), facts.standing(quoted));
+            let mut features: Vec<String> = vec![feature.name.clone()];
+            features.extend(
+                group.members.iter().filter(|&&idx| idx != quoted).map(|&idx| input.features[idx].name.clone()),
+            );
+            Reason {
+                features,
+                points: group.points,
+                log_odds: group.log_odds,
+                effect: if group.points > 0.0 { Effect::RaisesRisk } else { Effect::LowersRisk },
+                text,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feature(name: &str, unit: &str, protected: bool) -> FeatureDescription {
+        FeatureDescription {
+            name: name.into(),
+            label_en: format!("{name} label"),
+            label_fr: format!("libellé {name}"),
+            unit: unit.into(),
+            categories: None,
+            actionable: false,
+            protected,
+            derived: false,
+            used: true,
+        }
+    }
+
+    struct Facts(Vec<FieldValue>, Vec<RepaidStanding>);
+
+    impl ClientFacts for Facts {
+        fn value(&self, feature_idx: usize) -> FieldValue {
+            self.0[feature_idx].clone()
+        }
+        fn standing(&self, feature_idx: usize) -> RepaidStanding {
+            self.1[feature_idx]
+        }
+    }
+
+    #[test]
+    fn the_bundled_sentences_parse() {
+        let templates = Templates::bundled().unwrap();
+        assert!(templates.features.contains_key("EXT_SOURCE_3"));
+        assert_eq!(templates.group_key("AGE_YEARS"), "DAYS_BIRTH");
+        assert_eq!(templates.group_key("APARTMENTS_MEDI"), templates.group_key("APARTMENTS_AVG"));
+        assert_eq!(templates.group_key("TOTALAREA_MODE"), "TOTALAREA_MODE");
+        assert_eq!(templates.group_key("HOUSETYPE_MODE"), "HOUSETYPE_MODE");
+    }
+
+    #[test]
+    fn a_refusal_gives_the_largest_pushes_towards_default_merged_and_without_protected() {
+        let templates = Templates::bundled().unwrap();
+        let features = vec![
+            feature("EXT_SOURCE_3", "score", false),
+            feature("DAYS_BIRTH", "days", false),
+            feature("CODE_GENDER", "category", true),
+            feature("AGE_YEARS", "years", false),
+            feature("AMT_CREDIT", "currency", false),
+            feature("CNT_CHILDREN", "count", false),
+            feature("FLAG_PHONE", "flag", false),
+            feature("EXT_SOURCE_2", "score", false),
+        ];
+        // Points: EXT_SOURCE_3 +5 pp; age +1 pp + 1.5 pp = +2.5 pp merged; gender +9 pp
+        // (protected, never given); amount −3 pp (favourable: not a reason for a refusal);
+        // children +0.01 pp (negligible); home phone +1 pp; EXT_SOURCE_2 +0.6 pp.
+        let points = [0.05, 0.01, 0.09, 0.015, -0.03, 0.0001, 0.01, 0.006];
+        let log_odds: Vec<f64> = points.iter().map(|p| p * 4.0).collect();
+        let standing = RepaidStanding { percentile: Some(20.0), share: Some(30.0) };
+        let facts = Facts(
+            vec![
+                FieldValue::Number(0.213),
+                FieldValue::Number(-9861.0),
+                FieldValue::Category("F".into()),
+                FieldValue::Number(27.0),
+                FieldValue::Number(450000.0),
+                FieldValue::Number(0.0),
+                FieldValue::Number(0.0),
+                FieldValue::Number(0.5),
+            ],
+            vec![standing; 8],
+        );
+        let input =
+            ReasonInput { features: &features, points: &points, log_odds: &log_odds, decision: Decision::Refused };
+        let reasons = principal_reasons(&templates, &input, &facts);
+        let quoted: Vec<&str> = reasons.iter().map(|reason| reason.features[0].as_str()).collect();
+        assert_eq!(quoted, ["EXT_SOURCE_3", "DAYS_BIRTH", "FLAG_PHONE", "EXT_SOURCE_2"]);
+        assert_eq!(reasons[1].features, ["DAYS_BIRTH", "AGE_YEARS"]);
+        assert!((reasons[1].points - 0.025).abs() < 1e-15);
+        assert!((reasons[1].log_odds - 0.1).abs() < 1e-15);
+        assert!(reasons.iter().all(|reason| reason.effect == Effect::RaisesRisk));
+        // 20 % of clients who repaid have a smaller score: 80 % have a larger one.
+        assert_eq!(reasons[0].text.en, "Your external credit score 3 is 0.213, lower than 80 % of clients who repaid.");
+        assert_eq!(
+            reasons[0].text.fr,
+            "Votre score de crédit externe 3 est de 0,213, plus bas que 80 % des clients ayant remboursé."
+        );
+        // 9,861 days = 27.0 years; the percentile of durations: 80 % of clients who repaid are older.
+        assert_eq!(reasons[1].text.en, "You are 27.0 years old, younger than 80 % of clients who repaid.");
+        assert_eq!(reasons[2].text.en, "You did not give a home phone number, like 30 % of clients who repaid.");
+        assert!(reasons.iter().all(|reason| !reason.text.en.contains("CODE_GENDER")));
+    }
+
+    #[test]
+    fn an_acceptance_gives_the_strongest_favourable_factors() {
+        let templates = Templates::bundled().unwrap();
+        let features = vec![feature("EXT_SOURCE_3", "score", false), feature("AMT_CREDIT", "currency", false)];
+        let points = [0.02, -0.03];
+        let facts = Facts(
+            vec![FieldValue::Number(0.7), FieldValue::Number(90000.0)],
+            vec![RepaidStanding { percentile: Some(75.0), share: None }; 2],
+        );
+        let input =
+            ReasonInput { features: &features, points: &points, log_odds: &points, decision: Decision::Accepted };
+        let reasons = principal_reasons(&templates, &input, &facts);
+        assert_eq!(reasons.len(), 1);
+        assert_eq!(reasons[0].effect, Effect::LowersRisk);
+        assert_eq!(reasons[0].text.en, "You are asking to borrow €90,000, more than 75 % of clients who repaid.");
+    }
+
+    #[test]
+    fn missing_values_categories_and_ratios_read_plainly() {
+        let templates = Templates::bundled().unwrap();
+        let missing = templates.sentence(
+            &feature("EXT_SOURCE_1", "score", false),
+            &FieldValue::Missing,
+            RepaidStanding { percentile: None, share: Some(56.4) },
+        );
+        assert_eq!(missing.en, "EXT_SOURCE_1 label: not given, like 56 % of clients who repaid.");
+        assert_eq!(missing.fr, "libellé EXT_SOURCE_1 : non renseigné, comme 56 % des clients ayant remboursé.");
+        let education = templates.sentence(
+            &feature("NAME_EDUCATION_TYPE", "category", false),
+            &FieldValue::Category("Secondary / secondary special".into()),
+            RepaidStanding { percentile: None, share: Some(70.2) },
+        );
+        assert_eq!(
+            education.fr,
+            "Votre niveau d'études le plus élevé est « secondaire », comme 70 % des clients ayant remboursé."
+        );
+        // 0.183 of the income: 18.3 %; 90.1 % of clients who repaid repay a smaller share.
+        let annuity = templates.sentence(
+            &feature("ANNUITY_INCOME_RATIO", "ratio", false),
+            &FieldValue::Number(0.183),
+            RepaidStanding { percentile: Some(90.1), share: None },
+        );
+        assert_eq!(
+            annuity.en,
+            "Your repayments would take 18.3 % of your income, higher than 90 % of clients who repaid."
+        );
+        // Shares are never rounded to an impossible 0 % or 100 %.
+        assert_eq!(whole_percent(0.2), "1 %");
+        assert_eq!(whole_percent(99.7), "99 %");
+        assert_eq!(whole_percent(100.0), "100 %");
+    }
+
+    #[test]
+    fn malformed_sentences_are_refused_with_the_feature_named() {
+        let bad = "[generic]\nen = \"{label}: {value}{comparison}.\"\nfr = \"{label} : {value}{comparison}.\"\n\
+                   [features.X]\nen = \"Your {valeur}{comparison}\"\nfr = \"{value}{comparison}\"\n";
+        let error = Templates::parse(bad).unwrap_err().to_string();
+        assert!(error.contains("`en` of `X`") && error.contains("{valeur}"), "{error}");
+        let one_language = "[generic]\nen = \"{label}{comparison}\"\nfr = \"{label}{comparison}\"\n\
+                            [features.X]\nen = \"{value}{comparison}\"\n";
+        let error = Templates::parse(one_language).unwrap_err().to_string();
+        assert!(error.contains("both languages"), "{error}");
+        let no_comparison = "[generic]\nen = \"{label}\"\nfr = \"{label}{comparison}\"\n";
+        assert!(Templates::parse(no_comparison).unwrap_err().to_string().contains("has no {comparison}"));
+    }
+}

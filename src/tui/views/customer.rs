@@ -1,0 +1,204 @@
+//! The customer view: the decision explained full screen, large and calm, in the customer's
+//! language. It shows the decision, the principal reasons, what would change a refusal and
+//! one chart of the contributions with plain labels; nothing about other clients, no model
+//! internals and no feature codes.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use tui_big_text::{BigText, PixelSize};
+
+use crate::domain::format::Language;
+use crate::domain::wording;
+use crate::domain::{Decision, Explanation};
+use crate::tui::app::{App, Loadable};
+use crate::tui::strings;
+use crate::tui::widgets::{Step, Waterfall};
+
+/// Contribution rows of the customer chart at most.
+const CHART_ROWS: usize = 6;
+
+/// Where the customer view's parts sit on a screen of this size.
+struct CustomerLayout {
+    title: Rect,
+    keys: Rect,
+    verdict: Rect,
+    verdict_size: PixelSize,
+    text: Rect,
+    chart: Option<Rect>,
+}
+
+fn layout(area: Rect) -> CustomerLayout {
+    let [title, body, keys] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    // A calm margin, but on small screens every line counts.
+    let roomy = area.height >= 30;
+    let top = u16::from(roomy);
+    let body = Rect {
+        x: body.x + 2,
+        y: body.y + top,
+        width: body.width.saturating_sub(4),
+        height: body.height.saturating_sub(top),
+    };
+    // Side by side from 120 columns; the text above the chart otherwise.
+    let (text_area, chart) = if body.width >= 120 {
+        let [text, _, chart] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Length(3), Constraint::Min(0)]).areas(body);
+        (text, Some(chart))
+    } else {
+        (body, None)
+    };
+    // Half-height and quadrant letters use block characters every terminal font has.
+    let verdict_size = if roomy && text_area.width >= 72 { PixelSize::HalfHeight } else { PixelSize::Quadrant };
+    let [verdict, text] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(text_area);
+    CustomerLayout { title, keys, verdict, verdict_size, text, chart }
+}
+
+/// The text of the customer view, wrapped to `width` columns: the decision, the risk, the
+/// reasons and, for a refusal, what would change it.
+fn text_lines(app: &App, explanation: &Explanation, width: usize) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let language = app.language;
+    let decision = explanation.score.decision;
+    let style = match decision {
+        Decision::Accepted => theme.accepted,
+        Decision::Refused => theme.refused,
+    };
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let push = |text: &str, bullet: bool, style: ratatui::style::Style, lines: &mut Vec<Line<'static>>| {
+        let first = if bullet { "  • " } else { "" };
+        let hanging = " ".repeat(first.chars().count());
+        for (index, part) in super::wrap(text, width.saturating_sub(hanging.len()).max(10)).into_iter().enumerate() {
+            let lead = if index == 0 { first } else { hanging.as_str() };
+            lines.push(Line::styled(format!("{lead}{part}"), style));
+        }
+    };
+    let opening = format!(
+        "{} {}",
+        wording::decision_sentence(decision, language),
+        wording::risk_sentence(explanation.score.probability, explanation.score.threshold, language)
+    );
+    push(&opening, false, style, &mut lines);
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(wording::reasons_heading(decision, language), theme.heading));
+    if explanation.reasons.is_empty() {
+        push(wording::no_reasons(language), false, theme.text, &mut lines);
+    }
+    for reason in &explanation.reasons {
+        push(reason.text.get(language), true, theme.text, &mut lines);
+    }
+    if decision == Decision::Refused {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(wording::change_heading(language), theme.heading));
+        let change = match app.shown_counterfactual() {
+            Some(Loadable::Ready(counterfactual)) => counterfactual.text().map(|text| text.get(language).to_string()),
+            Some(Loadable::Failed(_)) => Some(wording::change_failed(language).to_string()),
+            Some(Loadable::Loading) | None => Some(wording::change_loading(language).to_string()),
+        };
+        if let Some(change) = change {
+            push(&change, false, theme.text, &mut lines);
+        }
+    }
+    lines
+}
+
+/// How far the customer view's text scrolls at the app's size: its lines less those that show.
+pub fn max_scroll(app: &App) -> usize {
+    let Some(explanation) = app.shown_explanation() else { return 0 };
+    let parts = layout(Rect::new(0, 0, app.size.0, app.size.1));
+    let lines = text_lines(app, explanation, parts.text.width as usize).len();
+    lines.saturating_sub(parts.text.height as usize)
+}
+
+pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(explanation) = app.shown_explanation() else { return };
+    let theme = &app.theme;
+    let language = app.language;
+    let decision = explanation.score.decision;
+    let parts = layout(area);
+    let heading = format!(" {} · {}", strings::PRODUCT_NAME, wording::title(explanation.score.client_id, language));
+    frame.render_widget(Paragraph::new(heading).style(theme.title), parts.title);
+
+    let lines = text_lines(app, explanation, parts.text.width as usize);
+    let scroll = app.customer_scroll.min(lines.len().saturating_sub(parts.text.height as usize));
+    let more = lines.len() > scroll + parts.text.height as usize;
+    let mut spans = vec![Span::styled(" ", theme.status)];
+    for (key, what) in strings::customer_keys(language) {
+        spans.push(Span::styled(*key, theme.key));
+        spans.push(Span::styled(format!(" {what}   "), theme.status));
+    }
+    if more || scroll > 0 {
+        spans.push(Span::styled("↑↓", theme.key));
+        spans.push(Span::styled(format!(" {}", strings::customer_more(language)), theme.status));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.status), parts.keys);
+
+    let style = match decision {
+        Decision::Accepted => theme.accepted,
+        Decision::Refused => theme.refused,
+    };
+    let big = BigText::builder()
+        .pixel_size(parts.verdict_size)
+        .style(style)
+        .lines(vec![Line::from(wording::decision_word(decision, language))])
+        .build();
+    frame.render_widget(big, parts.verdict);
+
+    let text_height = lines.len().saturating_sub(scroll) as u16;
+    let chart = parts.chart.or_else(|| {
+        // Below the text when the chart's heading, its two levels and three rows fit.
+        let free = parts.text.height.saturating_sub(text_height + 1);
+        (free >= 7).then(|| Rect { y: parts.text.y + text_height + 1, height: free, ..parts.text })
+    });
+    let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), parts.text);
+    if let Some(chart) = chart {
+        chart_view(app, frame, chart, explanation);
+    }
+}
+
+/// The contributions in percentage points from the average applicant to the customer, with
+/// plain labels in the customer's language; protected attributes are only in the rest.
+fn chart_view(app: &App, frame: &mut Frame, area: Rect, explanation: &Explanation) {
+    let theme = &app.theme;
+    let language = app.language;
+    let [heading, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(wording::chart_heading(language)).style(theme.heading).wrap(Wrap { trim: true }),
+        heading,
+    );
+    let rows = (body.height as usize).saturating_sub(3).min(CHART_ROWS);
+    let steps = customer_steps(app, explanation, rows, language);
+    let widget = Waterfall {
+        steps: &steps,
+        text: theme.text,
+        level: theme.heading,
+        up: theme.refused,
+        down: theme.accepted,
+        highlight: theme.text,
+        language,
+    };
+    frame.render_widget(&widget, body);
+}
+
+/// The chart's lines: the average applicant, the customer's largest contributions (the
+/// exported sheet's own lines), everything else together, and the customer.
+fn customer_steps(app: &App, explanation: &Explanation, rows: usize, language: Language) -> Vec<Step> {
+    let lines =
+        crate::export::contribution_lines(explanation, &app.info.features, app.selected_record(), rows, language);
+    let mut steps = vec![Step::Level {
+        label: wording::chart_start(language).to_string(),
+        probability: explanation.base_probability,
+    }];
+    steps.extend(lines.into_iter().map(|line| Step::Move {
+        label: line.label,
+        points: line.points,
+        highlighted: false,
+    }));
+    steps.push(Step::Level {
+        label: wording::chart_end(language).to_string(),
+        probability: explanation.score.probability,
+    });
+    steps
+}
