@@ -146,6 +146,23 @@ pub struct DashboardArgs {
     /// The customer's language when the customer view opens (`l` switches it).
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
+    /// Charts as images where the terminal shows them (kitty, sixel, iTerm2 protocols): `auto`
+    /// asks terminals that announce it (kitty, WezTerm, iTerm2, Ghostty, foot, Konsole...,
+    /// never inside tmux or screen), `on` asks any terminal, `off` keeps the text charts.
+    #[arg(long, value_enum, default_value_t = Graphics::Auto)]
+    pub graphics: Graphics,
+}
+
+/// Whether to show charts as terminal images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Graphics {
+    /// Images where the terminal announces support for them, text charts elsewhere.
+    #[default]
+    Auto,
+    /// Ask the terminal for image support whatever it announces.
+    On,
+    /// Text charts only.
+    Off,
 }
 
 /// Languages of what customers read.
@@ -318,17 +335,17 @@ pub struct ExplainArgs {
     pub id: Option<i64>,
     /// Write the customer sheet of --id into this folder: a Markdown file with the decision,
     /// the principal reasons and what would change it, and a PNG of the contributions.
-    #[arg(long, value_name = "DIR", requires = "id")]
+    #[arg(long, value_name = "DIR", requires = "id", conflicts_with_all = ["out", "format", "method"])]
     pub report: Option<PathBuf>,
     /// Language of the sheet.
-    #[arg(long, value_enum, default_value_t = Lang::En)]
+    #[arg(long, value_enum, default_value_t = Lang::En, requires = "report")]
     pub lang: Lang,
     /// Reference population for the sheet's comparisons, a history with TARGET
     /// [default: data/history.parquet].
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", requires = "report")]
     pub history: Option<PathBuf>,
     /// Decision threshold of the sheet (default: the model card's, else 0.5).
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", requires = "report")]
     pub threshold: Option<f64>,
 }
 

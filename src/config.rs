@@ -55,6 +55,20 @@ pub struct DashboardConfig {
     pub export_dir: PathBuf,
     /// The customer's language when the customer view opens.
     pub language: crate::domain::format::Language,
+    /// Whether to try terminal images for charts.
+    pub graphics: GraphicsMode,
+}
+
+/// Whether the dashboard tries terminal images for charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GraphicsMode {
+    /// Ask terminals that announce graphics support; use images when they have it.
+    #[default]
+    Auto,
+    /// Ask the terminal whatever it announces.
+    On,
+    /// Text widgets only.
+    Off,
 }
 
 /// The language a command-line choice names.
@@ -96,6 +110,11 @@ impl DashboardConfig {
                 args.export_dir.clone()
             },
             language: language(args.lang),
+            graphics: match args.graphics {
+                crate::cli::Graphics::Auto => GraphicsMode::Auto,
+                crate::cli::Graphics::On => GraphicsMode::On,
+                crate::cli::Graphics::Off => GraphicsMode::Off,
+            },
         })
     }
 }

@@ -6,7 +6,7 @@
 //! reader never sees half a sheet. The chart's lines are [`contribution_lines`], the same
 //! ones the customer view shows.
 //!
-//! Uses: domain, charts.
+//! Uses: domain, explain (the customer's words for values), charts.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +16,7 @@ use crate::charts::{
 use crate::domain::format::{Language, format_percent, format_points, format_value};
 use crate::domain::wording;
 use crate::domain::{ClientRecord, Counterfactual, Decision, Explanation, FeatureDescription};
+use crate::explain::reasons::Templates;
 
 /// Size of the exported chart, in pixels.
 pub const CHART_SIZE: (u32, u32) = (1200, 800);
@@ -92,9 +93,10 @@ pub fn contribution_lines(
                 Language::En => &feature.label_en,
                 Language::Fr => &feature.label_fr,
             };
-            let value = record
-                .and_then(|record| record.fields.get(idx))
-                .map(|field| format_value(&field.value, &feature.unit, language));
+            let value = record.and_then(|record| record.fields.get(idx)).map(|field| match Templates::shared() {
+                Some(templates) => templates.value_text(feature, &field.value, language),
+                None => format_value(&field.value, &feature.unit, language),
+            });
             let label = match (value, language) {
                 (Some(value), Language::En) => format!("{label}: {value}"),
                 (Some(value), Language::Fr) => format!("{label}\u{a0}: {value}"),

@@ -404,3 +404,55 @@ fn dashboard_startup_errors_print_plainly_before_the_screen_is_taken() {
     let message = failure(&[]);
     assert!(message.contains("needs an interactive terminal"), "{message}");
 }
+
+#[test]
+fn explain_report_writes_the_customer_sheet_of_one_client() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let folder = tempfile::tempdir().unwrap();
+    let sheets = folder.path().join("sheets");
+    let model = root.join("assets/model.txt");
+    let data = root.join("data/applicants.csv");
+    let output = pad(&[
+        "explain",
+        "--model",
+        s(&model),
+        "--data",
+        s(&data),
+        "--id",
+        "400005",
+        "--report",
+        s(&sheets),
+        "--lang",
+        "fr",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed: Vec<String> = stdout(&output).lines().map(str::to_string).collect();
+    assert_eq!(printed.len(), 2, "{printed:?}");
+    let markdown = std::fs::read_to_string(&printed[0]).unwrap();
+    assert!(markdown.contains("client 400005") && markdown.contains("Votre demande est refusée."), "{markdown}");
+    assert!(markdown.contains("Les principales raisons"), "{markdown}");
+    assert!(printed[1].ends_with(".png") && Path::new(&printed[1]).exists());
+    // --id alone keeps the CSV layout, one row.
+    let output = pad(&["explain", "--model", s(&model), "--data", s(&data), "--id", "400005"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.lines().nth(1).unwrap().starts_with("400005,"), "{text}");
+}
+
+#[test]
+fn explain_report_of_an_unknown_client_or_without_an_id() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let folder = tempfile::tempdir().unwrap();
+    let model = root.join("assets/model.txt");
+    let data = root.join("data/applicants.csv");
+    let message =
+        failure(&["explain", "--model", s(&model), "--data", s(&data), "--id", "12", "--report", s(folder.path())]);
+    assert!(message.contains("no client with id 12"), "{message}");
+    let message = failure(&["explain", "--model", s(&model), "--data", s(&data), "--id", "12"]);
+    assert!(message.contains("no client with id 12"), "{message}");
+    // --report needs --id: clap says so (exit code 2).
+    let output = pad(&["explain", "--model", s(&model), "--data", s(&data), "--report", s(folder.path())]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--id"), "{}", stderr(&output));
+}

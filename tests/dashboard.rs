@@ -461,6 +461,29 @@ fn what_if_form_validates_scores_at_once_and_resets() {
 }
 
 #[test]
+fn what_if_keeps_amounts_with_cents_exact() {
+    // Client 400002's annual repayment has cents: opening the form and changing nothing must
+    // score the client's own data, not rounded amounts.
+    let scorer = bundled();
+    let mut app = dashboard(140, 40);
+    press(&mut app, scorer, [Action::MoveClient(1), Action::StartWhatIf]);
+    assert_eq!(app.selected_client().map(|client| client.id), Some(400002));
+    let form = app.what_if.clone().unwrap();
+    let annuity = form.fields.iter().find(|field| app.info.features[field.feature_idx].name == "AMT_ANNUITY").unwrap();
+    assert_ne!(annuity.original.fract(), 0.0, "the test needs an amount with cents");
+    assert_eq!(annuity.text.parse::<f64>().unwrap(), annuity.original);
+    let own = scorer.explain(400002).unwrap();
+    let result = form.result.as_ref().and_then(|result| result.ready()).unwrap();
+    assert_eq!(result.score.probability, own.score.probability);
+    assert_eq!(form.baseline.as_ref().map(|baseline| baseline.score.probability), Some(own.score.probability));
+    // Reset after an edit comes back to the exact amounts too.
+    press(&mut app, scorer, [Action::WhatIfInput('9'), Action::WhatIfReset]);
+    let form = app.what_if.clone().unwrap();
+    let result = form.result.as_ref().and_then(|result| result.ready()).unwrap();
+    assert_eq!(result.score.probability, own.score.probability);
+}
+
+#[test]
 fn export_writes_the_sheet_where_the_status_bar_says() {
     let scorer = bundled();
     let folder = tempfile::tempdir().unwrap();
@@ -485,6 +508,83 @@ fn export_writes_the_sheet_where_the_status_bar_says() {
     let status = app.status.clone().unwrap();
     assert_eq!(status.kind, StatusKind::Error);
     assert!(status.text.contains("cannot write") && status.text.contains("below"), "{status:?}");
+}
+
+#[test]
+fn with_terminal_images_the_customer_chart_is_drawn_off_the_ui_task_once() {
+    let scorer = bundled();
+    let mut app = predicted(140, 40, 400005);
+    // A terminal with images and 10 × 20-pixel cells.
+    app.chart_pixels = Some((10, 20));
+    let commands = app.update(Action::ShowCustomer);
+    let requested: Vec<_> = commands
+        .iter()
+        .filter_map(|command| match command {
+            Command::RenderChart(_, key, pixels) => Some((key.clone(), *pixels)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(requested.len(), 1, "{commands:?}");
+    let (key, (width, height)) = requested[0].clone();
+    assert_eq!((key.client_id, key.language), (400005, pad::domain::format::Language::En));
+    assert_eq!((width, height), (u32::from(key.columns) * 10, u32::from(key.rows) * 20));
+    settle(&mut app, scorer, commands);
+    let (shown, image) = app.chart_image.clone().unwrap();
+    assert_eq!(shown, key);
+    assert_eq!(image.dimensions(), (width, height));
+    let drawn = image.pixels().filter(|pixel| pixel.0 != [255, 255, 255]).count();
+    assert!(drawn as f64 > 0.03 * f64::from(width * height), "a blank chart");
+    // Nothing more is asked while the image is current; a new language asks for a new one.
+    assert!(app.update(Action::ScrollCustomer(0)).is_empty());
+    let commands = app.update(Action::ToggleLanguage);
+    assert!(
+        commands.iter().any(|command| matches!(command, Command::RenderChart(_, key, _) if key.language == pad::domain::format::Language::Fr)),
+        "{commands:?}"
+    );
+    settle(&mut app, scorer, commands);
+    // Drawn through ratatui-image (half blocks draw into any buffer): the image replaces the
+    // text chart, whose lines are gone.
+    let mut graphics = pad::tui::graphics::Graphics::with_picker(ratatui_image::picker::Picker::halfblocks());
+    let mut terminal = Terminal::new(TestBackend::new(140, 40)).unwrap();
+    terminal
+        .draw(|frame| {
+            views::render(&app, frame);
+            graphics.render(&app, frame);
+        })
+        .unwrap();
+    let text = terminal.backend().to_string();
+    assert!(!text.contains("Demandeur moyen"), "the text chart is still drawn:\n{text}");
+    assert!(text.contains("Les principales raisons"), "{text}");
+    let (_, area) = views::customer_chart(&app).unwrap();
+    let buffer = terminal.backend().buffer();
+    let blocks = (area.top()..area.bottom())
+        .flat_map(|y| (area.left()..area.right()).map(move |x| (x, y)))
+        .filter(|&(x, y)| buffer[(x, y)].symbol() != " ")
+        .count();
+    assert!(blocks > usize::from(area.width), "the image area is nearly empty: {blocks} cells");
+    // Back on the dashboard, the image has no place on screen and is not drawn.
+    press(&mut app, scorer, [Action::Back]);
+    assert!(views::customer_chart(&app).is_none());
+    terminal
+        .draw(|frame| {
+            views::render(&app, frame);
+            graphics.render(&app, frame);
+        })
+        .unwrap();
+    assert!(terminal.backend().to_string().contains("Clients 1000"));
+}
+
+#[test]
+fn a_chart_that_cannot_be_drawn_falls_back_to_text() {
+    let scorer = bundled();
+    let mut app = predicted(140, 40, 400005);
+    // Cells of 0 pixels: an image of no size, which the chart code refuses.
+    app.chart_pixels = Some((0, 0));
+    let commands = app.update(Action::ShowCustomer);
+    settle(&mut app, scorer, commands);
+    assert_eq!(app.chart_pixels, None);
+    assert!(app.status.as_ref().is_some_and(|status| status.kind == StatusKind::Error));
+    assert!(screen(&app).contains("Average applicant"), "{}", screen(&app));
 }
 
 /// Mid-rank percentile by direct count: smaller values, plus half the equal ones, over the

@@ -211,3 +211,52 @@ fn decision_lines_parse() {
     assert_eq!(parse_decision(line), ("REFUSED", "12.3 %"));
     assert_eq!(decision_line("The decision is hidden until you press Predict."), None);
 }
+
+#[test]
+fn a_refused_customer_sees_why_in_french_and_takes_a_copy_home() {
+    if !tmux_installed() {
+        eprintln!("skipped: tmux is not on PATH (install it to run the dashboard end to end)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let exports = tempfile::tempdir().unwrap();
+    let command = format!(
+        "{} --export-dir {} --graphics auto",
+        quoted(env!("CARGO_BIN_EXE_pad")),
+        quoted(&exports.path().to_string_lossy())
+    );
+    let session = Session::start(&command, root, 140, 40);
+    session.wait_for("the first frame", STARTUP, |screen| screen.contains("Clients 1000") && screen.contains(HIDDEN));
+    // Client 400005 is refused (tests/dashboard.rs checks it against the scorer).
+    session.send_keys(&["Down", "Down", "Down", "Down", "p"]);
+    session.wait_for("the decision on client 400005", REACTION, |screen| {
+        screen.contains("client 400005") && decision_line(screen).is_some() && screen.contains("What would change it")
+    });
+    session.send_keys(&["c"]);
+    let screen = session.wait_for("the customer view", REACTION, |screen| {
+        screen.contains("Your loan application (client 400005)") && screen.contains("If you borrowed")
+    });
+    assert!(screen.contains("The main reasons"), "{screen}");
+    assert!(!screen.contains("400004") && !screen.contains("400006"), "another client on screen:\n{screen}");
+    session.send_keys(&["l"]);
+    session.wait_for("the French customer view", REACTION, |screen| {
+        screen.contains("Votre demande de prêt (client 400005)") && screen.contains("Si vous empruntiez")
+    });
+    session.send_keys(&["x"]);
+    let screen = session.wait_for("the export", REACTION, |screen| screen.contains("exported "));
+    let written: Vec<PathBuf> = std::fs::read_dir(exports.path()).unwrap().map(|entry| entry.unwrap().path()).collect();
+    assert_eq!(written.len(), 2, "{written:?}\n{screen}");
+    assert!(written.iter().all(|path| path.to_string_lossy().contains("client-400005-fr-")), "{written:?}");
+    // Esc returns to the dashboard, the decision still shown.
+    session.send_keys(&["Escape"]);
+    session.wait_for("the dashboard again", REACTION, |screen| {
+        screen.contains("Clients 1000") && decision_line(screen).is_some()
+    });
+    session.send_keys(&["q"]);
+    let start = Instant::now();
+    while session.exit_status().is_none() {
+        assert!(start.elapsed() < REACTION, "pad still running after q:\n{}", session.screen());
+        sleep(POLL);
+    }
+    assert_eq!(session.exit_status().as_deref(), Some("0"), "{}", session.screen());
+}

@@ -325,3 +325,52 @@ fn the_exported_sheet_has_the_decision_the_reasons_and_a_real_chart() {
         assert!(names.iter().all(|name| !name.ends_with(".partial")), "{names:?}");
     }
 }
+
+/// The 1st percentile of a history column, by direct sort.
+fn history_quantile(column: &str, q: f64) -> f64 {
+    let table = pad::data::ClientTable::load(&root().join("data/history.parquet")).unwrap();
+    let mut values: Vec<f64> = table.numeric(column).unwrap().into_iter().filter(|v| v.is_finite()).collect();
+    values.sort_by(f64::total_cmp);
+    values[(q * (values.len() - 1) as f64).floor() as usize]
+}
+
+#[test]
+fn a_proposed_change_written_into_the_data_scores_the_same_and_stays_in_bounds() {
+    // Independent of the scorer's own recomputation of the ratios: the changed amounts are
+    // written into a one-client CSV, which goes through the whole loading pipeline again.
+    let scorer = bundled();
+    let credit_low = history_quantile("AMT_CREDIT", 0.01);
+    let mut checked = 0;
+    let text = std::fs::read_to_string(root().join("data/applicants.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|field| field == name).unwrap();
+    for record in reader.records().take(60) {
+        let record = record.unwrap();
+        let id: i64 = record[column("SK_ID_CURR")].parse().unwrap();
+        let Counterfactual::Found { changes, probability, .. } = scorer.counterfactual(id).unwrap() else { continue };
+        let mut fields: Vec<String> = record.iter().map(str::to_string).collect();
+        for change in &changes {
+            // The amounts proposed are whole euros, within the ranges of past loans.
+            assert_eq!(change.to.fract(), 0.0, "{change:?}");
+            if change.feature == "AMT_CREDIT" {
+                assert!(change.to >= credit_low, "{change:?} below the 1st percentile {credit_low}");
+            }
+            fields[column(&change.feature)] = format!("{}", change.to);
+        }
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("one.csv");
+        let mut writer = csv::Writer::from_path(&path).unwrap();
+        writer.write_record(&header).unwrap();
+        writer.write_record(&fields).unwrap();
+        writer.flush().unwrap();
+        let reloaded = load(&root().join("assets/model.txt"), &path, None);
+        let explanation = reloaded.explain(id).unwrap();
+        assert_eq!(explanation.score.probability, probability, "client {id}");
+        assert_eq!(explanation.score.decision, Decision::Accepted, "client {id}");
+        let edits: Vec<(String, f64)> = changes.iter().map(|change| (change.feature.clone(), change.to)).collect();
+        assert_eq!(scorer.what_if(id, &edits).unwrap().points, explanation.points, "client {id}");
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} proposals checked");
+}

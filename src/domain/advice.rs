@@ -2,6 +2,7 @@
 //! refusal, each worded in English and French.
 //!
 //! Plain serialisable data, so the dashboard, the API and exported sheets carry the same words.
+//! std and serde only.
 
 use super::format::Language;
 

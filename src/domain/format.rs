@@ -35,6 +35,12 @@ pub fn format_value(value: &FieldValue, unit: &str, language: Language) -> Strin
             Language::En => "not given".into(),
             Language::Fr => "non renseigné".into(),
         },
+        // Yes/no answers stored as categories ("Y"/"N") read like numeric flags.
+        FieldValue::Category(category) if unit == "flag" => match category.as_str() {
+            "Y" | "Yes" | "y" | "yes" => format_number(1.0, unit, language),
+            "N" | "No" | "n" | "no" => format_number(0.0, unit, language),
+            _ => category.clone(),
+        },
         FieldValue::Category(category) => category.clone(),
         FieldValue::Number(number) => format_number(*number, unit, language),
     }
@@ -154,6 +160,8 @@ mod tests {
         assert_eq!(format_number(14.0, "hours", en), "14h");
         assert_eq!(format_number(f64::NAN, "score", en), "not given");
         assert_eq!(format_value(&FieldValue::Category("Cash loans".into()), "category", en), "Cash loans");
+        assert_eq!(format_value(&FieldValue::Category("Y".into()), "flag", en), "yes");
+        assert_eq!(format_value(&FieldValue::Category("N".into()), "flag", Language::Fr), "non");
     }
 
     #[test]

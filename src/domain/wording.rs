@@ -1,5 +1,7 @@
 //! What the customer reads, in English and French: the words of the customer view, of the
 //! exported sheet and of its chart, kept in one place so that the screen and the paper agree.
+//!
+//! Uses: domain's own formats.
 
 use super::Decision;
 use super::format::{Language, format_percent};

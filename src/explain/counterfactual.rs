@@ -102,9 +102,14 @@ pub type Rederive<'a> = dyn Fn(&mut [f64], &[usize]) + 'a;
 /// Step of the grid of amount factors.
 const CREDIT_STEP: f64 = 0.025;
 /// Step of the grid of repayment-rate factors.
-const RATE_STEP: f64 = 0.025;
-/// Largest number of grid points on one axis.
-const MAX_AXIS: usize = 60;
+const RATE_STEP: f64 = 0.05;
+/// Largest number of amounts on the grid.
+const MAX_AXIS: usize = 40;
+/// Largest number of rates on each side of the client's own: at most 40 amounts × 41 rates,
+/// twice (cheaper goods or a down payment), so at most 3,280 candidates.
+const MAX_RATE_AXIS: usize = 20;
+/// Extra euros tried, in the client's favour, when rounding to whole euros refuses the change.
+const ROUNDING_MARGINS: [f64; 4] = [0.0, 1.0, 10.0, 100.0];
 /// Bisection steps refining the first accepted candidate.
 const BISECTION_STEPS: usize = 14;
 
@@ -194,13 +199,14 @@ impl Evaluator<'_> {
     }
 }
 
-/// Grid points from 1 towards `end` (exclusive of 1, inclusive of `end`) in steps of `step`.
-fn axis(end: f64, step: f64) -> Vec<f64> {
+/// Grid points from 1 towards `end` (exclusive of 1, inclusive of `end`) in steps of `step`,
+/// at most `max_points` of them (the last one always `end`).
+fn axis(end: f64, step: f64, max_points: usize) -> Vec<f64> {
     if !end.is_finite() || (end - 1.0).abs() < 1e-12 {
         return Vec::new();
     }
     let direction = if end < 1.0 { -1.0 } else { 1.0 };
-    let mut points: Vec<f64> = (1..MAX_AXIS)
+    let mut points: Vec<f64> = (1..max_points.max(1))
         .map(|k| 1.0 + direction * step * k as f64)
         .take_while(|&point| if direction < 0.0 { point > end } else { point < end })
         .collect();
@@ -228,16 +234,16 @@ fn candidates(evaluator: &Evaluator<'_>) -> Vec<(f64, Move)> {
         if credit.is_finite() && credit > 0.0 {
             let mut amounts = vec![1.0];
             if loan.credit_low < credit {
-                amounts.extend(axis((loan.credit_low / credit).max(0.0), CREDIT_STEP));
+                amounts.extend(axis((loan.credit_low / credit).max(0.0), CREDIT_STEP, MAX_AXIS));
             }
             let mut rates = vec![1.0];
             if annuity.is_finite() && annuity > 0.0 {
                 let rate = annuity / credit;
                 if loan.rate_low < rate {
-                    rates.extend(axis(loan.rate_low / rate, RATE_STEP));
+                    rates.extend(axis(loan.rate_low / rate, RATE_STEP, MAX_RATE_AXIS));
                 }
                 if loan.rate_high > rate {
-                    rates.extend(axis(loan.rate_high / rate, RATE_STEP));
+                    rates.extend(axis(loan.rate_high / rate, RATE_STEP, MAX_RATE_AXIS));
                 }
             }
             for &s in &amounts {
@@ -311,6 +317,14 @@ pub fn search(
     if Decision::from_probability(own, threshold) == Decision::Accepted {
         return Ok(SearchOutcome::NotNeeded(own));
     }
+    // Levers that point outside the row are left out rather than indexed.
+    let fits = |feature: usize| feature < row.len();
+    let space = &SearchSpace {
+        loan: space.loan.clone().filter(|loan| {
+            fits(loan.credit) && fits(loan.annuity) && loan.goods.is_none_or(fits) && loan.income.is_none_or(fits)
+        }),
+        others: space.others.iter().filter(|lever| fits(lever.feature)).cloned().collect(),
+    };
     let mut evaluator = Evaluator { model, row, space, rederive, buffer: Vec::with_capacity(row.len()) };
     let accepted = |probability: f64| Decision::from_probability(probability, threshold) == Decision::Accepted;
     let mut best = own;
@@ -329,7 +343,9 @@ pub fn search(
     let (mut low, mut high, mut high_probability) = (0.0_f64, 1.0_f64, probability);
     for _ in 0..BISECTION_STEPS {
         let middle = 0.5 * (low + high);
-        let probability = evaluator.probability(part_way(step, middle, &evaluator))?;
+        let point = part_way(step, middle, &evaluator);
+        // A point outside the bounds (the repayment's share of income) counts as refused.
+        let probability = if evaluator.allowed(point) { evaluator.probability(point)? } else { f64::INFINITY };
         if accepted(probability) {
             (high, high_probability) = (middle, probability);
         } else {
@@ -338,18 +354,32 @@ pub fn search(
     }
     let refined = evaluator.changes(part_way(step, high, &evaluator));
 
-    // Whole euros, rounded in the client's favour (less borrowed, a lighter repayment) when
-    // that stays accepted.
-    let rounded: Vec<(usize, f64)> = refined
-        .iter()
-        .map(|&(feature, to)| {
-            let from = row[feature];
-            (feature, if to < from { to.floor() } else { to.ceil() })
-        })
-        .collect();
-    let rounded_probability = evaluator.probability_of(&rounded)?;
-    let (changes, probability) =
-        if accepted(rounded_probability) { (rounded, rounded_probability) } else { (refined, high_probability) };
+    // Amounts in whole euros, rounded in the client's favour (less borrowed, a lighter
+    // repayment), a few euros further if need be, so that the figures quoted are the ones
+    // scored; other levers keep their value.
+    let amounts: Vec<usize> =
+        space.loan.iter().flat_map(|loan| [Some(loan.credit), Some(loan.annuity), loan.goods]).flatten().collect();
+    let mut chosen = None;
+    for margin in ROUNDING_MARGINS {
+        let rounded: Vec<(usize, f64)> = refined
+            .iter()
+            .map(|&(feature, to)| {
+                let from = row[feature];
+                let to = match (amounts.contains(&feature), to < from) {
+                    (false, _) => to,
+                    (true, true) => (to.floor() - margin).max(0.0),
+                    (true, false) => to.ceil() + margin,
+                };
+                (feature, to)
+            })
+            .collect();
+        let probability = evaluator.probability_of(&rounded)?;
+        if accepted(probability) {
+            chosen = Some((rounded, probability));
+            break;
+        }
+    }
+    let (changes, probability) = chosen.unwrap_or((refined, high_probability));
     let changes = changes
         .into_iter()
         .filter(|&(feature, to)| row[feature] != to)
@@ -376,7 +406,7 @@ pub fn describe(outcome: &SearchOutcome, features: &[FeatureDescription], thresh
             ),
             fr: format!(
                 "Aucune modification du montant emprunté ou des remboursements dans les limites habituelles ne \
-                 ramènerait le risque estimé sous le seuil de la banque de {} ; le plus bas possible serait {}.",
+                 ramènerait le risque estimé sous le seuil de la banque de {} ; le risque le plus bas atteignable serait de {}.",
                 limit(Language::Fr),
                 format_percent(*best, Language::Fr)
             ),
@@ -459,7 +489,10 @@ fn proposal_sentence(proposal: &Proposal, features: &[FeatureDescription], limit
         });
     }
     let joined = match clauses.as_slice() {
-        [] => String::new(),
+        [] => match language {
+            Language::En => "changed the loan as the bank proposes".to_string(),
+            Language::Fr => "modifiiez le prêt comme la banque le propose".to_string(),
+        },
         [only] => only.clone(),
         [init @ .., last] => {
             let and = match language {
@@ -482,8 +515,8 @@ fn proposal_sentence(proposal: &Proposal, features: &[FeatureDescription], limit
         (Language::Fr, true) => format!("le risque estimé passerait juste sous le seuil de la banque de {limit}"),
     };
     match language {
-        Language::En => format!("If you {joined}, {risk}, and the application would be accepted."),
-        Language::Fr => format!("Si vous {joined}, {risk}, et la demande serait acceptée."),
+        Language::En => format!("If you {joined}, {risk}, and the application could then be accepted."),
+        Language::Fr => format!("Si vous {joined}, {risk}, et la demande pourrait alors être acceptée."),
     }
 }
 
@@ -552,8 +585,35 @@ AMT_CREDIT=1\n\nparameters:\n[objective: binary]\nend of parameters\n\npandas_ca
         changed[1] = annuity.2;
         term(&mut changed, &[0, 1]);
         assert!(model.predict_probability(&changed).unwrap() < threshold.value());
-        let text = describe(&SearchOutcome::Found(proposal), &[], threshold).unwrap();
-        assert!(text.en.starts_with("If you "), "{}", text.en);
+        let features: Vec<FeatureDescription> = ["AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "CREDIT_TERM"]
+            .iter()
+            .map(|name| FeatureDescription {
+                name: name.to_string(),
+                label_en: name.to_string(),
+                label_fr: name.to_string(),
+                unit: "currency".into(),
+                categories: None,
+                actionable: true,
+                protected: false,
+                derived: false,
+                used: true,
+            })
+            .collect();
+        let (credit_to, annuity_to) = (credit.2, annuity.2);
+        let text = describe(&SearchOutcome::Found(proposal), &features, threshold).unwrap();
+        // 250,000 → about 200,000 at the same 6 % rate: about 12,000 a year instead of 15,000.
+        let expected = format!(
+            "If you borrowed €{} instead of €250,000 and repaid €{} a year instead of €15,000, the estimated \
+             risk would be 4.7 %, under the bank's limit of 30.0 %, and the application could then be accepted.",
+            group(credit_to),
+            group(annuity_to)
+        );
+        assert_eq!(text.en, expected);
+        assert!(text.fr.starts_with("Si vous empruntiez "), "{}", text.fr);
+        // No clause to say (no known feature changed): still a sentence, not "If you , …".
+        let bare = Proposal { changes: vec![(9, 1.0, 2.0)], probability: 0.1, same_goods: false };
+        let text = describe(&SearchOutcome::Found(bare), &features, threshold).unwrap();
+        assert!(!text.en.contains("If you ,"), "{}", text.en);
     }
 
     #[test]
@@ -577,15 +637,36 @@ AMT_CREDIT=1\n\nparameters:\n[objective: binary]\nend of parameters\n\npandas_ca
         assert_eq!(none, SearchOutcome::NoneWithinBounds(0.5));
     }
 
+    /// `199,997` → `199,997` with an English thousands comma.
+    fn group(value: f64) -> String {
+        crate::domain::format::format_number(value, "currency", Language::En).trim_start_matches('€').to_string()
+    }
+
     #[test]
     fn grid_axes_stop_at_their_bounds() {
-        let down = axis(0.9, 0.025);
+        let down = axis(0.9, 0.025, MAX_AXIS);
         assert_eq!(down.len(), 4);
         assert!((down[0] - 0.975).abs() < 1e-12 && (down[3] - 0.9).abs() < 1e-12);
-        let up = axis(1.06, 0.025);
+        let up = axis(1.06, 0.025, MAX_AXIS);
         assert_eq!(up.len(), 3);
-        assert!(axis(1.0, 0.025).is_empty());
-        assert!(axis(f64::NAN, 0.025).is_empty());
-        assert!(axis(0.0, 0.025).len() <= MAX_AXIS);
+        assert!(axis(1.0, 0.025, MAX_AXIS).is_empty());
+        assert!(axis(f64::NAN, 0.025, MAX_AXIS).is_empty());
+        // From 1 up to 4 in steps of 0.05 would be 60 points: the cap keeps 20, the last at 4.
+        let capped = axis(4.0, 0.05, MAX_RATE_AXIS);
+        assert_eq!(capped.len(), MAX_RATE_AXIS);
+        assert_eq!(capped[MAX_RATE_AXIS - 1], 4.0, "the bound itself is the last point");
+    }
+
+    #[test]
+    fn levers_outside_the_row_are_left_out_not_indexed() {
+        let model = credit_model();
+        let threshold = Threshold::new(0.3).unwrap();
+        let row = [250_000.0, 15_000.0, 100_000.0, 0.06];
+        let mut space = loan(50_000.0);
+        if let Some(loan) = space.loan.as_mut() {
+            loan.credit = 17;
+        }
+        space.others.push(SingleLever { feature: 99, low: 0.0, high: 1.0 });
+        assert_eq!(search(&model, &row, threshold, &space, &term).unwrap(), SearchOutcome::NoneWithinBounds(0.5));
     }
 }

@@ -50,7 +50,7 @@ pub enum ReasonsError {
 
 /// How a ratio is shown in a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 enum ValueStyle {
     /// In the feature's unit.
     #[default]
@@ -59,6 +59,8 @@ enum ValueStyle {
     Percent,
     /// As a multiple (`2.4` reads `2.40 times`).
     Multiple,
+    /// An age in whole years (from days or years).
+    WholeYears,
 }
 
 /// One feature's sentences.
@@ -71,6 +73,8 @@ struct Template {
     no_en: Option<String>,
     yes_fr: Option<String>,
     no_fr: Option<String>,
+    one_en: Option<String>,
+    one_fr: Option<String>,
     more_en: Option<String>,
     less_en: Option<String>,
     more_fr: Option<String>,
@@ -173,6 +177,8 @@ impl Templates {
                 ("no_en", &template.no_en),
                 ("yes_fr", &template.yes_fr),
                 ("no_fr", &template.no_fr),
+                ("one_en", &template.one_en),
+                ("one_fr", &template.one_fr),
             ];
             for (key, sentence) in sentences {
                 if let Some(sentence) = sentence {
@@ -183,6 +189,7 @@ impl Templates {
                 || template.yes_en.is_some() != template.yes_fr.is_some()
                 || template.yes_en.is_some() != template.no_en.is_some()
                 || template.yes_fr.is_some() != template.no_fr.is_some()
+                || template.one_en.is_some() != template.one_fr.is_some()
             {
                 return Err(ReasonsError::BadSentence {
                     feature: name.clone(),
@@ -235,6 +242,20 @@ impl Templates {
         ["_AVG", "_MODE", "_MEDI"].iter().position(|suffix| name.ends_with(suffix)).unwrap_or(0)
     }
 
+    /// The sentences shipped with the package, parsed once (`None` only if they could not be,
+    /// which a test rules out).
+    pub fn shared() -> Option<&'static Templates> {
+        static SHARED: std::sync::OnceLock<Option<Templates>> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| Templates::bundled().ok()).as_ref()
+    }
+
+    /// A client's value as the customer reads it: categories in the customer's words, ratios
+    /// as percentages or multiples, ages in whole years, as in the feature's sentence.
+    pub fn value_text(&self, feature: &FeatureDescription, value: &FieldValue, language: Language) -> String {
+        let style = self.features.get(&feature.name).map(|template| template.value).unwrap_or_default();
+        self.shown_value(feature, value, style, language)
+    }
+
     /// The sentence for one feature of a client, in both languages.
     pub fn sentence(&self, feature: &FeatureDescription, value: &FieldValue, standing: RepaidStanding) -> Bilingual {
         Bilingual {
@@ -283,7 +304,14 @@ impl Templates {
             }
             _ => share(standing.share),
         };
+        let one = matches!(value, FieldValue::Number(number) if *number == 1.0);
         let sentence = match (template, language) {
+            (Some(Template { one_en: Some(sentence), .. }), Language::En)
+            | (Some(Template { one_fr: Some(sentence), .. }), Language::Fr)
+                if one =>
+            {
+                sentence.as_str()
+            }
             (Some(Template { en: Some(sentence), .. }), Language::En)
             | (Some(Template { fr: Some(sentence), .. }), Language::Fr) => sentence.as_str(),
             _ => self.generic.get(language),
@@ -308,11 +336,19 @@ impl Templates {
                     Language::Fr => format!("{times} fois"),
                 }
             }
+            (FieldValue::Number(number), ValueStyle::WholeYears) => {
+                let years = if feature.unit == "days" { number.abs() / 365.25 } else { *number };
+                let years = years.floor().max(0.0);
+                match language {
+                    Language::En => format!("{years:.0} years"),
+                    Language::Fr => format!("{years:.0} ans"),
+                }
+            }
             (FieldValue::Category(category), _) => self
                 .categories
                 .get(&feature.name)
                 .and_then(|names| names.get(category))
-                .map_or_else(|| category.clone(), |names| names.get(language).to_string()),
+                .map_or_else(|| format_value(value, &feature.unit, language), |names| names.get(language).to_string()),
             _ => format_value(value, &feature.unit, language),
         }
     }
@@ -359,11 +395,12 @@ fn comparison_words(template: Option<&Template>, durations: bool, language: Lang
         (Some(template), Language::Fr) => (template.more_fr.as_deref(), template.less_fr.as_deref()),
         (None, _) => (None, None),
     };
+    // "soit plus que pour" agrees with any noun, where "plus élevé" would not.
     let (default_more, default_less) = match (language, durations) {
-        (Language::En, false) => ("higher than", "lower than"),
-        (Language::En, true) => ("longer than", "shorter than"),
-        (Language::Fr, false) => ("plus élevé que", "plus bas que"),
-        (Language::Fr, true) => ("plus long que", "plus court que"),
+        (Language::En, false) => ("higher than for", "lower than for"),
+        (Language::En, true) => ("longer than for", "shorter than for"),
+        (Language::Fr, false) => ("soit plus que pour", "soit moins que pour"),
+        (Language::Fr, true) => ("soit plus longtemps que pour", "soit moins longtemps que pour"),
     };
     (more.unwrap_or(default_more), less.unwrap_or(default_less))
 }
@@ -372,10 +409,12 @@ fn comparison_words(template: Option<&Template>, durations: bool, language: Lang
 /// side of the client's value.
 fn percentile_phrase(percentile: f64, more: &str, less: &str, language: Language) -> String {
     let (word, share) = if percentile >= 50.0 { (more, percentile) } else { (less, 100.0 - percentile) };
-    let share = whole_percent(share);
-    match language {
-        Language::En => format!(", {word} {share} of clients who repaid"),
-        Language::Fr => format!(", {word} {share} des clients ayant remboursé"),
+    // Beyond every one of them (a mid-rank of exactly 100): "all", not "100 %".
+    match (language, share >= 100.0) {
+        (Language::En, true) => format!(", {word} all clients who repaid"),
+        (Language::Fr, true) => format!(", {word} tous les clients ayant remboursé"),
+        (Language::En, false) => format!(", {word} {} of clients who repaid", whole_percent(share)),
+        (Language::Fr, false) => format!(", {word} {} des clients ayant remboursé", whole_percent(share)),
     }
 }
 
@@ -497,7 +536,12 @@ mod tests {
 
     #[test]
     fn the_bundled_sentences_parse() {
+        assert!(Templates::shared().is_some());
         let templates = Templates::bundled().unwrap();
+        let owns = feature("FLAG_OWN_CAR", "flag", false);
+        assert_eq!(templates.value_text(&owns, &FieldValue::Category("Y".into()), Language::Fr), "oui");
+        let share = feature("ANNUITY_INCOME_RATIO", "ratio", false);
+        assert_eq!(templates.value_text(&share, &FieldValue::Number(0.183), Language::En), "18.3 %");
         assert!(templates.features.contains_key("EXT_SOURCE_3"));
         assert_eq!(templates.group_key("AGE_YEARS"), "DAYS_BIRTH");
         assert_eq!(templates.group_key("APARTMENTS_MEDI"), templates.group_key("APARTMENTS_AVG"));
@@ -547,13 +591,21 @@ mod tests {
         assert!((reasons[1].log_odds - 0.1).abs() < 1e-15);
         assert!(reasons.iter().all(|reason| reason.effect == Effect::RaisesRisk));
         // 20 % of clients who repaid have a smaller score: 80 % have a larger one.
-        assert_eq!(reasons[0].text.en, "Your external credit score 3 is 0.213, lower than 80 % of clients who repaid.");
+        assert_eq!(
+            reasons[0].text.en,
+            "Your external credit score 3 is 0.213, lower than for 80 % of clients who repaid."
+        );
         assert_eq!(
             reasons[0].text.fr,
-            "Votre score de crédit externe 3 est de 0,213, plus bas que 80 % des clients ayant remboursé."
+            "Votre score de crédit externe 3 est de 0,213, soit moins que pour 80 % des clients ayant remboursé."
         );
-        // 9,861 days = 27.0 years; the percentile of durations: 80 % of clients who repaid are older.
-        assert_eq!(reasons[1].text.en, "You are 27.0 years old, younger than 80 % of clients who repaid.");
+        // 9,861 days / 365.25 = 26.998 years: 26 whole years; the percentile of durations: 80 %
+        // of clients who repaid are older.
+        assert_eq!(reasons[1].text.en, "You are 26 years old, younger than 80 % of clients who repaid.");
+        assert_eq!(
+            reasons[1].text.fr,
+            "Vous avez 26 ans, soit un âge moins élevé que pour 80 % des clients ayant remboursé."
+        );
         assert_eq!(reasons[2].text.en, "You did not give a home phone number, like 30 % of clients who repaid.");
         assert!(reasons.iter().all(|reason| !reason.text.en.contains("CODE_GENDER")));
     }
@@ -602,8 +654,29 @@ mod tests {
         );
         assert_eq!(
             annuity.en,
-            "Your repayments would take 18.3 % of your income, higher than 90 % of clients who repaid."
+            "Your repayments would take 18.3 % of your income, higher than for 90 % of clients who repaid."
         );
+        // Beyond every client who repaid: "all".
+        assert_eq!(
+            percentile_phrase(100.0, "higher than for", "lower than for", Language::En),
+            ", higher than for all clients who repaid"
+        );
+        assert_eq!(
+            percentile_phrase(0.0, "soit plus que pour", "soit moins que pour", Language::Fr),
+            ", soit moins que pour tous les clients ayant remboursé"
+        );
+        assert_eq!(
+            percentile_phrase(99.7, "higher than for", "lower than for", Language::En),
+            ", higher than for 99 % of clients who repaid"
+        );
+        // A singular where the value is 1.
+        let child = templates.sentence(
+            &feature("CNT_CHILDREN", "count", false),
+            &FieldValue::Number(1.0),
+            RepaidStanding { percentile: Some(80.0), share: None },
+        );
+        assert_eq!(child.en, "You have one child, more than 80 % of clients who repaid.");
+        assert_eq!(child.fr, "Vous avez un enfant, soit plus que pour 80 % des clients ayant remboursé.");
         // Shares are never rounded to an impossible 0 % or 100 %.
         assert_eq!(whole_percent(0.2), "1 %");
         assert_eq!(whole_percent(99.7), "99 %");

@@ -242,6 +242,7 @@ pub struct LocalScorer {
     templates: Templates,
     search_space: SearchSpace,
     derivations: Vec<Derivation>,
+    frozen: Vec<String>,
 }
 
 /// A derived feature of the model recomputed from other model features after a change.
@@ -304,8 +305,16 @@ impl LocalScorer {
         drop(matrix);
 
         let templates = Templates::bundled()?;
-        let search_space = search_space(&features, &reference, &loan_ranges);
-        let derivations = derivations(&features);
+        let (derivations, frozen) = derivations(&features);
+        // Inputs of a derived feature the model cannot recompute are not levers.
+        let levers: Vec<FeatureDescription> = features
+            .iter()
+            .map(|feature| FeatureDescription {
+                actionable: feature.actionable && !frozen.contains(&feature.name),
+                ..feature.clone()
+            })
+            .collect();
+        let search_space = search_space(&levers, &reference, &loan_ranges);
         let explainer = Explainer::new(Arc::new(model), Method::Fast)?;
         let info = ScorerInfo {
             source: Source::Local { model: sources.model.clone() },
@@ -334,6 +343,7 @@ impl LocalScorer {
             templates,
             search_space,
             derivations,
+            frozen,
         })
     }
 
@@ -482,6 +492,9 @@ impl Scorer for LocalScorer {
             if feature.categories.is_some() {
                 return Err(invalid("categories cannot be set in a what-if"));
             }
+            if self.frozen.contains(name) {
+                return Err(invalid("a derived feature of this model depends on it and cannot be recomputed"));
+            }
             if !value.is_finite() || *value <= 0.0 {
                 return Err(invalid("the value must be a positive number"));
             }
@@ -617,28 +630,42 @@ struct RowFacts<'a> {
     row: &'a [f64],
 }
 
-impl ClientFacts for RowFacts<'_> {
-    fn value(&self, feature_idx: usize) -> FieldValue {
-        self.scorer.field_value(feature_idx, self.row.get(feature_idx).copied().unwrap_or(f64::NAN))
-    }
-
-    fn standing(&self, feature_idx: usize) -> RepaidStanding {
-        self.scorer.repaid_standing(feature_idx, self.row.get(feature_idx).copied().unwrap_or(f64::NAN))
+impl RowFacts<'_> {
+    /// The value as a customer should hear it: the "not employed" placeholder of
+    /// `DAYS_EMPLOYED` (kept raw for models trained elsewhere) is no length of employment.
+    fn spoken(&self, feature_idx: usize) -> f64 {
+        let value = self.row.get(feature_idx).copied().unwrap_or(f64::NAN);
+        let is_days_employed = self.scorer.info.features.get(feature_idx).is_some_and(|f| f.name == "DAYS_EMPLOYED");
+        if is_days_employed { crate::data::pipeline::clean_days_employed(value) } else { value }
     }
 }
 
-/// The derived features of the model whose inputs are all model features.
-fn derivations(features: &[FeatureDescription]) -> Vec<Derivation> {
+impl ClientFacts for RowFacts<'_> {
+    fn value(&self, feature_idx: usize) -> FieldValue {
+        self.scorer.field_value(feature_idx, self.spoken(feature_idx))
+    }
+
+    fn standing(&self, feature_idx: usize) -> RepaidStanding {
+        self.scorer.repaid_standing(feature_idx, self.spoken(feature_idx))
+    }
+}
+
+/// The derived features of the model, recomputable from its own inputs, and the model
+/// features that feed a derived feature which is not (changing them would leave it stale, so
+/// they cannot be changed).
+fn derivations(features: &[FeatureDescription]) -> (Vec<Derivation>, Vec<String>) {
     let position = |name: &str| features.iter().position(|feature| feature.name == name);
-    features
-        .iter()
-        .enumerate()
-        .filter_map(|(target, feature)| {
-            let inputs = crate::data::pipeline::inputs_of(&feature.name)?;
-            let inputs: Option<Vec<usize>> = inputs.iter().map(|name| position(name)).collect();
-            Some(Derivation { target, name: feature.name.clone(), inputs: inputs? })
-        })
-        .collect()
+    let mut derivations = Vec::new();
+    let mut frozen = Vec::new();
+    for (target, feature) in features.iter().enumerate() {
+        let Some(names) = crate::data::pipeline::inputs_of(&feature.name) else { continue };
+        let inputs: Option<Vec<usize>> = names.iter().map(|name| position(name)).collect();
+        match inputs {
+            Some(inputs) => derivations.push(Derivation { target, name: feature.name.clone(), inputs }),
+            None => frozen.extend(names.iter().filter(|name| position(name).is_some()).map(|name| name.to_string())),
+        }
+    }
+    (derivations, frozen)
 }
 
 /// The loans of the reference population, read from its raw columns (so that the ranges do

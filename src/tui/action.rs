@@ -101,6 +101,8 @@ pub enum Action {
     WhatIfScored(ClientId, u64, Result<Explanation, String>),
     /// The export finished: where the files are, or why not.
     Exported(Result<Vec<PathBuf>, String>),
+    /// The customer view's chart image arrived, for what it was drawn for.
+    ChartRendered(super::app::ChartKey, Result<std::sync::Arc<image::RgbImage>, String>),
 }
 
 /// Everything the customer sheet needs, copied so that the export runs off the UI task.
@@ -122,6 +124,20 @@ pub struct ExportJob {
     pub folder: PathBuf,
 }
 
+impl ExportJob {
+    /// The customer sheet this job writes.
+    pub fn sheet(&self) -> crate::export::Sheet<'_> {
+        crate::export::Sheet {
+            explanation: &self.explanation,
+            counterfactual: self.counterfactual.as_ref(),
+            record: self.record.as_ref(),
+            features: &self.features,
+            model_version: &self.model_version,
+            language: self.language,
+        }
+    }
+}
+
 /// Work the dashboard asks for; each result comes back as an [`Action`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -141,4 +157,6 @@ pub enum Command {
     WhatIf(ClientId, u64, Vec<(String, f64)>),
     /// Write the customer sheet.
     Export(Box<ExportJob>),
+    /// Draw the customer view's chart as an image of `(width, height)` pixels.
+    RenderChart(Box<ExportJob>, super::app::ChartKey, (u32, u32)),
 }

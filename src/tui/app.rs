@@ -116,21 +116,60 @@ pub struct WhatIfForm {
     pub baseline: Option<Explanation>,
 }
 
+/// What a chart image was drawn for: the client, the language and the cells it fills.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartKey {
+    /// The client explained.
+    pub client_id: ClientId,
+    /// The customer's language.
+    pub language: Language,
+    /// Columns of the area.
+    pub columns: u16,
+    /// Rows of the area.
+    pub rows: u16,
+}
+
 /// The largest amount the what-if form accepts.
 pub const WHAT_IF_MAX: f64 = 1e9;
 
-/// Reads an amount typed by a person: digits with an optional decimal point, spaces,
-/// thousands commas and a euro sign allowed.
+/// Reads an amount typed by a person: digits with an optional decimal point (or a decimal
+/// comma followed by one or two digits, as in French), spaces, thousands commas and a euro
+/// sign allowed.
 pub fn parse_amount(text: &str) -> Result<f64, String> {
-    let cleaned: String =
-        text.chars().filter(|c| !matches!(c, ' ' | '\u{202f}' | '\u{a0}' | '€' | ',' | '_')).collect();
+    let cleaned: String = text.chars().filter(|c| !matches!(c, ' ' | '\u{202f}' | '\u{a0}' | '€' | '_')).collect();
     if cleaned.is_empty() {
         return Err("type an amount in euros, for example 250000".into());
     }
-    let value: f64 = match cleaned.parse() {
-        Ok(value) if cleaned.chars().all(|c| c.is_ascii_digit() || c == '.') => value,
-        _ => return Err(format!("“{}” is not an amount: type digits only, for example 250000", text.trim())),
+    let not_an_amount = || format!("“{}” is not an amount: type digits only, for example 250000", text.trim());
+    // A last comma with one or two digits after it is a decimal comma ("24700,5").
+    let decimal_comma = cleaned
+        .rfind(',')
+        .filter(|&at| (2..=3).contains(&(cleaned.len() - at)) && !cleaned.contains('.'))
+        .filter(|&at| cleaned[at + 1..].chars().all(|c| c.is_ascii_digit()));
+    let (whole, fraction) = match decimal_comma {
+        Some(at) => (&cleaned[..at], Some(&cleaned[at + 1..])),
+        None => match cleaned.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (cleaned.as_str(), None),
+        },
     };
+    // Other commas separate thousands: each group after one has three digits.
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or("");
+    let grouped_well = groups.all(|group| group.len() == 3);
+    let digits: String = whole.chars().filter(|c| *c != ',').collect();
+    let valid = grouped_well
+        && !first.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && fraction.is_none_or(|fraction| !fraction.is_empty() && fraction.chars().all(|c| c.is_ascii_digit()));
+    if !valid {
+        return Err(not_an_amount());
+    }
+    let number = match fraction {
+        Some(fraction) => format!("{digits}.{fraction}"),
+        None => digits,
+    };
+    let value: f64 = number.parse().map_err(|_| not_an_amount())?;
     if value <= 0.0 {
         return Err("the amount must be more than 0".into());
     }
@@ -138,6 +177,11 @@ pub fn parse_amount(text: &str) -> Result<f64, String> {
         return Err("the amount is larger than any loan (at most 1,000,000,000)".into());
     }
     Ok(value)
+}
+
+/// An amount as the what-if form first shows it: whole euros without decimals, else exactly.
+fn amount_text(value: f64) -> String {
+    if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value}") }
 }
 
 /// Which part of the screen the arrow keys move.
@@ -302,6 +346,12 @@ pub struct App {
     pub export_dir: PathBuf,
     /// Lines scrolled in the customer view.
     pub customer_scroll: usize,
+    /// The pixels of a character cell when the terminal shows images; `None` for text charts.
+    pub chart_pixels: Option<(u16, u16)>,
+    /// The customer view's chart as an image, for what it was drawn for.
+    pub chart_image: Option<(ChartKey, std::sync::Arc<image::RgbImage>)>,
+    /// The chart image being drawn.
+    chart_pending: Option<ChartKey>,
 }
 
 impl App {
@@ -356,6 +406,9 @@ impl App {
             what_if: None,
             export_dir: PathBuf::from("."),
             customer_scroll: 0,
+            chart_pixels: None,
+            chart_image: None,
+            chart_pending: None,
         };
         let mut commands = app.selection_changed();
         commands.push(Command::LoadPortfolio);
@@ -396,6 +449,31 @@ impl App {
 
     /// Applies one action; returns the background work it needs.
     pub fn update(&mut self, action: Action) -> Vec<Command> {
+        let mut commands = self.apply(action);
+        commands.extend(self.request_chart());
+        commands
+    }
+
+    /// Asks for the customer view's chart image when the terminal shows images and the one
+    /// on screen is not for what is shown.
+    fn request_chart(&mut self) -> Vec<Command> {
+        let Some((cell_width, cell_height)) = self.chart_pixels else { return Vec::new() };
+        if self.mode != Mode::Customer {
+            return Vec::new();
+        }
+        let Some((key, _)) = super::views::customer_chart(self) else { return Vec::new() };
+        let current = self.chart_image.as_ref().is_some_and(|(shown, _)| *shown == key);
+        if current || self.chart_pending.as_ref() == Some(&key) {
+            return Vec::new();
+        }
+        let Some(explanation) = self.shown_explanation().cloned() else { return Vec::new() };
+        let job = self.export_job(explanation, None);
+        let pixels = (u32::from(key.columns) * u32::from(cell_width), u32::from(key.rows) * u32::from(cell_height));
+        self.chart_pending = Some(key.clone());
+        vec![Command::RenderChart(Box::new(job), key, pixels)]
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Command> {
         if is_user_input(&action) && self.status.as_ref().is_some_and(|status| status.kind == StatusKind::Info) {
             self.status = None;
         }
@@ -537,6 +615,20 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::ChartRendered(key, result) => {
+                if self.chart_pending.as_ref() == Some(&key) {
+                    self.chart_pending = None;
+                }
+                match result {
+                    Ok(image) => self.chart_image = Some((key, image)),
+                    Err(message) => {
+                        // Back to the text chart rather than asking again and again.
+                        self.chart_pixels = None;
+                        self.error(message);
+                    }
+                }
+                Vec::new()
+            }
             Action::StartWhatIf => self.start_what_if(),
             Action::WhatIfInput(character) => self.edit_what_if(|text| text.push(character)),
             Action::WhatIfBackspace => self.edit_what_if(|text| {
@@ -552,7 +644,7 @@ impl App {
             Action::WhatIfReset => {
                 if let Some(form) = &mut self.what_if {
                     for field in &mut form.fields {
-                        field.text = format!("{:.0}", field.original);
+                        field.text = amount_text(field.original);
                     }
                 }
                 self.edit_what_if(|_| {})
@@ -564,7 +656,7 @@ impl App {
                 {
                     form.result = Some(match result {
                         Ok(explanation) => {
-                            if edit == 1 {
+                            if edit == 1 && form.baseline.is_none() {
                                 form.baseline = Some(explanation.clone());
                             }
                             Loadable::Ready(explanation)
@@ -907,6 +999,7 @@ impl App {
     }
 
     /// The counterfactual of the shown decision, when it is for the same client.
+    /// (`None` before it was asked for, for an accepted client.)
     pub fn shown_counterfactual(&self) -> Option<&Loadable<Counterfactual>> {
         let id = self.shown_explanation()?.score.client_id;
         match &self.counterfactual {
@@ -921,11 +1014,21 @@ impl App {
             return Vec::new();
         };
         let counterfactual = self.shown_counterfactual().and_then(Loadable::ready).cloned();
-        if explanation.score.decision == Decision::Refused && counterfactual.is_none() {
+        // A search still running is worth waiting for; a failed one is said so on the sheet.
+        if explanation.score.decision == Decision::Refused
+            && matches!(self.shown_counterfactual(), Some(Loadable::Loading))
+        {
             self.error(super::strings::EXPORT_WAIT.into());
             return Vec::new();
         }
-        let job = ExportJob {
+        let job = self.export_job(explanation, counterfactual);
+        self.status = Some(Status { text: super::strings::EXPORTING.into(), kind: StatusKind::Info });
+        vec![Command::Export(Box::new(job))]
+    }
+
+    /// What the customer sheet (or its chart) of a shown explanation needs.
+    fn export_job(&self, explanation: Explanation, counterfactual: Option<Counterfactual>) -> ExportJob {
+        ExportJob {
             record: self.selected_record().filter(|record| record.id == explanation.score.client_id).cloned(),
             explanation,
             counterfactual,
@@ -933,9 +1036,7 @@ impl App {
             model_version: self.info.model_version.clone(),
             language: self.language,
             folder: self.export_dir.clone(),
-        };
-        self.status = Some(Status { text: super::strings::EXPORTING.into(), kind: StatusKind::Info });
-        vec![Command::Export(Box::new(job))]
+        }
     }
 
     fn start_what_if(&mut self) -> Vec<Command> {
@@ -951,7 +1052,7 @@ impl App {
             .filter(|(_, feature)| feature.actionable && feature.categories.is_none())
             .filter_map(|(feature_idx, _)| match record.fields.get(feature_idx).map(|field| &field.value) {
                 Some(FieldValue::Number(value)) => {
-                    Some(WhatIfField { feature_idx, original: *value, text: format!("{value:.0}") })
+                    Some(WhatIfField { feature_idx, original: *value, text: amount_text(*value) })
                 }
                 _ => None,
             })
@@ -984,6 +1085,8 @@ impl App {
         form.message = None;
         for field in &form.fields {
             match parse_amount(&field.text) {
+                // Only what differs from the client's own value is sent: the rest stays exact.
+                Ok(value) if value == field.original => {}
                 Ok(value) => {
                     if let Some(feature) = self.info.features.get(field.feature_idx) {
                         changes.push((feature.name.clone(), value));
@@ -1047,6 +1150,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::CounterfactualLoaded(..)
             | Action::WhatIfScored(..)
             | Action::Exported(..)
+            | Action::ChartRendered(..)
             | Action::Superseded
     )
 }
@@ -1081,4 +1185,34 @@ fn compare_order(info: &ScorerInfo) -> Vec<usize> {
         b.used.cmp(&a.used).then_with(|| a.label_en.to_lowercase().cmp(&b.label_en.to_lowercase()))
     });
     order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_read_as_people_type_them() {
+        assert_eq!(parse_amount("250000"), Ok(250_000.0));
+        assert_eq!(parse_amount("250 000 €"), Ok(250_000.0));
+        assert_eq!(parse_amount("€250,000"), Ok(250_000.0));
+        assert_eq!(parse_amount("1,234,567.5"), Ok(1_234_567.5));
+        // A French decimal comma: 24,700.5 euros, not 247,005.
+        assert_eq!(parse_amount("24700,5"), Ok(24_700.5));
+        assert_eq!(parse_amount("24 700,50"), Ok(24_700.5));
+        assert_eq!(parse_amount("34233.5"), Ok(34_233.5));
+        for bad in ["12a", "1,2,3", "24,70,0", "1.2.3", "-5", ".5", "12."] {
+            let error = parse_amount(bad).unwrap_err();
+            assert!(error.contains("not an amount"), "{bad}: {error}");
+        }
+        assert!(parse_amount("").unwrap_err().contains("type an amount"));
+        assert!(parse_amount("0").unwrap_err().contains("more than 0"));
+        assert!(parse_amount("2000000000").unwrap_err().contains("larger than any loan"));
+    }
+
+    #[test]
+    fn the_form_shows_amounts_exactly() {
+        assert_eq!(amount_text(555_400.0), "555400");
+        assert_eq!(amount_text(34_233.5), "34233.5");
+    }
 }

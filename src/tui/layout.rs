@@ -105,6 +105,8 @@ pub struct DecisionLayout {
     /// The principal reasons and what would change the decision, below the waterfall when
     /// there is room (empty otherwise).
     pub reasons: Rect,
+    /// The line between the gauge and the waterfall.
+    pub gap: Rect,
 }
 
 /// Rows the waterfall takes when the reasons share its room: its heading, the average, ten
@@ -116,7 +118,7 @@ const REASONS_MIN: u16 = 8;
 
 /// The Decision tab's parts within its content area.
 pub fn decision(content: Rect) -> DecisionLayout {
-    let [button, verdict, gauge, _, waterfall] = Layout::vertical([
+    let [button, verdict, gauge, gap, waterfall] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(4),
         Constraint::Length(2),
@@ -133,7 +135,7 @@ pub fn decision(content: Rect) -> DecisionLayout {
     } else {
         (waterfall, Rect { height: 0, ..waterfall })
     };
-    DecisionLayout { button, verdict, gauge, waterfall, reasons }
+    DecisionLayout { button, verdict, gauge, waterfall, reasons, gap }
 }
 
 /// Feature rows that fit in the waterfall area (heading, average, "other" and total lines

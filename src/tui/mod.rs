@@ -10,6 +10,7 @@
 pub mod action;
 pub mod app;
 pub mod event;
+pub mod graphics;
 pub mod keymap;
 pub mod layout;
 pub mod strings;
@@ -68,8 +69,11 @@ async fn main_loop(scorer: Arc<dyn Scorer>, config: &DashboardConfig, started: I
              for batch work use `pad predict` or `pad explain`"
         );
     }
+    // Asked before the terminal is taken over and before the input task reads it, which would
+    // swallow the answer.
+    let graphics = graphics::Graphics::detect(config.graphics);
     let mut terminal = terminal::init().context("cannot take over the terminal")?;
-    let result = drive(&mut terminal, scorer, clients, config, started).await;
+    let result = drive(&mut terminal, scorer, clients, config, graphics, started).await;
     terminal::restore();
     let timings = result?;
     Ok(config.timing.then_some(timings))
@@ -80,6 +84,7 @@ async fn drive(
     scorer: Arc<dyn Scorer>,
     clients: Vec<crate::domain::ClientSummary>,
     config: &DashboardConfig,
+    mut graphics: Option<graphics::Graphics>,
     started: Instant,
 ) -> Result<Timings> {
     let size = terminal.size().context("cannot read the terminal size")?;
@@ -89,6 +94,7 @@ async fn drive(
     let (mut app, commands) = App::new(scorer.info().clone(), clients, Theme::from_env(), (size.width, size.height));
     app.export_dir = config.export_dir.clone();
     app.language = config.language;
+    app.chart_pixels = graphics.as_ref().map(graphics::Graphics::cell_pixels);
     let mut in_flight = 0usize;
     for command in commands {
         in_flight += usize::from(is_quick(&command));
@@ -98,7 +104,14 @@ async fn drive(
     let mut timings = Timings::default();
     let mut pending_keys: Vec<Instant> = Vec::new();
     loop {
-        terminal.draw(|frame| views::render(&app, frame)).context("cannot draw")?;
+        terminal
+            .draw(|frame| {
+                views::render(&app, frame);
+                if let Some(graphics) = graphics.as_mut() {
+                    graphics.render(&app, frame);
+                }
+            })
+            .context("cannot draw")?;
         let drawn = Instant::now();
         timings.first_frame.get_or_insert(drawn - started);
         if in_flight == 0 {
@@ -172,6 +185,7 @@ fn is_final_answer(action: &Action) -> bool {
     matches!(
         action,
         Action::ClientLoaded(..)
+            | Action::ChartRendered(..)
             | Action::Explained(..)
             | Action::DistributionLoaded(..)
             | Action::CounterfactualLoaded(..)

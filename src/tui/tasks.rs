@@ -89,15 +89,15 @@ pub fn execute(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) 
             report(Action::WhatIfScored(*id, *edit, result));
         }
         Command::Export(job) => {
-            let sheet = crate::export::Sheet {
-                explanation: &job.explanation,
-                counterfactual: job.counterfactual.as_ref(),
-                record: job.record.as_ref(),
-                features: &job.features,
-                model_version: &job.model_version,
-                language: job.language,
-            };
-            report(Action::Exported(crate::export::write(&sheet, &job.folder).map_err(|error| error.to_string())));
+            let written = crate::export::write(&job.sheet(), &job.folder);
+            report(Action::Exported(written.map_err(|error| error.to_string())));
+        }
+        Command::RenderChart(job, key, (width, height)) => {
+            let chart = crate::charts::Chart::Waterfall(crate::export::chart(&job.sheet()));
+            let result = crate::charts::render_rgb(&chart, *width, *height)
+                .map(std::sync::Arc::new)
+                .map_err(|error| error.to_string());
+            report(Action::ChartRendered(key.clone(), result));
         }
         Command::LoadPortfolio => {
             let progress = |done, total| report(Action::PortfolioProgress(done, total));

@@ -12,7 +12,7 @@ use tui_big_text::{BigText, PixelSize};
 use crate::domain::format::Language;
 use crate::domain::wording;
 use crate::domain::{Decision, Explanation};
-use crate::tui::app::{App, Loadable};
+use crate::tui::app::{App, ChartKey, Mode, StatusKind};
 use crate::tui::strings;
 use crate::tui::widgets::{Step, Waterfall};
 
@@ -91,12 +91,7 @@ fn text_lines(app: &App, explanation: &Explanation, width: usize) -> Vec<Line<'s
     if decision == Decision::Refused {
         lines.push(Line::raw(""));
         lines.push(Line::styled(wording::change_heading(language), theme.heading));
-        let change = match app.shown_counterfactual() {
-            Some(Loadable::Ready(counterfactual)) => counterfactual.text().map(|text| text.get(language).to_string()),
-            Some(Loadable::Failed(_)) => Some(wording::change_failed(language).to_string()),
-            Some(Loadable::Loading) | None => Some(wording::change_loading(language).to_string()),
-        };
-        if let Some(change) = change {
+        if let Some(change) = super::change_text(app, language) {
             push(&change, false, theme.text, &mut lines);
         }
     }
@@ -124,13 +119,22 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let scroll = app.customer_scroll.min(lines.len().saturating_sub(parts.text.height as usize));
     let more = lines.len() > scroll + parts.text.height as usize;
     let mut spans = vec![Span::styled(" ", theme.status)];
-    for (key, what) in strings::customer_keys(language) {
-        spans.push(Span::styled(*key, theme.key));
-        spans.push(Span::styled(format!(" {what}   "), theme.status));
-    }
-    if more || scroll > 0 {
-        spans.push(Span::styled("↑↓", theme.key));
-        spans.push(Span::styled(format!(" {}", strings::customer_more(language)), theme.status));
+    match &app.status {
+        // What the last key did (an export, an error) shows instead of the keys.
+        Some(status) => {
+            let style = if status.kind == StatusKind::Error { theme.error } else { theme.status };
+            spans.push(Span::styled(status.text.clone(), style));
+        }
+        None => {
+            for (key, what) in strings::customer_keys(language) {
+                spans.push(Span::styled(*key, theme.key));
+                spans.push(Span::styled(format!(" {what}   "), theme.status));
+            }
+            if more || scroll > 0 {
+                spans.push(Span::styled("↑↓", theme.key));
+                spans.push(Span::styled(format!(" {}", strings::customer_more(language)), theme.status));
+            }
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.status), parts.keys);
 
@@ -145,17 +149,39 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
         .build();
     frame.render_widget(big, parts.verdict);
 
-    let text_height = lines.len().saturating_sub(scroll) as u16;
-    let chart = parts.chart.or_else(|| {
-        // Below the text when the chart's heading, its two levels and three rows fit.
-        let free = parts.text.height.saturating_sub(text_height + 1);
-        (free >= 7).then(|| Rect { y: parts.text.y + text_height + 1, height: free, ..parts.text })
-    });
-    let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), parts.text);
-    if let Some(chart) = chart {
-        chart_view(app, frame, chart, explanation);
+    let scroll_rows = u16::try_from(scroll).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll_rows, 0)), parts.text);
+    if let Some((key, chart)) = chart_area(app) {
+        let image_shown = app.chart_image.as_ref().is_some_and(|(shown, _)| *shown == key);
+        if !image_shown {
+            chart_view(app, frame, chart, explanation);
+        }
     }
+}
+
+/// Where the customer view's chart goes at the app's size (beside the text from 120 columns,
+/// else below it when there is room), with the key of the image that fills it.
+pub fn chart_area(app: &App) -> Option<(ChartKey, Rect)> {
+    if app.mode != Mode::Customer {
+        return None;
+    }
+    let explanation = app.shown_explanation()?;
+    let parts = layout(Rect::new(0, 0, app.size.0, app.size.1));
+    let lines = text_lines(app, explanation, parts.text.width as usize).len();
+    let scroll = app.customer_scroll.min(lines.saturating_sub(parts.text.height as usize));
+    let text_height = u16::try_from(lines.saturating_sub(scroll)).unwrap_or(u16::MAX);
+    let area = parts.chart.or_else(|| {
+        // Below the text when the chart's heading, its two levels and three rows fit.
+        let free = parts.text.height.saturating_sub(text_height.saturating_add(1));
+        (free >= 7).then(|| Rect { y: parts.text.y + text_height + 1, height: free, ..parts.text })
+    })?;
+    let key = ChartKey {
+        client_id: explanation.score.client_id,
+        language: app.language,
+        columns: area.width,
+        rows: area.height,
+    };
+    Some((key, area))
 }
 
 /// The contributions in percentage points from the average applicant to the customer, with

@@ -11,7 +11,7 @@ use super::message;
 use crate::domain::format::{Language, format_percent, format_points, format_value};
 use crate::domain::wording;
 use crate::domain::{Decision, Effect, Explanation};
-use crate::tui::app::{App, Focus, Loadable, Prediction, waterfall};
+use crate::tui::app::{App, Focus, Prediction, waterfall};
 use crate::tui::layout;
 use crate::tui::strings;
 use crate::tui::widgets::{Step, ThresholdGauge, Waterfall};
@@ -111,6 +111,10 @@ fn shown(app: &App, frame: &mut Frame, parts: &layout::DecisionLayout, explanati
     let body = Rect { y: area.y + 1, height: area.height - 1, ..area };
     frame.render_widget(&widget, body);
     reasons(app, frame, parts.reasons, explanation);
+    if parts.reasons.height == 0 {
+        let hint = super::fit(strings::REASONS_HINT, parts.gap.width as usize);
+        frame.render_widget(Paragraph::new(hint).style(theme.dim), parts.gap);
+    }
 }
 
 /// The principal reasons and, for a refusal, what would change it, as the customer will hear
@@ -134,16 +138,11 @@ fn reasons(app: &App, frame: &mut Frame, area: Rect, explanation: &Explanation) 
             Span::raw(reason.text.en.clone()),
         ]));
     }
-    if explanation.score.decision == Decision::Refused {
-        let change = match app.shown_counterfactual() {
-            Some(Loadable::Ready(counterfactual)) => counterfactual.text().map(|text| text.en.clone()),
-            Some(Loadable::Failed(message)) => Some(message.clone()),
-            Some(Loadable::Loading) | None => Some(wording::change_loading(Language::En).to_string()),
-        };
-        if let Some(change) = change {
-            lines.push(Line::styled(strings::CHANGE_HEADING, theme.heading));
-            lines.push(Line::raw(change));
-        }
+    if explanation.score.decision == Decision::Refused
+        && let Some(change) = super::change_text(app, Language::En)
+    {
+        lines.push(Line::styled(strings::CHANGE_HEADING, theme.heading));
+        lines.push(Line::raw(change));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }

@@ -118,6 +118,24 @@ fn status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line).style(theme.status), area);
 }
 
+/// What would change the shown refusal, as the customer reads it in `language`: the proposal
+/// or the statement that none exists, the search's progress, or that it failed.
+fn change_text(app: &App, language: Language) -> Option<String> {
+    use crate::domain::wording;
+    match app.shown_counterfactual() {
+        Some(super::app::Loadable::Ready(counterfactual)) => {
+            counterfactual.text().map(|text| text.get(language).to_string())
+        }
+        Some(super::app::Loadable::Failed(_)) => Some(wording::change_failed(language).to_string()),
+        Some(super::app::Loadable::Loading) | None => Some(wording::change_loading(language).to_string()),
+    }
+}
+
+/// Where the customer view's chart sits, with the key of the image that fills it.
+pub fn customer_chart(app: &App) -> Option<(crate::tui::app::ChartKey, Rect)> {
+    customer::chart_area(app)
+}
+
 /// How far the customer view scrolls at the app's size.
 pub fn customer_max_scroll(app: &App) -> usize {
     customer::max_scroll(app)
