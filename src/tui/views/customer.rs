@@ -17,7 +17,7 @@ use crate::tui::strings;
 use crate::tui::widgets::{Step, Waterfall};
 
 /// Contribution rows of the customer chart at most.
-const CHART_ROWS: usize = 6;
+const CHART_ROWS: usize = 8;
 
 /// Where the customer view's parts sit on a screen of this size.
 struct CustomerLayout {
