@@ -35,7 +35,8 @@ pub enum Command {
     /// Score clients: id, probability of default and decision, one row per client.
     #[command(after_help = PREDICT_HELP)]
     Predict(PredictArgs),
-    /// Explain scores: TreeSHAP contribution of every model feature, in log-odds.
+    /// Explain scores: TreeSHAP contribution of every model feature in log-odds, or one client's
+    /// customer sheet (--id N --report DIR).
     #[command(after_help = EXPLAIN_HELP)]
     Explain(ExplainArgs),
     /// Write a synthetic portfolio shaped like the Kaggle application table.
@@ -107,8 +108,10 @@ pub enum DriftFormat {
 }
 
 const DASHBOARD_HELP: &str = "\
-Pick a client with the arrow keys, press p (or Enter) to predict, and read the decision and
-the contributions behind it. Press ? inside for every key.
+Pick a client with the arrow keys, press p (or Enter) to predict, and read the decision, the
+contributions behind it, the principal reasons and what would change a refusal. Then c turns
+it into the customer view (l: English/French), w opens the what-if form, x exports the
+customer sheet (Markdown and PNG) to --export-dir. Press ? inside for every key.
 
 Without options it opens the bundled data and model (data/applicants.csv, data/history.parquet,
 assets/model.txt), looked up in the current folder, then beside the package's sources.
@@ -116,7 +119,8 @@ A bad file stops before the screen is taken over, with the file, line and what t
 
 Examples:
   pad dashboard
-  pad dashboard --data new_applicants.csv --log pad.log --timing";
+  pad dashboard --data new_applicants.csv --log pad.log --timing
+  pad dashboard --lang fr --export-dir ~/sheets";
 
 /// Arguments of the dashboard.
 #[derive(Debug, Clone, Default, Args)]

@@ -374,3 +374,25 @@ fn a_proposed_change_written_into_the_data_scores_the_same_and_stays_in_bounds()
     }
     assert!(checked >= 5, "only {checked} proposals checked");
 }
+
+#[test]
+fn every_category_named_for_customers_is_one_the_model_knows() {
+    // A misspelt key in assets/reasons.toml would silently leave the data's wording on screen.
+    let templates = Templates::bundled().unwrap();
+    let features = &bundled().info().features;
+    let mut named = 0;
+    for feature in features {
+        let Some(categories) = &feature.categories else { continue };
+        for name in templates.named_categories(&feature.name) {
+            // Categories of the Kaggle data that the bundled model never saw may be named too.
+            let extra = ["Student", "Businessman", "Maternity leave"];
+            assert!(
+                categories.iter().any(|category| category == name) || extra.contains(&name),
+                "{}: {name}",
+                feature.name
+            );
+            named += 1;
+        }
+    }
+    assert!(named > 100, "{named}");
+}

@@ -249,6 +249,11 @@ impl Templates {
         SHARED.get_or_init(|| Templates::bundled().ok()).as_ref()
     }
 
+    /// The categories of a feature that have customer-facing names (the data's spelling).
+    pub fn named_categories(&self, feature: &str) -> Vec<&str> {
+        self.categories.get(feature).map_or_else(Vec::new, |names| names.keys().map(String::as_str).collect())
+    }
+
     /// A client's value as the customer reads it: categories in the customer's words, ratios
     /// as percentages or multiples, ages in whole years, as in the feature's sentence.
     pub fn value_text(&self, feature: &FeatureDescription, value: &FieldValue, language: Language) -> String {
