@@ -55,7 +55,7 @@ pub fn format_number(number: f64, unit: &str, language: Language) -> String {
     match unit {
         "currency" => {
             let amount = group_thousands(number.round(), language);
-            if fr { format!("{amount} €") } else { format!("€{amount}") }
+            if fr { format!("{amount}\u{a0}€") } else { format!("€{amount}") }
         }
         "days" => {
             // Durations before the application are negative days in the data.
@@ -89,9 +89,18 @@ pub fn format_number(number: f64, unit: &str, language: Language) -> String {
     }
 }
 
-/// A probability as a percentage with one decimal: `0.0844` → `"8.4 %"`.
+/// A probability as a percentage with one decimal: `0.0844` → `"8.4 %"` (in French `"8,4 %"`
+/// with a narrow no-break space, so that the sign never starts a line).
 pub fn format_percent(probability: f64, language: Language) -> String {
-    format!("{} %", decimal(probability * 100.0, 1, language))
+    format!("{}{}%", decimal(probability * 100.0, 1, language), percent_space(language))
+}
+
+/// The space before a percent sign: a plain one in English, a narrow no-break space in French.
+pub fn percent_space(language: Language) -> char {
+    match language {
+        Language::En => ' ',
+        Language::Fr => '\u{202f}',
+    }
 }
 
 /// A contribution in probability units as signed percentage points: `+1.2 pp`, `−0.3 pp`,
@@ -148,7 +157,7 @@ mod tests {
     fn units_read_as_people_expect() {
         let en = Language::En;
         assert_eq!(format_number(450000.0, "currency", en), "€450,000");
-        assert_eq!(format_number(1234.4, "currency", Language::Fr), "1\u{202f}234 €");
+        assert_eq!(format_number(1234.4, "currency", Language::Fr), "1\u{202f}234\u{a0}€");
         // -12902 days / 365.25 = 35.32 years.
         assert_eq!(format_number(-12902.0, "days", en), "35.3 years");
         assert_eq!(format_number(-12902.0, "days", Language::Fr), "35,3 ans");
@@ -167,7 +176,7 @@ mod tests {
     #[test]
     fn percentages_and_points() {
         assert_eq!(format_percent(0.0844, Language::En), "8.4 %");
-        assert_eq!(format_percent(0.0844, Language::Fr), "8,4 %");
+        assert_eq!(format_percent(0.0844, Language::Fr), "8,4\u{202f}%");
         assert_eq!(format_points(0.0123, Language::En), "+1.2 pp");
         assert_eq!(format_points(-0.0031, Language::En), "−0.3 pp");
         // A contribution that rounds to zero carries no sign.

@@ -45,7 +45,7 @@ pub fn risk_sentence(probability: f64, threshold: f64, language: Language) -> St
             format!("Estimated risk of payment difficulties: {risk}. The bank accepts applications below {limit}.")
         }
         Language::Fr => format!(
-            "Risque estimé de difficultés de paiement : {risk}. La banque accepte les demandes en dessous de {limit}."
+            "Risque estimé de difficultés de paiement\u{a0}: {risk}. La banque accepte les demandes en dessous de {limit}."
         ),
     }
 }
@@ -64,7 +64,7 @@ pub fn reasons_heading(decision: Decision, language: Language) -> &'static str {
 pub fn no_reasons(language: Language) -> &'static str {
     match language {
         Language::En => "No single part of your application stands out: the estimate is close to the average.",
-        Language::Fr => "Aucun élément de votre demande ne se distingue : l'estimation est proche de la moyenne.",
+        Language::Fr => "Aucun élément de votre demande ne se distingue\u{a0}: l'estimation est proche de la moyenne.",
     }
 }
 
@@ -169,7 +169,7 @@ mod tests {
             risk_sentence(0.1234, 0.0844, Language::En),
             "Estimated risk of payment difficulties: 12.3 %. The bank accepts applications below 8.4 %."
         );
-        assert!(risk_sentence(0.1234, 0.0844, Language::Fr).contains("12,3 %"));
+        assert!(risk_sentence(0.1234, 0.0844, Language::Fr).contains("12,3\u{202f}%"));
         assert_eq!(decision_word(Decision::Refused, Language::Fr), "REFUSÉE");
     }
 }

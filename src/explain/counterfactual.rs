@@ -406,7 +406,7 @@ pub fn describe(outcome: &SearchOutcome, features: &[FeatureDescription], thresh
             ),
             fr: format!(
                 "Aucune modification du montant emprunté ou des remboursements dans les limites habituelles ne \
-                 ramènerait le risque estimé sous le seuil de la banque de {} ; le risque le plus bas atteignable serait de {}.",
+                 ramènerait le risque estimé sous le seuil de la banque de {}\u{a0}; le risque le plus bas atteignable serait de {}.",
                 limit(Language::Fr),
                 format_percent(*best, Language::Fr)
             ),

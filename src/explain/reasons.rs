@@ -418,14 +418,14 @@ fn percentile_phrase(percentile: f64, more: &str, less: &str, language: Language
     match (language, share >= 100.0) {
         (Language::En, true) => format!(", {word} all clients who repaid"),
         (Language::Fr, true) => format!(", {word} tous les clients ayant remboursé"),
-        (Language::En, false) => format!(", {word} {} of clients who repaid", whole_percent(share)),
-        (Language::Fr, false) => format!(", {word} {} des clients ayant remboursé", whole_percent(share)),
+        (Language::En, false) => format!(", {word} {} of clients who repaid", whole_percent(share, language)),
+        (Language::Fr, false) => format!(", {word} {} des clients ayant remboursé", whole_percent(share, language)),
     }
 }
 
 /// `, like 61 % of clients who repaid`.
 fn share_phrase(share: f64, language: Language) -> String {
-    let share = whole_percent(share);
+    let share = whole_percent(share, language);
     match language {
         Language::En => format!(", like {share} of clients who repaid"),
         Language::Fr => format!(", comme {share} des clients ayant remboursé"),
@@ -433,7 +433,7 @@ fn share_phrase(share: f64, language: Language) -> String {
 }
 
 /// A percentage rounded to a whole number, never shown as 0 % or 100 % unless it is exact.
-fn whole_percent(share: f64) -> String {
+fn whole_percent(share: f64, language: Language) -> String {
     let rounded = share.round();
     let rounded = if rounded == 0.0 && share > 0.0 {
         1.0
@@ -442,7 +442,7 @@ fn whole_percent(share: f64) -> String {
     } else {
         rounded
     };
-    format!("{rounded:.0} %")
+    format!("{rounded:.0}{}%", crate::domain::format::percent_space(language))
 }
 
 /// The principal reasons of one client: merged, free of protected attributes, at most
@@ -602,14 +602,14 @@ mod tests {
         );
         assert_eq!(
             reasons[0].text.fr,
-            "Votre score de crédit externe 3 est de 0,213, soit moins que pour 80 % des clients ayant remboursé."
+            "Votre score de crédit externe 3 est de 0,213, soit moins que pour 80\u{202f}% des clients ayant remboursé."
         );
         // 9,861 days / 365.25 = 26.998 years: 26 whole years; the percentile of durations: 80 %
         // of clients who repaid are older.
         assert_eq!(reasons[1].text.en, "You are 26 years old, younger than 80 % of clients who repaid.");
         assert_eq!(
             reasons[1].text.fr,
-            "Vous avez 26 ans, soit un âge moins élevé que pour 80 % des clients ayant remboursé."
+            "Vous avez 26 ans, soit un âge moins élevé que pour 80\u{202f}% des clients ayant remboursé."
         );
         assert_eq!(reasons[2].text.en, "You did not give a home phone number, like 30 % of clients who repaid.");
         assert!(reasons.iter().all(|reason| !reason.text.en.contains("CODE_GENDER")));
@@ -641,7 +641,10 @@ mod tests {
             RepaidStanding { percentile: None, share: Some(56.4) },
         );
         assert_eq!(missing.en, "EXT_SOURCE_1 label: not given, like 56 % of clients who repaid.");
-        assert_eq!(missing.fr, "libellé EXT_SOURCE_1 : non renseigné, comme 56 % des clients ayant remboursé.");
+        assert_eq!(
+            missing.fr,
+            "libellé EXT_SOURCE_1\u{a0}: non renseigné, comme 56\u{202f}% des clients ayant remboursé."
+        );
         let education = templates.sentence(
             &feature("NAME_EDUCATION_TYPE", "category", false),
             &FieldValue::Category("Secondary / secondary special".into()),
@@ -649,7 +652,7 @@ mod tests {
         );
         assert_eq!(
             education.fr,
-            "Votre niveau d'études le plus élevé est « secondaire », comme 70 % des clients ayant remboursé."
+            "Votre niveau d'études le plus élevé est «\u{a0}secondaire\u{a0}», comme 70\u{202f}% des clients ayant remboursé."
         );
         // 0.183 of the income: 18.3 %; 90.1 % of clients who repaid repay a smaller share.
         let annuity = templates.sentence(
@@ -681,11 +684,12 @@ mod tests {
             RepaidStanding { percentile: Some(80.0), share: None },
         );
         assert_eq!(child.en, "You have one child, more than 80 % of clients who repaid.");
-        assert_eq!(child.fr, "Vous avez un enfant, soit plus que pour 80 % des clients ayant remboursé.");
+        assert_eq!(child.fr, "Vous avez un enfant, soit plus que pour 80\u{202f}% des clients ayant remboursé.");
         // Shares are never rounded to an impossible 0 % or 100 %.
-        assert_eq!(whole_percent(0.2), "1 %");
-        assert_eq!(whole_percent(99.7), "99 %");
-        assert_eq!(whole_percent(100.0), "100 %");
+        assert_eq!(whole_percent(0.2, Language::En), "1 %");
+        assert_eq!(whole_percent(99.7, Language::En), "99 %");
+        assert_eq!(whole_percent(100.0, Language::En), "100 %");
+        assert_eq!(whole_percent(70.2, Language::Fr), "70\u{202f}%");
     }
 
     #[test]
