@@ -243,7 +243,7 @@ fn a_refused_customer_sees_why_in_french_and_takes_a_copy_home() {
         screen.contains("Votre demande de prêt (client 400005)") && screen.contains("Si vous empruntiez")
     });
     session.send_keys(&["x"]);
-    let screen = session.wait_for("the export", REACTION, |screen| screen.contains("exported "));
+    let screen = session.wait_for("the export", REACTION, |screen| screen.contains("copie enregistrée : "));
     let written: Vec<PathBuf> = std::fs::read_dir(exports.path()).unwrap().map(|entry| entry.unwrap().path()).collect();
     assert_eq!(written.len(), 2, "{written:?}\n{screen}");
     assert!(written.iter().all(|path| path.to_string_lossy().contains("client-400005-fr-")), "{written:?}");

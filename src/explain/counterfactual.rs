@@ -426,7 +426,7 @@ fn proposal_sentence(proposal: &Proposal, features: &[FeatureDescription], limit
         clauses.push(match language {
             Language::En => {
                 format!(
-                    "borrowed {} instead of {} for the same goods (bringing {brought} yourself)",
+                    "borrowed {} instead of {} for the same goods (paying {brought} more yourself)",
                     amount(to),
                     amount(from)
                 )

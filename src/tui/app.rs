@@ -609,7 +609,9 @@ impl App {
                 match result {
                     Ok(paths) => {
                         let names: Vec<String> = paths.iter().map(|path| path.display().to_string()).collect();
-                        self.status = Some(Status { text: super::strings::exported(&names), kind: StatusKind::Info });
+                        let language = if self.mode == Mode::Customer { self.language } else { Language::En };
+                        let text = super::strings::exported(&names, language);
+                        self.status = Some(Status { text, kind: StatusKind::Info });
                     }
                     Err(message) => self.error(message),
                 }

@@ -43,8 +43,10 @@ fn customer_key(key: KeyEvent) -> Option<Action> {
     }
 }
 
-/// The what-if form: amounts are typed, `r` resets, arrows move between fields.
+/// The what-if form: amounts are typed, `r` resets, arrows move between fields. Alt-held
+/// characters (what a terminal sends for Esc followed quickly by a key) are not typed.
 fn what_if_key(key: KeyEvent, control: bool) -> Option<Action> {
+    let control = control || key.modifiers.contains(KeyModifiers::ALT);
     match key.code {
         KeyCode::Esc => Some(Action::Back),
         KeyCode::Up | KeyCode::BackTab => Some(Action::WhatIfMove(-1)),

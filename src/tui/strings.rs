@@ -74,9 +74,13 @@ pub fn what_if_result(before: &str, after: &str, decision_before: &str, decision
 /// Heading of the what-if reasons.
 pub const WHAT_IF_REASONS: &str = "Principal reasons with these values";
 
-/// The status line after an export.
-pub fn exported(paths: &[String]) -> String {
-    format!("exported {}", paths.join(" and "))
+/// The status line after an export, in the customer's language when the customer view is
+/// open (the customer reads that line too).
+pub fn exported(paths: &[String], language: crate::domain::format::Language) -> String {
+    match language {
+        crate::domain::format::Language::En => format!("exported {}", paths.join(" and ")),
+        crate::domain::format::Language::Fr => format!("copie enregistrée : {}", paths.join(" et ")),
+    }
 }
 
 /// Heading of the reasons in the Decision tab.

@@ -25,8 +25,10 @@ pub(super) fn render(app: &App, frame: &mut Frame, screen: &layout::Screen) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let label_width = (inner.width as usize / 2).clamp(12, 40);
-    let value_width = 16;
+    // One line per input: the label takes what the two figures leave (down to 12 columns).
+    let value_width = 11;
+    let try_width = 11;
+    let label_width = (inner.width as usize).saturating_sub(2 + value_width + 3 + try_width).clamp(12, 40);
     let mut lines = vec![Line::styled(
         format!(
             "{:<label_width$}{:>value_width$}   {}",
