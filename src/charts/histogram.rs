@@ -86,8 +86,7 @@ pub fn draw_histogram<DB: DrawingBackend>(
     chart: &HistogramChart,
     placement: TextPlacement,
 ) -> Result<(), ChartError> {
-    draw(area, chart, placement).map_err(|message| ChartError { title: chart.title.clone(), message })?;
-    area.present().map_err(|error| ChartError { title: chart.title.clone(), message: error.to_string() })
+    super::finish(area, &chart.title, draw(area, chart, placement))
 }
 
 fn draw<DB: DrawingBackend>(

@@ -50,6 +50,17 @@ pub struct Marker {
     pub label: String,
 }
 
+/// Ends a chart's drawing: a drawing error or a failure to present the area becomes a
+/// [`ChartError`] naming the chart.
+pub(crate) fn finish<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+    drawn: Result<(), String>,
+) -> Result<(), ChartError> {
+    drawn.map_err(|message| ChartError { title: title.to_string(), message })?;
+    area.present().map_err(|error| ChartError { title: title.to_string(), message: error.to_string() })
+}
+
 /// Any of the charts of a customer explanation, so that each backend is written once.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Chart {

@@ -148,9 +148,14 @@ fn write_samples() {
     for (name, chart) in all() {
         for (width, height) in [(1200, 800), (800, 500), (480, 300), (300, 900)] {
             let png = render_png(&chart, width, height).unwrap();
-            std::fs::write(directory.join(format!("{name}_{width}x{height}.png")), png).unwrap();
+            let path = directory.join(format!("{name}_{width}x{height}.png"));
+            std::fs::write(&path, &png).unwrap();
+            // What was written is the picture asked for.
+            let read = image::open(&path).unwrap();
+            assert_eq!((read.width(), read.height()), (width, height), "{}", path.display());
         }
         let svg = render_svg(&chart, 1200, 800).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("</svg>"), "{name}: not a whole SVG document");
         std::fs::write(directory.join(format!("{name}.svg")), svg).unwrap();
     }
 }

@@ -455,11 +455,12 @@ impl Scorer for LocalScorer {
         let row = self.row_of(id)?;
         let rederive = |row: &mut [f64], changed: &[usize]| self.rederive(row, changed);
         let outcome = counterfactual::search(self.model(), row, self.threshold, &self.search_space, &rederive)?;
-        let text = counterfactual::describe(&outcome, &self.info.features, self.threshold);
+        // `describe` words every outcome but `NotNeeded`.
+        let text = counterfactual::describe(&outcome, &self.info.features, self.threshold).unwrap_or_default();
         let name = |feature: usize| self.info.features.get(feature).map_or_else(String::new, |f| f.name.clone());
-        Ok(match (outcome, text) {
-            (SearchOutcome::NotNeeded(probability), _) => Counterfactual::NotNeeded { probability },
-            (SearchOutcome::Found(proposal), Some(text)) => Counterfactual::Found {
+        Ok(match outcome {
+            SearchOutcome::NotNeeded(probability) => Counterfactual::NotNeeded { probability },
+            SearchOutcome::Found(proposal) => Counterfactual::Found {
                 changes: proposal
                     .changes
                     .iter()
@@ -468,12 +469,8 @@ impl Scorer for LocalScorer {
                 probability: proposal.probability,
                 text,
             },
-            (SearchOutcome::NoneWithinBounds(best_probability), Some(text)) => {
+            SearchOutcome::NoneWithinBounds(best_probability) => {
                 Counterfactual::NoneWithinBounds { best_probability, text }
-            }
-            (SearchOutcome::Found(proposal), None) => Counterfactual::NotNeeded { probability: proposal.probability },
-            (SearchOutcome::NoneWithinBounds(best_probability), None) => {
-                Counterfactual::NotNeeded { probability: best_probability }
             }
         })
     }

@@ -116,7 +116,8 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(heading).style(theme.title), parts.title);
 
     let lines = text_lines(app, explanation, parts.text.width as usize);
-    let scroll = app.customer_scroll.min(lines.len().saturating_sub(parts.text.height as usize));
+    let line_count = lines.len();
+    let scroll = app.customer_scroll.min(line_count.saturating_sub(parts.text.height as usize));
     let more = lines.len() > scroll + parts.text.height as usize;
     let mut spans = vec![Span::styled(" ", theme.status)];
     match &app.status {
@@ -151,7 +152,7 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
 
     let scroll_rows = u16::try_from(scroll).unwrap_or(u16::MAX);
     frame.render_widget(Paragraph::new(lines).scroll((scroll_rows, 0)), parts.text);
-    if let Some((key, chart)) = chart_area(app) {
+    if let Some((key, chart)) = chart_place(app, explanation, &parts, line_count) {
         let image_shown = app.chart_image.as_ref().is_some_and(|(shown, _)| *shown == key);
         if !image_shown {
             chart_view(app, frame, chart, explanation);
@@ -168,6 +169,11 @@ pub fn chart_area(app: &App) -> Option<(ChartKey, Rect)> {
     let explanation = app.shown_explanation()?;
     let parts = layout(Rect::new(0, 0, app.size.0, app.size.1));
     let lines = text_lines(app, explanation, parts.text.width as usize).len();
+    chart_place(app, explanation, &parts, lines)
+}
+
+/// Where the chart goes in a laid-out customer view whose text has `lines` lines.
+fn chart_place(app: &App, explanation: &Explanation, parts: &CustomerLayout, lines: usize) -> Option<(ChartKey, Rect)> {
     let scroll = app.customer_scroll.min(lines.saturating_sub(parts.text.height as usize));
     let text_height = u16::try_from(lines.saturating_sub(scroll)).unwrap_or(u16::MAX);
     let area = parts.chart.or_else(|| {
