@@ -11,7 +11,9 @@ Examples:
   pad --data applicants.csv --history history.parquet --model assets/model.txt
   pad predict --model model.txt --data applicants.csv
   pad synth --rows 1000 --no-target --out applicants.csv
-  pad explain --model model.txt --data applicants.csv --format json --out contributions.json";
+  pad explain --model model.txt --data applicants.csv --format json --out contributions.json
+  pad serve --addr 127.0.0.1:8000
+  pad --remote http://127.0.0.1:8000   (the dashboard over a pad serve)";
 
 /// Prêt à dépenser credit desk: score loan applicants with a LightGBM model and explain
 /// each decision with exact SHAP contributions.
@@ -48,6 +50,89 @@ pub enum Command {
     /// Compare today's applicants with the training population, feature by feature.
     #[command(after_help = DRIFT_HELP)]
     Drift(DriftArgs),
+    /// Serve scores and explanations over HTTP (JSON), from the same model and data.
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
+}
+
+const SERVE_HELP: &str = "\
+Routes (JSON; GET /openapi.json describes them all):
+  GET  /health                            open to all: {\"status\": \"ok\", \"model_version\"}
+  GET  /model                             version, threshold, features and card
+  GET  /clients?search=&offset=&limit=    the served clients, a page at a time
+  GET  /clients/{id}                      a client's inputs and where they stand
+  POST /predict        {\"client_id\": N} or {\"features\": {NAME: value}}
+                       -> probability, threshold, decision, model_version
+  POST /predict/batch  {\"items\": [request, ...]} (at most --max-batch)
+  POST /explain        same body (+ \"lang\": \"fr\") -> expected_value, contributions in log-odds
+                       and probability points, principal reasons
+  POST /what-if        {\"client_id\": N, \"changes\": {NAME: number}}
+  POST /counterfactual {\"client_id\": N}: what would change a refusal
+  GET  /features/{name}/distribution      the reference population, repaid and defaulted apart
+  GET  /portfolio, GET /drift             the applicants as a whole
+  GET  /metrics                           request counts and latency histograms (OpenMetrics)
+
+Security: with PAD_API_TOKEN set in the environment, every route but /health needs
+`Authorization: Bearer <token>`. The default address is on the loopback interface; another
+address needs the token (or --no-token to accept the risk). Errors are
+{\"error\": {\"code\", \"message\"}} with 400, 401, 404, 405, 413, 415, 422, 500 or 503.
+
+Logs go to standard error, one line per event; RUST_LOG=debug adds one line per request with
+its id (x-request-id, echoed in the response). Ctrl-C or SIGTERM stops after the requests under
+way.
+
+Examples:
+  pad serve
+  PAD_API_TOKEN=s3cret pad serve --addr 0.0.0.0:8000 --log-format json
+  curl -s localhost:8000/predict -H 'Content-Type: application/json' -d '{\"client_id\": 400005}'";
+
+/// Arguments of `pad serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8000")]
+    pub addr: String,
+    /// Current applicants: CSV or Parquet with SK_ID_CURR [default: data/applicants.csv].
+    #[arg(long, value_name = "PATH")]
+    pub data: Option<PathBuf>,
+    /// Reference population, a history with TARGET [default: data/history.parquet].
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+    /// LightGBM text model; its model.json card beside it is read if present
+    /// [default: assets/model.txt].
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Decision threshold on the probability of default (default: the model card's, else 0.5).
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f64>,
+    /// Largest request body, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_body: usize,
+    /// Most items in one POST /predict/batch.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_batch: usize,
+    /// Longest time one request may take, in seconds (then 503).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Most requests answered at once; more wait their turn within the timeout.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub concurrency: usize,
+    /// Log format on standard error.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Listen on a non-loopback address without PAD_API_TOKEN (anyone who reaches it can
+    /// read every client's data).
+    #[arg(long)]
+    pub no_token: bool,
+}
+
+/// Log formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// key=value lines for people.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 const DRIFT_HELP: &str = "\
@@ -117,9 +202,14 @@ Without options it opens the bundled data and model (data/applicants.csv, data/h
 assets/model.txt), looked up in the current folder, then beside the package's sources.
 A bad file stops before the screen is taken over, with the file, line and what to fix.
 
+With --remote URL, clients, scores and explanations come from a `pad serve` there; the status
+bar shows the server and the last answer's latency, and a lost server is retried with
+increasing waits while the screens keep what they have.
+
 Examples:
   pad dashboard
   pad dashboard --data new_applicants.csv --log pad.log --timing
+  pad --remote http://127.0.0.1:8000 --token s3cret
   pad dashboard --lang fr --export-dir ~/sheets";
 
 /// Arguments of the dashboard.
@@ -144,6 +234,13 @@ pub struct DashboardArgs {
     /// On exit, print the time to the first frame and the key-press-to-frame latencies.
     #[arg(long)]
     pub timing: bool,
+    /// Score through a `pad serve` at this address instead of in process (then --data,
+    /// --history, --model and --threshold are the server's).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["data", "history", "model", "threshold"])]
+    pub remote: Option<String>,
+    /// The server's bearer token (default: the PAD_API_TOKEN environment variable).
+    #[arg(long, value_name = "TOKEN", requires = "remote", env = "PAD_API_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
     /// Folder where `x` writes the customer sheet (Markdown and PNG).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub export_dir: PathBuf,

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{DashboardArgs, Format, ScoringArgs};
+use crate::cli::{DashboardArgs, Format, ScoringArgs, ServeArgs};
 use crate::domain::{ModelCard, Threshold};
 use crate::error::ConfigError;
 
@@ -57,6 +57,102 @@ pub struct DashboardConfig {
     pub language: crate::domain::format::Language,
     /// Whether to try terminal images for charts.
     pub graphics: GraphicsMode,
+    /// A `pad serve` to score through instead of `sources`.
+    pub remote: Option<RemoteConfig>,
+}
+
+/// A `pad serve` the dashboard scores through.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RemoteConfig {
+    /// Its base URL.
+    pub url: String,
+    /// Its bearer token.
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for RemoteConfig {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let token = self.token.as_ref().map(|_| "…");
+        formatter.debug_struct("RemoteConfig").field("url", &self.url).field("token", &token).finish()
+    }
+}
+
+/// Checked settings of `pad serve`.
+#[derive(Clone)]
+pub struct ServeConfig {
+    /// Where to listen.
+    pub addr: std::net::SocketAddr,
+    /// The model and data files.
+    pub sources: crate::scoring::LocalSources,
+    /// The bearer token to require (`PAD_API_TOKEN`).
+    pub token: Option<String>,
+    /// Bounds on requests.
+    pub limits: crate::api::Limits,
+    /// Log lines as JSON.
+    pub json_logs: bool,
+}
+
+impl std::fmt::Debug for ServeConfig {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ServeConfig")
+            .field("addr", &self.addr)
+            .field("sources", &self.sources)
+            .field("token", &self.token.as_ref().map(|_| "…"))
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+/// An `IP:PORT` or `HOST:PORT` (e.g. `localhost:8000`), resolved to its first address.
+fn socket_address(text: &str) -> Result<std::net::SocketAddr, ConfigError> {
+    use std::net::ToSocketAddrs;
+    let text = text.trim();
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    text.to_socket_addrs().ok().and_then(|mut addrs| addrs.next()).ok_or_else(|| ConfigError::Address(text.to_string()))
+}
+
+/// The environment variable holding the API's bearer token.
+pub const TOKEN_VARIABLE: &str = "PAD_API_TOKEN";
+
+impl ServeConfig {
+    /// Checks the raw arguments and the token (`token`, read from [`TOKEN_VARIABLE`]).
+    pub fn from_args(args: &ServeArgs, token: Option<String>) -> Result<ServeConfig, ConfigError> {
+        let addr = socket_address(&args.addr)?;
+        if let Some(value) = args.threshold
+            && Threshold::new(value).is_none()
+        {
+            return Err(ConfigError::Threshold { value, origin: "--threshold".into() });
+        }
+        if token.as_deref().is_some_and(|token| token.trim().is_empty()) {
+            return Err(ConfigError::EmptyToken);
+        }
+        if token.is_none() && !addr.ip().is_loopback() && !args.no_token {
+            return Err(ConfigError::ExposedWithoutToken(addr));
+        }
+        let positive =
+            |value: usize, flag: &'static str| if value == 0 { Err(ConfigError::Zero(flag)) } else { Ok(value) };
+        let or_bundled = |path: &Option<PathBuf>, default: &str| path.clone().unwrap_or_else(|| bundled(default));
+        Ok(ServeConfig {
+            addr,
+            sources: crate::scoring::LocalSources {
+                model: or_bundled(&args.model, DEFAULT_MODEL),
+                applicants: or_bundled(&args.data, DEFAULT_DATA),
+                history: or_bundled(&args.history, DEFAULT_HISTORY),
+                threshold: args.threshold,
+            },
+            token,
+            limits: crate::api::Limits {
+                max_body_bytes: positive(args.max_body, "--max-body")?,
+                max_batch: positive(args.max_batch, "--max-batch")?,
+                timeout: std::time::Duration::from_secs(positive(args.timeout as usize, "--timeout")? as u64),
+                concurrency: positive(args.concurrency, "--concurrency")?,
+            },
+            json_logs: args.log_format == crate::cli::LogFormat::Json,
+        })
+    }
 }
 
 /// Whether the dashboard tries terminal images for charts.
@@ -114,6 +210,17 @@ impl DashboardConfig {
                 crate::cli::Graphics::Auto => GraphicsMode::Auto,
                 crate::cli::Graphics::On => GraphicsMode::On,
                 crate::cli::Graphics::Off => GraphicsMode::Off,
+            },
+            remote: match &args.remote {
+                Some(url) => {
+                    let url = url.trim().to_string();
+                    if !(url.starts_with("http://") || url.starts_with("https://")) {
+                        return Err(ConfigError::RemoteUrl(url));
+                    }
+                    let token = args.token.clone().filter(|token| !token.trim().is_empty());
+                    Some(RemoteConfig { url, token })
+                }
+                None => None,
             },
         })
     }

@@ -14,6 +14,24 @@ pub enum ConfigError {
         /// Where it came from (`--threshold` or the card's path).
         origin: String,
     },
+    /// `--addr` is not an IP address and port.
+    #[error("--addr {0}: expected an address and a port, e.g. 127.0.0.1:8000, localhost:8000 or [::1]:8000")]
+    Address(String),
+    /// `PAD_API_TOKEN` is set but empty.
+    #[error("PAD_API_TOKEN is set but empty; unset it, or set it to the token clients must send")]
+    EmptyToken,
+    /// A non-loopback address without a token.
+    #[error(
+        "--addr {0} is reachable from other machines, and without PAD_API_TOKEN anyone there could read every \
+         client's data; set PAD_API_TOKEN, listen on 127.0.0.1, or pass --no-token to accept the risk"
+    )]
+    ExposedWithoutToken(std::net::SocketAddr),
+    /// A limit set to zero.
+    #[error("{0} must be at least 1")]
+    Zero(&'static str),
+    /// `--remote` is not an HTTP URL.
+    #[error("--remote {0}: expected the server's URL, e.g. http://127.0.0.1:8000")]
+    RemoteUrl(String),
     /// `--threads 0`.
     #[error("--threads must be at least 1")]
     Threads,

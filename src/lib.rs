@@ -15,6 +15,8 @@
 //! - [`export`]: the customer sheet (Markdown and a PNG chart) of one decision.
 //! - [`drift`]: data drift between a reference population and current applicants (PSI,
 //!   Kolmogorov–Smirnov, chi-squared), ranked by the model's global importance.
+//! - [`api`]: the scoring API (`pad serve`, axum), and [`remote`]: the `Scorer` trait over it
+//!   (reqwest), for the dashboard's remote mode.
 //! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture).
 //! - `train` (cargo feature `train`): LightGBM training, cross-validation, the model card.
 //! - [`cli`], [`config`], [`commands`]: the `pad` command line.
@@ -24,13 +26,15 @@
 //! `domain <- model <- explain <- scoring <- tui <- commands`; `data` depends only on `domain`
 //! (it receives the model's needs as a [`domain::FeatureSchema`]). `cli` holds raw arguments,
 //! `config` checks them, and only `commands` prints. Only `tui` uses ratatui and crossterm,
-//! and the dashboard knows scores only through the `Scorer` trait.
+//! only `api` uses axum, and the dashboard knows scores only through the `Scorer` trait. `api`
+//! and `tui` never use each other; `remote` reads the API's DTOs.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod api;
 pub mod charts;
 pub mod cli;
 pub mod commands;
@@ -43,6 +47,7 @@ pub mod evaluation;
 pub mod explain;
 pub mod export;
 pub mod model;
+pub mod remote;
 pub mod scoring;
 #[cfg(feature = "train")]
 pub mod train;

@@ -250,6 +250,12 @@ impl Scorer for Failing {
     fn what_if(&self, _: i64, _: &[(String, f64)]) -> Result<Explanation, ScoringError> {
         Err(ScoringError::Remote("the server does not answer".into()))
     }
+    fn predict_inputs(&self, _: &pad::domain::FeatureInputs) -> Result<Score, ScoringError> {
+        Err(ScoringError::Remote("the server does not answer".into()))
+    }
+    fn explain_inputs(&self, _: &pad::domain::FeatureInputs) -> Result<Explanation, ScoringError> {
+        Err(ScoringError::Remote("the server does not answer".into()))
+    }
 }
 
 #[test]

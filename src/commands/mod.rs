@@ -1,12 +1,13 @@
 //! The subcommands: each turns checked settings into work over the library modules.
 //!
-//! Top level: errors are `anyhow` with context. Uses: cli, config, model, explain, data, domain.
+//! Top level: errors are `anyhow` with context. Uses: cli, config, model, explain, data, domain, api, tui.
 
 mod dashboard;
 mod drift;
 mod explain;
 mod output;
 mod predict;
+mod serve;
 mod synth;
 mod train;
 
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Synth(args) => done(synth::run(&args)),
         Command::Train(args) => done(train::run(&args)),
         Command::Drift(args) => drift::run(&args),
+        Command::Serve(args) => done(serve::run(&args)),
     }
 }
 

@@ -11,6 +11,7 @@
 //! This is the only module that uses polars. Uses: domain (the feature schema a model expects).
 
 pub mod csv_source;
+pub mod inputs;
 pub mod labels;
 mod matrix;
 pub mod pipeline;

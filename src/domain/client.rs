@@ -8,6 +8,22 @@ use super::Decision;
 /// A client id (`SK_ID_CURR`).
 pub type ClientId = i64;
 
+/// One named input of a scoring request by features: a raw application column (as in the
+/// Kaggle table) or a model feature, as JSON gives it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum InputValue {
+    /// A number.
+    Number(f64),
+    /// A text, for categories.
+    Text(String),
+    /// No value (JSON `null`): a missing value, as an empty CSV field.
+    Missing,
+}
+
+/// The named inputs of one applicant who is not in the portfolio, in request order.
+pub type FeatureInputs = [(String, InputValue)];
+
 /// One line of the client list: the id and a short summary free of protected attributes.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClientSummary {
@@ -19,6 +35,25 @@ pub struct ClientSummary {
     pub amount: Option<f64>,
     /// Loan type as written in the data ("Cash loans", "Revolving loans").
     pub contract_type: Option<String>,
+}
+
+impl ClientSummary {
+    /// The client's line in lower case (id, age, amount in whole euros, loan type), where a
+    /// search looks for its words.
+    pub fn search_text(&self) -> String {
+        let mut text = self.id.to_string();
+        if let Some(age) = self.age_years {
+            text.push_str(&format!(" {age}"));
+        }
+        if let Some(amount) = self.amount {
+            text.push_str(&format!(" {amount:.0}"));
+        }
+        if let Some(contract) = &self.contract_type {
+            text.push(' ');
+            text.push_str(&contract.to_lowercase());
+        }
+        text
+    }
 }
 
 /// How a feature is read and shown.

@@ -32,7 +32,7 @@ const PSI_BINS: usize = 10;
 const HISTOGRAM_BINS: usize = 20;
 
 /// How much a distribution moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// PSI below 0.1.
@@ -66,21 +66,21 @@ impl Verdict {
 }
 
 /// A two-sample test's result.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Test {
     /// `ks` (Kolmogorov–Smirnov) or `chi2` (chi-squared of homogeneity).
-    pub name: &'static str,
+    pub name: String,
     /// The statistic: the largest gap between the distribution functions, or Pearson's sum.
     pub statistic: f64,
     /// Degrees of freedom of a chi-squared test.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dof: Option<usize>,
     /// The p-value: how likely a difference at least this large is if nothing changed.
     pub p_value: f64,
 }
 
 /// Two distributions over the same bins, as shares, for charts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Overlay {
     /// Bin labels (ranges or categories, then "missing").
     pub labels: Vec<String>,
@@ -91,14 +91,14 @@ pub struct Overlay {
 }
 
 /// One feature's drift.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FeatureDrift {
     /// Feature name.
     pub feature: String,
     /// English label.
     pub label: String,
     /// `numeric` or `categorical`.
-    pub kind: &'static str,
+    pub kind: String,
     /// Population stability index.
     pub psi: f64,
     /// The two-sample test.
@@ -118,7 +118,7 @@ pub struct FeatureDrift {
 }
 
 /// Drift of the predicted probability of default and of the approval rate.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScoreDrift {
     /// PSI of the probabilities over the reference's deciles.
     pub psi: f64,
@@ -137,7 +137,7 @@ pub struct ScoreDrift {
 }
 
 /// The whole comparison.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DriftReport {
     /// Clients in the reference.
     pub reference_rows: usize,
@@ -303,7 +303,7 @@ fn compare_numbers(reference: Vec<f64>, current: Vec<f64>, unit: &str) -> Numeri
     NumericComparison {
         psi,
         test: Test {
-            name: "ks",
+            name: "ks".into(),
             statistic,
             dof: None,
             p_value: stats::ks_p_value(statistic, reference.len(), current.len()),
@@ -319,7 +319,7 @@ fn numeric(description: &FeatureDescription, reference: Vec<f64>, current: Vec<f
     FeatureDrift {
         feature: description.name.clone(),
         label: description.label_en.clone(),
-        kind: "numeric",
+        kind: "numeric".into(),
         psi: compared.psi,
         test: compared.test,
         missing_reference: compared.missing_reference,
@@ -357,9 +357,9 @@ fn categorical(
     FeatureDrift {
         feature: description.name.clone(),
         label: description.label_en.clone(),
-        kind: "categorical",
+        kind: "categorical".into(),
         psi,
-        test: Test { name: "chi2", statistic, dof: Some(dof), p_value },
+        test: Test { name: "chi2".into(), statistic, dof: Some(dof), p_value },
         missing_reference: share(reference_counts[missing], reference.len()),
         missing_current: share(current_counts[missing], current.len()),
         importance: 0.0,

@@ -20,7 +20,8 @@ use crate::data::labels::Labels;
 use crate::data::{ClientTable, DataError, FeatureMatrix};
 use crate::domain::{
     Bins, CategoryLabel, ClientId, ClientRecord, ClientSummary, Counterfactual, Decision, Distribution, Explanation,
-    FeatureChange, FeatureDescription, FeatureSchema, Field, FieldValue, ModelCard, Portfolio, Score, Threshold,
+    FeatureChange, FeatureDescription, FeatureInputs, FeatureSchema, Field, FieldValue, InputValue, ModelCard,
+    Portfolio, Score, Threshold,
 };
 use crate::drift::DriftReport;
 use crate::error::ConfigError;
@@ -91,9 +92,15 @@ pub enum ScoringError {
     /// A remote scorer could not get an answer.
     #[error("{0}")]
     Remote(String),
+    /// A remote scorer's server answered that it cannot do what was asked.
+    #[error("{0}")]
+    Rejected(String),
     /// The sentences of the reasons cannot be used.
     #[error(transparent)]
     Reasons(#[from] reasons::ReasonsError),
+    /// An applicant's inputs cannot be used.
+    #[error(transparent)]
+    Input(#[from] crate::data::inputs::InputError),
     /// A what-if change cannot be applied.
     #[error("cannot set {feature}: {message}")]
     InvalidChange {
@@ -159,6 +166,13 @@ pub trait Scorer: Send + Sync {
     /// One client's score with its TreeSHAP contributions and principal reasons.
     fn explain(&self, id: ClientId) -> Result<Explanation, ScoringError>;
 
+    /// The probability of default and decision of an applicant given by named inputs (see
+    /// [`crate::data::inputs`]); the score's client id is the `SK_ID_CURR` given, else 0.
+    fn predict_inputs(&self, inputs: &FeatureInputs) -> Result<Score, ScoringError>;
+
+    /// The explanation of an applicant given by named inputs, as [`Scorer::explain`].
+    fn explain_inputs(&self, inputs: &FeatureInputs) -> Result<Explanation, ScoringError>;
+
     /// What would change a refused client's decision: the smallest change of the actionable
     /// inputs found within the reference population's ranges (see
     /// [`crate::explain::counterfactual`]).
@@ -177,6 +191,28 @@ pub trait Scorer: Send + Sync {
 
     /// Drift of the applicants against the reference population (see [`crate::drift`]).
     fn drift(&self) -> Result<DriftReport, ScoringError>;
+
+    /// How the answers are arriving, for a scorer over a network; `None` in process.
+    fn link(&self) -> Option<Link> {
+        None
+    }
+
+    /// Checks that answers can be had again after a failure (a network scorer asks its
+    /// server); in process there is nothing to check.
+    fn reconnect(&self) -> Result<Link, ScoringError> {
+        Ok(Link::default())
+    }
+}
+
+/// The state of a network scorer's connection, for a status bar.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Link {
+    /// The server.
+    pub server: String,
+    /// How long the last answer took.
+    pub last_latency: Option<std::time::Duration>,
+    /// Why the last request failed, while the server has not answered since.
+    pub failure: Option<String>,
 }
 
 /// The files a [`LocalScorer`] reads.
@@ -451,6 +487,18 @@ impl Scorer for LocalScorer {
         Ok(self.explanation_of(id, row, contributions))
     }
 
+    fn predict_inputs(&self, inputs: &FeatureInputs) -> Result<Score, ScoringError> {
+        let row = crate::data::inputs::row_from_inputs(inputs, &self.schema)?;
+        let probability = self.model().predict_probability(&row)?;
+        Ok(self.score_of(id_of_inputs(inputs), probability))
+    }
+
+    fn explain_inputs(&self, inputs: &FeatureInputs) -> Result<Explanation, ScoringError> {
+        let row = crate::data::inputs::row_from_inputs(inputs, &self.schema)?;
+        let contributions = self.explainer.explain(&row)?;
+        Ok(self.explanation_of(id_of_inputs(inputs), &row, contributions))
+    }
+
     fn counterfactual(&self, id: ClientId) -> Result<Counterfactual, ScoringError> {
         let row = self.row_of(id)?;
         let rederive = |row: &mut [f64], changed: &[usize]| self.rederive(row, changed);
@@ -619,6 +667,19 @@ impl LocalScorer {
         // Durations are negative days: a longer one is a smaller number.
         RepaidStanding { percentile: Some(if unit == "days" { 100.0 - mid } else { mid }), share: None }
     }
+}
+
+/// The `SK_ID_CURR` among named inputs when it is a whole number, else 0.
+fn id_of_inputs(inputs: &FeatureInputs) -> ClientId {
+    inputs
+        .iter()
+        .find_map(|(name, value)| match value {
+            InputValue::Number(id) if name == crate::data::ID_COLUMN && id.fract() == 0.0 && id.abs() < 9.0e15 => {
+                Some(*id as ClientId)
+            }
+            _ => None,
+        })
+        .unwrap_or(0)
 }
 
 /// One client's values and standings, for the reasons.

@@ -103,6 +103,10 @@ pub enum Action {
     Exported(Result<Vec<PathBuf>, String>),
     /// The customer view's chart image arrived, for what it was drawn for.
     ChartRendered(super::app::ChartKey, Result<std::sync::Arc<image::RgbImage>, String>),
+    /// How a remote scorer's last request went (after each piece of background work).
+    Linked(crate::scoring::Link),
+    /// The server answered again (or not) at this reconnection attempt.
+    Reconnected(u32, Result<crate::scoring::Link, String>),
 }
 
 /// Everything the customer sheet needs, copied so that the export runs off the UI task.
@@ -159,4 +163,6 @@ pub enum Command {
     Export(Box<ExportJob>),
     /// Draw the customer view's chart as an image of `(width, height)` pixels.
     RenderChart(Box<ExportJob>, super::app::ChartKey, (u32, u32)),
+    /// Wait (longer at each attempt) and ask a lost server whether it answers again.
+    Reconnect(u32),
 }

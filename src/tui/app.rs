@@ -352,13 +352,33 @@ pub struct App {
     pub chart_image: Option<(ChartKey, std::sync::Arc<image::RgbImage>)>,
     /// The chart image being drawn.
     chart_pending: Option<ChartKey>,
+    /// The server and how its answers arrive, in remote mode.
+    pub link: Option<LinkStatus>,
+}
+
+/// A remote scorer's connection, as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LinkStatus {
+    /// The server.
+    pub server: String,
+    /// How long the last answer took.
+    pub latency: Option<std::time::Duration>,
+    /// Why the server cannot be reached, while it cannot.
+    pub failure: Option<String>,
+    /// The reconnection attempt under way, while the server cannot be reached.
+    pub attempt: Option<u32>,
+}
+
+/// How long to wait before reconnection attempt `attempt`: 1 s, doubling, at most 30 s.
+pub fn reconnect_delay(attempt: u32) -> std::time::Duration {
+    std::time::Duration::from_secs(1u64.checked_shl(attempt).unwrap_or(u64::MAX).min(30))
 }
 
 impl App {
     /// A dashboard over these clients, and the work to start at once (the first client's
     /// fields and the portfolio).
     pub fn new(info: ScorerInfo, clients: Vec<ClientSummary>, theme: Theme, size: (u16, u16)) -> (App, Vec<Command>) {
-        let search_keys = clients.iter().map(search_key).collect();
+        let search_keys = clients.iter().map(ClientSummary::search_text).collect();
         let visible = (0..clients.len()).collect();
         let compare_order = compare_order(&info);
         let status = match info.warnings.as_slice() {
@@ -409,6 +429,7 @@ impl App {
             chart_pixels: None,
             chart_image: None,
             chart_pending: None,
+            link: None,
         };
         let mut commands = app.selection_changed();
         commands.push(Command::LoadPortfolio);
@@ -688,6 +709,8 @@ impl App {
                 Vec::new()
             }
             Action::Superseded => Vec::new(),
+            Action::Linked(link) => self.linked(link),
+            Action::Reconnected(attempt, result) => self.reconnected(attempt, result),
             Action::DriftLoaded(result) => {
                 self.drift = Some(self.loaded(result));
                 Vec::new()
@@ -699,6 +722,49 @@ impl App {
                     self.drift_offset = 0;
                 }
                 Vec::new()
+            }
+        }
+    }
+
+    /// A remote request went through or failed: show it, and start reconnecting on a failure.
+    fn linked(&mut self, link: crate::scoring::Link) -> Vec<Command> {
+        let attempt = self.link.as_ref().and_then(|status| status.attempt);
+        let failed = link.failure.is_some();
+        // A pending attempt stays: its answer is ignored if the server answered meanwhile.
+        let attempt = if failed { Some(attempt.unwrap_or(0)) } else { None };
+        let starting = failed && self.link.as_ref().is_none_or(|status| status.attempt.is_none());
+        self.link =
+            Some(LinkStatus { server: link.server, latency: link.last_latency, failure: link.failure, attempt });
+        if starting { vec![Command::Reconnect(0)] } else { Vec::new() }
+    }
+
+    /// The answer of a reconnection attempt: go on waiting, or reload what failed.
+    fn reconnected(&mut self, attempt: u32, result: Result<crate::scoring::Link, String>) -> Vec<Command> {
+        let Some(status) = self.link.as_mut() else { return Vec::new() };
+        if status.attempt != Some(attempt) {
+            return Vec::new(); // The server answered another request meanwhile.
+        }
+        match result {
+            Err(message) => {
+                status.failure = Some(message);
+                status.attempt = Some(attempt + 1);
+                vec![Command::Reconnect(attempt + 1)]
+            }
+            Ok(link) => {
+                let server = link.server.clone();
+                *status = LinkStatus { server: link.server, latency: link.last_latency, failure: None, attempt: None };
+                self.status = Some(Status { text: super::strings::reconnected(&server), kind: StatusKind::Info });
+                let mut commands = Vec::new();
+                if let Some((id, Loadable::Failed(_))) = &self.record {
+                    let id = *id;
+                    self.record = Some((id, Loadable::Loading));
+                    commands.push(Command::LoadClient(id));
+                }
+                if matches!(self.portfolio, Loadable::Failed(_)) {
+                    self.portfolio = Loadable::Loading;
+                    commands.push(Command::LoadPortfolio);
+                }
+                commands
             }
         }
     }
@@ -1153,24 +1219,10 @@ fn is_user_input(action: &Action) -> bool {
             | Action::WhatIfScored(..)
             | Action::Exported(..)
             | Action::ChartRendered(..)
+            | Action::Linked(..)
+            | Action::Reconnected(..)
             | Action::Superseded
     )
-}
-
-/// What a search matches for a client: its id and every summary field.
-fn search_key(client: &ClientSummary) -> String {
-    let mut key = client.id.to_string();
-    if let Some(age) = client.age_years {
-        key.push_str(&format!(" {age}"));
-    }
-    if let Some(amount) = client.amount {
-        key.push_str(&format!(" {amount:.0}"));
-    }
-    if let Some(contract) = &client.contract_type {
-        key.push(' ');
-        key.push_str(&contract.to_lowercase());
-    }
-    key
 }
 
 /// The feature with the largest mean absolute contribution.

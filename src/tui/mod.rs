@@ -5,7 +5,7 @@
 //! [`action::Command`]s; [`tasks`] runs those off the UI task and sends their results back as
 //! actions; after each batch, [`views::render`] draws the state without changing it.
 //!
-//! Uses: scoring, domain, config. Only this module imports ratatui and crossterm.
+//! Uses: scoring, remote, domain, config. Only this module imports ratatui and crossterm.
 
 pub mod action;
 pub mod app;
@@ -41,19 +41,30 @@ use crate::scoring::{LocalScorer, Scorer};
 /// the message prints plainly.
 pub fn run(config: &DashboardConfig) -> Result<()> {
     let started = Instant::now();
-    let scorer = LocalScorer::load(&config.sources)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
+    let scorer: Arc<dyn Scorer> = match &config.remote {
+        Some(remote) => {
+            let scorer = runtime
+                .block_on(crate::remote::RemoteScorer::connect(&remote.url, remote.token.clone()))
+                .with_context(|| format!("cannot open the dashboard over {}", remote.url))?;
+            tracing::info!(server = %remote.url, model_version = %scorer.info().model_version, "connected");
+            Arc::new(scorer)
+        }
+        None => {
+            let scorer = LocalScorer::load(&config.sources)?;
+            tracing::info!(
+                model = %config.sources.model.display(),
+                data = %config.sources.applicants.display(),
+                history = %config.sources.history.display(),
+                "loaded in {:?}",
+                started.elapsed()
+            );
+            Arc::new(scorer)
+        }
+    };
     for warning in &scorer.info().warnings {
         tracing::warn!("{warning}");
     }
-    tracing::info!(
-        model = %config.sources.model.display(),
-        data = %config.sources.applicants.display(),
-        history = %config.sources.history.display(),
-        "loaded in {:?}",
-        started.elapsed()
-    );
-    let scorer: Arc<dyn Scorer> = Arc::new(scorer);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
     let timings = runtime.block_on(main_loop(scorer, config, started))?;
     if let Some(timings) = timings {
         eprint!("{}", timings.report());
@@ -62,7 +73,12 @@ pub fn run(config: &DashboardConfig) -> Result<()> {
 }
 
 async fn main_loop(scorer: Arc<dyn Scorer>, config: &DashboardConfig, started: Instant) -> Result<Option<Timings>> {
-    let clients = scorer.clients().context("cannot list the clients")?;
+    // A remote scorer blocks on the network: off the async workers.
+    let listing = Arc::clone(&scorer);
+    let clients = tokio::task::spawn_blocking(move || listing.clients())
+        .await
+        .context("cannot list the clients")?
+        .context("cannot list the clients")?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!(
             "the dashboard needs an interactive terminal (standard input and output are not one); \
@@ -92,6 +108,12 @@ async fn drive(
     let (event_sender, mut events) = mpsc::unbounded_channel::<Event>();
     let tasks = Tasks::new(Arc::clone(&scorer), action_sender);
     let (mut app, commands) = App::new(scorer.info().clone(), clients, Theme::from_env(), (size.width, size.height));
+    app.link = scorer.link().map(|link| app::LinkStatus {
+        server: link.server,
+        latency: link.last_latency,
+        failure: link.failure,
+        attempt: None,
+    });
     app.export_dir = config.export_dir.clone();
     app.language = config.language;
     app.chart_pixels = graphics.as_ref().map(graphics::Graphics::cell_pixels);
@@ -172,7 +194,7 @@ async fn drive(
 /// Whether a command answers a key press (and counts in its latency); the portfolio and the
 /// drift report are long background jobs with their own progress display.
 fn is_quick(command: &action::Command) -> bool {
-    !matches!(command, action::Command::LoadPortfolio | action::Command::LoadDrift)
+    !matches!(command, action::Command::LoadPortfolio | action::Command::LoadDrift | action::Command::Reconnect(_))
 }
 
 enum Incoming {

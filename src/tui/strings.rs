@@ -114,6 +114,23 @@ pub fn tab_title(tab: Tab, short: bool) -> &'static str {
     }
 }
 
+/// The status message when a lost server answers again.
+pub fn reconnected(server: &str) -> String {
+    format!("{server} answers again")
+}
+
+/// The server part of the status bar: its address without the scheme, and the last latency
+/// or that it is being retried.
+pub fn link(link: &super::app::LinkStatus) -> String {
+    let server = link.server.trim_start_matches("http://").trim_start_matches("https://");
+    match (&link.failure, link.attempt, link.latency) {
+        (Some(_), Some(attempt), _) => format!("{server} unreachable, retry {}", attempt + 1),
+        (Some(_), None, _) => format!("{server} unreachable"),
+        (None, _, Some(latency)) => format!("{server} {:.1} ms", latency.as_secs_f64() * 1000.0),
+        (None, _, None) => server.to_string(),
+    }
+}
+
 /// The too-small message for a size.
 pub fn too_small(width: u16, height: u16) -> String {
     format!(

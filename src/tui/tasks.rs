@@ -45,6 +45,19 @@ impl Tasks {
         };
         let scorer = Arc::clone(&self.scorer);
         let sender = self.sender.clone();
+        if let Command::Reconnect(attempt) = command {
+            // The wait is a timer, not a thread.
+            tokio::spawn(async move {
+                tokio::time::sleep(super::app::reconnect_delay(attempt)).await;
+                let _ = tokio::task::spawn_blocking(move || {
+                    execute(&command, scorer.as_ref(), &|action| {
+                        let _ = sender.send(action);
+                    });
+                })
+                .await;
+            });
+            return;
+        }
         tokio::task::spawn_blocking(move || {
             if let Some((newest, mine)) = generation
                 && newest.load(Ordering::Acquire) != mine
@@ -64,8 +77,19 @@ fn bump(counter: &AtomicU64) -> u64 {
     counter.fetch_add(1, Ordering::AcqRel) + 1
 }
 
-/// Runs one command to the end, reporting progress and the result through `report`.
+/// Runs one command to the end, reporting progress and the result through `report`, then,
+/// for a remote scorer, how its requests went.
 pub fn execute(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) + Sync)) {
+    run(command, scorer, report);
+    // A reconnection reports its own answer.
+    if let Some(link) = scorer.link()
+        && !matches!(command, Command::Export(_) | Command::RenderChart(..) | Command::Reconnect(_))
+    {
+        report(Action::Linked(link));
+    }
+}
+
+fn run(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) + Sync)) {
     match command {
         Command::LoadClient(id) => {
             report(Action::ClientLoaded(*id, scorer.client(*id).map_err(|error| error.to_string())));
@@ -103,17 +127,27 @@ pub fn execute(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) 
             let progress = |done, total| report(Action::PortfolioProgress(done, total));
             report(Action::PortfolioLoaded(scorer.portfolio(&progress).map_err(|error| error.to_string())));
         }
+        Command::Reconnect(attempt) => {
+            report(Action::Reconnected(*attempt, scorer.reconnect().map_err(|error| error.to_string())));
+        }
     }
 }
 
 /// Runs commands in line, feeding every result back into `app`, until no work is left: the
-/// dashboard without a terminal or threads, for tests and benchmarks.
-pub fn settle(app: &mut super::app::App, scorer: &dyn Scorer, mut commands: Vec<Command>) {
+/// dashboard without a terminal or threads, for tests and benchmarks. Reconnections, which
+/// wait and may go on forever, are not run: they are returned, for the test to run them.
+pub fn settle(app: &mut super::app::App, scorer: &dyn Scorer, mut commands: Vec<Command>) -> Vec<Command> {
+    let mut waiting = Vec::new();
     while let Some(command) = commands.pop() {
+        if matches!(command, Command::Reconnect(_)) {
+            waiting.push(command);
+            continue;
+        }
         let results = std::sync::Mutex::new(Vec::new());
         execute(&command, scorer, &|action| results.lock().unwrap_or_else(|e| e.into_inner()).push(action));
         for action in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
             commands.extend(app.update(action));
         }
     }
+    waiting
 }

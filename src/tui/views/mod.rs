@@ -116,6 +116,13 @@ fn status(app: &App, frame: &mut Frame, area: Rect) {
         }
     };
     frame.render_widget(Paragraph::new(line).style(theme.status), area);
+    if let Some(link) = &app.link {
+        let text = format!(" {} ", strings::link(link));
+        let width = (text.chars().count() as u16).min(area.width / 2);
+        let style = if link.failure.is_some() { theme.error } else { theme.key };
+        let right = Rect { x: area.x + area.width - width, width, ..area };
+        frame.render_widget(Paragraph::new(text).style(style), right);
+    }
 }
 
 /// What would change the shown refusal, as the customer reads it in `language`: the proposal

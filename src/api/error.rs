@@ -1,0 +1,199 @@
+//! [`ApiError`]: every way a request can fail, each with one status code and a stable JSON
+//! body `{"error": {"code", "message"}}`; and [`ApiJson`], the JSON extractor whose
+//! rejections are API errors too.
+//!
+//! Client errors say what to fix. A server error tells the client only that it happened and
+//! the request id to quote; its cause goes to the log, inside the request's span.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::dto::{ErrorBody, ErrorDetail};
+use crate::scoring::ScoringError;
+
+/// A failed request.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body is not JSON, or a query or path parameter is malformed.
+    #[error("{0}")]
+    Malformed(String),
+    /// 401: no bearer token, or not the right one.
+    #[error("missing or wrong bearer token: send `Authorization: Bearer <token>`")]
+    Unauthorized,
+    /// 404: no client with this id.
+    #[error("no client with id {0}")]
+    UnknownClient(i64),
+    /// 404: the model has no feature of this name.
+    #[error("the model has no feature `{0}`; GET /model lists them")]
+    UnknownFeature(String),
+    /// 404: no such route.
+    #[error("no route {0}; GET /openapi.json lists them")]
+    UnknownRoute(String),
+    /// 405: the route exists with another method.
+    #[error("{0} is not allowed here; GET /openapi.json lists the methods")]
+    MethodNotAllowed(String),
+    /// 413: the body or the batch is larger than the server takes.
+    #[error("{0}")]
+    TooLarge(String),
+    /// 415: the body is not declared as JSON.
+    #[error("send the body as JSON with `Content-Type: application/json`")]
+    NotJson,
+    /// 422: the JSON is well-formed but its content cannot be used.
+    #[error("{message}")]
+    Invalid {
+        /// `invalid_request` (the shape) or `invalid_features` (an input's name or value).
+        code: &'static str,
+        /// What is wrong and what to send instead.
+        message: String,
+        /// The request field at fault.
+        field: Option<String>,
+    },
+    /// 503: the request took longer than the server allows.
+    #[error("the request took longer than {0} s; try again")]
+    Timeout(u64),
+    /// 500: a failure of the server itself; the cause is logged, not sent.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The status code of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::UnknownClient(_) | ApiError::UnknownFeature(_) | ApiError::UnknownRoute(_) => {
+                StatusCode::NOT_FOUND
+            }
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Malformed(_) => "malformed_request",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::UnknownClient(_) => "unknown_client",
+            ApiError::UnknownFeature(_) => "unknown_feature",
+            ApiError::UnknownRoute(_) => "not_found",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
+            ApiError::TooLarge(_) => "payload_too_large",
+            ApiError::NotJson => "unsupported_media_type",
+            ApiError::Invalid { code, .. } => code,
+            ApiError::Timeout(_) => "timeout",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// A 422 about one field of the request.
+    pub fn invalid(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError::Invalid { code, message: message.into(), field: Some(field.into()) }
+    }
+
+    /// The same error about an item of a batch: `items[3].features.AMT_CREDIT`.
+    pub fn in_item(self, index: usize) -> ApiError {
+        match self {
+            ApiError::Invalid { code, message, field } => ApiError::Invalid {
+                code,
+                message: format!("items[{index}]: {message}"),
+                field: Some(match field {
+                    Some(field) => format!("items[{index}].{field}"),
+                    None => format!("items[{index}]"),
+                }),
+            },
+            ApiError::UnknownClient(id) => ApiError::Invalid {
+                code: "unknown_client",
+                message: format!("items[{index}]: no client with id {id}"),
+                field: Some(format!("items[{index}].client_id")),
+            },
+            other => other,
+        }
+    }
+
+    /// A scorer's error as the client of a by-id or by-features request should hear it.
+    pub fn from_scoring(error: ScoringError) -> ApiError {
+        match error {
+            ScoringError::UnknownClient(id) => ApiError::UnknownClient(id),
+            ScoringError::UnknownFeature(name) => ApiError::UnknownFeature(name),
+            ScoringError::Input(input) => {
+                let field = format!("features.{}", input.field());
+                ApiError::invalid("invalid_features", field, input.to_string())
+            }
+            ScoringError::InvalidChange { feature, message } => {
+                ApiError::invalid("invalid_features", format!("changes.{feature}"), format!("{feature}: {message}"))
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> ApiError {
+        match rejection {
+            JsonRejection::JsonDataError(error) => {
+                ApiError::Invalid { code: "invalid_request", message: error.body_text(), field: None }
+            }
+            JsonRejection::MissingJsonContentType(_) => ApiError::NotJson,
+            JsonRejection::BytesRejection(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::TooLarge("the request body is larger than the server takes (--max-body)".into())
+            }
+            other => ApiError::Malformed(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> ApiError {
+        ApiError::Malformed(rejection.body_text())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let ApiError::Internal(cause) = &self {
+            // Logged inside the request's span, which carries the request id.
+            tracing::error!(%cause, "request failed");
+        } else {
+            tracing::debug!(code = self.code(), message = %self, "request refused");
+        }
+        let field = match &self {
+            ApiError::Invalid { field, .. } => field.clone(),
+            _ => None,
+        };
+        let body = ErrorBody { error: ErrorDetail { code: self.code().to_string(), message: self.to_string(), field } };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// `axum::Json` whose rejection is an [`ApiError`], so malformed bodies get the same JSON
+/// errors as everything else.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<T>::from_request(request, state).await?;
+        Ok(ApiJson(value))
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}

@@ -1,0 +1,96 @@
+//! Request counts and latency histograms per route, for `GET /metrics` (OpenMetrics text,
+//! which Prometheus scrapes).
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use super::state::AppState;
+
+/// Labels of a request count.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+/// Labels of a latency histogram.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+/// Builds a latency histogram: 50 µs to about 3 s in doubling buckets.
+fn latency_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.000_05, 2.0, 17))
+}
+
+/// The server's metrics.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    in_flight: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    /// Empty metrics, registered under the `pad_http_` prefix.
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("pad_http");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let in_flight = Gauge::default();
+        registry.register("requests", "Requests answered, by method, route and status code", requests.clone());
+        registry.register(
+            "request_duration_seconds",
+            "Time from the request to its response, by method and route",
+            latency.clone(),
+        );
+        registry.register("requests_in_flight", "Requests being answered", in_flight.clone());
+        Metrics { registry, requests, latency, in_flight }
+    }
+
+    /// Counts one answered request.
+    pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let route = route.to_string();
+        self.requests.get_or_create(&RequestLabels { method: method.to_string(), route: route.clone(), status }).inc();
+        self.latency.get_or_create(&RouteLabels { method: method.to_string(), route }).observe(seconds);
+    }
+
+    /// The metrics in OpenMetrics text.
+    pub fn render(&self) -> Result<String, std::fmt::Error> {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry)?;
+        Ok(text)
+    }
+}
+
+/// Middleware: times each request and counts it under its route pattern (`/clients/{id}`,
+/// never the id itself, so the label set stays small).
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_string();
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_string();
+    state.metrics.in_flight.inc();
+    let response = next.run(request).await;
+    state.metrics.in_flight.dec();
+    state.metrics.record(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    response
+}

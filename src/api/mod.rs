@@ -1,0 +1,199 @@
+//! The scoring API (`pad serve`): axum on tokio, JSON in and out, over the same
+//! [`Scorer`](crate::scoring::Scorer) as the dashboard, so a client gets bit-identical
+//! probabilities and contributions in process and over HTTP.
+//!
+//! [`router`] builds the whole application from an [`AppState`] without a socket (tests call
+//! it with `oneshot`); [`serve`] binds it and shuts down gracefully on Ctrl-C or SIGTERM.
+//! A request goes through: request id (`x-request-id`, kept from the client or made up) →
+//! tracing span with the method, matched route and id → metrics → timeout and concurrency
+//! limit → body limit → bearer token (every route but `/health`) → handler. CPU work runs on
+//! the blocking pool. Every failure is an [`ApiError`] with a JSON body.
+//!
+//! Uses: scoring, domain, config, error. Only this module imports axum.
+
+pub mod dto;
+pub mod error;
+pub mod metrics;
+pub mod routes;
+pub mod state;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub use error::ApiError;
+pub use state::{AppState, Limits, Token};
+
+/// The header carrying the request id.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole API over `state`: every route with its layers. Pure: no socket.
+pub fn router(state: AppState) -> Router {
+    let protected = Router::new()
+        .merge(routes::model::router())
+        .merge(routes::clients::router())
+        .merge(routes::scoring::router())
+        .merge(routes::features::router())
+        .merge(routes::portfolio::router())
+        .merge(routes::docs::router())
+        .route("/metrics", get(metrics_route))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    let limits = state.limits;
+    let timeout_seconds = limits.timeout.as_secs().max(1);
+    Router::new()
+        .merge(routes::health::router())
+        .merge(protected)
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, Counter::default()))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span).on_response(
+                    DefaultOnResponse::new().level(Level::DEBUG).latency_unit(tower_http::LatencyUnit::Micros),
+                ))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CatchPanicLayer::custom(|_| ApiError::Internal("a handler panicked".into()).into_response()))
+                .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+                .layer(HandleErrorLayer::new(move |error: tower::BoxError| async move {
+                    if error.is::<tower::timeout::error::Elapsed>() {
+                        ApiError::Timeout(timeout_seconds)
+                    } else {
+                        ApiError::Internal(error.to_string())
+                    }
+                }))
+                .layer(tower::timeout::TimeoutLayer::new(limits.timeout))
+                .layer(tower::limit::GlobalConcurrencyLimitLayer::new(limits.concurrency.max(1))),
+        )
+        .with_state(state)
+}
+
+/// Loads the model and data, listens on `config.addr` and answers until Ctrl-C or SIGTERM;
+/// requests under way are finished first (each is bounded by the timeout).
+pub fn serve(config: &crate::config::ServeConfig) -> Result<()> {
+    let started = std::time::Instant::now();
+    let scorer = crate::scoring::LocalScorer::load(&config.sources)?;
+    for warning in &crate::scoring::Scorer::info(&scorer).warnings {
+        tracing::warn!("{warning}");
+    }
+    let state = AppState::new(Arc::new(scorer), config.token.as_deref().map(Token::new), config.limits);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let local = listener.local_addr().context("cannot read the bound address")?;
+        tracing::info!(
+            address = %local,
+            model_version = state.model_version(),
+            token = config.token.is_some(),
+            "listening on http://{local} (loaded in {:.1?})",
+            started.elapsed()
+        );
+        axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await.context("server failed")
+    })?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves at Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C: finishing the requests under way"),
+        () = terminate => tracing::info!("SIGTERM: finishing the requests under way"),
+    }
+}
+
+/// Request counts and latency histograms per route, in OpenMetrics text (Prometheus).
+#[utoipa::path(
+    get, path = "/metrics", tag = "service",
+    responses((status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text")),
+    security(("bearer" = []))
+)]
+pub async fn metrics_route(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let text = state.metrics.render().map_err(|error| ApiError::Internal(format!("metrics: {error}")))?;
+    let content_type = HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8");
+    Ok(([(header::CONTENT_TYPE, content_type)], text).into_response())
+}
+
+/// Refuses requests without the bearer token, when one is set.
+async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if let Some(token) = &state.token {
+        let sent = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "));
+        if !sent.is_some_and(|sent| token.matches(sent)) {
+            return ApiError::Unauthorized.into_response();
+        }
+    }
+    next.run(request).await
+}
+
+async fn unknown_route(request: Request) -> ApiError {
+    ApiError::UnknownRoute(format!("{} {}", request.method(), request.uri().path()))
+}
+
+async fn method_not_allowed(request: Request) -> ApiError {
+    ApiError::MethodNotAllowed(format!("{} {}", request.method(), request.uri().path()))
+}
+
+/// The span of one request: method, matched route (not the raw path, which may hold an id)
+/// and request id.
+fn request_span(request: &Request) -> tracing::Span {
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
+    let id = request.headers().get(REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", method = %request.method(), route, request_id = id)
+}
+
+/// Request ids: a per-process counter in hexadecimal, after a random-looking start so that
+/// two runs do not reuse the same ids.
+#[derive(Clone)]
+struct Counter(Arc<AtomicU64>);
+
+impl Default for Counter {
+    fn default() -> Counter {
+        let start = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_micros() as u64)
+            << 16;
+        Counter(Arc::new(AtomicU64::new(start)))
+    }
+}
+
+impl MakeRequestId for Counter {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = self.0.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{id:016x}")).ok().map(RequestId::new)
+    }
+}

@@ -1,0 +1,81 @@
+//! `GET /clients` and `GET /clients/{id}`.
+
+use axum::Router;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+
+use super::blocking;
+use crate::api::dto::{ClientRecordDto, ClientSummaryDto, ClientsPage, ClientsQuery};
+use crate::api::error::{ApiError, ApiJson};
+use crate::api::state::AppState;
+
+/// Clients in a page when the query does not say.
+const DEFAULT_LIMIT: usize = 100;
+/// Most clients in a page.
+const MAX_LIMIT: usize = 1000;
+
+/// The client routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/clients", get(list)).route("/clients/{id}", get(record))
+}
+
+/// A page of the served clients (id, age, amount, loan type; no protected attribute).
+#[utoipa::path(
+    get, path = "/clients", tag = "clients", params(ClientsQuery),
+    responses((status = 200, body = ClientsPage), (status = 400, body = crate::api::dto::ErrorBody)),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    query: Result<Query<ClientsQuery>, QueryRejection>,
+) -> Result<ApiJson<ClientsPage>, ApiError> {
+    let Query(query) = query?;
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit > MAX_LIMIT {
+        return Err(ApiError::Malformed(format!("limit {limit} is more than {MAX_LIMIT}; page with offset")));
+    }
+    let offset = query.offset.unwrap_or(0);
+    let terms: Vec<String> = query.search.as_deref().unwrap_or("").split_whitespace().map(str::to_lowercase).collect();
+    blocking(move || {
+        let clients = state.scorer.clients().map_err(crate::api::error::ApiError::from_scoring)?;
+        let matching: Vec<_> = clients
+            .iter()
+            .filter(|client| {
+                let line = client.search_text();
+                terms.iter().all(|term| line.contains(term))
+            })
+            .collect();
+        Ok(ClientsPage {
+            total: matching.len(),
+            offset,
+            clients: matching.iter().skip(offset).take(limit).map(|client| ClientSummaryDto::from(*client)).collect(),
+        })
+    })
+    .await
+    .map(ApiJson)
+}
+
+/// One client's model inputs, each with where the client stands in the reference population.
+#[utoipa::path(
+    get, path = "/clients/{id}", tag = "clients",
+    params(("id" = i64, Path, description = "SK_ID_CURR")),
+    responses(
+        (status = 200, body = ClientRecordDto),
+        (status = 400, description = "The id is not a whole number", body = crate::api::dto::ErrorBody),
+        (status = 404, body = crate::api::dto::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn record(
+    State(state): State<AppState>,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<ApiJson<ClientRecordDto>, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::Malformed("the client id must be a whole number (SK_ID_CURR)".into()))?;
+    blocking(move || {
+        let record = state.scorer.client(id).map_err(ApiError::from_scoring)?;
+        Ok(ClientRecordDto::new(&record, &state.scorer.info().features))
+    })
+    .await
+    .map(ApiJson)
+}

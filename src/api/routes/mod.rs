@@ -1,0 +1,88 @@
+//! The routes, one file per resource, and what they share: running scorer calls on the
+//! blocking pool and reading a scoring request.
+
+pub mod clients;
+pub mod docs;
+pub mod features;
+pub mod health;
+pub mod model;
+pub mod portfolio;
+pub mod scoring;
+
+use crate::api::dto::ScoreRequest;
+use crate::api::error::ApiError;
+use crate::domain::{ClientId, InputValue};
+
+/// Runs scorer work (TreeSHAP, a search, a portfolio) on tokio's blocking pool, so that the
+/// async workers keep answering.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| ApiError::Internal(format!("scoring task: {error}")))?
+}
+
+/// Whom a scoring request is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A client of the served portfolio.
+    Client(ClientId),
+    /// An applicant given by named inputs.
+    Inputs(Vec<(String, InputValue)>),
+}
+
+impl Target {
+    /// Reads a request: exactly one of `client_id` and `features`.
+    pub fn of(request: &ScoreRequest) -> Result<Target, ApiError> {
+        match (request.client_id, &request.features) {
+            (Some(id), None) => Ok(Target::Client(id)),
+            (None, Some(features)) => {
+                let mut inputs = Vec::with_capacity(features.len());
+                for (name, value) in features {
+                    let value = match value {
+                        serde_json::Value::Null => InputValue::Missing,
+                        serde_json::Value::String(text) => InputValue::Text(text.clone()),
+                        serde_json::Value::Number(number) => match number.as_f64() {
+                            Some(number) => InputValue::Number(number),
+                            None => return Err(not_a_value(name, "a number too large")),
+                        },
+                        serde_json::Value::Bool(_) => return Err(not_a_value(name, "true/false")),
+                        serde_json::Value::Array(_) => return Err(not_a_value(name, "a list")),
+                        serde_json::Value::Object(_) => return Err(not_a_value(name, "an object")),
+                    };
+                    inputs.push((name.clone(), value));
+                }
+                Ok(Target::Inputs(inputs))
+            }
+            (Some(_), Some(_)) => Err(ApiError::Invalid {
+                code: "invalid_request",
+                message: "give either `client_id` or `features`, not both".into(),
+                field: None,
+            }),
+            (None, None) => Err(ApiError::Invalid {
+                code: "invalid_request",
+                message: "give `client_id` (a client of the portfolio) or `features` (an applicant's inputs by name)"
+                    .into(),
+                field: None,
+            }),
+        }
+    }
+
+    /// The client id to report: the one asked, or the `SK_ID_CURR` among the inputs.
+    pub fn client_id(&self) -> Option<ClientId> {
+        match self {
+            Target::Client(id) => Some(*id),
+            Target::Inputs(inputs) => inputs.iter().find_map(|(name, value)| match value {
+                InputValue::Number(id) if name == crate::data::ID_COLUMN && id.fract() == 0.0 => Some(*id as ClientId),
+                _ => None,
+            }),
+        }
+    }
+}
+
+fn not_a_value(name: &str, found: &str) -> ApiError {
+    ApiError::invalid(
+        "invalid_features",
+        format!("features.{name}"),
+        format!("`{name}` must be a number, a text or null, not {found}"),
+    )
+}

@@ -1,0 +1,213 @@
+//! `POST /predict`, `POST /predict/batch`, `POST /explain`, `POST /what-if` and
+//! `POST /counterfactual`.
+
+use axum::Router;
+use axum::extract::{Query, State, rejection::QueryRejection};
+use axum::routing::post;
+use serde::Deserialize;
+
+use super::{Target, blocking};
+use crate::api::dto::{
+    BatchRequest, BatchResponse, ClientRequest, CounterfactualResponse, ExplainResponse, Lang, PredictResponse,
+    ScoreRequest, WhatIfRequest,
+};
+use crate::api::error::{ApiError, ApiJson};
+use crate::api::state::AppState;
+use crate::scoring::Scorer;
+
+/// The scoring routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/predict", post(predict))
+        .route("/predict/batch", post(predict_batch))
+        .route("/explain", post(explain))
+        .route("/what-if", post(what_if))
+        .route("/counterfactual", post(counterfactual))
+}
+
+/// `?lang=fr`.
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LangQuery {
+    /// Language of the customer sentences, when the body does not say (default `en`).
+    pub lang: Option<Lang>,
+}
+
+fn language(body: Option<Lang>, query: Result<Query<LangQuery>, QueryRejection>) -> Result<Lang, ApiError> {
+    let Query(query) = query?;
+    Ok(body.or(query.lang).unwrap_or_default())
+}
+
+fn score(scorer: &dyn Scorer, target: &Target, model_version: &str) -> Result<PredictResponse, ApiError> {
+    let score = match target {
+        Target::Client(id) => scorer.predict(*id),
+        Target::Inputs(inputs) => scorer.predict_inputs(inputs),
+    }
+    .map_err(ApiError::from_scoring)?;
+    Ok(PredictResponse::new(&score, target.client_id(), model_version))
+}
+
+/// The probability of default and the decision of one applicant.
+#[utoipa::path(
+    post, path = "/predict", tag = "scoring",
+    request_body = ScoreRequest,
+    responses(
+        (status = 200, description = "The score", body = PredictResponse),
+        (status = 400, description = "Not JSON", body = crate::api::dto::ErrorBody),
+        (status = 401, description = "Missing or wrong token", body = crate::api::dto::ErrorBody),
+        (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
+        (status = 413, description = "Body too large", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "Invalid request or features, naming the field", body = crate::api::dto::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn predict(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ScoreRequest>,
+) -> Result<ApiJson<PredictResponse>, ApiError> {
+    let target = Target::of(&request)?;
+    blocking(move || score(state.scorer.as_ref(), &target, state.model_version())).await.map(ApiJson)
+}
+
+/// Scores of several applicants, in order; one bad item fails the batch, naming it.
+#[utoipa::path(
+    post, path = "/predict/batch", tag = "scoring",
+    request_body = BatchRequest,
+    responses(
+        (status = 200, description = "One score per item", body = BatchResponse),
+        (status = 413, description = "More items than --max-batch", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "An item is invalid or names an unknown client (`items[i]…`)", body = crate::api::dto::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn predict_batch(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<BatchRequest>,
+) -> Result<ApiJson<BatchResponse>, ApiError> {
+    if request.items.len() > state.limits.max_batch {
+        return Err(ApiError::TooLarge(format!(
+            "{} items in the batch; the server takes at most {} (--max-batch)",
+            request.items.len(),
+            state.limits.max_batch
+        )));
+    }
+    let targets = request
+        .items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| Target::of(item).map_err(|error| error.in_item(index)))
+        .collect::<Result<Vec<_>, _>>()?;
+    blocking(move || {
+        let results = targets
+            .iter()
+            .enumerate()
+            .map(|(index, target)| {
+                score(state.scorer.as_ref(), target, state.model_version()).map_err(|error| error.in_item(index))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(BatchResponse { results })
+    })
+    .await
+    .map(ApiJson)
+}
+
+/// The score with every feature's TreeSHAP contribution and the principal reasons.
+#[utoipa::path(
+    post, path = "/explain", tag = "scoring",
+    request_body = ScoreRequest, params(LangQuery),
+    responses(
+        (status = 200, description = "The explanation", body = ExplainResponse),
+        (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "Invalid request or features, naming the field", body = crate::api::dto::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn explain(
+    State(state): State<AppState>,
+    query: Result<Query<LangQuery>, QueryRejection>,
+    ApiJson(request): ApiJson<ScoreRequest>,
+) -> Result<ApiJson<ExplainResponse>, ApiError> {
+    let lang = language(request.lang, query)?;
+    let target = Target::of(&request)?;
+    blocking(move || {
+        let explanation = match &target {
+            Target::Client(id) => state.scorer.explain(*id),
+            Target::Inputs(inputs) => state.scorer.explain_inputs(inputs),
+        }
+        .map_err(ApiError::from_scoring)?;
+        let features = &state.scorer.info().features;
+        Ok(ExplainResponse::new(&explanation, target.client_id(), features, state.model_version(), lang))
+    })
+    .await
+    .map(ApiJson)
+}
+
+/// A client's explanation with some actionable inputs set to other values; the client's
+/// data is not changed.
+#[utoipa::path(
+    post, path = "/what-if", tag = "scoring",
+    request_body = WhatIfRequest,
+    responses(
+        (status = 200, description = "The explanation with the changes", body = ExplainResponse),
+        (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "A change cannot be applied (`changes.NAME`)", body = crate::api::dto::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn what_if(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<WhatIfRequest>,
+) -> Result<ApiJson<ExplainResponse>, ApiError> {
+    let mut changes = Vec::with_capacity(request.changes.len());
+    for (name, value) in &request.changes {
+        let Some(number) = value.as_f64() else {
+            return Err(ApiError::invalid(
+                "invalid_features",
+                format!("changes.{name}"),
+                format!("`{name}` must be a number, not {value}"),
+            ));
+        };
+        changes.push((name.clone(), number));
+    }
+    let lang = request.lang.unwrap_or_default();
+    let id = request.client_id;
+    blocking(move || {
+        let explanation = state.scorer.what_if(id, &changes).map_err(|error| match error {
+            crate::scoring::ScoringError::UnknownFeature(name) => ApiError::invalid(
+                "invalid_features",
+                format!("changes.{name}"),
+                format!("`{name}` is not a feature of the model"),
+            ),
+            other => ApiError::from_scoring(other),
+        })?;
+        let features = &state.scorer.info().features;
+        Ok(ExplainResponse::new(&explanation, Some(id), features, state.model_version(), lang))
+    })
+    .await
+    .map(ApiJson)
+}
+
+/// What would change a refused client's decision: the smallest change of the loan found
+/// within the reference population's ranges.
+#[utoipa::path(
+    post, path = "/counterfactual", tag = "scoring",
+    request_body = ClientRequest,
+    responses(
+        (status = 200, description = "The proposal, or why there is none", body = CounterfactualResponse),
+        (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn counterfactual(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ClientRequest>,
+) -> Result<ApiJson<CounterfactualResponse>, ApiError> {
+    let lang = request.lang.unwrap_or_default();
+    let id = request.client_id;
+    blocking(move || {
+        let found = state.scorer.counterfactual(id).map_err(ApiError::from_scoring)?;
+        Ok(CounterfactualResponse::new(id, &found, state.model_version(), lang))
+    })
+    .await
+    .map(ApiJson)
+}

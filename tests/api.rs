@@ -1,0 +1,515 @@
+//! The API's router without a socket (`oneshot`): every route, and every error code with its
+//! JSON body. Values are compared with the in-process scorer the dashboard uses.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use pad::api::{AppState, Limits, Token, router};
+use pad::domain::{
+    ClientId, ClientRecord, ClientSummary, Counterfactual, Distribution, Explanation, FeatureInputs, Portfolio, Score,
+};
+use pad::scoring::{LocalScorer, LocalSources, Scorer, ScorerInfo, ScoringError};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+fn bundled() -> Arc<LocalScorer> {
+    static SCORER: OnceLock<Arc<LocalScorer>> = OnceLock::new();
+    Arc::clone(SCORER.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let sources = LocalSources {
+            model: root.join("assets/model.txt"),
+            applicants: root.join("data/applicants.csv"),
+            history: root.join("data/history.parquet"),
+            threshold: None,
+        };
+        Arc::new(LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}")))
+    }))
+}
+
+fn state() -> AppState {
+    AppState::new(bundled(), None, Limits::default())
+}
+
+/// Sends one request to a fresh router; returns the status and the JSON body.
+async fn send(state: AppState, request: Request<Body>) -> (StatusCode, Value) {
+    let response = router(state).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    (status, body)
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+fn post(path: &str, body: &Value) -> Request<Body> {
+    Request::post(path).header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())).unwrap()
+}
+
+/// Asserts an error's status, code and (for 422) field, and that the body has only `error`.
+#[track_caller]
+fn assert_error(answer: &(StatusCode, Value), status: StatusCode, code: &str, field: Option<&str>) {
+    assert_eq!(answer.0, status, "{}", answer.1);
+    assert_eq!(answer.1["error"]["code"], code, "{}", answer.1);
+    assert!(answer.1["error"]["message"].as_str().is_some_and(|message| !message.is_empty()), "{}", answer.1);
+    assert_eq!(answer.1.as_object().unwrap().len(), 1, "only `error`: {}", answer.1);
+    if let Some(field) = field {
+        assert_eq!(answer.1["error"]["field"], field, "{}", answer.1);
+    }
+}
+
+/// The raw CSV columns of one applicant in `data/applicants.csv`, as a `features` object:
+/// numbers as numbers, text as text, empty fields left out (missing).
+fn raw_features(id: ClientId) -> serde_json::Map<String, Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/applicants.csv");
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    for record in reader.records() {
+        let record = record.unwrap();
+        if record[0].parse::<ClientId>().unwrap() != id {
+            continue;
+        }
+        let mut features = serde_json::Map::new();
+        for (name, field) in header.iter().zip(record.iter()) {
+            if field.is_empty() {
+                continue;
+            }
+            let text_column = matches!(pad::data::schema::column_kind(name), Some(pad::data::schema::ColumnKind::Text));
+            let value = if text_column { json!(field) } else { json!(field.parse::<f64>().unwrap()) };
+            features.insert(name.to_string(), value);
+        }
+        return features;
+    }
+    panic!("no applicant {id}");
+}
+
+#[tokio::test]
+async fn health_answers_without_a_token() {
+    let state = AppState::new(bundled(), Some(Token::new("s3cret")), Limits::default());
+    let (status, body) = send(state, get("/health")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["model_version"], bundled().info().model_version);
+}
+
+#[tokio::test]
+async fn every_other_route_needs_the_bearer_token() {
+    let state = AppState::new(bundled(), Some(Token::new("s3cret")), Limits::default());
+    for path in
+        ["/model", "/clients", "/clients/400001", "/openapi.json", "/metrics", "/features/EXT_SOURCE_3/distribution"]
+    {
+        let answer = send(state.clone(), get(path)).await;
+        assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized", None);
+    }
+    let answer = send(state.clone(), post("/predict", &json!({"client_id": 400001}))).await;
+    assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized", None);
+    for authorization in ["Bearer wrong", "s3cret", "Basic s3cret", "Bearer s3cret2", "Bearer "] {
+        let request = Request::get("/model").header(header::AUTHORIZATION, authorization).body(Body::empty()).unwrap();
+        let answer = send(state.clone(), request).await;
+        assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized", None);
+    }
+    let request = Request::get("/model").header(header::AUTHORIZATION, "Bearer s3cret").body(Body::empty()).unwrap();
+    let (status, body) = send(state, request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn model_describes_the_served_model() {
+    let (status, body) = send(state(), get("/model")).await;
+    assert_eq!(status, StatusCode::OK);
+    let info = bundled().info().clone();
+    assert_eq!(body["model_version"], info.model_version);
+    assert_eq!(body["threshold"].as_f64().unwrap(), info.threshold);
+    let names: Vec<&str> = body["features"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    let expected: Vec<&str> = info.features.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, expected);
+    assert!(body["card"]["cost_curve"].is_array());
+}
+
+#[tokio::test]
+async fn clients_come_a_page_at_a_time_and_can_be_searched() {
+    let all = bundled().clients().unwrap();
+    let (status, body) = send(state(), get("/clients?offset=10&limit=5")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["total"], all.len());
+    let ids: Vec<i64> = body["clients"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, all[10..15].iter().map(|c| c.id).collect::<Vec<_>>());
+    assert!(body["clients"][0].get("gender").is_none() && body["clients"][0].get("CODE_GENDER").is_none());
+
+    // The same words as the dashboard's search: "400005" and a loan type.
+    let (_, body) = send(state(), get("/clients?search=400005")).await;
+    assert_eq!(body["total"], 1);
+    assert_eq!(body["clients"][0]["id"], 400005);
+    let revolving = all.iter().filter(|c| c.contract_type.as_deref() == Some("Revolving loans")).count();
+    let (_, body) = send(state(), get("/clients?search=REVOLVING&limit=1000")).await;
+    assert_eq!(body["total"], revolving);
+    assert!(revolving > 0);
+
+    let answer = send(state(), get("/clients?limit=5000")).await;
+    assert_error(&answer, StatusCode::BAD_REQUEST, "malformed_request", None);
+    let answer = send(state(), get("/clients?offset=minus")).await;
+    assert_error(&answer, StatusCode::BAD_REQUEST, "malformed_request", None);
+    let answer = send(state(), get("/clients?colour=red")).await;
+    assert_error(&answer, StatusCode::BAD_REQUEST, "malformed_request", None);
+}
+
+#[tokio::test]
+async fn a_client_record_matches_the_scorer() {
+    let (status, body) = send(state(), get("/clients/400005")).await;
+    assert_eq!(status, StatusCode::OK);
+    let record: pad::api::dto::ClientRecordDto = serde_json::from_value(body).unwrap();
+    assert_eq!(record.to_record(), bundled().client(400005).unwrap());
+
+    let answer = send(state(), get("/clients/12")).await;
+    assert_error(&answer, StatusCode::NOT_FOUND, "unknown_client", None);
+    assert_eq!(answer.1["error"]["message"], "no client with id 12");
+    let answer = send(state(), get("/clients/abc")).await;
+    assert_error(&answer, StatusCode::BAD_REQUEST, "malformed_request", None);
+}
+
+#[tokio::test]
+async fn predict_by_id_and_by_features_equal_the_scorer_bit_for_bit() {
+    let scorer = bundled();
+    for id in [400001, 400003, 400005, 400777] {
+        let (status, body) = send(state(), post("/predict", &json!({"client_id": id}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let score = scorer.predict(id).unwrap();
+        assert_eq!(body["client_id"], id);
+        assert_eq!(body["probability"].as_f64().unwrap().to_bits(), score.probability.to_bits());
+        assert_eq!(body["threshold"].as_f64().unwrap(), score.threshold);
+        assert_eq!(body["decision"], score.decision.as_str());
+        assert_eq!(body["model_version"], scorer.info().model_version);
+
+        // The same applicant sent as its raw application columns goes through the same
+        // pipeline (derived ratios, categories, the DAYS_EMPLOYED placeholder).
+        let features = raw_features(id);
+        let (status, body) = send(state(), post("/predict", &json!({"features": features}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["probability"].as_f64().unwrap().to_bits(), score.probability.to_bits(), "client {id}");
+        assert_eq!(body["client_id"], id, "SK_ID_CURR among the features names the client");
+    }
+    // Nothing given: every input missing, still a score.
+    let (status, body) = send(state(), post("/predict", &json!({"features": {}}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["client_id"].is_null());
+    let probability = body["probability"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&probability));
+}
+
+#[tokio::test]
+async fn bad_scoring_requests_name_what_is_wrong() {
+    let cases = [
+        (json!({}), "invalid_request", None),
+        (json!({"client_id": 400001, "features": {}}), "invalid_request", None),
+        (json!({"client_id": "400001"}), "invalid_request", None),
+        (json!({"client_id": 400001, "colour": "red"}), "invalid_request", None),
+        (json!({"features": {"AMT_CREDITT": 1.0}}), "invalid_features", Some("features.AMT_CREDITT")),
+        (json!({"features": {"AMT_CREDIT": "a lot"}}), "invalid_features", Some("features.AMT_CREDIT")),
+        (json!({"features": {"AMT_CREDIT": true}}), "invalid_features", Some("features.AMT_CREDIT")),
+        (json!({"features": {"AMT_CREDIT": [1, 2]}}), "invalid_features", Some("features.AMT_CREDIT")),
+        (
+            json!({"features": {"NAME_CONTRACT_TYPE": "Car loans"}}),
+            "invalid_features",
+            Some("features.NAME_CONTRACT_TYPE"),
+        ),
+        (json!({"features": {"NAME_CONTRACT_TYPE": 3}}), "invalid_features", Some("features.NAME_CONTRACT_TYPE")),
+        (json!({"features": {"FLAG_OWN_CAR": 1}}), "invalid_features", Some("features.FLAG_OWN_CAR")),
+    ];
+    for (body, code, field) in cases {
+        for path in ["/predict", "/explain"] {
+            let answer = send(state(), post(path, &body)).await;
+            assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, code, field);
+        }
+    }
+    let answer = send(state(), post("/predict", &json!({"features": {"NAME_CONTRACT_TYPE": "Car loans"}}))).await;
+    let message = answer.1["error"]["message"].as_str().unwrap();
+    assert!(message.contains("\"Cash loans\"") && message.contains("Car loans"), "{message}");
+
+    let answer = send(state(), post("/predict", &json!({"client_id": 5}))).await;
+    assert_error(&answer, StatusCode::NOT_FOUND, "unknown_client", None);
+
+    let malformed = Request::post("/predict")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{\"client_id\": 4"))
+        .unwrap();
+    assert_error(&send(state(), malformed).await, StatusCode::BAD_REQUEST, "malformed_request", None);
+    let not_json = Request::post("/predict").body(Body::from("{\"client_id\": 400001}")).unwrap();
+    assert_error(&send(state(), not_json).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None);
+
+    let small = AppState::new(bundled(), None, Limits { max_body_bytes: 64, ..Limits::default() });
+    let big =
+        json!({"features": {"AMT_CREDIT": 1.0, "AMT_ANNUITY": 2.0, "AMT_INCOME_TOTAL": 3.0, "AMT_GOODS_PRICE": 4.0}});
+    assert_error(&send(small, post("/predict", &big)).await, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None);
+}
+
+#[tokio::test]
+async fn a_batch_scores_in_order_within_its_limit() {
+    let scorer = bundled();
+    let items = json!({"items": [{"client_id": 400003}, {"features": raw_features(400005)}, {"client_id": 400001}]});
+    let (status, body) = send(state(), post("/predict/batch", &items)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let results = body["results"].as_array().unwrap();
+    for (result, id) in results.iter().zip([400003, 400005, 400001]) {
+        assert_eq!(
+            result["probability"].as_f64().unwrap().to_bits(),
+            scorer.predict(id).unwrap().probability.to_bits()
+        );
+    }
+
+    let bad = json!({"items": [{"client_id": 400003}, {"client_id": 7}]});
+    let answer = send(state(), post("/predict/batch", &bad)).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "unknown_client", Some("items[1].client_id"));
+    let bad = json!({"items": [{"client_id": 400003}, {"features": {"AMT_CREDIT": "x"}}]});
+    let answer = send(state(), post("/predict/batch", &bad)).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_features", Some("items[1].features.AMT_CREDIT"));
+
+    let limited = AppState::new(bundled(), None, Limits { max_batch: 2, ..Limits::default() });
+    let answer = send(limited, post("/predict/batch", &items)).await;
+    assert_error(&answer, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None);
+}
+
+#[tokio::test]
+async fn explain_returns_the_scorers_contributions_and_reasons_in_the_language_asked() {
+    let scorer = bundled();
+    for id in [400003, 400005] {
+        let expected = scorer.explain(id).unwrap();
+        let (status, body) = send(state(), post("/explain", &json!({"client_id": id}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let response: pad::api::dto::ExplainResponse = serde_json::from_value(body.clone()).unwrap();
+        assert_eq!(response.to_explanation(&scorer.info().features).unwrap(), expected);
+        assert_eq!(body["expected_value"].as_f64().unwrap(), expected.expected_value);
+        assert_eq!(body["model_version"], scorer.info().model_version);
+        assert_eq!(body["lang"], "en");
+        // log-odds sum to the raw score.
+        let sum: f64 = response.contributions.iter().map(|c| c.log_odds).sum::<f64>() + response.expected_value;
+        assert!((sum - response.raw_score).abs() < 1e-9);
+        assert_eq!(body["reasons"][0]["text"], expected.reasons[0].text.en);
+
+        for request in [
+            post("/explain", &json!({"client_id": id, "lang": "fr"})),
+            post("/explain?lang=fr", &json!({"client_id": id})),
+        ] {
+            let (status, body) = send(state(), request).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert_eq!(body["lang"], "fr");
+            assert_eq!(body["reasons"][0]["text"], expected.reasons[0].text.fr);
+        }
+        let by_features = send(state(), post("/explain", &json!({"features": raw_features(id)}))).await;
+        let response: pad::api::dto::ExplainResponse = serde_json::from_value(by_features.1).unwrap();
+        assert_eq!(response.to_explanation(&scorer.info().features).unwrap(), expected);
+    }
+    let answer = send(state(), post("/explain", &json!({"client_id": 400003, "lang": "de"}))).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", None);
+    let answer = send(state(), post("/explain?lang=de", &json!({"client_id": 400003}))).await;
+    assert_error(&answer, StatusCode::BAD_REQUEST, "malformed_request", None);
+}
+
+#[tokio::test]
+async fn what_if_and_counterfactual_match_the_scorer() {
+    let scorer = bundled();
+    let changes = json!({"AMT_CREDIT": 200000.0, "AMT_ANNUITY": 12000.0});
+    let (status, body) = send(state(), post("/what-if", &json!({"client_id": 400005, "changes": changes}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let response: pad::api::dto::ExplainResponse = serde_json::from_value(body).unwrap();
+    let expected = scorer.what_if(400005, &[("AMT_CREDIT".into(), 200000.0), ("AMT_ANNUITY".into(), 12000.0)]).unwrap();
+    assert_eq!(response.to_explanation(&scorer.info().features).unwrap(), expected);
+
+    let answer = send(state(), post("/what-if", &json!({"client_id": 400005, "changes": {"EXT_SOURCE_3": 0.9}}))).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_features", Some("changes.EXT_SOURCE_3"));
+    let answer = send(state(), post("/what-if", &json!({"client_id": 400005, "changes": {"AMT_CREDITT": 1.0}}))).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_features", Some("changes.AMT_CREDITT"));
+    let answer =
+        send(state(), post("/what-if", &json!({"client_id": 400005, "changes": {"AMT_CREDIT": "less"}}))).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_features", Some("changes.AMT_CREDIT"));
+    let answer = send(state(), post("/what-if", &json!({"client_id": 1, "changes": {}}))).await;
+    assert_error(&answer, StatusCode::NOT_FOUND, "unknown_client", None);
+
+    for id in [400003, 400005] {
+        let (status, body) = send(state(), post("/counterfactual", &json!({"client_id": id, "lang": "fr"}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let response: pad::api::dto::CounterfactualResponse = serde_json::from_value(body.clone()).unwrap();
+        let expected = scorer.counterfactual(id).unwrap();
+        assert_eq!(response.to_counterfactual(), expected);
+        assert_eq!(body["text"].as_str(), expected.text().map(|text| text.fr.as_str()));
+    }
+}
+
+#[tokio::test]
+async fn distributions_portfolio_and_drift() {
+    let scorer = bundled();
+    let (status, body) = send(state(), get("/features/EXT_SOURCE_3/distribution")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let response: pad::api::dto::DistributionResponse = serde_json::from_value(body).unwrap();
+    assert_eq!(response.to_distribution().unwrap(), scorer.distribution("EXT_SOURCE_3").unwrap());
+    let (_, body) = send(state(), get("/features/NAME_CONTRACT_TYPE/distribution")).await;
+    assert!(body["categories"].is_array() && body["edges"].is_null(), "{body}");
+    let answer = send(state(), get("/features/SHOE_SIZE/distribution")).await;
+    assert_error(&answer, StatusCode::NOT_FOUND, "unknown_feature", None);
+
+    let state = state();
+    let (status, body) = send(state.clone(), get("/portfolio")).await;
+    assert_eq!(status, StatusCode::OK);
+    let portfolio: pad::api::dto::PortfolioResponse = serde_json::from_value(body).unwrap();
+    assert_eq!(Portfolio::from(portfolio), scorer.portfolio(&|_, _| ()).unwrap());
+    let (status, body) = send(state, get("/drift")).await;
+    assert_eq!(status, StatusCode::OK);
+    let report: pad::drift::DriftReport = serde_json::from_value(body).unwrap();
+    assert_eq!(report, scorer.drift().unwrap());
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_in_json() {
+    let answer = send(state(), get("/predictions")).await;
+    assert_error(&answer, StatusCode::NOT_FOUND, "not_found", None);
+    let answer = send(state(), get("/predict")).await;
+    assert_error(&answer, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None);
+}
+
+#[tokio::test]
+async fn openapi_describes_every_route() {
+    let (status, body) = send(state(), get("/openapi.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = body["paths"].as_object().unwrap();
+    let routes = [
+        ("/health", "get"),
+        ("/model", "get"),
+        ("/clients", "get"),
+        ("/clients/{id}", "get"),
+        ("/predict", "post"),
+        ("/predict/batch", "post"),
+        ("/explain", "post"),
+        ("/what-if", "post"),
+        ("/counterfactual", "post"),
+        ("/features/{name}/distribution", "get"),
+        ("/portfolio", "get"),
+        ("/drift", "get"),
+        ("/openapi.json", "get"),
+        ("/metrics", "get"),
+    ];
+    assert_eq!(paths.len(), routes.len(), "{:?}", paths.keys().collect::<Vec<_>>());
+    for (path, method) in routes {
+        assert!(paths[path][method].is_object(), "{method} {path} missing");
+        // Each route answers something other than 404 or 405 at that method.
+        let request = Request::builder()
+            .method(method.to_uppercase().as_str())
+            .uri(path.replace("{id}", "400001").replace("{name}", "EXT_SOURCE_3"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{\"client_id\": 400001}"))
+            .unwrap();
+        let response = router(state()).oneshot(request).await.unwrap();
+        assert!(![StatusCode::NOT_FOUND, StatusCode::METHOD_NOT_ALLOWED].contains(&response.status()), "{path}");
+    }
+    let schemas = body["components"]["schemas"].as_object().unwrap();
+    for schema in ["ScoreRequest", "PredictResponse", "ExplainResponse", "ErrorBody", "ReasonDto"] {
+        assert!(schemas.contains_key(schema), "{schema}");
+    }
+    assert_eq!(body["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    let predict = &schemas["PredictResponse"]["properties"];
+    for field in ["probability", "threshold", "decision", "model_version"] {
+        assert!(predict[field].is_object(), "{field}");
+    }
+}
+
+#[tokio::test]
+async fn metrics_count_requests_per_route_and_status() {
+    let state = state();
+    let app = router(state);
+    for id in [400001, 400002, 9] {
+        let response = app.clone().oneshot(post("/predict", &json!({"client_id": id}))).await.unwrap();
+        let _ = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    }
+    let response = app.clone().oneshot(get("/clients/400001")).await.unwrap();
+    let _ = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let response = app.oneshot(get("/metrics")).await.unwrap();
+    assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/openmetrics-text"));
+    let text =
+        String::from_utf8(axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+    let count = |labels: &str| -> f64 {
+        let line = text.lines().find(|line| line.starts_with(&format!("pad_http_requests_total{{{labels}}}")));
+        line.unwrap_or_else(|| panic!("{labels} not in\n{text}")).rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(count("method=\"POST\",route=\"/predict\",status=\"200\""), 2.0);
+    assert_eq!(count("method=\"POST\",route=\"/predict\",status=\"404\""), 1.0);
+    // The route pattern, never the id.
+    assert_eq!(count("method=\"GET\",route=\"/clients/{id}\",status=\"200\""), 1.0);
+    assert!(!text.contains("400001"));
+    assert!(
+        text.contains("pad_http_request_duration_seconds_bucket{le=\"0.0001\",method=\"POST\",route=\"/predict\"}")
+            || text.contains("pad_http_request_duration_seconds_bucket{method=\"POST\",route=\"/predict\",le="),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn responses_carry_a_request_id() {
+    let response = router(state()).oneshot(get("/health")).await.unwrap();
+    let made = response.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(made.len(), 16);
+    let request = Request::get("/health").header("x-request-id", "abc-123").body(Body::empty()).unwrap();
+    let response = router(state()).oneshot(request).await.unwrap();
+    assert_eq!(response.headers()["x-request-id"], "abc-123");
+}
+
+/// A scorer that is slow or broken, to reach the timeout and internal errors.
+struct Faulty {
+    inner: Arc<LocalScorer>,
+    delay: Duration,
+}
+
+impl Scorer for Faulty {
+    fn info(&self) -> &ScorerInfo {
+        self.inner.info()
+    }
+    fn clients(&self) -> Result<Vec<ClientSummary>, ScoringError> {
+        self.inner.clients()
+    }
+    fn client(&self, _: ClientId) -> Result<ClientRecord, ScoringError> {
+        Err(ScoringError::NoIds("/secret/path/applicants.csv".into()))
+    }
+    fn predict(&self, id: ClientId) -> Result<Score, ScoringError> {
+        std::thread::sleep(self.delay);
+        self.inner.predict(id)
+    }
+    fn explain(&self, id: ClientId) -> Result<Explanation, ScoringError> {
+        self.inner.explain(id)
+    }
+    fn predict_inputs(&self, inputs: &FeatureInputs) -> Result<Score, ScoringError> {
+        self.inner.predict_inputs(inputs)
+    }
+    fn explain_inputs(&self, inputs: &FeatureInputs) -> Result<Explanation, ScoringError> {
+        self.inner.explain_inputs(inputs)
+    }
+    fn counterfactual(&self, id: ClientId) -> Result<Counterfactual, ScoringError> {
+        self.inner.counterfactual(id)
+    }
+    fn what_if(&self, id: ClientId, changes: &[(String, f64)]) -> Result<Explanation, ScoringError> {
+        self.inner.what_if(id, changes)
+    }
+    fn distribution(&self, feature: &str) -> Result<Distribution, ScoringError> {
+        self.inner.distribution(feature)
+    }
+    fn portfolio(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Portfolio, ScoringError> {
+        self.inner.portfolio(progress)
+    }
+    fn drift(&self) -> Result<pad::drift::DriftReport, ScoringError> {
+        self.inner.drift()
+    }
+}
+
+#[tokio::test]
+async fn a_slow_request_times_out_and_an_internal_error_hides_its_cause() {
+    let faulty = Faulty { inner: bundled(), delay: Duration::from_millis(1500) };
+    let state = AppState::new(Arc::new(faulty), None, Limits { timeout: Duration::from_secs(1), ..Limits::default() });
+    let answer = send(state.clone(), post("/predict", &json!({"client_id": 400001}))).await;
+    assert_error(&answer, StatusCode::SERVICE_UNAVAILABLE, "timeout", None);
+
+    let answer = send(state, get("/clients/400001")).await;
+    assert_error(&answer, StatusCode::INTERNAL_SERVER_ERROR, "internal", None);
+    assert_eq!(answer.1["error"]["message"], "internal error");
+    assert!(!answer.1.to_string().contains("secret"), "{}", answer.1);
+}

@@ -1,0 +1,181 @@
+//! The dashboard in remote mode: a `RemoteScorer` over a real server on a loopback port gives
+//! the same answers as the in-process scorer, and the dashboard keeps working when the server
+//! goes away, retries, and picks up again when it is back.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use pad::api::{AppState, Limits, Token, router};
+use pad::remote::RemoteScorer;
+use pad::scoring::{LocalScorer, LocalSources, Scorer};
+use pad::tui::action::{Action, Command};
+use pad::tui::app::{App, Loadable, Prediction, StatusKind};
+use pad::tui::tasks::{execute, settle};
+use pad::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::net::TcpListener;
+use tokio::runtime::Runtime;
+
+fn bundled() -> Arc<LocalScorer> {
+    static SCORER: OnceLock<Arc<LocalScorer>> = OnceLock::new();
+    Arc::clone(SCORER.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let sources = LocalSources {
+            model: root.join("assets/model.txt"),
+            applicants: root.join("data/applicants.csv"),
+            history: root.join("data/history.parquet"),
+            threshold: None,
+        };
+        Arc::new(LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}")))
+    }))
+}
+
+/// A server on the runtime until `stop` is sent.
+struct Running {
+    stop: tokio::sync::oneshot::Sender<()>,
+    done: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+fn serve(runtime: &Runtime, listener: TcpListener) -> Running {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = AppState::new(bundled(), Some(Token::new("t0ken")), Limits::default());
+    let done = runtime.spawn(async move {
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Running { stop, done }
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    terminal.draw(|frame| pad::tui::views::render(app, frame)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// The actions one command reports.
+fn run(command: &Command, scorer: &dyn Scorer) -> Vec<Action> {
+    let collected = Mutex::new(Vec::new());
+    execute(command, scorer, &|action| collected.lock().unwrap().push(action));
+    collected.into_inner().unwrap()
+}
+
+fn press(app: &mut App, scorer: &dyn Scorer, action: Action) -> Vec<Command> {
+    let commands = app.update(action);
+    settle(app, scorer, commands)
+}
+
+#[test]
+fn remote_answers_equal_local_ones() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let _server = serve(&runtime, listener);
+    let remote = runtime.block_on(RemoteScorer::connect(&url, Some("t0ken".into()))).unwrap();
+    let local = bundled();
+    assert_eq!(remote.info().features, local.info().features);
+    assert_eq!(remote.info().model_version, local.info().model_version);
+    assert_eq!(remote.info().threshold, local.info().threshold);
+    assert_eq!(remote.info().card, local.info().card);
+    assert_eq!(remote.clients().unwrap(), local.clients().unwrap());
+    for id in [400001, 400003, 400005, 400999] {
+        assert_eq!(remote.predict(id).unwrap(), local.predict(id).unwrap());
+        assert_eq!(remote.explain(id).unwrap(), local.explain(id).unwrap());
+        assert_eq!(remote.client(id).unwrap(), local.client(id).unwrap());
+        assert_eq!(remote.counterfactual(id).unwrap(), local.counterfactual(id).unwrap());
+    }
+    let changes = [("AMT_CREDIT".to_string(), 123_456.5)];
+    assert_eq!(remote.what_if(400005, &changes).unwrap(), local.what_if(400005, &changes).unwrap());
+    let inputs = [("AMT_CREDIT".to_string(), pad::domain::InputValue::Number(250_000.0))];
+    assert_eq!(remote.explain_inputs(&inputs).unwrap(), local.explain_inputs(&inputs).unwrap());
+    for feature in ["EXT_SOURCE_3", "NAME_CONTRACT_TYPE"] {
+        assert_eq!(remote.distribution(feature).unwrap(), local.distribution(feature).unwrap());
+    }
+    let progress = Mutex::new(Vec::new());
+    let portfolio = remote.portfolio(&|done, total| progress.lock().unwrap().push((done, total))).unwrap();
+    assert_eq!(portfolio, local.portfolio(&|_, _| ()).unwrap());
+    assert_eq!(progress.into_inner().unwrap().last(), Some(&(1, 1)));
+
+    // Refusals from the server keep their meaning and do not mark the link as lost.
+    let unknown = remote.explain(12).unwrap_err().to_string();
+    assert!(unknown.contains("no client with id 12"), "{unknown}");
+    let refused = remote.what_if(400005, &[("EXT_SOURCE_3".into(), 0.9)]).unwrap_err();
+    assert!(
+        matches!(&refused, pad::scoring::ScoringError::InvalidChange { feature, .. } if feature == "EXT_SOURCE_3"),
+        "{refused}"
+    );
+    assert_eq!(remote.link().unwrap().failure, None);
+    assert!(remote.link().unwrap().last_latency.is_some());
+
+    let wrong_token = runtime.block_on(RemoteScorer::connect(&url, Some("nope".into()))).unwrap_err().to_string();
+    assert!(wrong_token.contains("refused the token"), "{wrong_token}");
+}
+
+#[test]
+fn the_dashboard_survives_losing_the_server_and_picks_up_when_it_is_back() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = serve(&runtime, listener);
+    let remote = runtime.block_on(RemoteScorer::connect(&format!("http://{address}"), Some("t0ken".into()))).unwrap();
+
+    let (mut app, commands) = App::new(remote.info().clone(), remote.clients().unwrap(), Theme::MONOCHROME, (100, 30));
+    let waiting = settle(&mut app, &remote, commands);
+    assert!(waiting.is_empty());
+    assert!(matches!(app.record, Some((400001, Loadable::Ready(_)))));
+    assert!(matches!(app.portfolio, Loadable::Ready(_)));
+    press(&mut app, &remote, Action::Predict);
+    match &app.prediction {
+        Prediction::Shown(explanation) => assert_eq!(**explanation, bundled().explain(400001).unwrap()),
+        other => panic!("{other:?}"),
+    }
+    let drawn = screen(&app);
+    assert!(drawn.contains(&address.to_string()), "the title names the server:\n{drawn}");
+    let status_line = drawn.lines().nth(29).unwrap();
+    assert!(status_line.contains(&format!("{address} ")) && status_line.contains(" ms"), "{status_line}");
+
+    // The server stops mid-session.
+    server.stop.send(()).unwrap();
+    runtime.block_on(server.done).unwrap().unwrap();
+    let waiting = press(&mut app, &remote, Action::MoveClient(1));
+    assert_eq!(waiting, vec![Command::Reconnect(0)], "a lost server starts the reconnection");
+    assert!(matches!(&app.record, Some((400002, Loadable::Failed(message))) if message.contains(&address.to_string())));
+    assert_eq!(app.status.as_ref().unwrap().kind, StatusKind::Error);
+    let link = app.link.clone().unwrap();
+    assert!(link.failure.is_some() && link.attempt == Some(0));
+    let drawn = screen(&app);
+    assert!(drawn.lines().nth(29).unwrap().contains("unreachable, retry 1"), "{drawn}");
+
+    // The dashboard keeps working on what it has: the list, the portfolio, moving around.
+    press(&mut app, &remote, Action::MoveClient(-1));
+    assert_eq!(app.selected_client().unwrap().id, 400001);
+    press(&mut app, &remote, Action::ShowTab(pad::tui::app::Tab::Portfolio));
+    assert!(matches!(app.portfolio, Loadable::Ready(_)));
+    press(&mut app, &remote, Action::Predict);
+    assert!(matches!(&app.prediction, Prediction::Failed(400001, _)));
+    assert!(!screen(&app).is_empty());
+
+    // An attempt while the server is still away schedules the next, later one.
+    let next: Vec<Command> =
+        run(&Command::Reconnect(0), &remote).into_iter().flat_map(|action| app.update(action)).collect();
+    assert_eq!(next, vec![Command::Reconnect(1)]);
+    assert!(app.link.as_ref().unwrap().failure.is_some());
+    assert!(pad::tui::app::reconnect_delay(1) > pad::tui::app::reconnect_delay(0));
+    assert_eq!(pad::tui::app::reconnect_delay(20), std::time::Duration::from_secs(30));
+
+    // The server is back on the same address: the next attempt reloads what failed.
+    let listener = runtime.block_on(TcpListener::bind(address)).unwrap();
+    let _server = serve(&runtime, listener);
+    let commands: Vec<Command> =
+        run(&Command::Reconnect(1), &remote).into_iter().flat_map(|action| app.update(action)).collect();
+    assert_eq!(commands, vec![Command::LoadClient(400001)], "the client that failed is loaded again");
+    assert!(app.status.as_ref().unwrap().text.contains("answers again"));
+    assert!(settle(&mut app, &remote, commands).is_empty());
+    assert!(matches!(app.record, Some((400001, Loadable::Ready(_)))));
+    assert_eq!(app.link.as_ref().unwrap().failure, None);
+    press(&mut app, &remote, Action::Predict);
+    assert!(matches!(app.prediction, Prediction::Shown(_)));
+}

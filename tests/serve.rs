@@ -1,0 +1,178 @@
+//! The real `pad serve` on a free loopback port: its answers for 100 clients equal `pad
+//! predict` and `pad explain` on the same files, the token guards it, bad settings stop it
+//! with a message, and SIGTERM stops it cleanly.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// A running `pad serve` and what it has logged so far.
+struct Server {
+    child: Child,
+    url: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Starts `pad serve` on port 0 and waits for the address it listens on.
+fn start(token: Option<&str>) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pad"));
+    command
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .current_dir(root())
+        .env("RUST_LOG", "info")
+        .env_remove("PAD_API_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    if let Some(token) = token {
+        command.env("PAD_API_TOKEN", token);
+    }
+    let mut child = command.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let lines = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("listening on http://") {
+                let url: String = line[at + "listening on ".len()..].split_whitespace().next().unwrap().to_string();
+                let _ = sender.send(url);
+            }
+            lines.lock().unwrap().push(line);
+        }
+    });
+    let url = receiver.recv_timeout(Duration::from_secs(120)).unwrap_or_else(|_| {
+        panic!("pad serve did not start:\n{}", log.lock().unwrap().join("\n"));
+    });
+    Server { child, url, log }
+}
+
+/// Runs `pad ARGS` and parses its JSON output.
+fn pad_json(args: &[&str]) -> Vec<Value> {
+    let output = Command::new(env!("CARGO_BIN_EXE_pad")).args(args).current_dir(root()).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice::<Vec<Value>>(&output.stdout).unwrap()
+}
+
+async fn post(client: &reqwest::Client, url: &str, body: &Value) -> Value {
+    let response = client.post(url).json(body).send().await.unwrap();
+    assert!(response.status().is_success(), "{url}: {}", response.status());
+    response.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_answers_like_pad_predict_and_pad_explain_for_100_clients() {
+    let server = start(None);
+    let data = ["--model", "assets/model.txt", "--data", "data/applicants.csv", "--format", "json"];
+    let predicted = pad_json(&[&["predict"], &data[..]].concat());
+    let explained = pad_json(&[&["explain"], &data[..]].concat());
+    let client = reqwest::Client::new();
+    let model: Value = client.get(format!("{}/model", server.url)).send().await.unwrap().json().await.unwrap();
+    let features: Vec<String> =
+        model["features"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap().to_string()).collect();
+    let mut refused = 0;
+    // Every tenth of the 1000 applicants.
+    for (expected, contributions) in predicted.iter().zip(&explained).step_by(10) {
+        let id = expected["SK_ID_CURR"].as_i64().unwrap();
+        assert_eq!(contributions["SK_ID_CURR"].as_i64().unwrap(), id);
+        let answer = post(&client, &format!("{}/predict", server.url), &json!({"client_id": id})).await;
+        let probability = expected["probability"].as_f64().unwrap();
+        assert!((answer["probability"].as_f64().unwrap() - probability).abs() <= 1e-12, "client {id}");
+        assert_eq!(answer["decision"], expected["decision"], "client {id}");
+        refused += usize::from(answer["decision"] == "REFUSED");
+
+        let answer = post(&client, &format!("{}/explain", server.url), &json!({"client_id": id})).await;
+        assert!((answer["probability"].as_f64().unwrap() - probability).abs() <= 1e-12, "client {id}");
+        let expected_value = contributions["expected_value"].as_f64().unwrap();
+        assert!((answer["expected_value"].as_f64().unwrap() - expected_value).abs() <= 1e-12, "client {id}");
+        let served = answer["contributions"].as_array().unwrap();
+        assert_eq!(served.len(), features.len());
+        for (contribution, name) in served.iter().zip(&features) {
+            assert_eq!(contribution["feature"], name.as_str());
+            let batch = contributions[name.as_str()].as_f64().unwrap();
+            let log_odds = contribution["log_odds"].as_f64().unwrap();
+            assert!((log_odds - batch).abs() <= 1e-12, "client {id}, {name}: {log_odds} vs {batch}");
+        }
+    }
+    assert!(refused > 0 && refused < 100, "both decisions are checked ({refused} refused)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_guards_every_route_but_health() {
+    let server = start(Some("s3cret"));
+    let client = reqwest::Client::new();
+    let health = client.get(format!("{}/health", server.url)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let refused = client.get(format!("{}/model", server.url)).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let wrong = client.get(format!("{}/model", server.url)).bearer_auth("s3cre").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let allowed = client.get(format!("{}/model", server.url)).bearer_auth("s3cret").send().await.unwrap();
+    assert_eq!(allowed.status(), 200);
+    let log = server.log.lock().unwrap().join("\n");
+    assert!(!log.contains("s3cret"), "the token never reaches the log:\n{log}");
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let mut server = start(None);
+    let pid = server.child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running 20 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    // The reader thread may still be draining the last lines.
+    std::thread::sleep(Duration::from_millis(200));
+    let log = server.log.lock().unwrap().join("\n");
+    assert!(log.contains("SIGTERM") && log.contains("stopped"), "{log}");
+}
+
+#[test]
+fn bad_settings_stop_before_listening_with_a_message() {
+    let run = |args: &[&str], token: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pad"));
+        command.args(args).current_dir(root()).env_remove("PAD_API_TOKEN").stdin(Stdio::null());
+        if let Some(token) = token {
+            command.env("PAD_API_TOKEN", token);
+        }
+        let output = command.output().unwrap();
+        assert!(!output.status.success(), "{args:?} should fail");
+        String::from_utf8_lossy(&output.stderr).to_string()
+    };
+    let exposed = run(&["serve", "--addr", "0.0.0.0:0"], None);
+    assert!(exposed.contains("PAD_API_TOKEN") && exposed.contains("--no-token"), "{exposed}");
+    let address = run(&["serve", "--addr", "port eight thousand"], None);
+    assert!(address.contains("--addr port eight thousand"), "{address}");
+    let empty = run(&["serve"], Some(""));
+    assert!(empty.contains("PAD_API_TOKEN is set but empty"), "{empty}");
+    let zero = run(&["serve", "--max-batch", "0"], None);
+    assert!(zero.contains("--max-batch must be at least 1"), "{zero}");
+    let model = run(&["serve", "--model", "no/such/model.txt"], None);
+    assert!(model.contains("no/such/model.txt"), "{model}");
+    let remote = run(&["--remote", "127.0.0.1:8000"], None);
+    assert!(remote.contains("http://127.0.0.1:8000"), "{remote}");
+}
