@@ -92,19 +92,9 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8000")]
     pub addr: String,
-    /// Current applicants: CSV or Parquet with SK_ID_CURR [default: data/applicants.csv].
-    #[arg(long, value_name = "PATH")]
-    pub data: Option<PathBuf>,
-    /// Reference population, a history with TARGET [default: data/history.parquet].
-    #[arg(long, value_name = "PATH")]
-    pub history: Option<PathBuf>,
-    /// LightGBM text model; its model.json card beside it is read if present
-    /// [default: assets/model.txt].
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<PathBuf>,
-    /// Decision threshold on the probability of default (default: the model card's, else 0.5).
-    #[arg(long, value_name = "P")]
-    pub threshold: Option<f64>,
+    /// The model and data.
+    #[command(flatten)]
+    pub sources: SourceArgs,
     /// Largest request body, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
     pub max_body: usize,
@@ -212,9 +202,10 @@ Examples:
   pad --remote http://127.0.0.1:8000 --token s3cret
   pad dashboard --lang fr --export-dir ~/sheets";
 
-/// Arguments of the dashboard.
+/// The model and the data the dashboard and the API score with; the bundled files when
+/// not given.
 #[derive(Debug, Clone, Default, Args)]
-pub struct DashboardArgs {
+pub struct SourceArgs {
     /// Current applicants: CSV or Parquet with SK_ID_CURR [default: data/applicants.csv].
     #[arg(long, value_name = "PATH")]
     pub data: Option<PathBuf>,
@@ -228,6 +219,14 @@ pub struct DashboardArgs {
     /// Decision threshold on the probability of default (default: the model card's, else 0.5).
     #[arg(long, value_name = "P")]
     pub threshold: Option<f64>,
+}
+
+/// Arguments of the dashboard.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DashboardArgs {
+    /// The model and data.
+    #[command(flatten)]
+    pub sources: SourceArgs,
     /// Write logs to this file (the screen never shows them).
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{DashboardArgs, Format, ScoringArgs, ServeArgs};
+use crate::cli::{DashboardArgs, Format, ScoringArgs, ServeArgs, SourceArgs};
 use crate::domain::{ModelCard, Threshold};
 use crate::error::ConfigError;
 
@@ -104,6 +104,22 @@ impl std::fmt::Debug for ServeConfig {
     }
 }
 
+/// The files to score with: those given, else the bundled ones; the threshold checked.
+fn local_sources(args: &SourceArgs) -> Result<crate::scoring::LocalSources, ConfigError> {
+    if let Some(value) = args.threshold
+        && Threshold::new(value).is_none()
+    {
+        return Err(ConfigError::Threshold { value, origin: "--threshold".into() });
+    }
+    let or_bundled = |path: &Option<PathBuf>, default: &str| path.clone().unwrap_or_else(|| bundled(default));
+    Ok(crate::scoring::LocalSources {
+        model: or_bundled(&args.model, DEFAULT_MODEL),
+        applicants: or_bundled(&args.data, DEFAULT_DATA),
+        history: or_bundled(&args.history, DEFAULT_HISTORY),
+        threshold: args.threshold,
+    })
+}
+
 /// An `IP:PORT` or `HOST:PORT` (e.g. `localhost:8000`), resolved to its first address.
 fn socket_address(text: &str) -> Result<std::net::SocketAddr, ConfigError> {
     use std::net::ToSocketAddrs;
@@ -121,11 +137,6 @@ impl ServeConfig {
     /// Checks the raw arguments and the token (`token`, read from [`TOKEN_VARIABLE`]).
     pub fn from_args(args: &ServeArgs, token: Option<String>) -> Result<ServeConfig, ConfigError> {
         let addr = socket_address(&args.addr)?;
-        if let Some(value) = args.threshold
-            && Threshold::new(value).is_none()
-        {
-            return Err(ConfigError::Threshold { value, origin: "--threshold".into() });
-        }
         if token.as_deref().is_some_and(|token| token.trim().is_empty()) {
             return Err(ConfigError::EmptyToken);
         }
@@ -134,15 +145,9 @@ impl ServeConfig {
         }
         let positive =
             |value: usize, flag: &'static str| if value == 0 { Err(ConfigError::Zero(flag)) } else { Ok(value) };
-        let or_bundled = |path: &Option<PathBuf>, default: &str| path.clone().unwrap_or_else(|| bundled(default));
         Ok(ServeConfig {
             addr,
-            sources: crate::scoring::LocalSources {
-                model: or_bundled(&args.model, DEFAULT_MODEL),
-                applicants: or_bundled(&args.data, DEFAULT_DATA),
-                history: or_bundled(&args.history, DEFAULT_HISTORY),
-                threshold: args.threshold,
-            },
+            sources: local_sources(&args.sources)?,
             token,
             limits: crate::api::Limits {
                 max_body_bytes: positive(args.max_body, "--max-body")?,
@@ -185,19 +190,8 @@ pub const DEFAULT_MODEL: &str = "assets/model.txt";
 impl DashboardConfig {
     /// Checks the raw arguments; missing paths become the bundled files.
     pub fn from_args(args: &DashboardArgs) -> Result<DashboardConfig, ConfigError> {
-        if let Some(value) = args.threshold
-            && Threshold::new(value).is_none()
-        {
-            return Err(ConfigError::Threshold { value, origin: "--threshold".into() });
-        }
-        let or_bundled = |path: &Option<PathBuf>, default: &str| path.clone().unwrap_or_else(|| bundled(default));
         Ok(DashboardConfig {
-            sources: crate::scoring::LocalSources {
-                model: or_bundled(&args.model, DEFAULT_MODEL),
-                applicants: or_bundled(&args.data, DEFAULT_DATA),
-                history: or_bundled(&args.history, DEFAULT_HISTORY),
-                threshold: args.threshold,
-            },
+            sources: local_sources(&args.sources)?,
             log: args.log.clone(),
             timing: args.timing,
             export_dir: if args.export_dir.as_os_str().is_empty() {

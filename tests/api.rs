@@ -1,8 +1,10 @@
 //! The API's router without a socket (`oneshot`): every route, and every error code with its
 //! JSON body. Values are compared with the in-process scorer the dashboard uses.
 
+mod common;
+
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -11,22 +13,12 @@ use pad::api::{AppState, Limits, Token, router};
 use pad::domain::{
     ClientId, ClientRecord, ClientSummary, Counterfactual, Distribution, Explanation, FeatureInputs, Portfolio, Score,
 };
-use pad::scoring::{LocalScorer, LocalSources, Scorer, ScorerInfo, ScoringError};
+use pad::scoring::{LocalScorer, Scorer, ScorerInfo, ScoringError};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
 fn bundled() -> Arc<LocalScorer> {
-    static SCORER: OnceLock<Arc<LocalScorer>> = OnceLock::new();
-    Arc::clone(SCORER.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let sources = LocalSources {
-            model: root.join("assets/model.txt"),
-            applicants: root.join("data/applicants.csv"),
-            history: root.join("data/history.parquet"),
-            threshold: None,
-        };
-        Arc::new(LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}")))
-    }))
+    common::bundled_scorer()
 }
 
 fn state() -> AppState {

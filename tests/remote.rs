@@ -2,12 +2,13 @@
 //! the same answers as the in-process scorer, and the dashboard keeps working when the server
 //! goes away, retries, and picks up again when it is back.
 
-use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+mod common;
+
+use std::sync::{Arc, Mutex};
 
 use pad::api::{AppState, Limits, Token, router};
 use pad::remote::RemoteScorer;
-use pad::scoring::{LocalScorer, LocalSources, Scorer};
+use pad::scoring::{LocalScorer, Scorer};
 use pad::tui::action::{Action, Command};
 use pad::tui::app::{App, Loadable, Prediction, StatusKind};
 use pad::tui::tasks::{execute, settle};
@@ -18,17 +19,7 @@ use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 
 fn bundled() -> Arc<LocalScorer> {
-    static SCORER: OnceLock<Arc<LocalScorer>> = OnceLock::new();
-    Arc::clone(SCORER.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let sources = LocalSources {
-            model: root.join("assets/model.txt"),
-            applicants: root.join("data/applicants.csv"),
-            history: root.join("data/history.parquet"),
-            threshold: None,
-        };
-        Arc::new(LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}")))
-    }))
+    common::bundled_scorer()
 }
 
 /// A server on the runtime until `stop` is sent.

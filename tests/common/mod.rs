@@ -87,3 +87,22 @@ pub fn real_inputs(sample: &Path, model: &Model, n: usize) -> Vec<Vec<f64>> {
     assert_eq!(matrix.repaired_lines(), 1667, "PROVENANCE.md counts 1,667 quoted lines");
     (0..n).map(|i| matrix.row(i).unwrap_or_default().to_vec()).collect()
 }
+
+/// The bundled model, applicants and history.
+pub fn bundled_sources() -> pad::scoring::LocalSources {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    pad::scoring::LocalSources {
+        model: root.join("assets/model.txt"),
+        applicants: root.join("data/applicants.csv"),
+        history: root.join("data/history.parquet"),
+        threshold: None,
+    }
+}
+
+/// The scorer over the bundled files, loaded once per test binary.
+pub fn bundled_scorer() -> Arc<pad::scoring::LocalScorer> {
+    static SCORER: std::sync::OnceLock<Arc<pad::scoring::LocalScorer>> = std::sync::OnceLock::new();
+    Arc::clone(SCORER.get_or_init(|| {
+        Arc::new(pad::scoring::LocalScorer::load(&bundled_sources()).unwrap_or_else(|error| panic!("{error}")))
+    }))
+}

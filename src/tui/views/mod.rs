@@ -100,6 +100,18 @@ fn panel(app: &App, frame: &mut Frame, screen: &Screen) {
 
 fn status(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
+    // In remote mode the server and its latency (or that it is lost) take the right end.
+    let area = match &app.link {
+        Some(link) => {
+            let text = format!(" {} ", strings::link(link));
+            let width = (text.chars().count() as u16).min(area.width / 2);
+            let style = if link.failure.is_some() { theme.error } else { theme.key };
+            let [left, right] = Layout::horizontal([Constraint::Min(0), Constraint::Length(width)]).areas(area);
+            frame.render_widget(Paragraph::new(text).style(style), right);
+            left
+        }
+        None => area,
+    };
     let line = match &app.status {
         Some(status) => {
             let style = if status.kind == StatusKind::Error { theme.error } else { theme.status };
@@ -116,13 +128,6 @@ fn status(app: &App, frame: &mut Frame, area: Rect) {
         }
     };
     frame.render_widget(Paragraph::new(line).style(theme.status), area);
-    if let Some(link) = &app.link {
-        let text = format!(" {} ", strings::link(link));
-        let width = (text.chars().count() as u16).min(area.width / 2);
-        let style = if link.failure.is_some() { theme.error } else { theme.key };
-        let right = Rect { x: area.x + area.width - width, width, ..area };
-        frame.render_widget(Paragraph::new(text).style(style), right);
-    }
 }
 
 /// What would change the shown refusal, as the customer reads it in `language`: the proposal
