@@ -4,8 +4,10 @@
 //! The trait is blocking; each call here runs its request on the tokio runtime the scorer
 //! was connected from and waits for the answer, so it must be called off that runtime's
 //! async tasks (the dashboard calls scorers on the blocking pool). A request that cannot
-//! reach the server, times out or finds it busy (503) is tried again after 100 ms and
-//! 400 ms; the last failure is kept in [`Link`] for the status bar until an answer arrives.
+//! reach the server, times out, or meets a proxy saying the server is away (502–504) is tried
+//! again after 100 ms and 400 ms, and its failure is kept in [`Link`] for the status bar
+//! until an answer arrives. Any answer of the server itself (a refusal, its own error or
+//! timeout) is [`ScoringError::Rejected`]: the server is there.
 //! The values travel as the API's DTOs, whose floats round-trip exactly, so scores and
 //! contributions equal the server's bit for bit.
 //!
@@ -78,7 +80,7 @@ impl RemoteScorer {
             client,
             runtime,
             info: ScorerInfo {
-                source: Source::Remote { url: url.to_string() },
+                source: Source::Remote { url: String::new() },
                 model_version: String::new(),
                 threshold: 0.5,
                 threshold_origin: String::new(),
@@ -249,11 +251,12 @@ impl Request {
                 let reason = message.strip_prefix(&format!("{feature}: ")).unwrap_or(&message).to_string();
                 Failure::Final(ScoringError::InvalidChange { feature: feature.to_string(), message: reason })
             }
-            (401, _) => Failure::Final(ScoringError::Remote(format!(
+            (401, _) => Failure::Final(ScoringError::Rejected(format!(
                 "{}: the server refused the token; check --token or PAD_API_TOKEN",
                 self.base
             ))),
-            (503, _) | (502, _) | (504, _) => {
+            // No answer of pad's own: a proxy in between says the server is away.
+            (502..=504, _) if error.is_none() => {
                 Failure::Retry(ScoringError::Remote(format!("{}: the server is unavailable ({message})", self.base)))
             }
             // The server is there and said no (unknown client, invalid request, its own failure).

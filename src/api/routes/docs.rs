@@ -1,12 +1,16 @@
 //! `GET /openapi.json`: the API's description, generated from the handlers and the DTOs.
 
+use std::sync::OnceLock;
+
 use axum::Router;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::dto;
-use crate::api::error::ApiJson;
+use crate::api::error::ApiError;
 use crate::api::state::AppState;
 
 /// The OpenAPI document.
@@ -66,6 +70,12 @@ pub fn router() -> Router<AppState> {
 
 /// This document.
 #[utoipa::path(get, path = "/openapi.json", tag = "service", responses((status = 200, description = "OpenAPI 3.1", body = Object)), security(("bearer" = [])))]
-pub async fn openapi() -> ApiJson<utoipa::openapi::OpenApi> {
-    ApiJson(ApiDoc::openapi())
+pub async fn openapi() -> Response {
+    // The document never changes while the server runs: written once.
+    static DOCUMENT: OnceLock<Result<String, String>> = OnceLock::new();
+    let document = DOCUMENT.get_or_init(|| ApiDoc::openapi().to_json().map_err(|error| error.to_string()));
+    match document {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json.clone()).into_response(),
+        Err(error) => ApiError::Internal(format!("OpenAPI document: {error}")).into_response(),
+    }
 }
