@@ -260,3 +260,79 @@ fn a_refused_customer_sees_why_in_french_and_takes_a_copy_home() {
     }
     assert_eq!(session.exit_status().as_deref(), Some("0"), "{}", session.screen());
 }
+
+/// A `pad serve` on `port`, killed on drop.
+struct Server(std::process::Child);
+
+impl Server {
+    fn start(pad: &str, root: &Path, port: u16) -> Server {
+        let child = Command::new(pad)
+            .current_dir(root)
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .env("PAD_API_TOKEN", "tmux-t0ken")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < STARTUP, "pad serve did not listen on port {port}");
+            sleep(POLL);
+        }
+        Server(child)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_dashboard_over_a_server_that_goes_away_and_comes_back() {
+    if !tmux_installed() {
+        eprintln!("skipped: tmux is not on PATH (install it to run the dashboard end to end)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pad = env!("CARGO_BIN_EXE_pad");
+    // A free port, kept for the server's restart on the same address.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let server = Server::start(pad, root, port);
+    let address = format!("127.0.0.1:{port}");
+    let command = format!("env PAD_API_TOKEN=tmux-t0ken {} --remote http://{address} --graphics off", quoted(pad));
+    let session = Session::start(&command, root, 140, 40);
+    session.wait_for("the first frame over the server", STARTUP, |screen| {
+        screen.contains("Clients 1000") && screen.contains(&format!("{address} ")) && screen.contains(" ms")
+    });
+    session.send_keys(&["Down", "Down", "p"]);
+    session.wait_for("the decision on client 400003", REACTION, |screen| {
+        screen.contains("client 400003") && decision_line(screen).is_some()
+    });
+
+    // The server is killed: the next request fails, the status bar says so, retries start.
+    drop(server);
+    session.send_keys(&["Down"]);
+    let screen = session.wait_for("the lost server", REACTION, |screen| screen.contains("unreachable, retry"));
+    assert!(screen.contains("Clients 1000"), "the list stays:\n{screen}");
+
+    // Back on the same address: a retry finds it and the client that failed loads.
+    let _server = Server::start(pad, root, port);
+    let screen = session
+        .wait_for("the server answering again", Duration::from_secs(40), |screen| screen.contains("answers again"));
+    assert!(screen.contains("client 400004"), "{screen}");
+    session.send_keys(&["p"]);
+    session.wait_for("the decision on client 400004", REACTION, |screen| {
+        screen.contains("client 400004") && decision_line(screen).is_some()
+    });
+    session.send_keys(&["q"]);
+    let start = Instant::now();
+    while session.exit_status().is_none() {
+        assert!(start.elapsed() < REACTION, "pad still running after q:\n{}", session.screen());
+        sleep(POLL);
+    }
+    assert_eq!(session.exit_status().as_deref(), Some("0"));
+}
