@@ -104,8 +104,9 @@ pub struct ServeArgs {
     /// Longest time one request may take, in seconds (then 503).
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
-    /// Most requests answered at once; more wait their turn within the timeout.
-    #[arg(long, value_name = "N", default_value_t = 256)]
+    /// Most pieces of scoring work (TreeSHAP, searches) running at once; more wait their turn
+    /// within the timeout.
+    #[arg(long, value_name = "N", default_value_t = 64)]
     pub concurrency: usize,
     /// Log format on standard error.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]

@@ -87,7 +87,7 @@ pub struct ServeConfig {
     /// The bearer token to require (`PAD_API_TOKEN`).
     pub token: Option<String>,
     /// Bounds on requests.
-    pub limits: crate::api::Limits,
+    pub limits: Limits,
     /// Log lines as JSON.
     pub json_logs: bool,
 }
@@ -130,6 +130,31 @@ fn socket_address(text: &str) -> Result<std::net::SocketAddr, ConfigError> {
     text.to_socket_addrs().ok().and_then(|mut addrs| addrs.next()).ok_or_else(|| ConfigError::Address(text.to_string()))
 }
 
+/// Bounds on what one request may ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Most items in one `POST /predict/batch`.
+    pub max_batch: usize,
+    /// Longest time a request may take.
+    pub timeout: std::time::Duration,
+    /// Most pieces of scorer work (TreeSHAP, searches, portfolios) running at once; more wait
+    /// their turn, within the timeout.
+    pub concurrency: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_body_bytes: 1 << 20,
+            max_batch: 1000,
+            timeout: std::time::Duration::from_secs(30),
+            concurrency: 64,
+        }
+    }
+}
+
 /// The environment variable holding the API's bearer token.
 pub const TOKEN_VARIABLE: &str = "PAD_API_TOKEN";
 
@@ -149,7 +174,7 @@ impl ServeConfig {
             addr,
             sources: local_sources(&args.sources)?,
             token,
-            limits: crate::api::Limits {
+            limits: Limits {
                 max_body_bytes: positive(args.max_body, "--max-body")?,
                 max_batch: positive(args.max_batch, "--max-batch")?,
                 timeout: std::time::Duration::from_secs(positive(args.timeout as usize, "--timeout")? as u64),

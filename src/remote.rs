@@ -4,14 +4,17 @@
 //! The trait is blocking; each call here runs its request on the tokio runtime the scorer
 //! was connected from and waits for the answer, so it must be called off that runtime's
 //! async tasks (the dashboard calls scorers on the blocking pool). A request that cannot
-//! reach the server, times out, or meets a proxy saying the server is away (502–504) is tried
-//! again after 100 ms and 400 ms, and its failure is kept in [`Link`] for the status bar
-//! until an answer arrives. Any answer of the server itself (a refusal, its own error or
-//! timeout) is [`ScoringError::Rejected`]: the server is there.
-//! The values travel as the API's DTOs, whose floats round-trip exactly, so scores and
-//! contributions equal the server's bit for bit.
+//! reach the server, or meets a proxy saying the server is away (502–504), is tried again
+//! after 100 ms and 400 ms, and its failure is kept in [`Link`] for the status bar until an
+//! answer arrives. Any answer of the server itself (a refusal, its own error or timeout), and
+//! a request it took but did not answer in time, is [`ScoringError::Rejected`]: the server is
+//! there, so the dashboard does not try to reconnect.
 //!
-//! Uses: scoring, domain, api::dto.
+//! The values travel as the API's DTOs, whose floats round-trip exactly, so scores and
+//! contributions equal the server's bit for bit. JSON has no infinities: such a value is
+//! refused before it is sent.
+//!
+//! Uses: scoring, domain, drift (the report's type), api::dto.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -166,21 +169,17 @@ impl RemoteScorer {
         })
     }
 
-    fn features_request(inputs: &FeatureInputs) -> ScoreRequest {
-        let features = inputs
-            .iter()
-            .map(|(name, value)| {
-                let value = match value {
-                    InputValue::Number(number) => {
-                        serde_json::Number::from_f64(*number).map_or(serde_json::Value::Null, serde_json::Value::Number)
-                    }
-                    InputValue::Text(text) => serde_json::Value::String(text.clone()),
-                    InputValue::Missing => serde_json::Value::Null,
-                };
-                (name.clone(), value)
-            })
-            .collect();
-        ScoreRequest { client_id: None, features: Some(features), lang: None }
+    fn features_request(inputs: &FeatureInputs) -> Result<ScoreRequest, ScoringError> {
+        let mut features = serde_json::Map::new();
+        for (name, value) in inputs {
+            let value = match value {
+                InputValue::Number(number) => serde_json::Value::Number(json_number(name, *number)?),
+                InputValue::Text(text) => serde_json::Value::String(text.clone()),
+                InputValue::Missing => serde_json::Value::Null,
+            };
+            features.insert(name.clone(), value);
+        }
+        Ok(ScoreRequest { client_id: None, features: Some(features.into()), lang: None })
     }
 }
 
@@ -225,8 +224,19 @@ impl Request {
         };
         let started = Instant::now();
         let response = builder.timeout(self.timeout).send().await.map_err(|error| {
-            let what = if error.is_timeout() { "did not answer in time" } else { "cannot be reached" };
-            Failure::Retry(ScoringError::Remote(format!("{}: the server {what} ({})", self.base, root_cause(&error))))
+            if error.is_timeout() && !error.is_connect() {
+                // It took the request: it is there, only slow. Asking again would not help.
+                return Failure::Final(ScoringError::Rejected(format!(
+                    "{}: the server did not answer within {} s",
+                    self.base,
+                    self.timeout.as_secs()
+                )));
+            }
+            Failure::Retry(ScoringError::Remote(format!(
+                "{}: the server cannot be reached ({})",
+                self.base,
+                root_cause(&error)
+            )))
         })?;
         let status = response.status();
         let bytes = response.bytes().await.map_err(|error| {
@@ -310,12 +320,12 @@ impl Scorer for RemoteScorer {
     }
 
     fn predict_inputs(&self, inputs: &FeatureInputs) -> Result<Score, ScoringError> {
-        let response: PredictResponse = self.post("/predict", &RemoteScorer::features_request(inputs))?;
+        let response: PredictResponse = self.post("/predict", &RemoteScorer::features_request(inputs)?)?;
         Ok(response.to_score())
     }
 
     fn explain_inputs(&self, inputs: &FeatureInputs) -> Result<Explanation, ScoringError> {
-        let response: ExplainResponse = self.post("/explain", &RemoteScorer::features_request(inputs))?;
+        let response: ExplainResponse = self.post("/explain", &RemoteScorer::features_request(inputs)?)?;
         self.explanation(&response)
     }
 
@@ -326,14 +336,15 @@ impl Scorer for RemoteScorer {
     }
 
     fn what_if(&self, id: ClientId, changes: &[(String, f64)]) -> Result<Explanation, ScoringError> {
-        let changes = changes
-            .iter()
-            .map(|(name, value)| {
-                let value =
-                    serde_json::Number::from_f64(*value).map_or(serde_json::Value::Null, serde_json::Value::Number);
-                (name.clone(), value)
-            })
-            .collect();
+        let mut sent = serde_json::Map::new();
+        for (name, value) in changes {
+            let number = serde_json::Number::from_f64(*value).ok_or_else(|| ScoringError::InvalidChange {
+                feature: name.clone(),
+                message: "the value must be a positive number".into(),
+            })?;
+            sent.insert(name.clone(), serde_json::Value::Number(number));
+        }
+        let changes = sent;
         let response: ExplainResponse = self.post("/what-if", &WhatIfRequest { client_id: id, changes, lang: None })?;
         self.explanation(&response)
     }
@@ -373,6 +384,15 @@ impl Scorer for RemoteScorer {
         }
         self.link().ok_or_else(|| ScoringError::Remote("no link".into()))
     }
+}
+
+/// A number as JSON, which has no infinities or NaN (NaN is a missing value: send `Missing`).
+fn json_number(name: &str, number: f64) -> Result<serde_json::Number, ScoringError> {
+    serde_json::Number::from_f64(number).ok_or_else(|| {
+        ScoringError::Rejected(format!(
+            "`{name}` is {number}, which JSON cannot carry; send a finite number or no value"
+        ))
+    })
 }
 
 /// A feature name as a URL path segment (names are ASCII words, but say so safely).

@@ -97,16 +97,25 @@ async fn every_other_route_needs_the_bearer_token() {
         let answer = send(state.clone(), get(path)).await;
         assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized", None);
     }
-    let answer = send(state.clone(), post("/predict", &json!({"client_id": 400001}))).await;
-    assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized", None);
+    for path in ["/predict", "/predict/batch", "/explain", "/what-if", "/counterfactual"] {
+        let answer = send(state.clone(), post(path, &json!({"client_id": 400001}))).await;
+        assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized", None);
+    }
+    for path in ["/portfolio", "/drift"] {
+        let answer = send(state.clone(), get(path)).await;
+        assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized", None);
+    }
     for authorization in ["Bearer wrong", "s3cret", "Basic s3cret", "Bearer s3cret2", "Bearer "] {
         let request = Request::get("/model").header(header::AUTHORIZATION, authorization).body(Body::empty()).unwrap();
         let answer = send(state.clone(), request).await;
         assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized", None);
     }
-    let request = Request::get("/model").header(header::AUTHORIZATION, "Bearer s3cret").body(Body::empty()).unwrap();
-    let (status, body) = send(state, request).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    // The scheme is case-insensitive.
+    for authorization in ["Bearer s3cret", "bearer s3cret"] {
+        let request = Request::get("/model").header(header::AUTHORIZATION, authorization).body(Body::empty()).unwrap();
+        let (status, body) = send(state.clone(), request).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
 }
 
 #[tokio::test]
@@ -217,6 +226,21 @@ async fn bad_scoring_requests_name_what_is_wrong() {
             assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, code, field);
         }
     }
+    // A name given twice is refused, not silently overwritten by the last value.
+    let twice = Request::post("/predict")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"features": {"AMT_CREDIT": "x", "AMT_CREDIT": 1}}"#))
+        .unwrap();
+    assert_error(
+        &send(state(), twice).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_features",
+        Some("features.AMT_CREDIT"),
+    );
+    // An SK_ID_CURR that is no whole number in range names no client.
+    let (status, body) = send(state(), post("/predict", &json!({"features": {"SK_ID_CURR": 1e19}}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["client_id"].is_null(), "{body}");
     let answer = send(state(), post("/predict", &json!({"features": {"NAME_CONTRACT_TYPE": "Car loans"}}))).await;
     let message = answer.1["error"]["message"].as_str().unwrap();
     assert!(message.contains("\"Cash loans\"") && message.contains("Car loans"), "{message}");
@@ -500,8 +524,14 @@ async fn a_slow_request_times_out_and_an_internal_error_hides_its_cause() {
     let answer = send(state.clone(), post("/predict", &json!({"client_id": 400001}))).await;
     assert_error(&answer, StatusCode::SERVICE_UNAVAILABLE, "timeout", None);
 
-    let answer = send(state, get("/clients/400001")).await;
+    let answer = send(state.clone(), get("/clients/400001")).await;
     assert_error(&answer, StatusCode::INTERNAL_SERVER_ERROR, "internal", None);
+    // Requests given up or failed leave the in-flight gauge: only /metrics itself is in flight.
+    let response = router(state).oneshot(get("/metrics")).await.unwrap();
+    let text =
+        String::from_utf8(axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+    assert!(text.lines().any(|line| line == "pad_http_requests_in_flight 1"), "{text}");
+    assert!(text.contains("route=\"/predict\",status=\"503\""), "{text}");
     assert_eq!(answer.1["error"]["message"], "internal error");
     assert!(!answer.1.to_string().contains("secret"), "{}", answer.1);
 }

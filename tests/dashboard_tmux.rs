@@ -233,10 +233,12 @@ fn a_refused_customer_sees_why_in_french_and_takes_a_copy_home() {
         screen.contains("client 400005") && decision_line(screen).is_some() && screen.contains("What would change it")
     });
     session.send_keys(&["c"]);
+    // All three parts are waited for: a capture can catch a frame half drawn.
     let screen = session.wait_for("the customer view", REACTION, |screen| {
-        screen.contains("Your loan application (client 400005)") && screen.contains("If you borrowed")
+        screen.contains("Your loan application (client 400005)")
+            && screen.contains("If you borrowed")
+            && screen.contains("The main reasons")
     });
-    assert!(screen.contains("The main reasons"), "{screen}");
     assert!(!screen.contains("400004") && !screen.contains("400006"), "another client on screen:\n{screen}");
     session.send_keys(&["l"]);
     session.wait_for("the French customer view", REACTION, |screen| {

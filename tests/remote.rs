@@ -80,8 +80,17 @@ fn remote_answers_equal_local_ones() {
     }
     let changes = [("AMT_CREDIT".to_string(), 123_456.5)];
     assert_eq!(remote.what_if(400005, &changes).unwrap(), local.what_if(400005, &changes).unwrap());
-    let inputs = [("AMT_CREDIT".to_string(), pad::domain::InputValue::Number(250_000.0))];
-    assert_eq!(remote.explain_inputs(&inputs).unwrap(), local.explain_inputs(&inputs).unwrap());
+    use pad::domain::InputValue;
+    for inputs in [
+        vec![("AMT_CREDIT".to_string(), InputValue::Number(250_000.0))],
+        vec![("SK_ID_CURR".to_string(), InputValue::Number(400_005.0)), ("EXT_SOURCE_3".into(), InputValue::Missing)],
+        vec![("SK_ID_CURR".to_string(), InputValue::Number(1e19))],
+    ] {
+        assert_eq!(remote.predict_inputs(&inputs).unwrap(), local.predict_inputs(&inputs).unwrap(), "{inputs:?}");
+        assert_eq!(remote.explain_inputs(&inputs).unwrap(), local.explain_inputs(&inputs).unwrap(), "{inputs:?}");
+    }
+    let infinite = [("AMT_CREDIT".to_string(), InputValue::Number(f64::INFINITY))];
+    assert!(remote.predict_inputs(&infinite).unwrap_err().to_string().contains("JSON cannot carry"));
     for feature in ["EXT_SOURCE_3", "NAME_CONTRACT_TYPE"] {
         assert_eq!(remote.distribution(feature).unwrap(), local.distribution(feature).unwrap());
     }

@@ -75,10 +75,52 @@ pub struct ScoreRequest {
     /// The applicant's inputs by name: numbers, texts for categories, `null` for missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>, example = json!({"AMT_CREDIT": 450000.0, "AMT_INCOME_TOTAL": 135000.0, "NAME_CONTRACT_TYPE": "Cash loans", "EXT_SOURCE_3": null}))]
-    pub features: Option<serde_json::Map<String, serde_json::Value>>,
+    pub features: Option<FeatureMap>,
     /// Language of the reasons (`/explain` only; default English, or the `lang` query).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,
+}
+
+/// A JSON object's members in order, a repeated name kept, so that it is refused rather than
+/// silently overwritten by the last one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeatureMap(pub Vec<(String, serde_json::Value)>);
+
+impl From<serde_json::Map<String, serde_json::Value>> for FeatureMap {
+    fn from(map: serde_json::Map<String, serde_json::Value>) -> FeatureMap {
+        FeatureMap(map.into_iter().collect())
+    }
+}
+
+impl Serialize for FeatureMap {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for FeatureMap {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<FeatureMap, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = FeatureMap;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("an object of input names and values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<FeatureMap, A::Error> {
+                let mut members = Vec::with_capacity(access.size_hint().unwrap_or(0));
+                while let Some(member) = access.next_entry::<String, serde_json::Value>()? {
+                    members.push(member);
+                }
+                Ok(FeatureMap(members))
+            }
+        }
+        deserializer.deserialize_map(Members)
+    }
 }
 
 /// `POST /predict/batch`: several applicants at once.

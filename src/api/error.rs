@@ -163,7 +163,8 @@ impl IntoResponse for ApiError {
             // Logged inside the request's span, which carries the request id.
             tracing::error!(%cause, "request failed");
         } else {
-            tracing::debug!(code = self.code(), message = %self, "request refused");
+            // Inside the request's span: the line carries the route and the request id.
+            tracing::info!(status = status.as_u16(), code = self.code(), message = %self, "request refused");
         }
         let field = match &self {
             ApiError::Invalid { field, .. } => field.clone(),

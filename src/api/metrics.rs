@@ -86,11 +86,32 @@ impl Metrics {
 /// never the id itself, so the label set stays small).
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_string();
+    // Any token is a method to HTTP: only the standard ones become labels.
+    let method = match request.method().as_str() {
+        method @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => method,
+        _ => "other",
+    }
+    .to_string();
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_string();
-    state.metrics.in_flight.inc();
+    // Decremented on drop: a request given up (a client gone, a timeout) still leaves.
+    let _in_flight = InFlight::enter(&state.metrics.in_flight);
     let response = next.run(request).await;
-    state.metrics.in_flight.dec();
     state.metrics.record(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
     response
+}
+
+/// One request counted in the in-flight gauge while it lives.
+struct InFlight<'a>(&'a Gauge);
+
+impl<'a> InFlight<'a> {
+    fn enter(gauge: &'a Gauge) -> InFlight<'a> {
+        gauge.inc();
+        InFlight(gauge)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }

@@ -5,9 +5,10 @@
 //! [`router`] builds the whole application from an [`AppState`] without a socket (tests call
 //! it with `oneshot`); [`serve`] binds it and shuts down gracefully on Ctrl-C or SIGTERM.
 //! A request goes through: request id (`x-request-id`, kept from the client or made up) →
-//! tracing span with the method, matched route and id → metrics → timeout and concurrency
-//! limit → body limit → bearer token (every route but `/health`) → handler. CPU work runs on
-//! the blocking pool. Every failure is an [`ApiError`] with a JSON body.
+//! tracing span with the method, matched route and id → metrics → timeout → body limit →
+//! bearer token (every route but `/health`) → handler. Scorer work runs on the blocking pool,
+//! at most `--concurrency` pieces at once ([`AppState::blocking`]). Every failure is an
+//! [`ApiError`] with a JSON body.
 //!
 //! Uses: scoring, domain, config, error. Only this module imports axum.
 
@@ -36,6 +37,9 @@ use tracing::Level;
 
 pub use error::ApiError;
 pub use state::{AppState, Limits, Token};
+
+/// How long stopping waits for scorer work still running after the last answer.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The header carrying the request id.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -75,8 +79,7 @@ pub fn router(state: AppState) -> Router {
                         ApiError::Internal(error.to_string())
                     }
                 }))
-                .layer(tower::timeout::TimeoutLayer::new(limits.timeout))
-                .layer(tower::limit::GlobalConcurrencyLimitLayer::new(limits.concurrency.max(1))),
+                .layer(tower::timeout::TimeoutLayer::new(limits.timeout)),
         )
         .with_state(state)
 }
@@ -105,6 +108,9 @@ pub fn serve(config: &crate::config::ServeConfig) -> Result<()> {
         );
         axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await.context("server failed")
     })?;
+    // Work on the blocking pool that a timeout gave up on may still run; it is not waited for
+    // longer than this.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
     tracing::info!("stopped");
     Ok(())
 }
@@ -152,7 +158,9 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "));
+            .and_then(|value| value.split_once(' '))
+            // The scheme is case-insensitive (RFC 9110).
+            .and_then(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()));
         if !sent.is_some_and(|sent| token.matches(sent)) {
             return ApiError::Unauthorized.into_response();
         }

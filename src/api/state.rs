@@ -1,33 +1,15 @@
 //! What every handler shares: the scorer, the token, the limits and the metrics.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::dto::{ModelResponse, PortfolioResponse};
+use super::error::ApiError;
 use super::metrics::Metrics;
+pub use crate::config::Limits;
 use crate::scoring::Scorer;
-
-/// Bounds on what one request may ask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Largest request body, in bytes.
-    pub max_body_bytes: usize,
-    /// Most items in one `POST /predict/batch`.
-    pub max_batch: usize,
-    /// Longest time a request may take.
-    pub timeout: Duration,
-    /// Most requests answered at once; more wait their turn, within the timeout.
-    pub concurrency: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits { max_body_bytes: 1 << 20, max_batch: 1000, timeout: Duration::from_secs(30), concurrency: 256 }
-    }
-}
 
 /// The bearer token, kept as its SHA-256 so that comparing takes the same time whatever the
 /// candidate (its length included).
@@ -70,6 +52,8 @@ pub struct AppState {
     pub portfolio: Arc<tokio::sync::OnceCell<Arc<PortfolioResponse>>>,
     /// `GET /drift`, computed at the first request.
     pub drift: Arc<tokio::sync::OnceCell<Arc<crate::drift::DriftReport>>>,
+    /// Permits for scorer work on the blocking pool ([`Limits::concurrency`]).
+    jobs: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -84,7 +68,29 @@ impl AppState {
             model,
             portfolio: Arc::default(),
             drift: Arc::default(),
+            jobs: Arc::new(tokio::sync::Semaphore::new(limits.concurrency.max(1))),
         }
+    }
+
+    /// Runs scorer work (TreeSHAP, a search, a portfolio) on tokio's blocking pool, so that
+    /// the async workers keep answering. It waits for one of [`Limits::concurrency`] permits,
+    /// and the work keeps its permit until it ends, even when the request is given up (a
+    /// timeout, a client gone): work a client abandoned still counts against the limit.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let permit = Arc::clone(&self.jobs)
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::Internal("the scoring queue is closed".into()))?;
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work(&state)
+        })
+        .await
+        .map_err(|error| ApiError::Internal(format!("scoring task: {error}")))?
     }
 
     /// The model version served.

@@ -1,9 +1,14 @@
-//! `pad` / `pad dashboard`: logging to a file, then the terminal dashboard.
+//! `pad` / `pad dashboard`: logging to a file, the scorer (in process, or a `pad serve` with
+//! `--remote`), then the terminal dashboard.
+
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
 use crate::cli::DashboardArgs;
 use crate::config::DashboardConfig;
+use crate::remote::RemoteScorer;
+use crate::scoring::{LocalScorer, Scorer};
 
 /// Opens the dashboard.
 pub fn run(args: &DashboardArgs) -> Result<()> {
@@ -21,5 +26,28 @@ pub fn run(args: &DashboardArgs) -> Result<()> {
             .try_init()
             .map_err(|error| anyhow::anyhow!("cannot start logging: {error}"))?;
     }
-    crate::tui::run(&config)
+    let started = std::time::Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
+    let scorer: Arc<dyn Scorer> = match &config.remote {
+        Some(remote) => {
+            let scorer = runtime
+                .block_on(RemoteScorer::connect(&remote.url, remote.token.clone()))
+                .with_context(|| format!("cannot open the dashboard over {}", remote.url))?;
+            tracing::info!(server = %remote.url, model_version = %scorer.info().model_version, "connected");
+            Arc::new(scorer)
+        }
+        None => {
+            let sources = &config.sources;
+            let scorer = LocalScorer::load(sources)?;
+            tracing::info!(
+                model = %sources.model.display(),
+                data = %sources.applicants.display(),
+                history = %sources.history.display(),
+                "loaded in {:?}",
+                started.elapsed()
+            );
+            Arc::new(scorer)
+        }
+    };
+    crate::tui::run(&config, scorer, &runtime, started)
 }

@@ -764,6 +764,10 @@ impl App {
                     self.portfolio = Loadable::Loading;
                     commands.push(Command::LoadPortfolio);
                 }
+                if matches!(self.drift, Some(Loadable::Failed(_))) {
+                    self.drift = Some(Loadable::Loading);
+                    commands.push(Command::LoadDrift);
+                }
                 commands
             }
         }

@@ -5,7 +5,7 @@
 //! [`action::Command`]s; [`tasks`] runs those off the UI task and sends their results back as
 //! actions; after each batch, [`views::render`] draws the state without changing it.
 //!
-//! Uses: scoring, remote, domain, config. Only this module imports ratatui and crossterm.
+//! Uses: scoring, domain, config. Only this module imports ratatui and crossterm.
 
 pub mod action;
 pub mod app;
@@ -33,35 +33,20 @@ use self::event::Event;
 use self::tasks::Tasks;
 use self::theme::Theme;
 use crate::config::DashboardConfig;
-use crate::scoring::{LocalScorer, Scorer};
+use crate::scoring::Scorer;
 
-/// Loads the model and data, then runs the dashboard until the user quits.
+/// Runs the dashboard over `scorer` until the user quits, on `runtime` (a multi-threaded
+/// one: a remote scorer's requests run there).
 ///
-/// Everything that can fail on bad input fails here, before the terminal is taken over, so
-/// the message prints plainly.
-pub fn run(config: &DashboardConfig) -> Result<()> {
-    let started = Instant::now();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
-    let scorer: Arc<dyn Scorer> = match &config.remote {
-        Some(remote) => {
-            let scorer = runtime
-                .block_on(crate::remote::RemoteScorer::connect(&remote.url, remote.token.clone()))
-                .with_context(|| format!("cannot open the dashboard over {}", remote.url))?;
-            tracing::info!(server = %remote.url, model_version = %scorer.info().model_version, "connected");
-            Arc::new(scorer)
-        }
-        None => {
-            let scorer = LocalScorer::load(&config.sources)?;
-            tracing::info!(
-                model = %config.sources.model.display(),
-                data = %config.sources.applicants.display(),
-                history = %config.sources.history.display(),
-                "loaded in {:?}",
-                started.elapsed()
-            );
-            Arc::new(scorer)
-        }
-    };
+/// The caller loads the scorer first, so that a bad file or an unreachable server fails
+/// before the terminal is taken over and the message prints plainly; `started` is when that
+/// began, for `--timing`.
+pub fn run(
+    config: &DashboardConfig,
+    scorer: Arc<dyn Scorer>,
+    runtime: &tokio::runtime::Runtime,
+    started: Instant,
+) -> Result<()> {
     for warning in &scorer.info().warnings {
         tracing::warn!("{warning}");
     }

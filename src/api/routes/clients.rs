@@ -5,7 +5,6 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 
-use super::blocking;
 use crate::api::dto::{ClientRecordDto, ClientSummaryDto, ClientsPage, ClientsQuery};
 use crate::api::error::{ApiError, ApiJson};
 use crate::api::state::AppState;
@@ -37,23 +36,29 @@ pub async fn list(
     }
     let offset = query.offset.unwrap_or(0);
     let terms: Vec<String> = query.search.as_deref().unwrap_or("").split_whitespace().map(str::to_lowercase).collect();
-    blocking(move || {
-        let clients = state.scorer.clients().map_err(crate::api::error::ApiError::from_scoring)?;
-        let matching: Vec<_> = clients
-            .iter()
-            .filter(|client| {
-                let line = client.search_text();
-                terms.iter().all(|term| line.contains(term))
+    state
+        .blocking(move |state| {
+            let clients = state.scorer.clients().map_err(crate::api::error::ApiError::from_scoring)?;
+            let matching: Vec<_> = clients
+                .iter()
+                .filter(|client| {
+                    let line = client.search_text();
+                    terms.iter().all(|term| line.contains(term))
+                })
+                .collect();
+            Ok(ClientsPage {
+                total: matching.len(),
+                offset,
+                clients: matching
+                    .iter()
+                    .skip(offset)
+                    .take(limit)
+                    .map(|client| ClientSummaryDto::from(*client))
+                    .collect(),
             })
-            .collect();
-        Ok(ClientsPage {
-            total: matching.len(),
-            offset,
-            clients: matching.iter().skip(offset).take(limit).map(|client| ClientSummaryDto::from(*client)).collect(),
         })
-    })
-    .await
-    .map(ApiJson)
+        .await
+        .map(ApiJson)
 }
 
 /// One client's model inputs, each with where the client stands in the reference population.
@@ -72,10 +77,11 @@ pub async fn record(
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<ApiJson<ClientRecordDto>, ApiError> {
     let Path(id) = id.map_err(|_| ApiError::Malformed("the client id must be a whole number (SK_ID_CURR)".into()))?;
-    blocking(move || {
-        let record = state.scorer.client(id).map_err(ApiError::from_scoring)?;
-        Ok(ClientRecordDto::new(&record, &state.scorer.info().features))
-    })
-    .await
-    .map(ApiJson)
+    state
+        .blocking(move |state| {
+            let record = state.scorer.client(id).map_err(ApiError::from_scoring)?;
+            Ok(ClientRecordDto::new(&record, &state.scorer.info().features))
+        })
+        .await
+        .map(ApiJson)
 }

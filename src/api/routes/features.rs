@@ -5,7 +5,6 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::routing::get;
 
-use super::blocking;
 use crate::api::dto::DistributionResponse;
 use crate::api::error::{ApiError, ApiJson};
 use crate::api::state::AppState;
@@ -27,10 +26,11 @@ pub async fn distribution(
     name: Result<Path<String>, PathRejection>,
 ) -> Result<ApiJson<DistributionResponse>, ApiError> {
     let Path(name) = name.map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
-    blocking(move || {
-        let distribution = state.scorer.distribution(&name).map_err(ApiError::from_scoring)?;
-        Ok(DistributionResponse::from(&distribution))
-    })
-    .await
-    .map(ApiJson)
+    state
+        .blocking(move |state| {
+            let distribution = state.scorer.distribution(&name).map_err(ApiError::from_scoring)?;
+            Ok(DistributionResponse::from(&distribution))
+        })
+        .await
+        .map(ApiJson)
 }

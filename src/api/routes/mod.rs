@@ -13,14 +13,6 @@ use crate::api::dto::ScoreRequest;
 use crate::api::error::ApiError;
 use crate::domain::{ClientId, InputValue};
 
-/// Runs scorer work (TreeSHAP, a search, a portfolio) on tokio's blocking pool, so that the
-/// async workers keep answering.
-pub async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await.map_err(|error| ApiError::Internal(format!("scoring task: {error}")))?
-}
-
 /// Whom a scoring request is about.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
@@ -36,8 +28,8 @@ impl Target {
         match (request.client_id, &request.features) {
             (Some(id), None) => Ok(Target::Client(id)),
             (None, Some(features)) => {
-                let mut inputs = Vec::with_capacity(features.len());
-                for (name, value) in features {
+                let mut inputs = Vec::with_capacity(features.0.len());
+                for (name, value) in &features.0 {
                     let value = match value {
                         serde_json::Value::Null => InputValue::Missing,
                         serde_json::Value::String(text) => InputValue::Text(text.clone()),
@@ -67,14 +59,12 @@ impl Target {
         }
     }
 
-    /// The client id to report: the one asked, or the `SK_ID_CURR` among the inputs.
-    pub fn client_id(&self) -> Option<ClientId> {
+    /// The client id to report for a score of client `scored`: the one asked, or the
+    /// `SK_ID_CURR` the scorer found among the inputs (none when it found none).
+    pub fn client_id(&self, scored: ClientId) -> Option<ClientId> {
         match self {
             Target::Client(id) => Some(*id),
-            Target::Inputs(inputs) => inputs.iter().find_map(|(name, value)| match value {
-                InputValue::Number(id) if name == crate::data::ID_COLUMN && id.fract() == 0.0 => Some(*id as ClientId),
-                _ => None,
-            }),
+            Target::Inputs(_) => (scored != 0).then_some(scored),
         }
     }
 }

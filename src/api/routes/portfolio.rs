@@ -6,8 +6,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tokio::sync::OnceCell;
 
-use super::blocking;
 use crate::api::dto::PortfolioResponse;
 use crate::api::error::{ApiError, ApiJson};
 use crate::api::state::AppState;
@@ -24,16 +24,11 @@ pub fn router() -> Router<AppState> {
     security(("bearer" = []))
 )]
 pub async fn portfolio(State(state): State<AppState>) -> Result<ApiJson<PortfolioResponse>, ApiError> {
-    let cell = Arc::clone(&state.portfolio);
-    let computed = cell
-        .get_or_try_init(|| async {
-            blocking(move || {
-                let portfolio = state.scorer.portfolio(&|_, _| ()).map_err(ApiError::from_scoring)?;
-                Ok(Arc::new(PortfolioResponse::from(&portfolio)))
-            })
-            .await
-        })
-        .await?;
+    let computed = once(Arc::clone(&state.portfolio), state, |state| {
+        let portfolio = state.scorer.portfolio(&|_, _| ()).map_err(ApiError::from_scoring)?;
+        Ok(PortfolioResponse::from(&portfolio))
+    })
+    .await?;
     Ok(ApiJson(computed.as_ref().clone()))
 }
 
@@ -45,11 +40,21 @@ pub async fn portfolio(State(state): State<AppState>) -> Result<ApiJson<Portfoli
     security(("bearer" = []))
 )]
 pub async fn drift(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let cell = Arc::clone(&state.drift);
-    let computed = cell
-        .get_or_try_init(|| async {
-            blocking(move || Ok(Arc::new(state.scorer.drift().map_err(ApiError::from_scoring)?))).await
-        })
-        .await?;
+    let computed =
+        once(Arc::clone(&state.drift), state, |state| state.scorer.drift().map_err(ApiError::from_scoring)).await?;
     Ok(axum::Json(computed.as_ref()).into_response())
+}
+
+/// The value in `cell`, computed by `work` the first time. The computation runs in its own
+/// task: a request given up meanwhile (a timeout, a client gone) does not throw it away, and
+/// the next request gets it.
+async fn once<T: Send + Sync + 'static>(
+    cell: Arc<OnceCell<Arc<T>>>,
+    state: AppState,
+    work: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+) -> Result<Arc<T>, ApiError> {
+    let task = tokio::spawn(async move {
+        cell.get_or_try_init(|| async move { state.blocking(work).await.map(Arc::new) }).await.cloned()
+    });
+    task.await.map_err(|error| ApiError::Internal(format!("portfolio task: {error}")))?
 }

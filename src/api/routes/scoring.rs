@@ -6,7 +6,7 @@ use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::routing::post;
 use serde::Deserialize;
 
-use super::{Target, blocking};
+use super::Target;
 use crate::api::dto::{
     BatchRequest, BatchResponse, ClientRequest, CounterfactualResponse, ExplainResponse, Lang, PredictResponse,
     ScoreRequest, WhatIfRequest,
@@ -44,7 +44,7 @@ fn score(scorer: &dyn Scorer, target: &Target, model_version: &str) -> Result<Pr
         Target::Inputs(inputs) => scorer.predict_inputs(inputs),
     }
     .map_err(ApiError::from_scoring)?;
-    Ok(PredictResponse::new(&score, target.client_id(), model_version))
+    Ok(PredictResponse::new(&score, target.client_id(score.client_id), model_version))
 }
 
 /// The probability of default and the decision of one applicant.
@@ -66,7 +66,7 @@ pub async fn predict(
     ApiJson(request): ApiJson<ScoreRequest>,
 ) -> Result<ApiJson<PredictResponse>, ApiError> {
     let target = Target::of(&request)?;
-    blocking(move || score(state.scorer.as_ref(), &target, state.model_version())).await.map(ApiJson)
+    state.blocking(move |state| score(state.scorer.as_ref(), &target, state.model_version())).await.map(ApiJson)
 }
 
 /// Scores of several applicants, in order; one bad item fails the batch, naming it.
@@ -97,18 +97,19 @@ pub async fn predict_batch(
         .enumerate()
         .map(|(index, item)| Target::of(item).map_err(|error| error.in_item(index)))
         .collect::<Result<Vec<_>, _>>()?;
-    blocking(move || {
-        let results = targets
-            .iter()
-            .enumerate()
-            .map(|(index, target)| {
-                score(state.scorer.as_ref(), target, state.model_version()).map_err(|error| error.in_item(index))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(BatchResponse { results })
-    })
-    .await
-    .map(ApiJson)
+    state
+        .blocking(move |state| {
+            let results = targets
+                .iter()
+                .enumerate()
+                .map(|(index, target)| {
+                    score(state.scorer.as_ref(), target, state.model_version()).map_err(|error| error.in_item(index))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(BatchResponse { results })
+        })
+        .await
+        .map(ApiJson)
 }
 
 /// The score with every feature's TreeSHAP contribution and the principal reasons.
@@ -129,17 +130,19 @@ pub async fn explain(
 ) -> Result<ApiJson<ExplainResponse>, ApiError> {
     let lang = language(request.lang, query)?;
     let target = Target::of(&request)?;
-    blocking(move || {
-        let explanation = match &target {
-            Target::Client(id) => state.scorer.explain(*id),
-            Target::Inputs(inputs) => state.scorer.explain_inputs(inputs),
-        }
-        .map_err(ApiError::from_scoring)?;
-        let features = &state.scorer.info().features;
-        Ok(ExplainResponse::new(&explanation, target.client_id(), features, state.model_version(), lang))
-    })
-    .await
-    .map(ApiJson)
+    state
+        .blocking(move |state| {
+            let explanation = match &target {
+                Target::Client(id) => state.scorer.explain(*id),
+                Target::Inputs(inputs) => state.scorer.explain_inputs(inputs),
+            }
+            .map_err(ApiError::from_scoring)?;
+            let features = &state.scorer.info().features;
+            let client_id = target.client_id(explanation.score.client_id);
+            Ok(ExplainResponse::new(&explanation, client_id, features, state.model_version(), lang))
+        })
+        .await
+        .map(ApiJson)
 }
 
 /// A client's explanation with some actionable inputs set to other values; the client's
@@ -171,20 +174,21 @@ pub async fn what_if(
     }
     let lang = request.lang.unwrap_or_default();
     let id = request.client_id;
-    blocking(move || {
-        let explanation = state.scorer.what_if(id, &changes).map_err(|error| match error {
-            crate::scoring::ScoringError::UnknownFeature(name) => ApiError::invalid(
-                "invalid_features",
-                format!("changes.{name}"),
-                format!("`{name}` is not a feature of the model"),
-            ),
-            other => ApiError::from_scoring(other),
-        })?;
-        let features = &state.scorer.info().features;
-        Ok(ExplainResponse::new(&explanation, Some(id), features, state.model_version(), lang))
-    })
-    .await
-    .map(ApiJson)
+    state
+        .blocking(move |state| {
+            let explanation = state.scorer.what_if(id, &changes).map_err(|error| match error {
+                crate::scoring::ScoringError::UnknownFeature(name) => ApiError::invalid(
+                    "invalid_features",
+                    format!("changes.{name}"),
+                    format!("`{name}` is not a feature of the model"),
+                ),
+                other => ApiError::from_scoring(other),
+            })?;
+            let features = &state.scorer.info().features;
+            Ok(ExplainResponse::new(&explanation, Some(id), features, state.model_version(), lang))
+        })
+        .await
+        .map(ApiJson)
 }
 
 /// What would change a refused client's decision: the smallest change of the loan found
@@ -204,10 +208,11 @@ pub async fn counterfactual(
 ) -> Result<ApiJson<CounterfactualResponse>, ApiError> {
     let lang = request.lang.unwrap_or_default();
     let id = request.client_id;
-    blocking(move || {
-        let found = state.scorer.counterfactual(id).map_err(ApiError::from_scoring)?;
-        Ok(CounterfactualResponse::new(id, &found, state.model_version(), lang))
-    })
-    .await
-    .map(ApiJson)
+    state
+        .blocking(move |state| {
+            let found = state.scorer.counterfactual(id).map_err(ApiError::from_scoring)?;
+            Ok(CounterfactualResponse::new(id, &found, state.model_version(), lang))
+        })
+        .await
+        .map(ApiJson)
 }
