@@ -143,6 +143,7 @@ impl RemoteScorer {
     /// Keeps the latency of an answer, or why there was none.
     fn note<T>(&self, outcome: &Result<(T, Duration), ScoringError>) {
         let mut link = self.link.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        link.finished += 1;
         match outcome {
             Ok((_, latency)) => {
                 link.last_latency = Some(*latency);

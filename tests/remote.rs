@@ -179,3 +179,22 @@ fn the_dashboard_survives_losing_the_server_and_picks_up_when_it_is_back() {
     press(&mut app, &remote, Action::Predict);
     assert!(matches!(app.prediction, Prediction::Shown(_)));
 }
+
+#[test]
+fn an_older_link_report_does_not_undo_a_newer_one() {
+    let local = bundled();
+    let (mut app, _) = App::new(local.info().clone(), local.clients().unwrap(), Theme::MONOCHROME, (100, 30));
+    let link = |finished, failure: Option<&str>| pad::scoring::Link {
+        server: "http://127.0.0.1:8000".into(),
+        last_latency: Some(std::time::Duration::from_millis(2)),
+        failure: failure.map(Into::into),
+        finished,
+    };
+    assert!(app.update(Action::Linked(link(5, None))).is_empty());
+    // A report taken before the newest answer arrives late: it changes nothing.
+    assert!(app.update(Action::Linked(link(4, Some("cannot be reached")))).is_empty());
+    assert_eq!(app.link.as_ref().unwrap().failure, None);
+    assert_eq!(app.update(Action::Linked(link(6, Some("cannot be reached")))), vec![Command::Reconnect(0)]);
+    // Further failures while the reconnection is under way start no other one.
+    assert!(app.update(Action::Linked(link(7, Some("cannot be reached")))).is_empty());
+}

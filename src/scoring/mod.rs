@@ -213,6 +213,8 @@ pub struct Link {
     pub last_latency: Option<std::time::Duration>,
     /// Why the last request failed, while the server has not answered since.
     pub failure: Option<String>,
+    /// Requests finished so far: of two reports, the one with more is the newer.
+    pub finished: u64,
 }
 
 /// The files a [`LocalScorer`] reads.

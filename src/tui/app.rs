@@ -367,6 +367,8 @@ pub struct LinkStatus {
     pub failure: Option<String>,
     /// The reconnection attempt under way, while the server cannot be reached.
     pub attempt: Option<u32>,
+    /// The scorer's count of finished requests at this report ([`crate::scoring::Link::finished`]).
+    pub finished: u64,
 }
 
 /// How long to wait before reconnection attempt `attempt`: 1 s, doubling, at most 30 s.
@@ -728,13 +730,22 @@ impl App {
 
     /// A remote request went through or failed: show it, and start reconnecting on a failure.
     fn linked(&mut self, link: crate::scoring::Link) -> Vec<Command> {
+        // Reports come from several tasks: one older than what is shown is out of date.
+        if self.link.as_ref().is_some_and(|status| status.finished > link.finished) {
+            return Vec::new();
+        }
         let attempt = self.link.as_ref().and_then(|status| status.attempt);
         let failed = link.failure.is_some();
         // A pending attempt stays: its answer is ignored if the server answered meanwhile.
         let attempt = if failed { Some(attempt.unwrap_or(0)) } else { None };
         let starting = failed && self.link.as_ref().is_none_or(|status| status.attempt.is_none());
-        self.link =
-            Some(LinkStatus { server: link.server, latency: link.last_latency, failure: link.failure, attempt });
+        self.link = Some(LinkStatus {
+            server: link.server,
+            latency: link.last_latency,
+            failure: link.failure,
+            attempt,
+            finished: link.finished,
+        });
         if starting { vec![Command::Reconnect(0)] } else { Vec::new() }
     }
 
@@ -752,7 +763,13 @@ impl App {
             }
             Ok(link) => {
                 let server = link.server.clone();
-                *status = LinkStatus { server: link.server, latency: link.last_latency, failure: None, attempt: None };
+                *status = LinkStatus {
+                    server: link.server,
+                    latency: link.last_latency,
+                    failure: None,
+                    attempt: None,
+                    finished: link.finished,
+                };
                 self.status = Some(Status { text: super::strings::reconnected(&server), kind: StatusKind::Info });
                 let mut commands = Vec::new();
                 if let Some((id, Loadable::Failed(_))) = &self.record {

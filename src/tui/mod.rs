@@ -98,6 +98,7 @@ async fn drive(
         latency: link.last_latency,
         failure: link.failure,
         attempt: None,
+        finished: link.finished,
     });
     app.export_dir = config.export_dir.clone();
     app.language = config.language;
