@@ -206,7 +206,8 @@ async fn bad_scoring_requests_name_what_is_wrong() {
     let cases = [
         (json!({}), "invalid_request", None),
         (json!({"client_id": 400001, "features": {}}), "invalid_request", None),
-        (json!({"client_id": "400001"}), "invalid_request", None),
+        (json!({"client_id": "400001"}), "invalid_request", Some("client_id")),
+        (json!({"client_id": 400001, "lang": "de"}), "invalid_request", Some("lang")),
         (json!({"client_id": 400001, "colour": "red"}), "invalid_request", None),
         (json!({"features": {"AMT_CREDITT": 1.0}}), "invalid_features", Some("features.AMT_CREDITT")),
         (json!({"features": {"AMT_CREDIT": "a lot"}}), "invalid_features", Some("features.AMT_CREDIT")),
@@ -282,6 +283,10 @@ async fn a_batch_scores_in_order_within_its_limit() {
     let bad = json!({"items": [{"client_id": 400003}, {"features": {"AMT_CREDIT": "x"}}]});
     let answer = send(state(), post("/predict/batch", &bad)).await;
     assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_features", Some("items[1].features.AMT_CREDIT"));
+
+    let bad = json!({"items": [{"client_id": 400003}, {"client_id": "400005"}]});
+    let answer = send(state(), post("/predict/batch", &bad)).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", Some("items[1].client_id"));
 
     let limited = AppState::new(bundled(), None, Limits { max_batch: 2, ..Limits::default() });
     let answer = send(limited, post("/predict/batch", &items)).await;

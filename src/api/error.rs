@@ -139,7 +139,8 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> ApiError {
         match rejection {
             JsonRejection::JsonDataError(error) => {
-                ApiError::Invalid { code: "invalid_request", message: error.body_text(), field: None }
+                let (message, field) = data_error(&error.body_text());
+                ApiError::Invalid { code: "invalid_request", message, field }
             }
             JsonRejection::MissingJsonContentType(_) => ApiError::NotJson,
             JsonRejection::BytesRejection(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -148,6 +149,19 @@ impl From<JsonRejection> for ApiError {
             other => ApiError::Malformed(other.body_text()),
         }
     }
+}
+
+/// The message of a body that is JSON but not of the expected shape, without axum's preamble,
+/// and the field it names: serde reports `client_id: invalid type: …` or `items[1].client_id:
+/// …`, and a message about the body as a whole (`missing field …`) has no field.
+fn data_error(text: &str) -> (String, Option<String>) {
+    let message = text.strip_prefix("Failed to deserialize the JSON body into the target type: ").unwrap_or(text);
+    let field = message
+        .split_once(": ")
+        .map(|(path, _)| path)
+        .filter(|path| !path.is_empty() && path != &"." && !path.contains(char::is_whitespace))
+        .map(str::to_string);
+    (message.to_string(), field)
 }
 
 impl From<QueryRejection> for ApiError {

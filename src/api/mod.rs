@@ -95,6 +95,7 @@ pub fn serve(config: &crate::config::ServeConfig) -> Result<()> {
     let state = AppState::new(Arc::new(scorer), config.token.as_deref().map(Token::new), config.limits);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
     runtime.block_on(async {
+        let shutdown = shutdown_signal().context("cannot watch for Ctrl-C and SIGTERM")?;
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -106,7 +107,7 @@ pub fn serve(config: &crate::config::ServeConfig) -> Result<()> {
             "listening on http://{local} (loaded in {:.1?})",
             started.elapsed()
         );
-        axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await.context("server failed")
+        axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await.context("server failed")
     })?;
     // Work on the blocking pool that a timeout gave up on may still run; it is not waited for
     // longer than this.
@@ -115,28 +116,32 @@ pub fn serve(config: &crate::config::ServeConfig) -> Result<()> {
     Ok(())
 }
 
-/// Resolves at Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
+/// A future that resolves at Ctrl-C or SIGTERM. The handlers are installed when this is
+/// called, not when the future is first polled, so a signal sent as soon as the server says
+/// it listens is already caught. Call it inside the runtime.
+#[cfg(unix)]
+pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => tracing::info!("Ctrl-C: finishing the requests under way"),
+            _ = terminate.recv() => tracing::info!("SIGTERM: finishing the requests under way"),
+        }
+    })
+}
+
+/// A future that resolves at Ctrl-C.
+#[cfg(not(unix))]
+pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    Ok(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("Ctrl-C: finishing the requests under way");
+        } else {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => tracing::info!("Ctrl-C: finishing the requests under way"),
-        () = terminate => tracing::info!("SIGTERM: finishing the requests under way"),
-    }
+    })
 }
 
 /// Request counts and latency histograms per route, in OpenMetrics text (Prometheus).
