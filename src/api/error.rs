@@ -178,7 +178,7 @@ impl IntoResponse for ApiError {
             tracing::error!(%cause, "request failed");
         } else {
             // Inside the request's span: the line carries the route and the request id.
-            tracing::info!(status = status.as_u16(), code = self.code(), message = %self, "request refused");
+            tracing::info!(status = status.as_u16(), code = self.code(), reason = %self, "request refused");
         }
         let field = match &self {
             ApiError::Invalid { field, .. } => field.clone(),
