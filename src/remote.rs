@@ -75,28 +75,12 @@ impl RemoteScorer {
             .user_agent(concat!("pad/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| ScoringError::Remote(format!("cannot start the HTTP client: {error}")))?;
-        let runtime = tokio::runtime::Handle::current();
-        let link = Link { server: base.clone(), ..Link::default() };
-        let mut scorer = RemoteScorer {
-            base,
-            token,
-            client,
-            runtime,
-            info: ScorerInfo {
-                source: Source::Remote { url: String::new() },
-                model_version: String::new(),
-                threshold: 0.5,
-                threshold_origin: String::new(),
-                card: None,
-                features: Vec::new(),
-                reference_clients: 0,
-                warnings: Vec::new(),
-            },
-            link: Mutex::new(link),
-        };
-        let model: ModelResponse = scorer.fetch(Call::Get("/model".into()), REQUEST_TIMEOUT).await?;
-        scorer.info = ScorerInfo {
-            source: Source::Remote { url: scorer.base.clone() },
+        let request =
+            |call, timeout| Request { base: base.clone(), token: token.clone(), client: client.clone(), call, timeout };
+        let (model, latency): (ModelResponse, Duration) =
+            request(Call::Get("/model".into()), REQUEST_TIMEOUT).run_with_retries().await?;
+        let info = ScorerInfo {
+            source: Source::Remote { url: base.clone() },
             model_version: model.model_version,
             threshold: model.threshold,
             threshold_origin: format!("{} (server)", model.threshold_origin),
@@ -105,7 +89,15 @@ impl RemoteScorer {
             reference_clients: model.reference_clients,
             warnings: model.warnings,
         };
-        Ok(scorer)
+        let link = Link { server: base.clone(), last_latency: Some(latency), failure: None, finished: 1 };
+        Ok(RemoteScorer {
+            base,
+            token,
+            client,
+            runtime: tokio::runtime::Handle::current(),
+            info,
+            link: Mutex::new(link),
+        })
     }
 
     /// The server's base URL.
@@ -123,19 +115,6 @@ impl RemoteScorer {
             let _ = sender.send(request.run_with_retries::<T>().await);
         });
         let outcome = receiver.recv().map_err(|_| ScoringError::Remote("the HTTP client stopped".into()))?;
-        self.note(&outcome);
-        outcome.map(|(value, _)| value)
-    }
-
-    /// [`RemoteScorer::call`] from async code.
-    async fn fetch<T: DeserializeOwned + Send + 'static>(
-        &self,
-        call: Call,
-        timeout: Duration,
-    ) -> Result<T, ScoringError> {
-        let request =
-            Request { base: self.base.clone(), token: self.token.clone(), client: self.client.clone(), call, timeout };
-        let outcome = request.run_with_retries::<T>().await;
         self.note(&outcome);
         outcome.map(|(value, _)| value)
     }

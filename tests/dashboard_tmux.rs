@@ -114,6 +114,22 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Presses `q` and checks that the program ends with status 0.
+    fn quit_cleanly(&self) {
+        self.send_keys(&["q"]);
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = self.exit_status() {
+                break status;
+            }
+            assert!(start.elapsed() < REACTION, "pad still running after q:\n{}", self.screen());
+            sleep(POLL);
+        };
+        assert_eq!(status, "0", "after q:\n{}", self.screen());
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         // The server is ours alone: killing it ends the session and the program in it.
@@ -189,16 +205,7 @@ fn third_client_shows_pad_predicts_decision_and_moving_on_hides_it() {
     });
 
     // `q` quits cleanly: the program ends with status 0.
-    session.send_keys(&["q"]);
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = session.exit_status() {
-            break status;
-        }
-        assert!(start.elapsed() < REACTION, "pad still running after q:\n{}", session.screen());
-        sleep(POLL);
-    };
-    assert_eq!(status, "0", "after q:\n{}", session.screen());
+    session.quit_cleanly();
 }
 
 #[test]
@@ -254,13 +261,7 @@ fn a_refused_customer_sees_why_in_french_and_takes_a_copy_home() {
     session.wait_for("the dashboard again", REACTION, |screen| {
         screen.contains("Clients 1000") && decision_line(screen).is_some()
     });
-    session.send_keys(&["q"]);
-    let start = Instant::now();
-    while session.exit_status().is_none() {
-        assert!(start.elapsed() < REACTION, "pad still running after q:\n{}", session.screen());
-        sleep(POLL);
-    }
-    assert_eq!(session.exit_status().as_deref(), Some("0"), "{}", session.screen());
+    session.quit_cleanly();
 }
 
 /// A `pad serve` on `port`, killed on drop.
@@ -330,11 +331,5 @@ fn the_dashboard_over_a_server_that_goes_away_and_comes_back() {
     session.wait_for("the decision on client 400004", REACTION, |screen| {
         screen.contains("client 400004") && decision_line(screen).is_some()
     });
-    session.send_keys(&["q"]);
-    let start = Instant::now();
-    while session.exit_status().is_none() {
-        assert!(start.elapsed() < REACTION, "pad still running after q:\n{}", session.screen());
-        sleep(POLL);
-    }
-    assert_eq!(session.exit_status().as_deref(), Some("0"));
+    session.quit_cleanly();
 }

@@ -226,6 +226,24 @@ pub enum EffectDto {
     LowersRisk,
 }
 
+impl From<Effect> for EffectDto {
+    fn from(effect: Effect) -> EffectDto {
+        match effect {
+            Effect::RaisesRisk => EffectDto::RaisesRisk,
+            Effect::LowersRisk => EffectDto::LowersRisk,
+        }
+    }
+}
+
+impl From<EffectDto> for Effect {
+    fn from(effect: EffectDto) -> Effect {
+        match effect {
+            EffectDto::RaisesRisk => Effect::RaisesRisk,
+            EffectDto::LowersRisk => Effect::LowersRisk,
+        }
+    }
+}
+
 /// A sentence in both languages.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Translations {
@@ -298,10 +316,7 @@ impl ExplainResponse {
             .iter()
             .map(|reason| ReasonDto {
                 features: reason.features.clone(),
-                effect: match reason.effect {
-                    Effect::RaisesRisk => EffectDto::RaisesRisk,
-                    Effect::LowersRisk => EffectDto::LowersRisk,
-                },
+                effect: reason.effect.into(),
                 log_odds: reason.log_odds,
                 points: reason.points,
                 text: reason.text.get(lang.into()).to_string(),
@@ -354,10 +369,7 @@ impl ExplainResponse {
                     features: reason.features.clone(),
                     points: reason.points,
                     log_odds: reason.log_odds,
-                    effect: match reason.effect {
-                        EffectDto::RaisesRisk => Effect::RaisesRisk,
-                        EffectDto::LowersRisk => Effect::LowersRisk,
-                    },
+                    effect: reason.effect.into(),
                     text: Bilingual { en: reason.translations.en.clone(), fr: reason.translations.fr.clone() },
                 })
                 .collect(),

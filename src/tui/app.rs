@@ -371,6 +371,19 @@ pub struct LinkStatus {
     pub finished: u64,
 }
 
+impl LinkStatus {
+    /// A scorer's report, with the reconnection attempt under way.
+    pub fn new(link: crate::scoring::Link, attempt: Option<u32>) -> LinkStatus {
+        LinkStatus {
+            server: link.server,
+            latency: link.last_latency,
+            failure: link.failure,
+            attempt,
+            finished: link.finished,
+        }
+    }
+}
+
 /// How long to wait before reconnection attempt `attempt`: 1 s, doubling, at most 30 s.
 pub fn reconnect_delay(attempt: u32) -> std::time::Duration {
     std::time::Duration::from_secs(1u64.checked_shl(attempt).unwrap_or(u64::MAX).min(30))
@@ -739,13 +752,7 @@ impl App {
         // A pending attempt stays: its answer is ignored if the server answered meanwhile.
         let attempt = if failed { Some(attempt.unwrap_or(0)) } else { None };
         let starting = failed && self.link.as_ref().is_none_or(|status| status.attempt.is_none());
-        self.link = Some(LinkStatus {
-            server: link.server,
-            latency: link.last_latency,
-            failure: link.failure,
-            attempt,
-            finished: link.finished,
-        });
+        self.link = Some(LinkStatus::new(link, attempt));
         if starting { vec![Command::Reconnect(0)] } else { Vec::new() }
     }
 
@@ -763,13 +770,7 @@ impl App {
             }
             Ok(link) => {
                 let server = link.server.clone();
-                *status = LinkStatus {
-                    server: link.server,
-                    latency: link.last_latency,
-                    failure: None,
-                    attempt: None,
-                    finished: link.finished,
-                };
+                *status = LinkStatus::new(crate::scoring::Link { failure: None, ..link }, None);
                 self.status = Some(Status { text: super::strings::reconnected(&server), kind: StatusKind::Info });
                 let mut commands = Vec::new();
                 if let Some((id, Loadable::Failed(_))) = &self.record {

@@ -93,13 +93,7 @@ async fn drive(
     let (event_sender, mut events) = mpsc::unbounded_channel::<Event>();
     let tasks = Tasks::new(Arc::clone(&scorer), action_sender);
     let (mut app, commands) = App::new(scorer.info().clone(), clients, Theme::from_env(), (size.width, size.height));
-    app.link = scorer.link().map(|link| app::LinkStatus {
-        server: link.server,
-        latency: link.last_latency,
-        failure: link.failure,
-        attempt: None,
-        finished: link.finished,
-    });
+    app.link = scorer.link().map(|link| app::LinkStatus::new(link, None));
     app.export_dir = config.export_dir.clone();
     app.language = config.language;
     app.chart_pixels = graphics.as_ref().map(graphics::Graphics::cell_pixels);
