@@ -419,6 +419,10 @@ pub struct PredictArgs {
     /// Decision threshold on the probability of default, between 0 and 1.
     #[arg(long, value_name = "P")]
     pub threshold: Option<f64>,
+    /// Past clients in which to measure the required fields (those missing in at most 0.5 %
+    /// of rows) when the model card does not list them [default: data/history.parquet].
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
 }
 
 /// Arguments of `pad explain`.

@@ -38,6 +38,17 @@ pub enum ExportError {
     /// The chart could not be drawn.
     #[error(transparent)]
     Chart(#[from] ChartError),
+    /// The application lacks required fields: there is no decision to explain.
+    #[error(
+        "no customer sheet for client {client_id}: the application is incomplete (missing {}), so there is no decision to explain",
+        .missing.join(", ")
+    )]
+    Incomplete {
+        /// The client.
+        client_id: i64,
+        /// The required fields missing.
+        missing: Vec<String>,
+    },
     /// The time could not be formatted.
     #[error("cannot format the time of the sheet: {0}")]
     Time(String),
@@ -195,6 +206,10 @@ pub fn markdown(sheet: &Sheet<'_>, image_name: &str, when: &str) -> String {
 /// Writes the sheet into `folder` (created if needed) as `client-ID-LANG-TIME.md` and `.png`;
 /// returns the two paths.
 pub fn write(sheet: &Sheet<'_>, folder: &Path) -> Result<Vec<PathBuf>, ExportError> {
+    let score = &sheet.explanation.score;
+    if !score.decision.is_decided() {
+        return Err(ExportError::Incomplete { client_id: score.client_id, missing: score.missing.clone() });
+    }
     let now = time::OffsetDateTime::now_utc();
     let stamp = now
         .format(time::macros::format_description!("[year][month][day]-[hour][minute][second]"))

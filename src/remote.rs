@@ -159,7 +159,12 @@ impl RemoteScorer {
             };
             features.insert(name.clone(), value);
         }
-        Ok(ScoreRequest { client_id: None, features: Some(features.into()), lang: None })
+        Ok(ScoreRequest {
+            client_id: None,
+            features: Some(features.into()),
+            allow_incomplete: true,
+            ..ScoreRequest::default()
+        })
     }
 }
 
@@ -288,14 +293,18 @@ impl Scorer for RemoteScorer {
     }
 
     fn predict(&self, id: ClientId) -> Result<Score, ScoringError> {
-        let response: PredictResponse =
-            self.post("/predict", &ScoreRequest { client_id: Some(id), ..ScoreRequest::default() })?;
+        let response: PredictResponse = self.post(
+            "/predict",
+            &ScoreRequest { client_id: Some(id), allow_incomplete: true, ..ScoreRequest::default() },
+        )?;
         Ok(response.to_score())
     }
 
     fn explain(&self, id: ClientId) -> Result<Explanation, ScoringError> {
-        let response: ExplainResponse =
-            self.post("/explain", &ScoreRequest { client_id: Some(id), ..ScoreRequest::default() })?;
+        let response: ExplainResponse = self.post(
+            "/explain",
+            &ScoreRequest { client_id: Some(id), allow_incomplete: true, ..ScoreRequest::default() },
+        )?;
         self.explanation(&response)
     }
 
@@ -325,7 +334,8 @@ impl Scorer for RemoteScorer {
             sent.insert(name.clone(), serde_json::Value::Number(number));
         }
         let changes = sent;
-        let response: ExplainResponse = self.post("/what-if", &WhatIfRequest { client_id: id, changes, lang: None })?;
+        let response: ExplainResponse =
+            self.post("/what-if", &WhatIfRequest { client_id: id, changes, lang: None, allow_incomplete: true })?;
         self.explanation(&response)
     }
 

@@ -193,9 +193,12 @@ async fn predict_by_id_and_by_features_equal_the_scorer_bit_for_bit() {
         assert_eq!(body["probability"].as_f64().unwrap().to_bits(), score.probability.to_bits(), "client {id}");
         assert_eq!(body["client_id"], id, "SK_ID_CURR among the features names the client");
     }
-    // Nothing given: every input missing, still a score.
-    let (status, body) = send(state(), post("/predict", &json!({"features": {}}))).await;
+    // Nothing given: no decision, but a score when asked as an exploration.
+    let answer = send(state(), post("/predict", &json!({"features": {}}))).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "incomplete_application", None);
+    let (status, body) = send(state(), post("/predict", &json!({"features": {}, "allow_incomplete": true}))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["decision"], "INCOMPLETE");
     assert!(body["client_id"].is_null());
     let probability = body["probability"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&probability));
@@ -239,7 +242,8 @@ async fn bad_scoring_requests_name_what_is_wrong() {
         Some("features.AMT_CREDIT"),
     );
     // An SK_ID_CURR that is no whole number in range names no client.
-    let (status, body) = send(state(), post("/predict", &json!({"features": {"SK_ID_CURR": 1e19}}))).await;
+    let (status, body) =
+        send(state(), post("/predict", &json!({"features": {"SK_ID_CURR": 1e19}, "allow_incomplete": true}))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["client_id"].is_null(), "{body}");
     let answer = send(state(), post("/predict", &json!({"features": {"NAME_CONTRACT_TYPE": "Car loans"}}))).await;
@@ -539,4 +543,116 @@ async fn a_slow_request_times_out_and_an_internal_error_hides_its_cause() {
     assert!(text.contains("route=\"/predict\",status=\"503\""), "{text}");
     assert_eq!(answer.1["error"]["message"], "internal error");
     assert!(!answer.1.to_string().contains("secret"), "{}", answer.1);
+}
+
+/// The required fields of the bundled card that the model reads, from `assets/model.json`
+/// itself (an independent reading of the card, not the scorer's).
+fn card_required_used() -> Vec<String> {
+    let card: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/model.json")).unwrap(),
+    )
+    .unwrap();
+    let used: Vec<String> =
+        bundled().info().features.iter().filter(|feature| feature.used).map(|feature| feature.name.clone()).collect();
+    card["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|input| input["required"] == true)
+        .map(|input| input["name"].as_str().unwrap().to_string())
+        // Raw fields the model reads directly, or through the age it derives from DAYS_BIRTH.
+        .filter(|name| used.contains(name) || (name == "DAYS_BIRTH" && used.iter().any(|used| used == "AGE_YEARS")))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_application_of_three_fields_gets_no_decision_but_a_422_naming_every_missing_field() {
+    // The README's example: three fields out of more than a hundred.
+    let body =
+        json!({"features": {"AMT_CREDIT": 450000, "AMT_INCOME_TOTAL": 135000, "NAME_CONTRACT_TYPE": "Cash loans"}});
+    let required = card_required_used();
+    assert!(required.len() > 10, "{required:?}");
+    for route in ["/predict", "/explain"] {
+        let answer = send(state(), post(route, &body)).await;
+        assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "incomplete_application", None);
+        let message = answer.1["error"]["message"].as_str().unwrap();
+        for field in &required {
+            let given = ["AMT_CREDIT", "AMT_INCOME_TOTAL", "NAME_CONTRACT_TYPE"].contains(&field.as_str());
+            assert_eq!(message.contains(field.as_str()), !given, "{route}: {field} in {message}");
+        }
+    }
+    // Asked as an exploration: a probability, labelled INCOMPLETE, with the same fields.
+    let mut exploratory = body.clone();
+    exploratory["allow_incomplete"] = json!(true);
+    let (status, answer) = send(state(), post("/explain", &exploratory)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["decision"], "INCOMPLETE");
+    assert!(answer["reasons"].as_array().unwrap().is_empty(), "no reasons without a decision: {answer}");
+    let missing: Vec<String> =
+        answer["missing_required"].as_array().unwrap().iter().map(|name| name.as_str().unwrap().to_string()).collect();
+    let given = ["AMT_CREDIT", "AMT_INCOME_TOTAL", "NAME_CONTRACT_TYPE"];
+    let expected: Vec<&String> = required.iter().filter(|field| !given.contains(&field.as_str())).collect();
+    assert_eq!(missing.iter().collect::<Vec<_>>(), expected);
+    // In a batch the failing item is named.
+    let batch = json!({"items": [{"client_id": 400001}, body]});
+    let answer = send(state(), post("/predict/batch", &batch)).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "incomplete_application", None);
+    assert!(answer.1["error"]["message"].as_str().unwrap().contains("items[1]"), "{}", answer.1);
+}
+
+#[tokio::test]
+async fn a_complete_application_less_any_one_required_field_is_never_decided() {
+    // Client 400002's own row is complete; take away each required field in turn.
+    let complete = raw_features(400002);
+    let (status, answer) = send(state(), post("/predict", &json!({"features": complete}))).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(answer["decision"] == "ACCEPTED" || answer["decision"] == "REFUSED", "{answer}");
+    for field in card_required_used() {
+        for absent in [None, Some(Value::Null), Some(json!(""))] {
+            let mut features = complete.clone();
+            match &absent {
+                None => drop(features.remove(&field)),
+                Some(value) => drop(features.insert(field.clone(), value.clone())),
+            }
+            let answer = send(state(), post("/predict", &json!({"features": features}))).await;
+            if absent == Some(json!("")) && answer.0 == StatusCode::UNPROCESSABLE_ENTITY {
+                // An empty text for a number is refused as such, naming the field: no decision either.
+                assert!(answer.1["error"]["message"].as_str().unwrap().contains(&field), "{}", answer.1);
+                continue;
+            }
+            assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "incomplete_application", None);
+            assert!(answer.1["error"]["message"].as_str().unwrap().contains(&field), "{field}: {}", answer.1);
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_incomplete_served_client_has_no_counterfactual_and_the_record_says_what_is_missing() {
+    let scorer = bundled();
+    // The first client of the bundled file with an empty field the card requires (read from the CSV).
+    let required = card_required_used();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/applicants.csv");
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let (id, field) = reader
+        .records()
+        .map(Result::unwrap)
+        .find_map(|record| {
+            let empty = header
+                .iter()
+                .zip(record.iter())
+                .find(|(name, value)| value.is_empty() && required.iter().any(|r| r == name));
+            empty.map(|(name, _)| (record[0].parse::<ClientId>().unwrap(), name.to_string()))
+        })
+        .expect("the bundled applicants include an incomplete application");
+    let answer = send(state(), post("/counterfactual", &json!({"client_id": id}))).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "incomplete_application", None);
+    let (status, record) = send(state(), get(&format!("/clients/{id}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(record["missing_required"].as_array().unwrap().iter().any(|name| name == field.as_str()), "{record}");
+    let score = scorer.predict(id).unwrap();
+    assert_eq!(score.decision, pad::domain::Decision::Incomplete);
+    let (status, answer) = send(state(), post("/predict", &json!({"client_id": id, "allow_incomplete": true}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["probability"], json!(score.probability));
 }

@@ -58,9 +58,9 @@ fn predict_writes_ids_probabilities_and_decisions() {
     // Row 2: raw 0.25, p = 0.5621765008857981 >= 0.55: refused.
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "SK_ID_CURR,probability,decision");
-    assert_eq!(lines[1], "1,0.5124973964842103,ACCEPTED");
-    assert_eq!(lines[2], "2,0.5621765008857981,REFUSED");
+    assert_eq!(lines[0], "SK_ID_CURR,probability,decision,missing_required");
+    assert_eq!(lines[1], "1,0.5124973964842103,ACCEPTED,");
+    assert_eq!(lines[2], "2,0.5621765008857981,REFUSED,");
     assert_eq!(lines.len(), 4);
 }
 
@@ -455,4 +455,61 @@ fn explain_report_of_an_unknown_client_or_without_an_id() {
     let output = pad(&["explain", "--model", s(&model), "--data", s(&data), "--report", s(folder.path())]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--id"), "{}", stderr(&output));
+}
+
+/// The bundled applicants with one field of the first client emptied.
+fn applicants_without(dir: &Path, column: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("data/applicants.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let position = header.split(',').position(|name| name == column).unwrap();
+    let first: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(first.len(), header.split(',').count(), "no quoted commas in the first row");
+    let emptied: Vec<&str> =
+        first.iter().enumerate().map(|(index, field)| if index == position { "" } else { *field }).collect();
+    write(dir, "incomplete.csv", &format!("{header}\n{}\n", emptied.join(",")))
+}
+
+#[test]
+fn predict_writes_incomplete_with_the_missing_fields_instead_of_a_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = root.join("assets/model.txt");
+    // AMT_ANNUITY is given on every real application; the bundled card requires it.
+    let data = applicants_without(dir.path(), "AMT_ANNUITY");
+    let output = pad(&["predict", "--model", s(&model), "--data", s(&data), "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rows[0]["SK_ID_CURR"], 400001);
+    assert_eq!(rows[0]["decision"], "INCOMPLETE");
+    assert_eq!(rows[0]["missing_required"], "AMT_ANNUITY");
+    assert!(rows[0]["probability"].as_f64().is_some(), "the probability is still written");
+    assert!(stderr(&output).contains("1 of 1 application(s) lack required fields"), "{}", stderr(&output));
+    // EXT_SOURCE_3 is often missing in real files: scored as missing, still decided.
+    let data = applicants_without(dir.path(), "EXT_SOURCE_3");
+    let output = pad(&["predict", "--model", s(&model), "--data", s(&data), "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(rows[0]["decision"] == "ACCEPTED" || rows[0]["decision"] == "REFUSED", "{rows}");
+}
+
+#[test]
+fn a_card_requiring_a_field_the_model_does_not_read_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = dir.path().join("model.txt");
+    std::fs::copy(root.join("assets/model.txt"), &model).unwrap();
+    let mut card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("assets/model.json")).unwrap()).unwrap();
+    card["inputs"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "FAVOURITE_COLOUR", "missing_rate": 0.0, "required": true}));
+    write(dir.path(), "model.json", &card.to_string());
+    let data = root.join("data/applicants.csv");
+    let message = failure(&["predict", "--model", s(&model), "--data", s(&data)]);
+    assert!(
+        message.contains("the required field `FAVOURITE_COLOUR` (the model card) is not a field the model reads"),
+        "{message}"
+    );
 }

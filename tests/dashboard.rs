@@ -697,3 +697,60 @@ fn drift_tab_computes_once_in_the_background_and_sorts() {
     let third = &report.features[app.drift_order()[2]];
     assert!(screen(&app).contains(&third.label), "{}", third.label);
 }
+
+/// The first bundled applicant whose file leaves empty a field the card requires, with that
+/// field (read from the CSV and the card, not from the scorer).
+fn incomplete_applicant() -> (i64, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("assets/model.json")).unwrap()).unwrap();
+    let used: Vec<String> =
+        bundled().info().features.iter().filter(|feature| feature.used).map(|feature| feature.name.clone()).collect();
+    let required: Vec<String> = card["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|input| input["required"] == true && used.iter().any(|name| name == input["name"].as_str().unwrap()))
+        .map(|input| input["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut reader = csv::Reader::from_path(root.join("data/applicants.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(Result::unwrap)
+        .find_map(|record| {
+            let empty = header
+                .iter()
+                .zip(record.iter())
+                .find(|(name, value)| value.is_empty() && required.iter().any(|r| r == name));
+            empty.map(|(name, _)| (record[0].parse().unwrap(), name.to_string()))
+        })
+        .unwrap()
+}
+
+#[test]
+fn an_incomplete_application_shows_what_is_missing_instead_of_a_decision() {
+    let scorer = bundled();
+    let (id, field) = incomplete_applicant();
+    let mut app = predicted(80, 24, id);
+    let explanation = app.shown_explanation().expect("a result after Predict");
+    assert_eq!(explanation.score.decision, Decision::Incomplete);
+    assert!(explanation.score.missing.contains(&field), "{:?}", explanation.score.missing);
+    let text = screen(&app);
+    assert!(text.contains("INCOMPLETE") && text.contains("not a decision"), "{text}");
+    assert!(!text.contains("ACCEPTED") && !text.contains("REFUSED"), "{text}");
+    assert!(text.contains(&field), "{text}");
+    insta::assert_snapshot!("decision_incomplete_80x24", text);
+    // No customer sheet of a decision that was not made.
+    let folder = tempfile::tempdir().unwrap();
+    app.export_dir = folder.path().to_path_buf();
+    press(&mut app, scorer, [Action::Export]);
+    let status = app.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.text.contains("incomplete") && status.text.contains(&field), "{status:?}");
+    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
+    // The Client data tab marks the field as missing and required.
+    press(&mut app, scorer, [Action::ShowTab(Tab::ClientData)]);
+    let record = app.selected_record().unwrap();
+    assert!(record.missing.contains(&field));
+}

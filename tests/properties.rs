@@ -117,3 +117,86 @@ proptest! {
         }
     }
 }
+
+/// The bundled applicants as named raw inputs (empty fields left out), and the required fields
+/// of the bundled card that the model reads, from the card file itself.
+struct Applications {
+    complete: Vec<Vec<(String, pad::domain::InputValue)>>,
+    required: Vec<String>,
+}
+
+static APPLICATIONS: LazyLock<Applications> = LazyLock::new(|| {
+    use pad::domain::InputValue;
+    use pad::scoring::Scorer;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("assets/model.json")).unwrap()).unwrap();
+    let scorer = common::bundled_scorer();
+    let reads = |name: &str| {
+        scorer.info().features.iter().any(|feature| {
+            feature.used
+                && (feature.name == name
+                    || pad::data::pipeline::inputs_of(&feature.name).is_some_and(|inputs| inputs.contains(&name)))
+        })
+    };
+    let required: Vec<String> = card["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|input| input["required"] == true)
+        .map(|input| input["name"].as_str().unwrap().to_string())
+        .filter(|name| reads(name))
+        .collect();
+    let mut reader = csv::Reader::from_path(root.join("data/applicants.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let complete = reader
+        .records()
+        .map(Result::unwrap)
+        .map(|record| {
+            header
+                .iter()
+                .zip(record.iter())
+                .filter(|(_, field)| !field.is_empty())
+                .map(|(name, field)| {
+                    let text =
+                        matches!(pad::data::schema::column_kind(name), Some(pad::data::schema::ColumnKind::Text));
+                    let value =
+                        if text { InputValue::Text(field.into()) } else { InputValue::Number(field.parse().unwrap()) };
+                    (name.to_string(), value)
+                })
+                .collect::<Vec<_>>()
+        })
+        // Complete by the card: every required field present in the file.
+        .filter(|inputs| required.iter().all(|field| inputs.iter().any(|(name, _)| name == field)))
+        .collect();
+    Applications { complete, required }
+});
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// For any complete application, leaving out any required field (absent or null) never
+    /// yields a decision, and the answer names the field.
+    #[test]
+    fn no_decision_without_a_required_field(client in any::<prop::sample::Index>(), field in any::<prop::sample::Index>(), as_null in any::<bool>()) {
+        use pad::scoring::Scorer;
+        let applications = &*APPLICATIONS;
+        prop_assert!(applications.complete.len() > 900, "{} complete", applications.complete.len());
+        prop_assert!(applications.required.len() > 10);
+        let scorer = common::bundled_scorer();
+        let inputs = client.get(&applications.complete);
+        let decided = scorer.predict_inputs(inputs).unwrap();
+        prop_assert!(decided.decision.is_decided(), "complete: {:?}", decided.missing);
+        let field = field.get(&applications.required);
+        let mut incomplete: Vec<_> = inputs.iter().filter(|(name, _)| name != field).cloned().collect();
+        if as_null {
+            incomplete.push((field.clone(), pad::domain::InputValue::Missing));
+        }
+        let score = scorer.predict_inputs(&incomplete).unwrap();
+        prop_assert_eq!(score.decision, pad::domain::Decision::Incomplete);
+        prop_assert_eq!(score.missing.clone(), vec![field.clone()]);
+        let explanation = scorer.explain_inputs(&incomplete).unwrap();
+        prop_assert_eq!(explanation.score.decision, pad::domain::Decision::Incomplete);
+        prop_assert!(explanation.reasons.is_empty());
+    }
+}

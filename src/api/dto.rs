@@ -79,6 +79,11 @@ pub struct ScoreRequest {
     /// Language of the reasons (`/explain` only; default English, or the `lang` query).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,
+    /// Score an application that lacks required fields anyway, as an exploration: the answer's
+    /// decision is then `INCOMPLETE` (not a decision) and `missing_required` names the fields.
+    /// Without it such an application is a 422 `incomplete_application`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_incomplete: bool,
 }
 
 /// A JSON object's members in order, a repeated name kept, so that it is refused rather than
@@ -146,6 +151,9 @@ pub enum DecisionDto {
     Accepted,
     /// The probability of default is at or above the threshold.
     Refused,
+    /// No decision: the application lacks required fields (`missing_required`); the
+    /// probability is an exploration only (given when the request set `allow_incomplete`).
+    Incomplete,
 }
 
 impl From<Decision> for DecisionDto {
@@ -153,6 +161,7 @@ impl From<Decision> for DecisionDto {
         match decision {
             Decision::Accepted => DecisionDto::Accepted,
             Decision::Refused => DecisionDto::Refused,
+            Decision::Incomplete => DecisionDto::Incomplete,
         }
     }
 }
@@ -162,6 +171,7 @@ impl From<DecisionDto> for Decision {
         match decision {
             DecisionDto::Accepted => Decision::Accepted,
             DecisionDto::Refused => Decision::Refused,
+            DecisionDto::Incomplete => Decision::Incomplete,
         }
     }
 }
@@ -175,8 +185,11 @@ pub struct PredictResponse {
     pub probability: f64,
     /// The decision threshold: refused at or above it.
     pub threshold: f64,
-    /// `ACCEPTED` or `REFUSED`.
+    /// `ACCEPTED` or `REFUSED`; `INCOMPLETE` (no decision) when required fields are missing.
     pub decision: DecisionDto,
+    /// The required fields the application lacks (empty when complete).
+    #[serde(default)]
+    pub missing_required: Vec<String>,
     /// The model version that scored it.
     pub model_version: String,
 }
@@ -189,6 +202,7 @@ impl PredictResponse {
             probability: score.probability,
             threshold: score.threshold,
             decision: score.decision.into(),
+            missing_required: score.missing.clone(),
             model_version: model_version.to_string(),
         }
     }
@@ -200,6 +214,7 @@ impl PredictResponse {
             probability: self.probability,
             threshold: self.threshold,
             decision: self.decision.into(),
+            missing: self.missing_required.clone(),
         }
     }
 }
@@ -279,8 +294,12 @@ pub struct ExplainResponse {
     pub probability: f64,
     /// The decision threshold: refused at or above it.
     pub threshold: f64,
-    /// `ACCEPTED` or `REFUSED`.
+    /// `ACCEPTED` or `REFUSED`; `INCOMPLETE` (no decision, no reasons) when required fields
+    /// are missing.
     pub decision: DecisionDto,
+    /// The required fields the application lacks (empty when complete).
+    #[serde(default)]
+    pub missing_required: Vec<String>,
     /// The model version that scored it.
     pub model_version: String,
     /// The raw score (log-odds): `expected_value` plus the contributions.
@@ -328,6 +347,7 @@ impl ExplainResponse {
             probability: explanation.score.probability,
             threshold: explanation.score.threshold,
             decision: explanation.score.decision.into(),
+            missing_required: explanation.score.missing.clone(),
             model_version: model_version.to_string(),
             raw_score: explanation.raw_score,
             expected_value: explanation.expected_value,
@@ -356,6 +376,7 @@ impl ExplainResponse {
                 probability: self.probability,
                 threshold: self.threshold,
                 decision: self.decision.into(),
+                missing: self.missing_required.clone(),
             },
             raw_score: self.raw_score,
             expected_value: self.expected_value,
@@ -389,6 +410,9 @@ pub struct WhatIfRequest {
     /// Language of the reasons (default English).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,
+    /// As in `/explain`: answer `INCOMPLETE` rather than 422 for a client lacking required fields.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_incomplete: bool,
 }
 
 /// `POST /counterfactual`: one client.
@@ -584,6 +608,9 @@ pub struct ClientRecordDto {
     pub id: i64,
     /// One field per model feature, in model order.
     pub fields: Vec<FieldDto>,
+    /// The required fields the client's application lacks (empty when complete).
+    #[serde(default)]
+    pub missing_required: Vec<String>,
 }
 
 impl ClientRecordDto {
@@ -606,6 +633,7 @@ impl ClientRecordDto {
                     share: field.share,
                 })
                 .collect(),
+            missing_required: record.missing.clone(),
         }
     }
 
@@ -626,6 +654,7 @@ impl ClientRecordDto {
                     share: field.share,
                 })
                 .collect(),
+            missing: self.missing_required.clone(),
         }
     }
 }
@@ -651,6 +680,9 @@ pub struct FeatureDto {
     pub derived: bool,
     /// Whether any tree of the model splits on it.
     pub used: bool,
+    /// Whether every decision needs it given (an application without it is `INCOMPLETE`).
+    #[serde(default)]
+    pub required: bool,
 }
 
 impl From<&FeatureDescription> for FeatureDto {
@@ -665,6 +697,7 @@ impl From<&FeatureDescription> for FeatureDto {
             protected: feature.protected,
             derived: feature.derived,
             used: feature.used,
+            required: feature.required,
         }
     }
 }
@@ -681,6 +714,7 @@ impl From<FeatureDto> for FeatureDescription {
             protected: feature.protected,
             derived: feature.derived,
             used: feature.used,
+            required: feature.required,
         }
     }
 }

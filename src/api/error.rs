@@ -130,6 +130,13 @@ impl ApiError {
             ScoringError::InvalidChange { feature, message } => {
                 ApiError::invalid("invalid_features", format!("changes.{feature}"), format!("{feature}: {message}"))
             }
+            error @ ScoringError::Incomplete { .. } => ApiError::Invalid {
+                code: "incomplete_application",
+                message: format!(
+                    "{error}; send them, or set \"allow_incomplete\": true for an exploratory score that is not a decision"
+                ),
+                field: None,
+            },
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -42,6 +42,7 @@ struct Loaded {
     model: Model,
     card: Option<ModelCard>,
     matrix: FeatureMatrix,
+    schema: crate::domain::FeatureSchema,
 }
 
 /// Reads the model and its card, then the data mapped onto its features, printing warnings
@@ -64,7 +65,7 @@ fn load(config: &crate::config::ScoringConfig) -> Result<Loaded> {
             unknown.count, unknown.column, unknown.example
         );
     }
-    Ok(Loaded { model, card, matrix })
+    Ok(Loaded { model, card, matrix, schema })
 }
 
 /// A rayon pool with the requested number of threads.

@@ -4,12 +4,14 @@
 //!   of whole-line-quoted rows, [`csv_source`]) or Parquet, typed by [`schema`], with unique ids.
 //! - [`pipeline`]: the derived features (ratios, age, the `DAYS_EMPLOYED` anomaly flag), one
 //!   definition for training, scoring and the what-if editor.
+//! - [`completeness`]: the raw fields every decision needs, and the check of a row.
 //! - [`FeatureMatrix`]: the model's inputs, columns matched to features by name, categories
 //!   encoded with the model's lists.
 //!
 //! Nothing is dropped silently: a row that cannot be read stops the load with its line.
 //! This is the only module that uses polars. Uses: domain (the feature schema a model expects).
 
+pub mod completeness;
 pub mod csv_source;
 pub mod inputs;
 pub mod labels;

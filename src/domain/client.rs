@@ -77,6 +77,9 @@ pub struct FeatureDescription {
     pub derived: bool,
     /// Whether the model splits on it at all.
     pub used: bool,
+    /// Whether every decision needs it given (see [`super::CardInput::required`]).
+    #[serde(default)]
+    pub required: bool,
 }
 
 /// A feature value of one client.
@@ -113,6 +116,9 @@ pub struct ClientRecord {
     pub id: ClientId,
     /// One field per model feature.
     pub fields: Vec<Field>,
+    /// The required fields the client's application lacks (raw column names).
+    #[serde(default)]
+    pub missing: Vec<String>,
 }
 
 /// A client's probability of default and the decision at the threshold.
@@ -124,8 +130,12 @@ pub struct Score {
     pub probability: f64,
     /// The threshold decided against.
     pub threshold: f64,
-    /// Refused when the probability is at or above the threshold.
+    /// Refused when the probability is at or above the threshold; incomplete, and no
+    /// decision, when a required field is missing.
     pub decision: Decision,
+    /// The required fields the application lacks (raw column names), when incomplete.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 /// A score with the TreeSHAP contributions behind it.

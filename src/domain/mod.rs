@@ -21,6 +21,9 @@ pub enum Decision {
     Accepted,
     /// The probability of default is at or above the threshold.
     Refused,
+    /// No decision: the application lacks a field every decision needs (see
+    /// [`Score::missing`]); a probability may still be shown, as an exploration only.
+    Incomplete,
 }
 
 impl Decision {
@@ -30,11 +33,23 @@ impl Decision {
         if probability < threshold.value() { Decision::Accepted } else { Decision::Refused }
     }
 
+    /// The decision of a complete application, [`Decision::Incomplete`] when a required field
+    /// is missing (`missing` names them).
+    pub fn of_application(probability: f64, threshold: Threshold, missing: &[String]) -> Decision {
+        if missing.is_empty() { Decision::from_probability(probability, threshold) } else { Decision::Incomplete }
+    }
+
+    /// Whether this is a decision (accepted or refused) rather than an incomplete application.
+    pub fn is_decided(&self) -> bool {
+        !matches!(self, Decision::Incomplete)
+    }
+
     /// The word shown to people and written in files.
     pub fn as_str(&self) -> &'static str {
         match self {
             Decision::Accepted => "ACCEPTED",
             Decision::Refused => "REFUSED",
+            Decision::Incomplete => "INCOMPLETE",
         }
     }
 }
@@ -133,6 +148,44 @@ pub struct ModelCard {
     /// The cost per client at each candidate threshold: `(threshold, cost)` pairs.
     #[serde(default)]
     pub cost_curve: Vec<(f64, f64)>,
+    /// Every raw application field the model reads, with its missing rate in the training
+    /// data and whether a decision needs it (see [`CardInput::required`]). Empty in cards
+    /// written before it was recorded, and in cards of models trained elsewhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<CardInput>,
+}
+
+/// The largest share of training rows in which a field may be missing for the field to be
+/// required of every application: 0.5 %. Fields this rarely missing are ones every real
+/// application gives (age, income, employment, family status, the loan's amounts); leaving
+/// one out would send it down the model's default branch, which was learned from almost no
+/// clients. Fields missing more often (external scores, building statistics) are scored as
+/// missing, as LightGBM does.
+pub const REQUIRED_MAX_MISSING_RATE: f64 = 0.005;
+
+/// A raw application field the model reads, as a card records it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CardInput {
+    /// The column name in the application table.
+    pub name: String,
+    /// Share of training rows in which it was missing (0 to 1); the `DAYS_EMPLOYED`
+    /// placeholder for "not employed" counts as given.
+    pub missing_rate: f64,
+    /// Whether every decision needs it: missing in at most [`REQUIRED_MAX_MISSING_RATE`] of
+    /// the training rows.
+    pub required: bool,
+}
+
+impl CardInput {
+    /// The record of a field missing in `missing` of `rows` training rows.
+    pub fn measured(name: &str, missing: usize, rows: usize) -> CardInput {
+        let missing_rate = if rows == 0 { 1.0 } else { missing as f64 / rows as f64 };
+        CardInput {
+            name: name.to_string(),
+            missing_rate,
+            required: rows > 0 && missing_rate <= REQUIRED_MAX_MISSING_RATE,
+        }
+    }
 }
 
 /// Costs of the two kinds of error, as a model card records them.

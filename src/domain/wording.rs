@@ -16,6 +16,8 @@ pub fn decision_word(decision: Decision, language: Language) -> &'static str {
         (Decision::Refused, Language::En) => "REFUSED",
         (Decision::Accepted, Language::Fr) => "ACCEPTÉE",
         (Decision::Refused, Language::Fr) => "REFUSÉE",
+        (Decision::Incomplete, Language::En) => "INCOMPLETE",
+        (Decision::Incomplete, Language::Fr) => "INCOMPLÈTE",
     }
 }
 
@@ -34,6 +36,10 @@ pub fn decision_sentence(decision: Decision, language: Language) -> &'static str
         (Decision::Refused, Language::En) => "Your application is refused.",
         (Decision::Accepted, Language::Fr) => "Votre demande est acceptée.",
         (Decision::Refused, Language::Fr) => "Votre demande est refusée.",
+        (Decision::Incomplete, Language::En) => "Your application is incomplete: no decision can be made yet.",
+        (Decision::Incomplete, Language::Fr) => {
+            "Votre demande est incomplète\u{a0}: aucune décision ne peut encore être prise."
+        }
     }
 }
 
@@ -57,6 +63,8 @@ pub fn reasons_heading(decision: Decision, language: Language) -> &'static str {
         (Decision::Refused, Language::Fr) => "Les principales raisons",
         (Decision::Accepted, Language::En) => "What counted in your favour",
         (Decision::Accepted, Language::Fr) => "Ce qui a joué en votre faveur",
+        (Decision::Incomplete, Language::En) => "What your application still needs",
+        (Decision::Incomplete, Language::Fr) => "Ce qu'il manque à votre demande",
     }
 }
 

@@ -597,6 +597,7 @@ AMT_CREDIT=1\n\nparameters:\n[objective: binary]\nend of parameters\n\npandas_ca
                 protected: false,
                 derived: false,
                 used: true,
+                required: false,
             })
             .collect();
         let (credit_to, annuity_to) = (credit.2, annuity.2);

@@ -525,6 +525,7 @@ mod tests {
             protected,
             derived: false,
             used: true,
+            required: false,
         }
     }
 

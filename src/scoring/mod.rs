@@ -16,6 +16,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::config::{card_path, read_card, resolve_threshold};
+use crate::data::completeness::{self, Completeness, CompletenessPolicy, UnknownRequiredField};
 use crate::data::labels::Labels;
 use crate::data::{ClientTable, DataError, FeatureMatrix};
 use crate::domain::{
@@ -101,6 +102,21 @@ pub enum ScoringError {
     /// An applicant's inputs cannot be used.
     #[error(transparent)]
     Input(#[from] crate::data::inputs::InputError),
+    /// The application lacks fields every decision needs.
+    #[error(
+        "incomplete application: the required field{} {} {} missing; no decision is made without {}",
+        if .missing.len() == 1 { "" } else { "s" },
+        .missing.join(", "),
+        if .missing.len() == 1 { "is" } else { "are" },
+        if .missing.len() == 1 { "it" } else { "them" }
+    )]
+    Incomplete {
+        /// The required fields missing.
+        missing: Vec<String>,
+    },
+    /// A required field is not one the model reads.
+    #[error(transparent)]
+    RequiredField(#[from] UnknownRequiredField),
     /// A what-if change cannot be applied.
     #[error("cannot set {feature}: {message}")]
     InvalidChange {
@@ -263,6 +279,42 @@ impl ModelBundle {
         };
         Ok(ModelBundle { model, card, schema })
     }
+
+    /// The check of complete applications: the required fields the card lists, else those
+    /// measured by the same rule in `history` (read only then), adjusted by
+    /// `assets/policy.toml`. The note says when they were measured rather than read.
+    pub fn completeness<T: std::borrow::Borrow<ClientTable>>(
+        &self,
+        history_path: &Path,
+        history: impl FnOnce() -> Result<T, DataError>,
+    ) -> Result<(Completeness, Option<String>), ScoringError> {
+        completeness_of(&self.schema, self.card.as_ref(), history_path, history)
+    }
+}
+
+/// [`ModelBundle::completeness`] of a model's schema and card.
+pub fn completeness_of<T: std::borrow::Borrow<ClientTable>>(
+    schema: &FeatureSchema,
+    card: Option<&ModelCard>,
+    history_path: &Path,
+    history: impl FnOnce() -> Result<T, DataError>,
+) -> Result<(Completeness, Option<String>), ScoringError> {
+    {
+        let policy = CompletenessPolicy::bundled()?;
+        let listed = card.map(|card| card.inputs.as_slice()).unwrap_or_default();
+        if !listed.is_empty() {
+            return Ok((Completeness::new(schema, &completeness::required_of(listed), &policy)?, None));
+        }
+        let measured = completeness::input_rates(history()?.borrow(), schema, &policy);
+        let required = completeness::required_of(&measured);
+        let note = format!(
+            "the model card lists no required fields: {} required field(s) measured in {} ({})",
+            required.len(),
+            history_path.display(),
+            completeness::rule()
+        );
+        Ok((Completeness::new(schema, &required, &policy)?, Some(note)))
+    }
 }
 
 /// Scores in process: the model, the applicants' inputs and the reference population.
@@ -281,6 +333,7 @@ pub struct LocalScorer {
     search_space: SearchSpace,
     derivations: Vec<Derivation>,
     frozen: Vec<String>,
+    completeness: Completeness,
 }
 
 /// A derived feature of the model recomputed from other model features after a change.
@@ -306,19 +359,20 @@ const HISTOGRAM_TAIL: f64 = 0.005;
 impl LocalScorer {
     /// Reads the model, its card, the applicants and the reference population.
     pub fn load(sources: &LocalSources) -> Result<LocalScorer, ScoringError> {
-        let ModelBundle { model, card, schema } = ModelBundle::open(&sources.model)?;
+        let bundle = ModelBundle::open(&sources.model)?;
+        let (model, card, schema) = (&bundle.model, &bundle.card, &bundle.schema);
         let (threshold, origin) = resolve_threshold(sources.threshold, card.as_ref(), &sources.model)?;
         let model_version = match card.as_ref().and_then(|card| card.model_version.clone()) {
             Some(version) => version,
             None => file_version(&sources.model)?,
         };
         let labels = Labels::bundled()?;
-        let features = describe_features(&model, &schema, card.as_ref(), &labels);
+        let mut features = describe_features(model, schema, card.as_ref(), &labels);
 
         let table = ClientTable::load(&sources.applicants)?;
         let mut warnings = Vec::new();
         let summaries = summarise(&table, &sources.applicants)?;
-        let applicants = FeatureMatrix::from_table(&table, &schema)?;
+        let applicants = FeatureMatrix::from_table(&table, schema)?;
         drop(table);
         warn_about(&applicants, &sources.applicants, &mut warnings);
         let rows_by_id = summaries.iter().enumerate().map(|(row, summary)| (summary.id, row)).collect();
@@ -336,7 +390,12 @@ impl LocalScorer {
             }
         })?;
         let loan_ranges = LoanRanges::of(&table);
-        let matrix = FeatureMatrix::from_table(&table, &schema)?;
+        let matrix = FeatureMatrix::from_table(&table, schema)?;
+        let (completeness, note) = bundle.completeness(&sources.history, || Ok::<_, DataError>(&table))?;
+        warnings.extend(note);
+        for feature in &mut features {
+            feature.required = completeness.is_required(&feature.name);
+        }
         drop(table);
         warn_about(&matrix, &sources.history, &mut warnings);
         let reference = ReferenceIndex::build(&matrix, &outcomes);
@@ -353,6 +412,7 @@ impl LocalScorer {
             })
             .collect();
         let search_space = search_space(&levers, &reference, &loan_ranges);
+        let ModelBundle { model, card, schema } = bundle;
         let explainer = Explainer::new(Arc::new(model), Method::Fast)?;
         let info = ScorerInfo {
             source: Source::Local { model: sources.model.clone() },
@@ -382,6 +442,7 @@ impl LocalScorer {
             search_space,
             derivations,
             frozen,
+            completeness,
         })
     }
 
@@ -394,12 +455,15 @@ impl LocalScorer {
         self.rows_by_id.get(&id).and_then(|&row| self.applicants.row(row)).ok_or(ScoringError::UnknownClient(id))
     }
 
-    fn score_of(&self, id: ClientId, probability: f64) -> Score {
+    /// The score of a model row: no decision when it lacks a required field.
+    fn score_of(&self, id: ClientId, row: &[f64], probability: f64) -> Score {
+        let missing = self.completeness.missing(row);
         Score {
             client_id: id,
             probability,
             threshold: self.threshold.value(),
-            decision: Decision::from_probability(probability, self.threshold),
+            decision: Decision::of_application(probability, self.threshold, &missing),
+            missing,
         }
     }
 
@@ -474,13 +538,13 @@ impl Scorer for LocalScorer {
                 Field { value, percentile, share }
             })
             .collect();
-        Ok(ClientRecord { id, fields })
+        Ok(ClientRecord { id, fields, missing: self.completeness.missing(row) })
     }
 
     fn predict(&self, id: ClientId) -> Result<Score, ScoringError> {
         let row = self.row_of(id)?;
         let probability = self.model().predict_probability(row)?;
-        Ok(self.score_of(id, probability))
+        Ok(self.score_of(id, row, probability))
     }
 
     fn explain(&self, id: ClientId) -> Result<Explanation, ScoringError> {
@@ -492,7 +556,7 @@ impl Scorer for LocalScorer {
     fn predict_inputs(&self, inputs: &FeatureInputs) -> Result<Score, ScoringError> {
         let row = crate::data::inputs::row_from_inputs(inputs, &self.schema)?;
         let probability = self.model().predict_probability(&row)?;
-        Ok(self.score_of(id_of_inputs(inputs), probability))
+        Ok(self.score_of(id_of_inputs(inputs), &row, probability))
     }
 
     fn explain_inputs(&self, inputs: &FeatureInputs) -> Result<Explanation, ScoringError> {
@@ -503,6 +567,10 @@ impl Scorer for LocalScorer {
 
     fn counterfactual(&self, id: ClientId) -> Result<Counterfactual, ScoringError> {
         let row = self.row_of(id)?;
+        let missing = self.completeness.missing(row);
+        if !missing.is_empty() {
+            return Err(ScoringError::Incomplete { missing });
+        }
         let rederive = |row: &mut [f64], changed: &[usize]| self.rederive(row, changed);
         let outcome = counterfactual::search(self.model(), row, self.threshold, &self.search_space, &rederive)?;
         // `describe` words every outcome but `NotNeeded`.
@@ -613,14 +681,19 @@ impl LocalScorer {
         let model = self.model();
         let points = probability_points(model, &contributions);
         let probability = model.probability(contributions.raw_score);
-        let score = self.score_of(id, probability);
+        let score = self.score_of(id, row, probability);
         let input = ReasonInput {
             features: &self.info.features,
             points: &points,
             log_odds: &contributions.values,
             decision: score.decision,
         };
-        let reasons = reasons::principal_reasons(&self.templates, &input, &RowFacts { scorer: self, row });
+        // An incomplete application has no decision, so no reasons for one.
+        let reasons = if score.decision.is_decided() {
+            reasons::principal_reasons(&self.templates, &input, &RowFacts { scorer: self, row })
+        } else {
+            Vec::new()
+        };
         Explanation {
             score,
             raw_score: contributions.raw_score,
@@ -922,6 +995,7 @@ pub(crate) fn describe_features(
                     || listed.is_some_and(|listed| listed.protected == Some(true)),
                 derived: label.is_some_and(|label| label.derived),
                 used: model.uses_feature(feature_idx),
+                required: false,
             }
         })
         .collect()

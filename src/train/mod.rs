@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use crate::data::labels::Labels;
 use crate::data::pipeline::DERIVED_FEATURES;
 use crate::data::schema::{COLUMNS, ColumnKind, ID_COLUMN, TARGET_COLUMN};
-use crate::data::{ClientTable, DataError, FeatureMatrix};
+use crate::data::{ClientTable, DataError, FeatureMatrix, completeness};
 use crate::domain::{CategoryLabel, FeatureSchema, FeatureSpec, PIPELINE_VERSION};
 use crate::evaluation::{self, Confusion, CostWeights, EvaluationError};
 use crate::model::Model;
@@ -201,6 +201,7 @@ struct ModelCard {
     cross_validation: CrossValidation,
     metrics: Metrics,
     cost_curve: Vec<(f64, f64)>,
+    inputs: Vec<crate::domain::CardInput>,
 }
 
 /// What a training run produced.
@@ -294,6 +295,8 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
     }
     let schema = FeatureSchema { features: specs, clean_days_employed: true };
     let matrix = FeatureMatrix::from_table(&table, &schema)?;
+    // Every raw field's missing rate, and the fields a decision will require.
+    let inputs = completeness::input_rates(&table, &schema, &completeness::CompletenessPolicy::bundled()?);
     let names: Vec<String> = schema.features.iter().map(|feature| feature.name.clone()).collect();
     let n_features = names.len();
 
@@ -391,6 +394,7 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
         },
         metrics: Metrics { oof_auc, cost_per_client: choice.cost_per_client, confusion: choice.confusion },
         cost_curve: thin_curve(&choice.curve, choice.threshold, 200),
+        inputs,
     };
     let card_text = serde_json::to_string_pretty(&card).map_err(|error| TrainError::Parse(error.to_string()))?;
     let model_path = options.out.join("model.txt");

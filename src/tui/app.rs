@@ -1103,6 +1103,10 @@ impl App {
             self.error(super::strings::PREDICT_FIRST.into());
             return Vec::new();
         };
+        if !explanation.score.decision.is_decided() {
+            self.error(super::strings::export_incomplete(&explanation.score.missing));
+            return Vec::new();
+        }
         let counterfactual = self.shown_counterfactual().and_then(Loadable::ready).cloned();
         // A search still running is worth waiting for; a failed one is said so on the sheet.
         if explanation.score.decision == Decision::Refused

@@ -211,7 +211,7 @@ pub const HELP_KEYS: &[(&str, &str)] = &[
 pub const HELP_NUMBERS_HEADING: &str = "What the numbers mean";
 
 /// The help overlay's explanation of the numbers, for the model's cost weights.
-pub fn help_numbers(cost_fn: f64, cost_fp: f64) -> [String; 3] {
+pub fn help_numbers(cost_fn: f64, cost_fp: f64) -> [String; 4] {
     let ratio = if cost_fp > 0.0 { cost_fn / cost_fp } else { f64::INFINITY };
     let weights = if ratio.is_finite() && ratio.fract() == 0.0 {
         format!("accepting a client who defaults costs {ratio} times refusing one who would have repaid")
@@ -233,6 +233,10 @@ pub fn help_numbers(cost_fn: f64, cost_fp: f64) -> [String; 3] {
         "Percentiles compare the client with the reference population of past clients: the 80th percentile \
          means the client's value is higher than that of 80 % of them (for durations, longer)."
             .into(),
+        "INCOMPLETE: the application lacks a field that almost every past application gave (marked * in Client \
+         data). No decision is made until it is given: the probability shown treats the field as unknown and is \
+         not a decision, and there are no reasons, no proposal and no customer sheet."
+            .into(),
     ]
 }
 
@@ -246,6 +250,41 @@ pub fn probability_line(decision: &str, refused: bool, probability: &str, thresh
     }
     let sign = if refused { '≥' } else { '<' };
     format!("{decision}: {probability} {sign} threshold {threshold}")
+}
+
+/// The gauge's line for an incomplete application: the probability is not a decision.
+pub fn incomplete_line(probability: &str, width: usize) -> String {
+    let long = format!("INCOMPLETE: probability of default {probability}, not a decision");
+    if long.chars().count() <= width { long } else { format!("INCOMPLETE: {probability}, not a decision") }
+}
+
+/// Heading of what an incomplete application lacks.
+pub const INCOMPLETE_HEADING: &str = "Incomplete application: no decision";
+/// What the probability of an incomplete application is.
+pub const INCOMPLETE_NOTE: &str = "Every decision needs these fields: complete the application and score it again. \
+     The probability shown treats them as unknown; it is not a decision.";
+
+/// The required fields an application lacks, by their labels (their column names when the
+/// model reads them only through a derived feature).
+pub fn missing_fields(missing: &[String], features: &[crate::domain::FeatureDescription]) -> String {
+    let names: Vec<String> = missing
+        .iter()
+        .map(|name| match features.iter().find(|feature| &feature.name == name) {
+            Some(feature) => format!("{} ({name})", feature.label_en),
+            None => name.clone(),
+        })
+        .collect();
+    format!("Missing: {}", names.join(", "))
+}
+
+/// Why an incomplete application has no customer sheet.
+pub fn export_incomplete(missing: &[String]) -> String {
+    format!("No sheet: the application is incomplete (missing {}), there is no decision to explain", missing.join(", "))
+}
+
+/// The required fields an application lacks, by name, on one line.
+pub fn missing_names(missing: &[String]) -> String {
+    format!("Incomplete, missing: {}", missing.join(", "))
 }
 
 /// Heading of the waterfall.
@@ -265,6 +304,12 @@ pub fn waterfall_rest(count: usize) -> String {
 
 /// Headings of the Client data table.
 pub const CLIENT_DATA_HEADINGS: [&str; 3] = ["Feature", "Value", "Past clients"];
+
+/// Added to the Client data's first heading where it fits: what the `*` before a label means.
+pub const REQUIRED_LEGEND: &str = " (* required)";
+
+/// The value of a required field the application lacks.
+pub const REQUIRED_MISSING: &str = "MISSING, required";
 
 /// A percentile for the Client data table: `23rd percentile`.
 pub fn percentile(value: f64) -> String {

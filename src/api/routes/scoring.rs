@@ -13,7 +13,8 @@ use crate::api::dto::{
 };
 use crate::api::error::{ApiError, ApiJson};
 use crate::api::state::AppState;
-use crate::scoring::Scorer;
+use crate::domain::Score;
+use crate::scoring::{Scorer, ScoringError};
 
 /// The scoring routes.
 pub fn router() -> Router<AppState> {
@@ -38,13 +39,28 @@ fn language(body: Option<Lang>, query: Result<Query<LangQuery>, QueryRejection>)
     Ok(body.or(query.lang).unwrap_or_default())
 }
 
-fn score(scorer: &dyn Scorer, target: &Target, model_version: &str) -> Result<PredictResponse, ApiError> {
+fn score(
+    scorer: &dyn Scorer,
+    target: &Target,
+    allow_incomplete: bool,
+    model_version: &str,
+) -> Result<PredictResponse, ApiError> {
     let score = match target {
         Target::Client(id) => scorer.predict(*id),
         Target::Inputs(inputs) => scorer.predict_inputs(inputs),
     }
     .map_err(ApiError::from_scoring)?;
+    decided_or_allowed(&score, allow_incomplete)?;
     Ok(PredictResponse::new(&score, target.client_id(score.client_id), model_version))
+}
+
+/// An incomplete application is a 422 naming every missing field, unless the request asked
+/// for an exploratory score.
+fn decided_or_allowed(score: &Score, allow_incomplete: bool) -> Result<(), ApiError> {
+    if score.decision.is_decided() || allow_incomplete {
+        return Ok(());
+    }
+    Err(ApiError::from_scoring(ScoringError::Incomplete { missing: score.missing.clone() }))
 }
 
 /// The probability of default and the decision of one applicant.
@@ -57,7 +73,7 @@ fn score(scorer: &dyn Scorer, target: &Target, model_version: &str) -> Result<Pr
         (status = 401, description = "Missing or wrong token", body = crate::api::dto::ErrorBody),
         (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
         (status = 413, description = "Body too large", body = crate::api::dto::ErrorBody),
-        (status = 422, description = "Invalid request or features, naming the field", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "Invalid request or features, naming the field; or an incomplete application (`incomplete_application`, naming every missing required field)", body = crate::api::dto::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -66,7 +82,8 @@ pub async fn predict(
     ApiJson(request): ApiJson<ScoreRequest>,
 ) -> Result<ApiJson<PredictResponse>, ApiError> {
     let target = Target::of(&request)?;
-    state.blocking(move |state| score(state.scorer.as_ref(), &target, state.model_version())).await.map(ApiJson)
+    let allow = request.allow_incomplete;
+    state.blocking(move |state| score(state.scorer.as_ref(), &target, allow, state.model_version())).await.map(ApiJson)
 }
 
 /// Scores of several applicants, in order; one bad item fails the batch, naming it.
@@ -76,7 +93,7 @@ pub async fn predict(
     responses(
         (status = 200, description = "One score per item", body = BatchResponse),
         (status = 413, description = "More items than --max-batch", body = crate::api::dto::ErrorBody),
-        (status = 422, description = "An item is invalid or names an unknown client (`items[i]…`)", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "An item is invalid, names an unknown client or is an incomplete application (`items[i]…`)", body = crate::api::dto::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -95,15 +112,18 @@ pub async fn predict_batch(
         .items
         .iter()
         .enumerate()
-        .map(|(index, item)| Target::of(item).map_err(|error| error.in_item(index)))
+        .map(|(index, item)| {
+            Target::of(item).map(|target| (target, item.allow_incomplete)).map_err(|error| error.in_item(index))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     state
         .blocking(move |state| {
             let results = targets
                 .iter()
                 .enumerate()
-                .map(|(index, target)| {
-                    score(state.scorer.as_ref(), target, state.model_version()).map_err(|error| error.in_item(index))
+                .map(|(index, (target, allow))| {
+                    score(state.scorer.as_ref(), target, *allow, state.model_version())
+                        .map_err(|error| error.in_item(index))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(BatchResponse { results })
@@ -119,7 +139,7 @@ pub async fn predict_batch(
     responses(
         (status = 200, description = "The explanation", body = ExplainResponse),
         (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
-        (status = 422, description = "Invalid request or features, naming the field", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "Invalid request or features, naming the field; or an incomplete application (`incomplete_application`, naming every missing required field)", body = crate::api::dto::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -130,6 +150,7 @@ pub async fn explain(
 ) -> Result<ApiJson<ExplainResponse>, ApiError> {
     let lang = language(request.lang, query)?;
     let target = Target::of(&request)?;
+    let allow = request.allow_incomplete;
     state
         .blocking(move |state| {
             let explanation = match &target {
@@ -137,6 +158,7 @@ pub async fn explain(
                 Target::Inputs(inputs) => state.scorer.explain_inputs(inputs),
             }
             .map_err(ApiError::from_scoring)?;
+            decided_or_allowed(&explanation.score, allow)?;
             let features = &state.scorer.info().features;
             let client_id = target.client_id(explanation.score.client_id);
             Ok(ExplainResponse::new(&explanation, client_id, features, state.model_version(), lang))
@@ -153,7 +175,7 @@ pub async fn explain(
     responses(
         (status = 200, description = "The explanation with the changes", body = ExplainResponse),
         (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
-        (status = 422, description = "A change cannot be applied (`changes.NAME`)", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "A change cannot be applied (`changes.NAME`), or the client's application is incomplete (`incomplete_application`)", body = crate::api::dto::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -174,6 +196,7 @@ pub async fn what_if(
     }
     let lang = request.lang.unwrap_or_default();
     let id = request.client_id;
+    let allow = request.allow_incomplete;
     state
         .blocking(move |state| {
             let explanation = state.scorer.what_if(id, &changes).map_err(|error| match error {
@@ -184,6 +207,7 @@ pub async fn what_if(
                 ),
                 other => ApiError::from_scoring(other),
             })?;
+            decided_or_allowed(&explanation.score, allow)?;
             let features = &state.scorer.info().features;
             Ok(ExplainResponse::new(&explanation, Some(id), features, state.model_version(), lang))
         })
@@ -199,6 +223,7 @@ pub async fn what_if(
     responses(
         (status = 200, description = "The proposal, or why there is none", body = CounterfactualResponse),
         (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "An incomplete application (`incomplete_application`): there is no decision to change", body = crate::api::dto::ErrorBody),
     ),
     security(("bearer" = []))
 )]

@@ -25,6 +25,8 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let value_width = (width.saturating_sub(position_width) * 2 / 5).min(26);
     let label_width = width.saturating_sub(value_width + position_width + 2);
     let [feature, value, position] = strings::CLIENT_DATA_HEADINGS;
+    let legend = format!("{feature}{}", strings::REQUIRED_LEGEND);
+    let feature = if legend.chars().count() <= label_width { legend.as_str() } else { feature };
     let heading =
         format!("{:<label_width$} {:<value_width$} {:>position_width$}", feature, value, fit(position, position_width));
     frame.render_widget(Paragraph::new(fit(&heading, width)).style(theme.heading), Rect { height: 1, ..area });
@@ -38,9 +40,16 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
         .skip(app.data_offset)
         .take(rows.height as usize)
         .map(|(feature_idx, (feature, field))| {
-            let label =
+            let mut label =
                 if feature.derived { format!("{} (computed)", feature.label_en) } else { feature.label_en.clone() };
-            let shown = format_value(&field.value, &feature.unit, Language::En);
+            // Required fields are marked before the label, so a cut label keeps its mark.
+            label.insert(0, if feature.required { '*' } else { ' ' });
+            let lacking = record.missing.contains(&feature.name);
+            let shown = if lacking {
+                strings::REQUIRED_MISSING.into()
+            } else {
+                format_value(&field.value, &feature.unit, Language::En)
+            };
             let standing = match (field.percentile, field.share) {
                 (Some(percentile), _) => strings::percentile(percentile),
                 (None, Some(share)) => strings::share(share),
@@ -54,6 +63,7 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
             );
             let style = match (feature_idx == app.data_cursor, app.focus == Focus::Panel) {
                 (true, true) => theme.selected,
+                _ if lacking => theme.error,
                 _ if !feature.used => theme.dim,
                 _ => theme.text,
             };

@@ -64,6 +64,7 @@ fn text_lines(app: &App, explanation: &Explanation, width: usize) -> Vec<Line<'s
     let style = match decision {
         Decision::Accepted => theme.accepted,
         Decision::Refused => theme.refused,
+        Decision::Incomplete => theme.error,
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
     let push = |text: &str, bullet: bool, style: ratatui::style::Style, lines: &mut Vec<Line<'static>>| {
@@ -74,6 +75,21 @@ fn text_lines(app: &App, explanation: &Explanation, width: usize) -> Vec<Line<'s
             lines.push(Line::styled(format!("{lead}{part}"), style));
         }
     };
+    if !decision.is_decided() {
+        // No decision, so no risk figure and no reasons: only what the application lacks.
+        push(wording::decision_sentence(decision, language), false, style, &mut lines);
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(wording::reasons_heading(decision, language), theme.heading));
+        for name in &explanation.score.missing {
+            let feature = app.info.features.iter().find(|feature| &feature.name == name);
+            let label = feature.map_or(name.as_str(), |feature| match language {
+                Language::En => feature.label_en.as_str(),
+                Language::Fr => feature.label_fr.as_str(),
+            });
+            push(label, true, theme.text, &mut lines);
+        }
+        return lines;
+    }
     let opening = format!(
         "{} {}",
         wording::decision_sentence(decision, language),
@@ -142,6 +158,7 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let style = match decision {
         Decision::Accepted => theme.accepted,
         Decision::Refused => theme.refused,
+        Decision::Incomplete => theme.error,
     };
     let big = BigText::builder()
         .pixel_size(parts.verdict_size)
@@ -174,6 +191,10 @@ pub fn chart_area(app: &App) -> Option<(ChartKey, Rect)> {
 
 /// Where the chart goes in a laid-out customer view whose text has `lines` lines.
 fn chart_place(app: &App, explanation: &Explanation, parts: &CustomerLayout, lines: usize) -> Option<(ChartKey, Rect)> {
+    // An incomplete application has no decision to explain: no chart of contributions.
+    if !explanation.score.decision.is_decided() {
+        return None;
+    }
     let scroll = app.customer_scroll.min(lines.saturating_sub(parts.text.height as usize));
     let text_height = u16::try_from(lines.saturating_sub(scroll)).unwrap_or(u16::MAX);
     let area = parts.chart.or_else(|| {

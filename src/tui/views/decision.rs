@@ -46,6 +46,7 @@ fn shown(app: &App, frame: &mut Frame, parts: &layout::DecisionLayout, explanati
     let style = match score.decision {
         Decision::Accepted => theme.accepted,
         Decision::Refused => theme.refused,
+        Decision::Incomplete => theme.error,
     };
     let size = if parts.verdict.width >= 72 { PixelSize::HalfHeight } else { PixelSize::Quadrant };
     let big = BigText::builder().pixel_size(size).style(style).lines(vec![Line::from(score.decision.as_str())]).build();
@@ -55,7 +56,11 @@ fn shown(app: &App, frame: &mut Frame, parts: &layout::DecisionLayout, explanati
     let threshold = format_percent(score.threshold, Language::En);
     let refused = score.decision == Decision::Refused;
     let width = parts.gauge.width as usize;
-    let label = strings::probability_line(score.decision.as_str(), refused, &probability, &threshold, width);
+    let label = if score.decision.is_decided() {
+        strings::probability_line(score.decision.as_str(), refused, &probability, &threshold, width)
+    } else {
+        strings::incomplete_line(&probability, width)
+    };
     let gauge = ThresholdGauge {
         probability: score.probability,
         threshold: score.threshold,
@@ -112,8 +117,13 @@ fn shown(app: &App, frame: &mut Frame, parts: &layout::DecisionLayout, explanati
     frame.render_widget(&widget, body);
     reasons(app, frame, parts.reasons, explanation);
     if parts.reasons.height == 0 {
-        let hint = super::fit(strings::REASONS_HINT, parts.gap.width as usize);
-        frame.render_widget(Paragraph::new(hint).style(theme.dim), parts.gap);
+        // Without room for the reasons, what an incomplete application lacks takes the hint's line.
+        let (hint, style) = if score.decision.is_decided() {
+            (strings::REASONS_HINT.to_string(), theme.dim)
+        } else {
+            (strings::missing_names(&score.missing), theme.error)
+        };
+        frame.render_widget(Paragraph::new(super::fit(&hint, parts.gap.width as usize)).style(style), parts.gap);
     }
 }
 
@@ -124,6 +134,16 @@ fn reasons(app: &App, frame: &mut Frame, area: Rect, explanation: &Explanation) 
         return;
     }
     let theme = &app.theme;
+    if !explanation.score.decision.is_decided() {
+        let missing = strings::missing_fields(&explanation.score.missing, &app.info.features);
+        let lines = vec![
+            Line::styled(strings::INCOMPLETE_HEADING, theme.heading),
+            Line::styled(missing, theme.error),
+            Line::raw(strings::INCOMPLETE_NOTE),
+        ];
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        return;
+    }
     let mut lines = vec![Line::styled(strings::REASONS_HEADING, theme.heading)];
     if explanation.reasons.is_empty() {
         lines.push(Line::raw(wording::no_reasons(Language::En)));

@@ -65,6 +65,7 @@ pub(super) fn render(app: &App, frame: &mut Frame, screen: &layout::Screen) {
             let style = match decision {
                 crate::domain::Decision::Accepted => theme.accepted,
                 crate::domain::Decision::Refused => theme.refused,
+                crate::domain::Decision::Incomplete => theme.error,
             };
             lines.push(Line::styled(
                 strings::what_if_result(
