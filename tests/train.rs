@@ -130,3 +130,38 @@ fn quality_on_the_real_sample() {
     assert!(report.oof_auc >= 0.74, "AUC {}", report.oof_auc);
     assert!(report.cost_per_client <= 0.53, "cost {}", report.cost_per_client);
 }
+
+#[test]
+fn the_card_records_every_raw_fields_missing_rate_and_the_required_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    // The same synthetic clients as CSV, so that empty fields can be counted by reading the text.
+    let history = dir.path().join("history.csv");
+    write(
+        &SynthOptions { rows: 3000, seed: 5, with_target: true, first_id: 1, shift: pad::data::synth::Shift::NONE },
+        &history,
+    )
+    .unwrap();
+    let out = dir.path().join("assets");
+    train(&options(&history, &out)).unwrap();
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
+    let inputs = card["inputs"].as_array().unwrap();
+    let mut reader = csv::Reader::from_path(&history).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let mut checked = 0;
+    for input in inputs {
+        let name = input["name"].as_str().unwrap();
+        let column = header.iter().position(|field| field == name).unwrap();
+        let empty = records.iter().filter(|record| record[column].is_empty()).count();
+        let rate = empty as f64 / records.len() as f64;
+        assert_eq!(input["missing_rate"].as_f64().unwrap(), rate, "{name}");
+        // Required: missing in at most 0.5 % of rows, i.e. at most 15 of these 3,000.
+        assert_eq!(input["required"].as_bool().unwrap(), empty <= 15, "{name}: {empty} empty");
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked}");
+    let required = |name: &str| inputs.iter().any(|input| input["name"] == name && input["required"] == true);
+    assert!(required("AMT_CREDIT") && required("DAYS_BIRTH") && required("DAYS_EMPLOYED"));
+    assert!(!required("EXT_SOURCE_1") && !required("CODE_GENDER"), "often missing, or left out");
+}
