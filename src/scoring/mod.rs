@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{card_path, read_card, resolve_threshold};
 use crate::data::labels::Labels;
 use crate::data::{ClientTable, DataError, FeatureMatrix};
+use crate::domain::format::{QUOTE_MAX_CHARS, quote_external};
 use crate::domain::{
     Bins, CategoryLabel, ClientId, ClientRecord, ClientSummary, Counterfactual, Decision, Distribution, Explanation,
     FeatureChange, FeatureDescription, FeatureInputs, FeatureSchema, Field, FieldValue, InputValue, ModelCard,
@@ -38,7 +39,7 @@ pub enum ScoringError {
     #[error("no client with id {0}")]
     UnknownClient(ClientId),
     /// No model feature has this name.
-    #[error("the model has no feature `{0}`")]
+    #[error("the model has no feature `{}`", quote_external(.0, QUOTE_MAX_CHARS))]
     UnknownFeature(String),
     /// The model file cannot be used.
     #[error(transparent)]
@@ -65,7 +66,10 @@ pub enum ScoringError {
     #[error(transparent)]
     Data(#[from] DataError),
     /// The client table has no client ids.
-    #[error("{0}: no SK_ID_CURR column; the dashboard needs client ids to list clients")]
+    #[error(
+        "{0}: no SK_ID_CURR column: clients are looked up by their id (the dashboard, `pad serve` and \
+         `pad explain --id N --report` need it); add the column, or use `pad predict` or `pad explain` without --id"
+    )]
     NoIds(PathBuf),
     /// The client table has no rows.
     #[error("{0}: no clients in the file")]
@@ -90,10 +94,10 @@ pub enum ScoringError {
     #[error(transparent)]
     Drift(#[from] crate::drift::DriftError),
     /// A remote scorer could not get an answer.
-    #[error("{0}")]
+    #[error("{}", quote_external(.0, 2000))]
     Remote(String),
     /// A remote scorer's server answered that it cannot do what was asked.
-    #[error("{0}")]
+    #[error("{}", quote_external(.0, 2000))]
     Rejected(String),
     /// The sentences of the reasons cannot be used.
     #[error(transparent)]
@@ -102,7 +106,7 @@ pub enum ScoringError {
     #[error(transparent)]
     Input(#[from] crate::data::inputs::InputError),
     /// A what-if change cannot be applied.
-    #[error("cannot set {feature}: {message}")]
+    #[error("cannot set {}: {message}", quote_external(.feature, QUOTE_MAX_CHARS))]
     InvalidChange {
         /// The feature asked for.
         feature: String,
@@ -294,6 +298,9 @@ struct Derivation {
     inputs: Vec<usize>,
 }
 
+/// How many characters of a card's `model_version` are shown.
+pub const MODEL_VERSION_MAX_CHARS: usize = 80;
+
 /// Share of the reference population left out at each end of a counterfactual's ranges.
 const COUNTERFACTUAL_TAIL: f64 = 0.01;
 
@@ -308,8 +315,9 @@ impl LocalScorer {
     pub fn load(sources: &LocalSources) -> Result<LocalScorer, ScoringError> {
         let ModelBundle { model, card, schema } = ModelBundle::open(&sources.model)?;
         let (threshold, origin) = resolve_threshold(sources.threshold, card.as_ref(), &sources.model)?;
-        let model_version = match card.as_ref().and_then(|card| card.model_version.clone()) {
-            Some(version) => version,
+        let model_version = match card.as_ref().and_then(|card| card.model_version.as_deref()) {
+            // Shown on screens, in logs and on customer sheets: escaped and cut.
+            Some(version) => quote_external(version, MODEL_VERSION_MAX_CHARS),
             None => file_version(&sources.model)?,
         };
         let labels = Labels::bundled()?;
@@ -868,7 +876,9 @@ fn warn_about(matrix: &FeatureMatrix, path: &Path, warnings: &mut Vec<String>) {
     for unknown in matrix.unknown_categories() {
         warnings.push(format!(
             "{name}: {} value(s) of {} (e.g. `{}`) unknown to the model, scored as missing",
-            unknown.count, unknown.column, unknown.example
+            unknown.count,
+            quote_external(&unknown.column, QUOTE_MAX_CHARS),
+            quote_external(&unknown.example, QUOTE_MAX_CHARS)
         ));
     }
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::Target;
 use crate::api::dto::{
     BatchRequest, BatchResponse, ClientRequest, CounterfactualResponse, ExplainResponse, Lang, PredictResponse,
-    ScoreRequest, WhatIfRequest,
+    ScoreRequest, Subject, WhatIfRequest,
 };
 use crate::api::error::{ApiError, ApiJson};
 use crate::api::state::AppState;
@@ -44,7 +44,7 @@ fn score(scorer: &dyn Scorer, target: &Target, model_version: &str) -> Result<Pr
         Target::Inputs(inputs) => scorer.predict_inputs(inputs),
     }
     .map_err(ApiError::from_scoring)?;
-    Ok(PredictResponse::new(&score, target.client_id(score.client_id), model_version))
+    Ok(PredictResponse::new(&score, target.subject(score.client_id), model_version))
 }
 
 /// The probability of default and the decision of one applicant.
@@ -69,14 +69,15 @@ pub async fn predict(
     state.blocking(move |state| score(state.scorer.as_ref(), &target, state.model_version())).await.map(ApiJson)
 }
 
-/// Scores of several applicants, in order; one bad item fails the batch, naming it.
+/// Scores of several applicants, in order; one bad item fails the batch, naming it. Each
+/// client is asked for once: a `client_id` repeated in the batch is refused.
 #[utoipa::path(
     post, path = "/predict/batch", tag = "scoring",
     request_body = BatchRequest,
     responses(
         (status = 200, description = "One score per item", body = BatchResponse),
         (status = 413, description = "More items than --max-batch", body = crate::api::dto::ErrorBody),
-        (status = 422, description = "An item is invalid or names an unknown client (`items[i]…`)", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "An item is invalid, names an unknown client, or asks for a client an earlier item asked for (`items[i]…`)", body = crate::api::dto::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -97,6 +98,7 @@ pub async fn predict_batch(
         .enumerate()
         .map(|(index, item)| Target::of(item).map_err(|error| error.in_item(index)))
         .collect::<Result<Vec<_>, _>>()?;
+    refuse_repeated_clients(&targets)?;
     state
         .blocking(move |state| {
             let results = targets
@@ -110,6 +112,23 @@ pub async fn predict_batch(
         })
         .await
         .map(ApiJson)
+}
+
+/// A client asked twice in one batch is refused, naming both items: one answer per client.
+fn refuse_repeated_clients(targets: &[Target]) -> Result<(), ApiError> {
+    let mut seen = std::collections::HashMap::with_capacity(targets.len());
+    for (index, target) in targets.iter().enumerate() {
+        if let Target::Client(id) = target
+            && let Some(first) = seen.insert(*id, index)
+        {
+            return Err(ApiError::invalid(
+                "invalid_request",
+                format!("items[{index}].client_id"),
+                format!("items[{index}]: client {id} is already items[{first}]; ask for each client once in a batch"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The score with every feature's TreeSHAP contribution and the principal reasons.
@@ -138,8 +157,8 @@ pub async fn explain(
             }
             .map_err(ApiError::from_scoring)?;
             let features = &state.scorer.info().features;
-            let client_id = target.client_id(explanation.score.client_id);
-            Ok(ExplainResponse::new(&explanation, client_id, features, state.model_version(), lang))
+            let subject = target.subject(explanation.score.client_id);
+            Ok(ExplainResponse::new(&explanation, subject, features, state.model_version(), lang))
         })
         .await
         .map(ApiJson)
@@ -149,7 +168,7 @@ pub async fn explain(
 /// data is not changed.
 #[utoipa::path(
     post, path = "/what-if", tag = "scoring",
-    request_body = WhatIfRequest,
+    request_body = WhatIfRequest, params(LangQuery),
     responses(
         (status = 200, description = "The explanation with the changes", body = ExplainResponse),
         (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
@@ -159,8 +178,10 @@ pub async fn explain(
 )]
 pub async fn what_if(
     State(state): State<AppState>,
+    query: Result<Query<LangQuery>, QueryRejection>,
     ApiJson(request): ApiJson<WhatIfRequest>,
 ) -> Result<ApiJson<ExplainResponse>, ApiError> {
+    let lang = language(request.lang, query)?;
     let mut changes = Vec::with_capacity(request.changes.len());
     for (name, value) in &request.changes {
         let Some(number) = value.as_f64() else {
@@ -172,7 +193,6 @@ pub async fn what_if(
         };
         changes.push((name.clone(), number));
     }
-    let lang = request.lang.unwrap_or_default();
     let id = request.client_id;
     state
         .blocking(move |state| {
@@ -185,7 +205,7 @@ pub async fn what_if(
                 other => ApiError::from_scoring(other),
             })?;
             let features = &state.scorer.info().features;
-            Ok(ExplainResponse::new(&explanation, Some(id), features, state.model_version(), lang))
+            Ok(ExplainResponse::new(&explanation, Subject::client(id), features, state.model_version(), lang))
         })
         .await
         .map(ApiJson)
@@ -195,7 +215,7 @@ pub async fn what_if(
 /// within the reference population's ranges.
 #[utoipa::path(
     post, path = "/counterfactual", tag = "scoring",
-    request_body = ClientRequest,
+    request_body = ClientRequest, params(LangQuery),
     responses(
         (status = 200, description = "The proposal, or why there is none", body = CounterfactualResponse),
         (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
@@ -204,9 +224,10 @@ pub async fn what_if(
 )]
 pub async fn counterfactual(
     State(state): State<AppState>,
+    query: Result<Query<LangQuery>, QueryRejection>,
     ApiJson(request): ApiJson<ClientRequest>,
 ) -> Result<ApiJson<CounterfactualResponse>, ApiError> {
-    let lang = request.lang.unwrap_or_default();
+    let lang = language(request.lang, query)?;
     let id = request.client_id;
     state
         .blocking(move |state| {
