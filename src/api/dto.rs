@@ -430,6 +430,7 @@ impl ExplainResponse {
 #[serde(deny_unknown_fields)]
 pub struct WhatIfRequest {
     /// The client.
+    #[schema(example = 400005)]
     pub client_id: i64,
     /// Actionable numeric inputs and their new values (derived features follow).
     #[schema(example = json!({"AMT_CREDIT": 300000.0, "AMT_ANNUITY": 15000.0}))]
@@ -444,6 +445,7 @@ pub struct WhatIfRequest {
 #[serde(deny_unknown_fields)]
 pub struct ClientRequest {
     /// The client.
+    #[schema(example = 400005)]
     pub client_id: i64,
     /// Language of the sentence (default English).
     #[serde(default, skip_serializing_if = "Option::is_none")]
