@@ -644,3 +644,15 @@ fn text_from_a_card_or_a_data_file_reaches_the_terminal_and_the_sheet_escaped() 
     assert!(!markdown.contains('\u{1b}'));
     assert!(markdown.len() < 20_000, "{} bytes: the version is cut", markdown.len());
 }
+
+#[test]
+fn a_model_value_with_control_characters_is_quoted_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(tiny()).unwrap();
+    // A hidden DLE (0x10) and a screen-clearing escape inside a number.
+    let model = write(dir.path(), "model.txt", &text.replacen("leaf_value=0.5 ", "leaf_value=0.5\u{10}\u{1b}[2J ", 1));
+    let data = write(dir.path(), "clients.csv", TINY_DATA);
+    let message = failure(&["predict", "--model", s(&model), "--data", s(&data), "--threshold", "0.5"]);
+    assert!(message.contains("`0.5\\x10\\x1b[2J`"), "{message}");
+    assert!(!message.contains('\u{10}') && !message.contains('\u{1b}'), "{message:?}");
+}
