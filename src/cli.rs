@@ -108,6 +108,10 @@ pub struct ServeArgs {
     /// within the timeout.
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub concurrency: usize,
+    /// Longest wait, in seconds, for a request's header on a connection (a new one, or one kept
+    /// open between requests); then the connection is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub header_timeout: u64,
     /// Log format on standard error.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -405,8 +409,8 @@ pub struct ScoringArgs {
     /// Print the rows per second of the scoring step to standard error.
     #[arg(long)]
     pub timing: bool,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
+    /// Worker threads (default: one per core; at most 4 per core, or 256 on fewer than 64 cores).
+    #[arg(long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<usize>,
 }
 
@@ -470,4 +474,19 @@ pub enum ExplainMethod {
     Fast,
     /// LightGBM's recursion, bit for bit.
     Exact,
+}
+
+/// The most worker threads `--threads` takes: 4 per core, and at least 256.
+pub fn max_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).saturating_mul(4).max(256)
+}
+
+/// `--threads N`: a whole number from 1 to [`max_threads`] (threads are started one by one,
+/// so a mistyped 100000 would take minutes before any work).
+fn thread_count(text: &str) -> Result<usize, String> {
+    let most = max_threads();
+    match text.trim().parse::<usize>() {
+        Ok(count) if (1..=most).contains(&count) => Ok(count),
+        _ => Err(format!("expected a number of threads from 1 to {most}")),
+    }
 }

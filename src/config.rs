@@ -142,6 +142,9 @@ pub struct Limits {
     /// Most pieces of scorer work (TreeSHAP, searches, portfolios) running at once; more wait
     /// their turn, within the timeout.
     pub concurrency: usize,
+    /// Longest wait for a request's header on a connection, new or kept alive between
+    /// requests; then the connection is closed.
+    pub header_timeout: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -151,6 +154,7 @@ impl Default for Limits {
             max_batch: 1000,
             timeout: std::time::Duration::from_secs(30),
             concurrency: 64,
+            header_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -179,6 +183,10 @@ impl ServeConfig {
                 max_batch: positive(args.max_batch, "--max-batch")?,
                 timeout: std::time::Duration::from_secs(positive(args.timeout as usize, "--timeout")? as u64),
                 concurrency: positive(args.concurrency, "--concurrency")?,
+                header_timeout: std::time::Duration::from_secs(positive(
+                    args.header_timeout as usize,
+                    "--header-timeout",
+                )? as u64),
             },
             json_logs: args.log_format == crate::cli::LogFormat::Json,
         })

@@ -35,6 +35,18 @@ pub enum ExportError {
         /// What the system said.
         cause: std::io::Error,
     },
+    /// The folder given is something else (a file, say).
+    #[error(
+        "{path} is not a folder: the sheet is written as two files (.md and .png) into a folder; \
+         name a folder (it is created if needed)"
+    )]
+    NotAFolder {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// A file of the sheet could not be written.
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
     /// The chart could not be drawn.
     #[error(transparent)]
     Chart(#[from] ChartError),
@@ -222,24 +234,15 @@ pub fn write(sheet: &Sheet<'_>, folder: &Path) -> Result<Vec<PathBuf>, ExportErr
         Language::Fr => "fr",
     };
     let base = format!("client-{}-{language}-{stamp}", sheet.explanation.score.client_id);
+    if folder.exists() && !folder.is_dir() {
+        return Err(ExportError::NotAFolder { path: folder.to_path_buf() });
+    }
     std::fs::create_dir_all(folder).map_err(|cause| ExportError::Write { path: folder.to_path_buf(), cause })?;
     let png_name = format!("{base}.png");
     let png = charts::render_png(&charts::Chart::Waterfall(chart(sheet)), CHART_SIZE.0, CHART_SIZE.1)?;
     let png_path = folder.join(&png_name);
-    write_atomically(&png_path, &png)?;
+    crate::files::write_atomically(&png_path, &png)?;
     let md_path = folder.join(format!("{base}.md"));
-    write_atomically(&md_path, markdown(sheet, &png_name, &when).as_bytes())?;
+    crate::files::write_atomically(&md_path, markdown(sheet, &png_name, &when).as_bytes())?;
     Ok(vec![md_path, png_path])
-}
-
-/// Writes `bytes` to `.NAME.partial` beside `path`, then renames it into place.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-    let partial = path.with_file_name(format!(".{name}.partial"));
-    let error = |cause| ExportError::Write { path: path.to_path_buf(), cause };
-    std::fs::write(&partial, bytes).map_err(error)?;
-    std::fs::rename(&partial, path).map_err(|cause| {
-        let _ = std::fs::remove_file(&partial);
-        error(cause)
-    })
 }

@@ -20,11 +20,13 @@
 //! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture).
 //! - `train` (cargo feature `train`): LightGBM training, cross-validation, the model card.
 //! - [`cli`], [`config`], [`commands`]: the `pad` command line.
+//! - [`files`]: writing a file whole or not at all, replacing only a regular file (used by
+//!   every module that writes one).
 //!
 //! # Dependency rules
 //!
 //! `domain <- model <- explain <- scoring <- tui <- commands`; `data` depends only on `domain`
-//! (it receives the model's needs as a [`domain::FeatureSchema`]). `cli` holds raw arguments,
+//! (it receives the model's needs as a [`domain::FeatureSchema`]) and on `files`, a leaf. `cli` holds raw arguments,
 //! `config` checks them, and only `commands` prints. Only `tui` uses ratatui and crossterm,
 //! only `api` uses axum, and the dashboard knows scores only through the `Scorer` trait. `api`
 //! and `tui` never use each other; `remote` reads the API's DTOs.
@@ -46,6 +48,7 @@ pub mod error;
 pub mod evaluation;
 pub mod explain;
 pub mod export;
+pub mod files;
 pub mod model;
 pub mod remote;
 pub mod scoring;

@@ -191,7 +191,10 @@ async fn predict_by_id_and_by_features_equal_the_scorer_bit_for_bit() {
         let (status, body) = send(state(), post("/predict", &json!({"features": features}))).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["probability"].as_f64().unwrap().to_bits(), score.probability.to_bits(), "client {id}");
-        assert_eq!(body["client_id"], id, "SK_ID_CURR among the features names the client");
+        // An applicant given by features is never labelled as a served client: its SK_ID_CURR
+        // is echoed as `applicant_id` only.
+        assert!(body["client_id"].is_null(), "{body}");
+        assert_eq!(body["applicant_id"], id, "{body}");
     }
     // Nothing given: no decision, but a score when asked as an exploration.
     let answer = send(state(), post("/predict", &json!({"features": {}}))).await;
@@ -655,4 +658,104 @@ async fn an_incomplete_served_client_has_no_counterfactual_and_the_record_says_w
     let (status, answer) = send(state(), post("/predict", &json!({"client_id": id, "allow_incomplete": true}))).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(answer["probability"], json!(score.probability));
+}
+
+#[tokio::test]
+async fn an_applicant_given_by_features_is_never_labelled_as_a_served_client() {
+    // Client 400005 is served and REFUSED; an applicant sent with only its SK_ID_CURR has every
+    // other input missing and another score: it must not come back as client 400005.
+    let served = bundled().predict(400005).unwrap();
+    for path in ["/predict", "/explain"] {
+        let request = json!({"features": {"SK_ID_CURR": 400005}, "allow_incomplete": true});
+        let (status, body) = send(state(), post(path, &request)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body["client_id"].is_null(), "{path}: {body}");
+        assert_eq!(body["applicant_id"], 400005, "{path}: {body}");
+        assert_ne!(body["probability"].as_f64().unwrap().to_bits(), served.probability.to_bits());
+    }
+    let (_, body) = send(state(), post("/predict", &json!({"client_id": 400005}))).await;
+    assert_eq!(body["client_id"], 400005, "{body}");
+    assert!(body["applicant_id"].is_null(), "{body}");
+}
+
+#[tokio::test]
+async fn a_batch_asks_for_each_client_once() {
+    let twice = json!({"items": [{"client_id": 400003}, {"client_id": 400005}, {"client_id": 400003}]});
+    let answer = send(state(), post("/predict/batch", &twice)).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", Some("items[2].client_id"));
+    let message = answer.1["error"]["message"].as_str().unwrap();
+    assert!(message.contains("client 400003 is already items[0]"), "{message}");
+}
+
+#[tokio::test]
+async fn values_of_the_wrong_type_or_range_are_422_naming_the_field() {
+    // serde_json calls both syntax errors; the JSON is well-formed, so they are about a field.
+    let cases = [
+        ("/explain", json!({"client_id": 400001, "lang": 5}), "lang"),
+        ("/counterfactual", json!({"client_id": 400001, "lang": 5}), "lang"),
+    ];
+    for (path, body, field) in cases {
+        let answer = send(state(), post(path, &body)).await;
+        assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", Some(field));
+    }
+    // 1e400 is beyond f64: it cannot be written with serde_json's Value, so sent as text.
+    for (body, field) in
+        [(r#"{"features": {"AMT_CREDIT": 1e400}}"#, "features.AMT_CREDIT"), (r#"{"client_id": 1e400}"#, "client_id")]
+    {
+        let request =
+            Request::post("/predict").header(header::CONTENT_TYPE, "application/json").body(Body::from(body)).unwrap();
+        let answer = send(state(), request).await;
+        assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", Some(field));
+        let message = answer.1["error"]["message"].as_str().unwrap();
+        assert!(message.contains("out of range"), "{message}");
+    }
+    // Broken JSON stays a 400.
+    let broken = Request::post("/predict")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"client_id": 1e400"#))
+        .unwrap();
+    assert_error(&send(state(), broken).await, StatusCode::BAD_REQUEST, "malformed_request", None);
+}
+
+#[tokio::test]
+async fn every_route_with_a_lang_query_checks_it() {
+    for (path, body) in [
+        ("/explain", json!({"client_id": 400003})),
+        ("/counterfactual", json!({"client_id": 400003})),
+        ("/what-if", json!({"client_id": 400003, "changes": {}})),
+    ] {
+        let answer = send(state(), post(&format!("{path}?lang=xx"), &body)).await;
+        assert_error(&answer, StatusCode::BAD_REQUEST, "malformed_request", None);
+        let message = answer.1["error"]["message"].as_str().unwrap();
+        assert!(message.contains("lang") && message.contains("`xx`"), "{path}: {message}");
+        let (status, answer) = send(state(), post(&format!("{path}?lang=fr"), &body)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+    }
+    // The query's language is the one used when the body does not say.
+    let (_, body) = send(state(), post("/counterfactual?lang=fr", &json!({"client_id": 400005}))).await;
+    let (_, english) = send(state(), post("/counterfactual", &json!({"client_id": 400005}))).await;
+    assert!(body["text"].is_string(), "{body}");
+    assert_ne!(body["text"], english["text"], "{body}");
+}
+
+#[tokio::test]
+async fn the_document_lists_the_errors_every_route_can_give() {
+    let (status, document) = send(state(), get("/openapi.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    for (path, method) in
+        [("/predict", "post"), ("/counterfactual", "post"), ("/what-if", "post"), ("/predict/batch", "post")]
+    {
+        let responses = &document["paths"][path][method]["responses"];
+        for status in ["200", "400", "401", "413", "415", "422", "503"] {
+            assert!(responses.get(status).is_some(), "{method} {path} does not list {status}: {responses}");
+        }
+    }
+    for path in ["/clients", "/clients/{id}", "/features/{name}/distribution"] {
+        let responses = &document["paths"][path]["get"]["responses"];
+        for status in ["200", "400", "401", "503"] {
+            assert!(responses.get(status).is_some(), "GET {path} does not list {status}: {responses}");
+        }
+    }
+    let applicant = &document["components"]["schemas"]["PredictResponse"]["properties"]["applicant_id"];
+    assert!(applicant["description"].as_str().is_some_and(|text| text.contains("never looked up")), "{applicant}");
 }

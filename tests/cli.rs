@@ -283,8 +283,18 @@ fn bad_threshold_and_threads() {
     let data = write(dir.path(), "d.csv", TINY_DATA);
     let message = failure(&["predict", "--model", s(&tiny()), "--data", s(&data), "--threshold", "2"]);
     assert!(message.contains("the threshold 2 (--threshold) is not a probability between 0 and 1"), "{message}");
-    let message = failure(&["predict", "--model", s(&tiny()), "--data", s(&data), "--threads", "0"]);
-    assert!(message.contains("--threads must be at least 1"), "{message}");
+    // Threads are started one by one: 100000 took minutes before any work. clap refuses
+    // (exit code 2), naming the range.
+    for threads in ["0", "100000"] {
+        let output = pad(&["predict", "--model", s(&tiny()), "--data", s(&data), "--threads", threads]);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        let most = std::thread::available_parallelism().map_or(1, |cores| cores.get()).saturating_mul(4).max(256);
+        assert!(
+            stderr(&output).contains(&format!("expected a number of threads from 1 to {most}")),
+            "{}",
+            stderr(&output)
+        );
+    }
 }
 
 #[test]
@@ -512,4 +522,196 @@ fn a_card_requiring_a_field_the_model_does_not_read_is_refused_naming_it() {
         message.contains("the required field `FAVOURITE_COLOUR` (the model card) is not a field the model reads"),
         "{message}"
     );
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bundled_model() -> PathBuf {
+    root().join("assets/model.txt")
+}
+
+fn applicants() -> PathBuf {
+    root().join("data/applicants.csv")
+}
+
+#[test]
+fn damaged_parquet_files_are_errors_in_predict_and_drift() {
+    for name in ["parquet-flipped-footer-bit.parquet", "parquet-flipped-page-bit.parquet"] {
+        let path = fixtures().join("damaged").join(name);
+        for _ in 0..3 {
+            let message = failure(&["predict", "--model", s(&bundled_model()), "--data", s(&path)]);
+            assert!(message.contains(&format!("{}: not a readable file", path.display())), "{message}");
+        }
+        let message = failure(&["drift", "--reference", s(&path), "--current", s(&applicants())]);
+        assert!(message.contains("cannot read the reference population") && message.contains(name), "{message}");
+        let message = failure(&["drift", "--reference", s(&applicants()), "--current", s(&path)]);
+        assert!(message.contains("cannot read the current population") && message.contains(name), "{message}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_or_a_full_disk_on_standard_output() {
+    let (data, model) = (applicants(), bundled_model());
+    let drift = ["drift", "--reference", s(&data), "--current", s(&data), "--format", "json"];
+    let predict = ["predict", "--model", s(&model), "--data", s(&data)];
+    let explain = ["explain", "--model", s(&model), "--data", s(&data)];
+    for args in [&drift[..], &predict[..], &explain[..]] {
+        // The reader goes away before anything is written (`pad … | head -c 0`): not an error.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pad"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", stderr(&output));
+        assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+        // A full disk: exit code 1 and the system's reason.
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_pad")).args(args).stdout(full).output().unwrap();
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {message}");
+        // (A warning about the data may come first.)
+        let last = message.trim_end().lines().last().unwrap_or_default();
+        assert!(last.starts_with("error: ") && last.contains("No space left on device"), "{message}");
+        assert!(!message.contains("panicked"), "{message}");
+    }
+}
+
+/// Runs `pad predict --out OUT` with the tiny model and data in `dir`.
+fn predict_to(dir: &Path, out: &Path) -> Output {
+    let data = write(dir, "clients.csv", TINY_DATA);
+    pad(&["predict", "--model", s(&tiny()), "--data", s(&data), "--out", s(out)])
+}
+
+#[cfg(unix)]
+#[test]
+fn out_replaces_only_a_regular_file_and_follows_no_planted_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = write(dir.path(), "victim.txt", "keep me\n");
+    // A link planted where the temporary file used to go (`OUT.partial`) is not followed.
+    let out = dir.path().join("scores.csv");
+    std::os::unix::fs::symlink(&victim, dir.path().join("scores.csv.partial")).unwrap();
+    let output = predict_to(dir.path(), &out);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("SK_ID_CURR,probability,decision,missing_required\n"));
+    // An existing regular file is replaced whole, and nothing else is left in the folder.
+    std::fs::write(&out, "old scores, to be replaced\n").unwrap();
+    std::fs::remove_file(dir.path().join("scores.csv.partial")).unwrap();
+    let output = predict_to(dir.path(), &out);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 4);
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["clients.csv", "scores.csv", "victim.txt"]);
+
+    // A link, a named pipe or a folder at OUT is refused, saying what it is, and left alone
+    // (a named pipe stands for a device such as /dev/null or /dev/full).
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let fifo = dir.path().join("fifo.csv");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let folder = dir.path().join("folder.csv");
+    std::fs::create_dir(&folder).unwrap();
+    let data = dir.path().join("clients.csv");
+    for (path, kind) in [(&link, "a symbolic link"), (&fifo, "a named pipe (FIFO)"), (&folder, "a folder")] {
+        let message =
+            failure(&["predict", "--model", s(&tiny()), "--data", s(&data), "--threshold", "0.5", "--out", s(path)]);
+        assert!(message.contains(&format!("{} is {kind}, not a regular file", path.display())), "{message}");
+        let message = failure(&["synth", "--rows", "10", "--out", s(path)]);
+        assert!(message.contains(&format!("is {kind}, not a regular file")), "{message}");
+    }
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    // drift --report and drift --out go through the same checks.
+    let message =
+        failure(&["drift", "--reference", s(&applicants()), "--current", s(&applicants()), "--report", s(&link)]);
+    assert!(message.contains("is a symbolic link, not a regular file"), "{message}");
+}
+
+#[test]
+fn explain_report_onto_a_file_or_without_ids_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "sheet.md", "not a folder\n");
+    let (data, model) = (applicants(), bundled_model());
+    let args = ["explain", "--model", s(&model), "--data", s(&data), "--id", "400005"];
+    let message = failure(&[&args[..], &["--report", s(&file)]].concat());
+    assert!(message.contains(&format!("{} is not a folder", file.display())), "{message}");
+    assert!(!message.contains("os error 17"), "{message}");
+    // Without SK_ID_CURR: what needs the ids, not the dashboard.
+    let text = std::fs::read_to_string(applicants()).unwrap();
+    let without_ids: String =
+        text.lines().map(|line| format!("{}\n", line.split_once(',').map_or(line, |(_, rest)| rest))).collect();
+    let data = write(dir.path(), "no_ids.csv", &without_ids);
+    let message = failure(&[
+        "explain",
+        "--model",
+        s(&bundled_model()),
+        "--data",
+        s(&data),
+        "--id",
+        "400005",
+        "--report",
+        s(dir.path()),
+    ]);
+    assert!(message.contains("no SK_ID_CURR column"), "{message}");
+    assert!(message.contains("`pad explain --id N --report` need"), "{message}");
+    assert!(!message.contains("the dashboard needs client ids"), "{message}");
+}
+
+#[test]
+fn text_from_a_card_or_a_data_file_reaches_the_terminal_and_the_sheet_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    // A card whose model_version holds a screen-clearing escape, a newline and 1 MB of text.
+    std::fs::copy(bundled_model(), dir.path().join("model.txt")).unwrap();
+    let mut card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("assets/model.json")).unwrap()).unwrap();
+    card["model_version"] = serde_json::Value::from(format!("v1\u{1b}[2J\n{}", "x".repeat(1 << 20)));
+    std::fs::write(dir.path().join("model.json"), card.to_string()).unwrap();
+    // A category with a NUL and an escape in one applicant's row.
+    let mut reader = csv::Reader::from_path(applicants()).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let column = header.iter().position(|name| name == "NAME_CONTRACT_TYPE").unwrap();
+    let mut writer = csv::Writer::from_path(dir.path().join("clients.csv")).unwrap();
+    writer.write_record(&header).unwrap();
+    for (index, record) in reader.records().enumerate() {
+        let mut fields: Vec<String> = record.unwrap().iter().map(str::to_string).collect();
+        if index == 0 {
+            fields[column] = "Cash\u{0}\u{1b}[2J loans".into();
+        }
+        writer.write_record(&fields).unwrap();
+    }
+    writer.flush().unwrap();
+    let model = dir.path().join("model.txt");
+    let data = dir.path().join("clients.csv");
+    let sheets = dir.path().join("sheets");
+    let output = pad(&["explain", "--model", s(&model), "--data", s(&data), "--id", "400005", "--report", s(&sheets)]);
+    let warnings = stderr(&output);
+    assert!(output.status.success(), "{warnings}");
+    assert!(warnings.contains("Cash\\x00\\x1b[2J loans"), "{warnings}");
+    assert!(!warnings.contains('\u{1b}') && !warnings.contains('\u{0}'), "{warnings:?}");
+    let printed = stdout(&output);
+    let markdown = std::fs::read_to_string(printed.lines().next().unwrap()).unwrap();
+    assert!(markdown.contains("v1\\x1b[2J\\nxxx"), "{}", &markdown[..markdown.len().min(2000)]);
+    assert!(!markdown.contains('\u{1b}'));
+    assert!(markdown.len() < 20_000, "{} bytes: the version is cut", markdown.len());
+}
+
+#[test]
+fn a_model_value_with_control_characters_is_quoted_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(tiny()).unwrap();
+    // A hidden DLE (0x10) and a screen-clearing escape inside a number.
+    let model = write(dir.path(), "model.txt", &text.replacen("leaf_value=0.5 ", "leaf_value=0.5\u{10}\u{1b}[2J ", 1));
+    let data = write(dir.path(), "clients.csv", TINY_DATA);
+    let message = failure(&["predict", "--model", s(&model), "--data", s(&data), "--threshold", "0.5"]);
+    assert!(message.contains("`0.5\\x10\\x1b[2J`"), "{message}");
+    assert!(!message.contains('\u{10}') && !message.contains('\u{1b}'), "{message:?}");
 }

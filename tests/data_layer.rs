@@ -415,3 +415,90 @@ fn real_applications_are_almost_always_complete() {
         assert!(!real_list.iter().any(|name| name == field), "{field} required: {real_list:?}");
     }
 }
+
+/// The damaged Parquet files of `tests/fixtures/damaged` (see its README).
+fn damaged(name: &str) -> PathBuf {
+    common::fixtures().join("damaged").join(name)
+}
+
+#[test]
+fn damaged_parquet_files_are_errors_naming_the_file() {
+    // polars-parquet panics on both (one of them on a decoding thread, and on some runs
+    // only): each read must be an error, every time.
+    for name in ["parquet-flipped-footer-bit.parquet", "parquet-flipped-page-bit.parquet"] {
+        let path = damaged(name);
+        for _ in 0..5 {
+            let message = error_of(&path);
+            assert!(message.starts_with(&format!("{}: not a readable file (", path.display())), "{message}");
+            assert!(message.ends_with("it is damaged, or not in the format its name says"), "{message}");
+        }
+        let error = FeatureMatrix::load(&path, &numeric_schema(&["AMT_CREDIT"])).err().map(|error| error.to_string());
+        assert!(error.is_some_and(|message| message.contains(name)));
+    }
+    // The process goes on: a sound file still loads afterwards.
+    let dir = tempfile::tempdir().unwrap();
+    let sound = write_file(dir.path(), "clients.csv", "SK_ID_CURR,AMT_CREDIT\n1,1.0\n");
+    assert_eq!(ClientTable::load(&sound).unwrap().n_rows(), 1);
+}
+
+#[test]
+fn lines_ended_by_a_carriage_return_alone_are_read() {
+    // An old Mac OS export: "\r" only. polars used to see one line of 2 x 3 - 1 fields.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), "mac.csv", "SK_ID_CURR,CNT_CHILDREN,AMT_CREDIT\r1,0,1.5\r2,3,2.5\r");
+    let table = ClientTable::load(&path).unwrap();
+    assert_eq!(table.ids().unwrap(), [1, 2]);
+    assert_eq!(table.numeric("AMT_CREDIT").unwrap(), [1.5, 2.5]);
+}
+
+#[test]
+fn a_whole_number_too_large_is_called_out_of_range() {
+    let dir = tempfile::tempdir().unwrap();
+    // 2^63 = 9223372036854775808 does not fit an i64; 20 digits neither.
+    for value in ["12345678901234567890", "9223372036854775808", "-9223372036854775809"] {
+        let path = write_file(dir.path(), "big.csv", &format!("SK_ID_CURR,CNT_CHILDREN\n1,0\n2,{value}\n"));
+        assert_eq!(
+            error_of(&path),
+            format!(
+                "{}: line 3, column `CNT_CHILDREN`: `{value}` is out of range: a whole number here lies between \
+                 -9223372036854775808 and 9223372036854775807",
+                path.display()
+            )
+        );
+    }
+}
+
+#[test]
+fn an_empty_text_column_read_as_a_number_is_called_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), "clients.csv", "SK_ID_CURR,NAME_CONTRACT_TYPE\n1,\n2,\n");
+    let table = ClientTable::load(&path).unwrap();
+    let error = FeatureMatrix::from_table(&table, &numeric_schema(&["NAME_CONTRACT_TYPE"]))
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
+    assert!(error.contains("column `NAME_CONTRACT_TYPE` is empty on every row"), "{error}");
+    assert!(!error.contains("for example ``"), "{error}");
+}
+
+#[test]
+fn control_characters_from_a_file_are_escaped_and_long_values_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    // ESC [2J clears a terminal; DLE (0x10) and NUL are invisible.
+    let path = write_file(dir.path(), "esc.csv", "SK_ID_CURR,AMT_CREDIT\n1,0.0755\u{10}\u{1b}[2J\u{0}\n");
+    let message = error_of(&path);
+    assert!(message.ends_with("column `AMT_CREDIT`: `0.0755\\x10\\x1b[2J\\x00` is not a number"), "{message}");
+    // A 1 MB field: the message quotes its first 200 characters and says how much is left out.
+    let big = "x".repeat(1 << 20);
+    let path = write_file(dir.path(), "big.csv", &format!("SK_ID_CURR,AMT_CREDIT\n1,{big}\n"));
+    let message = error_of(&path);
+    assert!(message.len() < 1000, "{} bytes", message.len());
+    // 1,048,576 bytes - 200 quoted = 1,048,376 left out.
+    assert!(message.contains(&format!("`{}…(1048376 more bytes)` is not a number", "x".repeat(200))), "{message}");
+    // A column name with a newline cannot start a line of its own in a message.
+    let path = write_file(dir.path(), "name.csv", "SK_ID_CURR,\"A\nERROR forged\",A\u{0}\n1,2,3\n");
+    let table = ClientTable::load(&path).unwrap();
+    let error = FeatureMatrix::from_table(&table, &numeric_schema(&["B\u{1b}"])).err().map(|error| error.to_string());
+    let message = error.unwrap_or_default();
+    assert!(!message.chars().any(char::is_control), "{message:?}");
+}

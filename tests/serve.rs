@@ -30,9 +30,15 @@ fn root() -> &'static Path {
 
 /// Starts `pad serve` on port 0 and waits for the address it listens on.
 fn start(token: Option<&str>) -> Server {
+    start_with(token, &[])
+}
+
+/// [`start`] with more arguments.
+fn start_with(token: Option<&str>, args: &[&str]) -> Server {
     let mut command = Command::new(env!("CARGO_BIN_EXE_pad"));
     command
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
         .current_dir(root())
         .env("RUST_LOG", "info")
         .env_remove("PAD_API_TOKEN")
@@ -177,4 +183,71 @@ fn bad_settings_stop_before_listening_with_a_message() {
     assert!(model.contains("no/such/model.txt"), "{model}");
     let remote = run(&["--remote", "127.0.0.1:8000"], None);
     assert!(remote.contains("http://127.0.0.1:8000"), "{remote}");
+}
+
+#[test]
+fn connections_that_send_no_request_in_time_are_closed() {
+    use std::io::{Read, Write};
+    let server = start_with(None, &["--header-timeout", "1"]);
+    let address = server.url.trim_start_matches("http://").to_string();
+    let closed_within = |stream: &mut std::net::TcpStream| {
+        let start = Instant::now();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut buffer = [0; 4096];
+        loop {
+            match stream.read(&mut buffer) {
+                Ok(0) => return start.elapsed(),
+                Ok(_) => continue,
+                // A reset is a close too.
+                Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => return start.elapsed(),
+                Err(error) => panic!("still open after {:?}: {error}", start.elapsed()),
+            }
+        }
+    };
+    // Half-open: connects, sends nothing.
+    let mut silent = std::net::TcpStream::connect(&address).unwrap();
+    // Half a header, then nothing (a slow client).
+    let mut slow = std::net::TcpStream::connect(&address).unwrap();
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n").unwrap();
+    // One answer, then kept open idle.
+    let mut idle = std::net::TcpStream::connect(&address).unwrap();
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut answer = [0; 15];
+    idle.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 200 OK");
+    for (what, stream) in [("silent", &mut silent), ("slow", &mut slow), ("idle", &mut idle)] {
+        let elapsed = closed_within(stream);
+        // --header-timeout 1: closed after about a second (the three waited together).
+        assert!(elapsed < Duration::from_secs(5), "{what}: closed after {elapsed:?}");
+    }
+    // The server still answers.
+    let mut fresh = std::net::TcpStream::connect(&address).unwrap();
+    fresh.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut text = String::new();
+    fresh.read_to_string(&mut text).unwrap();
+    assert!(text.starts_with("HTTP/1.1 200 OK"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_caller_sends_cannot_forge_log_lines() {
+    let server = start(None);
+    let client = reqwest::Client::new();
+    // A feature name with a newline, a forged log line, an escape and a NUL.
+    let name = "x\n2026-01-01T00:00:00Z  INFO forged line\u{1b}[2J\u{0}";
+    let answer =
+        client.post(format!("{}/predict", server.url)).json(&json!({"features": {name: 1.0}})).send().await.unwrap();
+    assert_eq!(answer.status(), 422);
+    // The refusal is logged as the request ends; wait for its line.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let log = server.log.lock().unwrap().clone();
+        if let Some(line) = log.iter().find(|line| line.contains("request refused")) {
+            assert!(line.contains("x\\n2026-01-01T00:00:00Z  INFO forged line\\x1b[2J\\x00"), "{line}");
+            assert!(!log.iter().any(|line| line.starts_with("2026-01-01T00:00:00Z")), "{log:?}");
+            assert!(!log.iter().any(|line| line.contains('\u{1b}') || line.contains('\u{0}')), "{log:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no refusal logged: {log:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

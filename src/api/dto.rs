@@ -42,7 +42,7 @@ pub struct ErrorDetail {
 }
 
 /// The language of the customer sentences.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// English (default).
@@ -50,6 +50,19 @@ pub enum Lang {
     En,
     /// French.
     Fr,
+}
+
+impl<'de> Deserialize<'de> for Lang {
+    /// `"en"` or `"fr"`. Read as a text first, so that another type (`"lang": 5`) is a wrong
+    /// value of the field (serde_json reports a number given for an enum as a syntax error).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Lang, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match text.as_str() {
+            "en" => Ok(Lang::En),
+            "fr" => Ok(Lang::Fr),
+            other => Err(serde::de::Error::unknown_variant(other, &["en", "fr"])),
+        }
+    }
 }
 
 impl From<Lang> for Language {
@@ -176,11 +189,39 @@ impl From<DecisionDto> for Decision {
     }
 }
 
+/// Whom a response is about: a served client asked by id, or an applicant given by
+/// features, whose `SK_ID_CURR` (if any) is echoed as `applicant_id` and never taken for a
+/// served client.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Subject {
+    /// A client of the served portfolio, asked by `client_id`.
+    pub client_id: Option<i64>,
+    /// The `SK_ID_CURR` given among `features`.
+    pub applicant_id: Option<i64>,
+}
+
+impl Subject {
+    /// A served client.
+    pub fn client(id: i64) -> Subject {
+        Subject { client_id: Some(id), applicant_id: None }
+    }
+
+    /// The domain's client id of a score: the client's, else the applicant's, else 0.
+    fn scored_id(client_id: Option<i64>, applicant_id: Option<i64>) -> i64 {
+        client_id.or(applicant_id).unwrap_or(0)
+    }
+}
+
 /// `POST /predict`: the probability of default and the decision.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PredictResponse {
-    /// The client, when asked by id (or when the features gave `SK_ID_CURR`).
+    /// The served client, when asked by `client_id`; `null` for an applicant given by
+    /// `features`, even one whose features hold an `SK_ID_CURR`.
     pub client_id: Option<i64>,
+    /// The `SK_ID_CURR` given among `features`, echoed as sent: the applicant's own
+    /// reference, never looked up among the served clients (ask by `client_id` for that).
+    #[serde(default)]
+    pub applicant_id: Option<i64>,
     /// Probability of default (payment difficulties), between 0 and 1.
     pub probability: f64,
     /// The decision threshold: refused at or above it.
@@ -196,9 +237,10 @@ pub struct PredictResponse {
 
 impl PredictResponse {
     /// The response for a score.
-    pub fn new(score: &Score, client_id: Option<i64>, model_version: &str) -> PredictResponse {
+    pub fn new(score: &Score, subject: Subject, model_version: &str) -> PredictResponse {
         PredictResponse {
-            client_id,
+            client_id: subject.client_id,
+            applicant_id: subject.applicant_id,
             probability: score.probability,
             threshold: score.threshold,
             decision: score.decision.into(),
@@ -210,7 +252,7 @@ impl PredictResponse {
     /// Back to a domain score (client id 0 when there is none).
     pub fn to_score(&self) -> Score {
         Score {
-            client_id: self.client_id.unwrap_or(0),
+            client_id: Subject::scored_id(self.client_id, self.applicant_id),
             probability: self.probability,
             threshold: self.threshold,
             decision: self.decision.into(),
@@ -288,8 +330,13 @@ pub struct ReasonDto {
 /// `POST /explain` and `POST /what-if`: the score with its contributions and reasons.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ExplainResponse {
-    /// The client, when asked by id (or when the features gave `SK_ID_CURR`).
+    /// The served client, when asked by `client_id`; `null` for an applicant given by
+    /// `features`, even one whose features hold an `SK_ID_CURR`.
     pub client_id: Option<i64>,
+    /// The `SK_ID_CURR` given among `features`, echoed as sent: the applicant's own
+    /// reference, never looked up among the served clients.
+    #[serde(default)]
+    pub applicant_id: Option<i64>,
     /// Probability of default, between 0 and 1.
     pub probability: f64,
     /// The decision threshold: refused at or above it.
@@ -320,7 +367,7 @@ impl ExplainResponse {
     /// The response for an explanation; `features` are the model's, in model order.
     pub fn new(
         explanation: &Explanation,
-        client_id: Option<i64>,
+        subject: Subject,
         features: &[FeatureDescription],
         model_version: &str,
         lang: Lang,
@@ -343,7 +390,8 @@ impl ExplainResponse {
             })
             .collect();
         ExplainResponse {
-            client_id,
+            client_id: subject.client_id,
+            applicant_id: subject.applicant_id,
             probability: explanation.score.probability,
             threshold: explanation.score.threshold,
             decision: explanation.score.decision.into(),
@@ -372,7 +420,7 @@ impl ExplainResponse {
         }
         Some(Explanation {
             score: Score {
-                client_id: self.client_id.unwrap_or(0),
+                client_id: Subject::scored_id(self.client_id, self.applicant_id),
                 probability: self.probability,
                 threshold: self.threshold,
                 decision: self.decision.into(),
@@ -403,6 +451,7 @@ impl ExplainResponse {
 #[serde(deny_unknown_fields)]
 pub struct WhatIfRequest {
     /// The client.
+    #[schema(example = 400005)]
     pub client_id: i64,
     /// Actionable numeric inputs and their new values (derived features follow).
     #[schema(example = json!({"AMT_CREDIT": 300000.0, "AMT_ANNUITY": 15000.0}))]
@@ -420,6 +469,7 @@ pub struct WhatIfRequest {
 #[serde(deny_unknown_fields)]
 pub struct ClientRequest {
     /// The client.
+    #[schema(example = 400005)]
     pub client_id: i64,
     /// Language of the sentence (default English).
     #[serde(default, skip_serializing_if = "Option::is_none")]

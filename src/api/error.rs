@@ -11,7 +11,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::dto::{ErrorBody, ErrorDetail};
+use crate::domain::format::quote_external;
 use crate::scoring::ScoringError;
+
+/// How many characters of a request-provided text a log line quotes.
+const LOGGED_MAX_CHARS: usize = 500;
 
 /// A failed request.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -26,7 +30,10 @@ pub enum ApiError {
     #[error("no client with id {0}")]
     UnknownClient(i64),
     /// 404: the model has no feature of this name.
-    #[error("the model has no feature `{0}`; GET /model lists them")]
+    #[error(
+        "the model has no feature `{}`; GET /model lists them",
+        crate::domain::format::quote_external(.0, crate::domain::format::QUOTE_MAX_CHARS)
+    )]
     UnknownFeature(String),
     /// 404: no such route.
     #[error("no route {0}; GET /openapi.json lists them")]
@@ -162,7 +169,10 @@ impl From<JsonRejection> for ApiError {
 /// and the field it names: serde reports `client_id: invalid type: …` or `items[1].client_id:
 /// …`, and a message about the body as a whole (`missing field …`) has no field.
 fn data_error(text: &str) -> (String, Option<String>) {
-    let message = text.strip_prefix("Failed to deserialize the JSON body into the target type: ").unwrap_or(text);
+    let message = text
+        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+        .or_else(|| text.strip_prefix("Failed to parse the request body as JSON: "))
+        .unwrap_or(text);
     let field = message
         .split_once(": ")
         .map(|(path, _)| path)
@@ -182,10 +192,12 @@ impl IntoResponse for ApiError {
         let status = self.status();
         if let ApiError::Internal(cause) = &self {
             // Logged inside the request's span, which carries the request id.
-            tracing::error!(%cause, "request failed");
+            tracing::error!(cause = %quote_external(cause, LOGGED_MAX_CHARS), "request failed");
         } else {
             // Inside the request's span: the line carries the route and the request id.
-            tracing::info!(status = status.as_u16(), code = self.code(), reason = %self, "request refused");
+            // The reason may quote what the caller sent: escaped, so that it cannot forge log lines.
+            let reason = quote_external(&self.to_string(), LOGGED_MAX_CHARS);
+            tracing::info!(status = status.as_u16(), code = self.code(), %reason, "request refused");
         }
         let field = match &self {
             ApiError::Invalid { field, .. } => field.clone(),
@@ -203,14 +215,48 @@ pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
-    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    T: serde::de::DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(request, state).await?;
-        Ok(ApiJson(value))
+        if !declares_json(request.headers()) {
+            return Err(ApiError::NotJson);
+        }
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge("the request body is larger than the server takes (--max-body)".into())
+            } else {
+                ApiError::Malformed(rejection.body_text())
+            }
+        })?;
+        match axum::Json::<T>::from_bytes(&bytes) {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            // serde_json calls some wrong values syntax errors (a number beyond f64's range such
+            // as `1e400`, a number where a text was expected): when the body is well-formed
+            // JSON, they are about a field's value, so a 422 naming the field.
+            Err(JsonRejection::JsonSyntaxError(error))
+                if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() =>
+            {
+                let (message, field) = data_error(&error.body_text());
+                Err(ApiError::Invalid { code: "invalid_request", message, field })
+            }
+            Err(rejection) => Err(rejection.into()),
+        }
+    }
+}
+
+/// Whether the request says its body is JSON (`application/json` or `application/…+json`),
+/// as axum's `Json` requires.
+fn declares_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers.get(axum::http::header::CONTENT_TYPE).and_then(|value| value.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some((kind, subtype)) => kind == "application" && (subtype == "json" || subtype.ends_with("+json")),
+        None => false,
     }
 }
 

@@ -20,6 +20,7 @@ pub mod state;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use axum::Router;
@@ -38,8 +39,11 @@ use tracing::Level;
 pub use error::ApiError;
 pub use state::{AppState, Limits, Token};
 
+/// Most connections open at once (well below the usual limit of 1024 open files).
+pub const MAX_CONNECTIONS: usize = 512;
+
 /// How long stopping waits for scorer work still running after the last answer.
-const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The header carrying the request id.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -107,13 +111,82 @@ pub fn serve(config: &crate::config::ServeConfig) -> Result<()> {
             "listening on http://{local} (loaded in {:.1?})",
             started.elapsed()
         );
-        axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await.context("server failed")
+        let header_timeout = state.limits.header_timeout;
+        serve_connections(listener, router(state), header_timeout, shutdown).await;
+        Ok::<(), anyhow::Error>(())
     })?;
     // Work on the blocking pool that a timeout gave up on may still run; it is not waited for
     // longer than this.
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Accepts connections until `shutdown`, then lets the open ones finish the requests under way.
+///
+/// A connection must deliver a request header within `header_timeout` of starting to wait for
+/// one (when it opens, and again after each answer while it is kept alive), else hyper closes
+/// it: a client that connects and sends nothing, sends a header byte by byte, or keeps an idle
+/// connection, holds a socket for that long at most. At most [`MAX_CONNECTIONS`] are open at
+/// once; more wait in the listening socket's queue. (`axum::serve` gives hyper no timer, so it
+/// can set no header timeout: hence this loop.)
+pub async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let (stop, stopping) = tokio::sync::watch::channel(());
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors, or a connection gone before it was accepted:
+                    // wait a little rather than spin.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut stopping = stopping.clone();
+        connections.spawn(async move {
+            let _permit = permit;
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                _ = stopping.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(error) = result {
+                tracing::debug!(%error, "connection closed");
+            }
+        });
+        // Finished connections are collected as others arrive, so the set stays small.
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    let _ = stop.send(());
+    while connections.join_next().await.is_some() {}
 }
 
 /// A future that resolves at Ctrl-C or SIGTERM. The handlers are installed when this is
@@ -186,7 +259,9 @@ async fn method_not_allowed(request: Request) -> ApiError {
 fn request_span(request: &Request) -> tracing::Span {
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
     let id = request.headers().get(REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or("-");
-    tracing::info_span!("request", method = %request.method(), route, request_id = id)
+    // The id may come from the caller: escaped and cut like every request-provided text.
+    let id = crate::domain::format::quote_external(id, 100);
+    tracing::info_span!("request", method = %request.method(), route, request_id = %id)
 }
 
 /// Request ids: a per-process counter in hexadecimal, after a random-looking start so that

@@ -13,7 +13,7 @@ use crate::cli::{DriftArgs, DriftFormat};
 use crate::config::{DEFAULT_MODEL, resolve_threshold};
 use crate::data::FeatureMatrix;
 use crate::data::labels::Labels;
-use crate::domain::format::{Language, format_percent};
+use crate::domain::format::{Language, QUOTE_MAX_CHARS, format_percent, quote_external};
 use crate::drift::{DriftContext, DriftReport, PSI_DRIFTED, PSI_MODERATE, compare, format_p_value};
 use crate::explain::{Explainer, Method};
 use crate::scoring::{ModelBundle, describe_features};
@@ -33,8 +33,8 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
                  they count as missing",
                 path.display(),
                 unknown.count,
-                unknown.column,
-                unknown.example
+                quote_external(&unknown.column, QUOTE_MAX_CHARS),
+                quote_external(&unknown.example, QUOTE_MAX_CHARS)
             );
         }
         Ok(matrix)
@@ -47,7 +47,10 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
     let report = compare(&context, &reference, &current)
         .with_context(|| format!("cannot compare {} with {}", args.current.display(), args.reference.display()))?;
     let compared = start.elapsed() - loaded;
-    let version = card.as_ref().and_then(|card| card.model_version.clone()).unwrap_or_else(|| "no card".into());
+    let version = card
+        .as_ref()
+        .and_then(|card| card.model_version.as_deref())
+        .map_or_else(|| "no card".into(), |version| quote_external(version, crate::scoring::MODEL_VERSION_MAX_CHARS));
     let text = match args.format {
         DriftFormat::Text => table(&report, &version),
         DriftFormat::Json => {
@@ -57,12 +60,12 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
         }
     };
     match &args.out {
-        Some(path) => super::output::write_atomically(path, text.as_bytes())?,
-        None => print!("{text}"),
+        Some(path) => crate::files::write_atomically(path, text.as_bytes())?,
+        None => super::output::print(&text)?,
     }
     if let Some(path) = &args.report {
         let html = crate::drift::report::html(&report, &version);
-        super::output::write_atomically(path, html.as_bytes())?;
+        crate::files::write_atomically(path, html.as_bytes())?;
         eprintln!("report written to {}", path.display());
     }
     if args.timing {

@@ -107,8 +107,6 @@ fn report(args: &ExplainArgs, id: i64, folder: &std::path::Path) -> Result<()> {
         language: crate::config::language(args.lang),
     };
     let paths = crate::export::write(&sheet, folder).with_context(|| format!("cannot export client {id}"))?;
-    for path in paths {
-        println!("{}", path.display());
-    }
-    Ok(())
+    let listed: String = paths.iter().map(|path| format!("{}\n", path.display())).collect();
+    super::output::print(&listed)
 }

@@ -18,6 +18,7 @@ use anyhow::{Context, Result};
 use crate::cli::{Cli, Command};
 use crate::data::FeatureMatrix;
 use crate::domain::ModelCard;
+use crate::domain::format::{QUOTE_MAX_CHARS, quote_external};
 use crate::model::Model;
 
 /// Exit code of `pad drift` when something drifted.
@@ -62,7 +63,9 @@ fn load(config: &crate::config::ScoringConfig) -> Result<Loaded> {
         eprintln!(
             "warning: {data}: {} value(s) of `{}` (for example `{}`) are not categories the model knows; \
              they are scored as missing, as LightGBM does",
-            unknown.count, unknown.column, unknown.example
+            unknown.count,
+            quote_external(&unknown.column, QUOTE_MAX_CHARS),
+            quote_external(&unknown.example, QUOTE_MAX_CHARS)
         );
     }
     Ok(Loaded { model, card, matrix, schema })

@@ -1,16 +1,17 @@
 //! Writing result tables as CSV or JSON, to a file or standard output.
 //!
 //! Numbers are written with full round-trip precision (Rust's shortest representation that
-//! reads back to the same f64). A file is written beside its target and renamed into place
-//! only when complete, so a failed run never leaves a truncated result behind.
+//! reads back to the same f64). A file is written through [`AtomicFile`]: beside its target,
+//! renamed into place only when complete, so a failed run never leaves a truncated result
+//! behind, and only a regular file is replaced.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
 use crate::cli::Format;
+use crate::files::AtomicFile;
 
 /// One cell of a result row.
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +29,7 @@ pub struct TableWriter {
     columns: Vec<String>,
     sink: Sink,
     rows: usize,
-    partial: Option<(PathBuf, PathBuf)>,
+    file: Option<AtomicFile>,
 }
 
 enum Sink {
@@ -39,13 +40,11 @@ enum Sink {
 impl TableWriter {
     /// Opens the destination (`None` = standard output) and writes the header.
     pub fn create(out: Option<&Path>, format: Format, columns: Vec<String>) -> Result<TableWriter> {
-        let (destination, partial): (Box<dyn Write>, _) = match out {
+        let (destination, file): (Box<dyn Write>, _) = match out {
             None => (Box::new(std::io::stdout().lock()), None),
             Some(path) => {
-                let partial = partial_path(path);
-                let file = File::create(&partial)
-                    .with_context(|| format!("cannot create the output file {}", partial.display()))?;
-                (Box::new(file), Some((partial, path.to_path_buf())))
+                let file = AtomicFile::create(path)?;
+                (Box::new(file.handle()?), Some(file))
             }
         };
         let sink = match format {
@@ -60,7 +59,7 @@ impl TableWriter {
                 Sink::Json(json)
             }
         };
-        Ok(TableWriter { columns, sink, rows: 0, partial })
+        Ok(TableWriter { columns, sink, rows: 0, file })
     }
 
     /// Writes one row; `cells` follow the columns given at creation.
@@ -95,43 +94,25 @@ impl TableWriter {
         Ok(())
     }
 
-    /// Completes the output and, for a file, moves it into place.
+    /// Completes the output and, for a file, moves it into place (an unfinished file is
+    /// removed when the writer is dropped).
     pub fn finish(mut self) -> Result<()> {
-        match &mut self.sink {
-            Sink::Csv(csv) => csv.flush()?,
-            Sink::Json(json) => {
-                json.write_all(b"\n]\n")?;
-                json.flush()?;
-            }
-        }
-        if let Some((partial, target)) = self.partial.take() {
-            std::fs::rename(&partial, &target)
-                .with_context(|| format!("cannot move {} to {}", partial.display(), target.display()))?;
+        let target = self.file.as_ref().map(|file| file.target().display().to_string());
+        let flushed = match &mut self.sink {
+            Sink::Csv(csv) => csv.flush(),
+            Sink::Json(json) => json.write_all(b"\n]\n").and_then(|()| json.flush()),
+        };
+        flushed.with_context(|| format!("cannot write {}", target.as_deref().unwrap_or("to standard output")))?;
+        if let Some(file) = self.file.take() {
+            file.commit()?;
         }
         Ok(())
     }
 }
 
-impl Drop for TableWriter {
-    fn drop(&mut self) {
-        // An unfinished file is removed rather than left half-written; nothing to report.
-        if let Some((partial, _)) = self.partial.take() {
-            let _ = std::fs::remove_file(partial);
-        }
-    }
-}
-
-/// Writes `bytes` to `path` through a `.partial` file beside it, renamed into place once
-/// complete, so that a failed run never leaves a truncated file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let partial = partial_path(path);
-    std::fs::write(&partial, bytes).with_context(|| format!("cannot write {}", partial.display()))?;
-    std::fs::rename(&partial, path).with_context(|| format!("cannot move {} to {}", partial.display(), path.display()))
-}
-
-/// Where a file is written before it is renamed into place: `name.partial` beside it.
-fn partial_path(path: &Path) -> PathBuf {
-    let mut partial_name = path.file_name().map(|name| name.to_os_string()).unwrap_or_default();
-    partial_name.push(".partial");
-    path.with_file_name(partial_name)
+/// Writes `text` to standard output; a closed pipe or a full disk is an error for `main` to
+/// report (a closed pipe quietly).
+pub fn print(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).context("cannot write to standard output")
 }

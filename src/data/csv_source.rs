@@ -34,8 +34,13 @@ impl CsvText {
     }
 
     /// Repairs text already in memory; `path` only names it in messages. Blank lines at the
-    /// end of the file are dropped (see [`CsvText::blank_line`] for the others).
-    pub fn from_text(path: &Path, text: String) -> CsvText {
+    /// end of the file are dropped (see [`CsvText::blank_line`] for the others); a file whose
+    /// lines all end with a lone carriage return is read with its lines.
+    pub fn from_text(path: &Path, mut text: String) -> CsvText {
+        // Lines ended by a carriage return alone (old Mac OS exports) are read as lines.
+        if text.contains('\r') && !text.contains('\n') {
+            text = text.replace('\r', "\n");
+        }
         let (mut text, repaired_lines) = match repair_quoted_lines(&text) {
             (Cow::Borrowed(_), _) => (text, 0),
             (Cow::Owned(repaired), count) => (repaired, count),

@@ -164,12 +164,7 @@ fn feature_column(
             return Ok(Some(encode_column(table, name, labels)));
         }
         let Some(mut values) = table.numbers_for_model(name)? else {
-            let example = table.text(name).and_then(|values| values.into_iter().flatten().next()).unwrap_or_default();
-            return Err(DataError::TextForNumber {
-                path: table.path().to_path_buf(),
-                column: name.to_string(),
-                example,
-            });
+            return Err(text_for_number(table, name));
         };
         if schema.clean_days_employed && name == "DAYS_EMPLOYED" {
             values.iter_mut().for_each(|value| *value = pipeline::clean_days_employed(*value));
@@ -183,15 +178,7 @@ fn feature_column(
     for input in inputs {
         match table.numbers_for_model(input)? {
             Some(values) => columns.push(values),
-            None if table.has_column(input) => {
-                let example =
-                    table.text(input).and_then(|values| values.into_iter().flatten().next()).unwrap_or_default();
-                return Err(DataError::TextForNumber {
-                    path: table.path().to_path_buf(),
-                    column: input.to_string(),
-                    example,
-                });
-            }
+            None if table.has_column(input) => return Err(text_for_number(table, input)),
             None => return Ok(None),
         }
     }
@@ -205,6 +192,16 @@ fn feature_column(
         })
         .collect();
     Ok(Some((values, None)))
+}
+
+/// The error for a text column the model reads as a number: its first value, or that it is
+/// empty on every row.
+fn text_for_number(table: &ClientTable, name: &str) -> DataError {
+    let path = table.path().to_path_buf();
+    match table.text(name).and_then(|values| values.into_iter().flatten().find(|value| !value.trim().is_empty())) {
+        Some(example) => DataError::TextForNumber { path, column: name.to_string(), example },
+        None => DataError::EmptyColumn { path, column: name.to_string() },
+    }
 }
 
 /// Encodes a categorical column; numbers stored in a numeric column are matched too.

@@ -12,6 +12,7 @@
 //! This is the only module that uses polars. Uses: domain (the feature schema a model expects).
 
 pub mod completeness;
+mod contain;
 pub mod csv_source;
 pub mod inputs;
 pub mod labels;
@@ -23,6 +24,7 @@ mod table;
 
 use std::path::PathBuf;
 
+pub use contain::panic_is_contained;
 pub use matrix::{FeatureMatrix, UnknownCategories};
 pub use schema::ID_COLUMN;
 pub use table::ClientTable;
@@ -61,7 +63,7 @@ pub enum DataError {
         path: PathBuf,
     },
     /// Two columns share a name.
-    #[error("{path}: the column `{column}` appears twice in the header")]
+    #[error("{path}: the column `{}` appears twice in the header", quoted(.column))]
     DuplicateColumn {
         /// The file.
         path: PathBuf,
@@ -89,7 +91,7 @@ pub enum DataError {
         found: usize,
     },
     /// The CSV syntax is broken (for example an unterminated quote).
-    #[error("{path}: line {line}: {message}")]
+    #[error("{path}: line {line}: {}", quoted(.message))]
     Syntax {
         /// The file.
         path: PathBuf,
@@ -101,7 +103,7 @@ pub enum DataError {
     /// Model features have no column in the file.
     #[error(
         "{path}: no column for the model feature(s) {}; the model needs them (columns are matched by name)",
-        .columns.join(", ")
+        quoted(&.columns.join(", "))
     )]
     MissingColumns {
         /// The file.
@@ -110,7 +112,7 @@ pub enum DataError {
         columns: Vec<String>,
     },
     /// A numeric field does not hold a number of the column's type.
-    #[error("{path}: {location}, column `{column}`: `{value}` is not {expected}")]
+    #[error("{path}: {location}, column `{}`: `{}` is not {expected}", quoted(.column), quoted(.value))]
     NotNumeric {
         /// The file.
         path: PathBuf,
@@ -123,8 +125,36 @@ pub enum DataError {
         /// What the column holds ("a number", "a whole number").
         expected: &'static str,
     },
+    /// A whole number with more digits than a 64-bit integer holds.
+    #[error(
+        "{path}: {location}, column `{}`: `{}` is out of range: a whole number here lies between \
+         -9223372036854775808 and 9223372036854775807",
+        quoted(.column), quoted(.value)
+    )]
+    OutOfRange {
+        /// The file.
+        path: PathBuf,
+        /// "line N".
+        location: String,
+        /// Column name.
+        column: String,
+        /// The field as written.
+        value: String,
+    },
+    /// A column the model reads is empty on every row.
+    #[error(
+        "{path}: column `{}` is empty on every row, and the model needs its values: fill it in \
+         (with numbers, or with categories listed in the model's model.json card)",
+        quoted(.column)
+    )]
+    EmptyColumn {
+        /// The file.
+        path: PathBuf,
+        /// Column name.
+        column: String,
+    },
     /// The file could not be parsed, and no single line could be blamed.
-    #[error("{path}: {message}")]
+    #[error("{path}: {}", quoted(.message))]
     Unreadable {
         /// The file.
         path: PathBuf,
@@ -132,7 +162,7 @@ pub enum DataError {
         message: String,
     },
     /// A Parquet column has a type the schema does not allow.
-    #[error("{path}: column `{column}` should hold {expected} but holds {found}")]
+    #[error("{path}: column `{}` should hold {expected} but holds {}", quoted(.column), quoted(.found))]
     ColumnType {
         /// The file.
         path: PathBuf,
@@ -144,7 +174,7 @@ pub enum DataError {
         found: String,
     },
     /// A Parquet value does not fit its column.
-    #[error("{path}: row {row}, column `{column}`: {message}")]
+    #[error("{path}: row {row}, column `{}`: {message}", quoted(.column))]
     ParquetValue {
         /// The file.
         path: PathBuf,
@@ -175,11 +205,23 @@ pub enum DataError {
         /// Where it appears again.
         second: String,
     },
+    /// The file reader failed on the file (it panicked: a damaged file it does not check).
+    #[error("{path}: not a readable file ({}): it is damaged, or not in the format its name says", quoted(.message))]
+    ReaderFailed {
+        /// The file.
+        path: PathBuf,
+        /// The reader's message.
+        message: String,
+    },
+    /// The output file cannot be put in place.
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
     /// A text column feeds a model feature that has no category list.
     #[error(
-        "{path}: column `{column}` holds text (for example `{example}`) but the model reads it \
+        "{path}: column `{}` holds text (for example `{}`) but the model reads it \
          as a number and has no category list for it: give the model a model.json card listing \
-         the column's categories, or retrain it with the column as a category"
+         the column's categories, or retrain it with the column as a category",
+        quoted(.column), quoted(.example)
     )]
     TextForNumber {
         /// The file.
@@ -189,4 +231,9 @@ pub enum DataError {
         /// A value found.
         example: String,
     },
+}
+
+/// An outside value (a field, a column name, a reader's message) as a message may quote it.
+fn quoted(text: &str) -> String {
+    crate::domain::format::quote_external(text, crate::domain::format::QUOTE_MAX_CHARS)
 }

@@ -64,7 +64,7 @@ impl ClientTable {
             .with_raise_if_empty(false)
             .with_n_threads(None)
             .into_reader_with_file_handle(Cursor::new(csv.text().as_bytes()));
-        let frame = match reader.finish() {
+        let frame = match super::contain::contained(csv.path(), || reader.finish())? {
             Ok(frame) => frame,
             Err(error) => {
                 // Say which line is wrong; polars' own message is the fallback.
@@ -80,9 +80,11 @@ impl ClientTable {
     /// Reads a Parquet file and checks its column types against the schema.
     pub fn load_parquet(path: &Path) -> Result<ClientTable, DataError> {
         let file = std::fs::File::open(path).map_err(|cause| DataError::Read { path: path.to_path_buf(), cause })?;
-        let frame = ParquetReader::new(file).finish().map_err(|error| DataError::Unreadable {
-            path: path.to_path_buf(),
-            message: format!("not a readable Parquet file: {error}"),
+        // polars-parquet 0.55 panics on some damaged files rather than returning an error (a
+        // flipped bit in the footer: "thrift bool field"; in a data page: "assertion failed:
+        // num_values <= values.len()", on one of its decoding threads): the read is contained.
+        let frame = super::contain::contained(path, || ParquetReader::new(file).finish())?.map_err(|error| {
+            DataError::Unreadable { path: path.to_path_buf(), message: format!("not a readable Parquet file: {error}") }
         })?;
         let mut columns = Vec::with_capacity(frame.width());
         for column in frame.columns() {
@@ -352,6 +354,15 @@ fn locate_csv_error(csv: &CsvText, header: &[String]) -> Option<DataError> {
                 DataType::Float64 => field.parse::<f64>().is_err().then_some("a number"),
                 _ => None,
             };
+            let digits = field.trim_end().strip_prefix(['-', '+']).unwrap_or(field.trim_end());
+            if expected.is_some() && *kind == DataType::Int64 && digits.bytes().all(|byte| byte.is_ascii_digit()) {
+                return Some(DataError::OutOfRange {
+                    path: csv.path().to_path_buf(),
+                    location: format!("line {line}"),
+                    column: name.clone(),
+                    value: field.to_string(),
+                });
+            }
             if let Some(expected) = expected {
                 return Some(DataError::NotNumeric {
                     path: csv.path().to_path_buf(),

@@ -149,9 +149,67 @@ fn group_thousands(number: f64, language: Language) -> String {
     grouped
 }
 
+/// How many characters of an outside value a message quotes ([`quote_external`]).
+pub const QUOTE_MAX_CHARS: usize = 200;
+
+/// Text that came from outside (a data file, a model, a card, a request) made safe to show in
+/// a terminal, a log line or a customer sheet: control characters are escaped (`\n`, `\t`,
+/// `\x1b`, `\u{202e}` for the invisible ones that reorder or hide text), and text longer than
+/// `max_chars` characters is cut, saying how many bytes were left out: `abc…(1048573 more
+/// bytes)`. The result holds no control character, so it cannot move the cursor, clear a
+/// screen or start a forged log line.
+pub fn quote_external(text: &str, max_chars: usize) -> String {
+    use std::fmt::Write as _;
+    let mut quoted = String::with_capacity(text.len().min(max_chars.saturating_mul(4)) + 24);
+    for (count, (index, character)) in text.char_indices().enumerate() {
+        if count == max_chars {
+            let _ = write!(quoted, "…({} more bytes)", text.len() - index);
+            break;
+        }
+        match character {
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            '\0'..='\x1f' | '\x7f' => {
+                let _ = write!(quoted, "\\x{:02x}", u32::from(character));
+            }
+            // C1 controls, bidirectional overrides and isolates, zero-width characters and the
+            // line and paragraph separators: invisible, or they change what the text looks like.
+            '\u{80}'..='\u{9f}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{feff}' => {
+                let _ = write!(quoted, "\\u{{{:x}}}", u32::from(character));
+            }
+            other => quoted.push(other),
+        }
+    }
+    quoted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outside_text_is_escaped_and_cut() {
+        // ESC [2J clears the screen; NUL, DLE (0x10), newline and DEL are escaped by hand.
+        assert_eq!(quote_external("a\x1b[2Jb", 50), "a\\x1b[2Jb");
+        assert_eq!(quote_external("nul\0 dle\x10 del\x7f", 50), "nul\\x00 dle\\x10 del\\x7f");
+        assert_eq!(quote_external("ok\nWARN forged line\r\tx", 50), "ok\\nWARN forged line\\r\\tx");
+        assert_eq!(quote_external("\u{202e}txt.exe", 50), "\\u{202e}txt.exe");
+        assert_eq!(quote_external("0.0755\u{85}", 50), "0.0755\\u{85}");
+        // Letters outside ASCII are kept.
+        assert_eq!(quote_external("Célibataire €", 50), "Célibataire €");
+        // 1 MB of 'x': the first 10 characters, then 1,048,576 - 10 = 1,048,566 bytes left out.
+        let big = "x".repeat(1 << 20);
+        assert_eq!(quote_external(&big, 10), "xxxxxxxxxx…(1048566 more bytes)");
+        // Cutting counts characters, not bytes: 'é' is two bytes, so 3 of them leave 4 bytes.
+        assert_eq!(quote_external("ééééé", 3), "ééé…(4 more bytes)");
+        assert_eq!(quote_external("abc", 3), "abc");
+        assert!(!quote_external(&"\x1b\0\n".repeat(1000), QUOTE_MAX_CHARS).chars().any(char::is_control));
+    }
 
     #[test]
     fn units_read_as_people_expect() {

@@ -127,13 +127,7 @@ pub(super) fn parse_model(text: &str) -> Result<Model, ParseError> {
 }
 
 fn clip(text: &str) -> String {
-    const MAX: usize = 60;
-    if text.chars().count() <= MAX {
-        text.to_string()
-    } else {
-        let head: String = text.chars().take(MAX).collect();
-        format!("{head}…")
-    }
+    crate::domain::format::quote_external(text, 60)
 }
 
 fn expect_first_line(lines: &mut Lines<'_>) -> Result<(), ParseError> {

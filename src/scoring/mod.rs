@@ -19,6 +19,7 @@ use crate::config::{card_path, read_card, resolve_threshold};
 use crate::data::completeness::{self, Completeness, CompletenessPolicy, UnknownRequiredField};
 use crate::data::labels::Labels;
 use crate::data::{ClientTable, DataError, FeatureMatrix};
+use crate::domain::format::{QUOTE_MAX_CHARS, quote_external};
 use crate::domain::{
     Bins, CategoryLabel, ClientId, ClientRecord, ClientSummary, Counterfactual, Decision, Distribution, Explanation,
     FeatureChange, FeatureDescription, FeatureInputs, FeatureSchema, Field, FieldValue, InputValue, ModelCard,
@@ -39,7 +40,7 @@ pub enum ScoringError {
     #[error("no client with id {0}")]
     UnknownClient(ClientId),
     /// No model feature has this name.
-    #[error("the model has no feature `{0}`")]
+    #[error("the model has no feature `{}`", quote_external(.0, QUOTE_MAX_CHARS))]
     UnknownFeature(String),
     /// The model file cannot be used.
     #[error(transparent)]
@@ -66,7 +67,10 @@ pub enum ScoringError {
     #[error(transparent)]
     Data(#[from] DataError),
     /// The client table has no client ids.
-    #[error("{0}: no SK_ID_CURR column; the dashboard needs client ids to list clients")]
+    #[error(
+        "{0}: no SK_ID_CURR column: clients are looked up by their id (the dashboard, `pad serve` and \
+         `pad explain --id N --report` need it); add the column, or use `pad predict` or `pad explain` without --id"
+    )]
     NoIds(PathBuf),
     /// The client table has no rows.
     #[error("{0}: no clients in the file")]
@@ -91,10 +95,10 @@ pub enum ScoringError {
     #[error(transparent)]
     Drift(#[from] crate::drift::DriftError),
     /// A remote scorer could not get an answer.
-    #[error("{0}")]
+    #[error("{}", quote_external(.0, 2000))]
     Remote(String),
     /// A remote scorer's server answered that it cannot do what was asked.
-    #[error("{0}")]
+    #[error("{}", quote_external(.0, 2000))]
     Rejected(String),
     /// The sentences of the reasons cannot be used.
     #[error(transparent)]
@@ -118,7 +122,7 @@ pub enum ScoringError {
     #[error(transparent)]
     RequiredField(#[from] UnknownRequiredField),
     /// A what-if change cannot be applied.
-    #[error("cannot set {feature}: {message}")]
+    #[error("cannot set {}: {message}", quote_external(.feature, QUOTE_MAX_CHARS))]
     InvalidChange {
         /// The feature asked for.
         feature: String,
@@ -307,6 +311,10 @@ pub fn completeness_of<T: std::borrow::Borrow<ClientTable>>(
         }
         let measured = completeness::input_rates(history()?.borrow(), schema, &policy);
         let required = completeness::required_of(&measured);
+        if required.is_empty() {
+            // A model that reads none of the application's fields: nothing to say.
+            return Ok((Completeness::default(), None));
+        }
         let note = format!(
             "the model card lists no required fields: {} required field(s) measured in {} ({})",
             required.len(),
@@ -347,6 +355,9 @@ struct Derivation {
     inputs: Vec<usize>,
 }
 
+/// How many characters of a card's `model_version` are shown.
+pub const MODEL_VERSION_MAX_CHARS: usize = 80;
+
 /// Share of the reference population left out at each end of a counterfactual's ranges.
 const COUNTERFACTUAL_TAIL: f64 = 0.01;
 
@@ -362,8 +373,9 @@ impl LocalScorer {
         let bundle = ModelBundle::open(&sources.model)?;
         let (model, card, schema) = (&bundle.model, &bundle.card, &bundle.schema);
         let (threshold, origin) = resolve_threshold(sources.threshold, card.as_ref(), &sources.model)?;
-        let model_version = match card.as_ref().and_then(|card| card.model_version.clone()) {
-            Some(version) => version,
+        let model_version = match card.as_ref().and_then(|card| card.model_version.as_deref()) {
+            // Shown on screens, in logs and on customer sheets: escaped and cut.
+            Some(version) => quote_external(version, MODEL_VERSION_MAX_CHARS),
             None => file_version(&sources.model)?,
         };
         let labels = Labels::bundled()?;
@@ -941,7 +953,9 @@ fn warn_about(matrix: &FeatureMatrix, path: &Path, warnings: &mut Vec<String>) {
     for unknown in matrix.unknown_categories() {
         warnings.push(format!(
             "{name}: {} value(s) of {} (e.g. `{}`) unknown to the model, scored as missing",
-            unknown.count, unknown.column, unknown.example
+            unknown.count,
+            quote_external(&unknown.column, QUOTE_MAX_CHARS),
+            quote_external(&unknown.example, QUOTE_MAX_CHARS)
         ));
     }
 }

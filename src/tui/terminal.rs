@@ -15,7 +15,10 @@ pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 pub fn init() -> std::io::Result<Tui> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
+        // A damaged file's reader panicking is turned into an error: the dashboard goes on.
+        if !crate::data::panic_is_contained() {
+            restore();
+        }
         previous(info);
     }));
     enable_raw_mode()?;

@@ -64,7 +64,7 @@ pub async fn list(
 /// One client's model inputs, each with where the client stands in the reference population.
 #[utoipa::path(
     get, path = "/clients/{id}", tag = "clients",
-    params(("id" = i64, Path, description = "SK_ID_CURR")),
+    params(("id" = i64, Path, description = "SK_ID_CURR", example = 400005)),
     responses(
         (status = 200, body = ClientRecordDto),
         (status = 400, description = "The id is not a whole number", body = crate::api::dto::ErrorBody),

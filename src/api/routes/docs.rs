@@ -39,7 +39,7 @@ use crate::api::state::AppState;
         crate::api::metrics_route,
     ),
     components(schemas(dto::ErrorBody, dto::ErrorDetail)),
-    modifiers(&BearerToken),
+    modifiers(&BearerToken, &CommonErrors),
     tags(
         (name = "scoring", description = "Scores, explanations, what-if and counterfactuals"),
         (name = "clients", description = "The served portfolio's clients"),
@@ -60,6 +60,42 @@ impl Modify for BearerToken {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Documents on every operation the errors any request of its kind can get, where the
+/// operation does not describe them itself: 401 when it needs the token; 400, 413, 415 and
+/// 422 when it takes a JSON body; 400 when it takes parameters; 503 past `--timeout`.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = |description: &str| -> RefOr<utoipa::openapi::Response> {
+            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+            RefOr::T(ResponseBuilder::new().description(description).content("application/json", content).build())
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let mut common = Vec::new();
+                if operation.security.as_ref().is_some_and(|security| !security.is_empty()) {
+                    common.push(("401", "Missing or wrong bearer token"));
+                }
+                if operation.request_body.is_some() {
+                    common.push(("400", "The body is not JSON, or a parameter is malformed"));
+                    common.push(("413", "The body is larger than --max-body"));
+                    common.push(("415", "The body is not declared as JSON (`Content-Type: application/json`)"));
+                    common.push(("422", "The JSON cannot be used: the message names the field"));
+                } else if operation.parameters.as_ref().is_some_and(|parameters| !parameters.is_empty()) {
+                    common.push(("400", "A parameter is malformed"));
+                }
+                common.push(("503", "The request took longer than --timeout"));
+                for (status, description) in common {
+                    operation.responses.responses.entry(status.to_string()).or_insert_with(|| error(description));
+                }
+            }
+        }
     }
 }
 

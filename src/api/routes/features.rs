@@ -17,7 +17,7 @@ pub fn router() -> Router<AppState> {
 /// How a feature is spread in the reference population, repaid and defaulted apart.
 #[utoipa::path(
     get, path = "/features/{name}/distribution", tag = "model",
-    params(("name" = String, Path, description = "A model feature, e.g. EXT_SOURCE_3")),
+    params(("name" = String, Path, description = "A model feature, e.g. EXT_SOURCE_3", example = "EXT_SOURCE_3")),
     responses((status = 200, body = DistributionResponse), (status = 404, body = crate::api::dto::ErrorBody)),
     security(("bearer" = []))
 )]

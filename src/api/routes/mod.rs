@@ -9,7 +9,7 @@ pub mod model;
 pub mod portfolio;
 pub mod scoring;
 
-use crate::api::dto::ScoreRequest;
+use crate::api::dto::{ScoreRequest, Subject};
 use crate::api::error::ApiError;
 use crate::domain::{ClientId, InputValue};
 
@@ -59,12 +59,13 @@ impl Target {
         }
     }
 
-    /// The client id to report for a score of client `scored`: the one asked, or the
-    /// `SK_ID_CURR` the scorer found among the inputs (none when it found none).
-    pub fn client_id(&self, scored: ClientId) -> Option<ClientId> {
+    /// Whom to report a score of `scored` about: the client asked, or an applicant with
+    /// the `SK_ID_CURR` the scorer found among the inputs (none when it found none), which is
+    /// never reported as a served client.
+    pub fn subject(&self, scored: ClientId) -> Subject {
         match self {
-            Target::Client(id) => Some(*id),
-            Target::Inputs(_) => (scored != 0).then_some(scored),
+            Target::Client(id) => Subject::client(*id),
+            Target::Inputs(_) => Subject { client_id: None, applicant_id: (scored != 0).then_some(scored) },
         }
     }
 }

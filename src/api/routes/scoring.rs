@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::Target;
 use crate::api::dto::{
     BatchRequest, BatchResponse, ClientRequest, CounterfactualResponse, ExplainResponse, Lang, PredictResponse,
-    ScoreRequest, WhatIfRequest,
+    ScoreRequest, Subject, WhatIfRequest,
 };
 use crate::api::error::{ApiError, ApiJson};
 use crate::api::state::AppState;
@@ -51,7 +51,7 @@ fn score(
     }
     .map_err(ApiError::from_scoring)?;
     decided_or_allowed(&score, allow_incomplete)?;
-    Ok(PredictResponse::new(&score, target.client_id(score.client_id), model_version))
+    Ok(PredictResponse::new(&score, target.subject(score.client_id), model_version))
 }
 
 /// An incomplete application is a 422 naming every missing field, unless the request asked
@@ -86,14 +86,15 @@ pub async fn predict(
     state.blocking(move |state| score(state.scorer.as_ref(), &target, allow, state.model_version())).await.map(ApiJson)
 }
 
-/// Scores of several applicants, in order; one bad item fails the batch, naming it.
+/// Scores of several applicants, in order; one bad item fails the batch, naming it. Each
+/// client is asked for once: a `client_id` repeated in the batch is refused.
 #[utoipa::path(
     post, path = "/predict/batch", tag = "scoring",
     request_body = BatchRequest,
     responses(
         (status = 200, description = "One score per item", body = BatchResponse),
         (status = 413, description = "More items than --max-batch", body = crate::api::dto::ErrorBody),
-        (status = 422, description = "An item is invalid, names an unknown client or is an incomplete application (`items[i]…`)", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "An item is invalid, names an unknown client, asks for a client an earlier item asked for, or is an incomplete application (`items[i]…`)", body = crate::api::dto::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -116,6 +117,7 @@ pub async fn predict_batch(
             Target::of(item).map(|target| (target, item.allow_incomplete)).map_err(|error| error.in_item(index))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    refuse_repeated_clients(targets.iter().map(|(target, _)| target))?;
     state
         .blocking(move |state| {
             let results = targets
@@ -130,6 +132,23 @@ pub async fn predict_batch(
         })
         .await
         .map(ApiJson)
+}
+
+/// A client asked twice in one batch is refused, naming both items: one answer per client.
+fn refuse_repeated_clients<'a>(targets: impl Iterator<Item = &'a Target>) -> Result<(), ApiError> {
+    let mut seen = std::collections::HashMap::new();
+    for (index, target) in targets.enumerate() {
+        if let Target::Client(id) = target
+            && let Some(first) = seen.insert(*id, index)
+        {
+            return Err(ApiError::invalid(
+                "invalid_request",
+                format!("items[{index}].client_id"),
+                format!("items[{index}]: client {id} is already items[{first}]; ask for each client once in a batch"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The score with every feature's TreeSHAP contribution and the principal reasons.
@@ -160,8 +179,8 @@ pub async fn explain(
             .map_err(ApiError::from_scoring)?;
             decided_or_allowed(&explanation.score, allow)?;
             let features = &state.scorer.info().features;
-            let client_id = target.client_id(explanation.score.client_id);
-            Ok(ExplainResponse::new(&explanation, client_id, features, state.model_version(), lang))
+            let subject = target.subject(explanation.score.client_id);
+            Ok(ExplainResponse::new(&explanation, subject, features, state.model_version(), lang))
         })
         .await
         .map(ApiJson)
@@ -171,7 +190,7 @@ pub async fn explain(
 /// data is not changed.
 #[utoipa::path(
     post, path = "/what-if", tag = "scoring",
-    request_body = WhatIfRequest,
+    request_body = WhatIfRequest, params(LangQuery),
     responses(
         (status = 200, description = "The explanation with the changes", body = ExplainResponse),
         (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
@@ -181,8 +200,10 @@ pub async fn explain(
 )]
 pub async fn what_if(
     State(state): State<AppState>,
+    query: Result<Query<LangQuery>, QueryRejection>,
     ApiJson(request): ApiJson<WhatIfRequest>,
 ) -> Result<ApiJson<ExplainResponse>, ApiError> {
+    let lang = language(request.lang, query)?;
     let mut changes = Vec::with_capacity(request.changes.len());
     for (name, value) in &request.changes {
         let Some(number) = value.as_f64() else {
@@ -194,7 +215,6 @@ pub async fn what_if(
         };
         changes.push((name.clone(), number));
     }
-    let lang = request.lang.unwrap_or_default();
     let id = request.client_id;
     let allow = request.allow_incomplete;
     state
@@ -209,7 +229,7 @@ pub async fn what_if(
             })?;
             decided_or_allowed(&explanation.score, allow)?;
             let features = &state.scorer.info().features;
-            Ok(ExplainResponse::new(&explanation, Some(id), features, state.model_version(), lang))
+            Ok(ExplainResponse::new(&explanation, Subject::client(id), features, state.model_version(), lang))
         })
         .await
         .map(ApiJson)
@@ -219,7 +239,7 @@ pub async fn what_if(
 /// within the reference population's ranges.
 #[utoipa::path(
     post, path = "/counterfactual", tag = "scoring",
-    request_body = ClientRequest,
+    request_body = ClientRequest, params(LangQuery),
     responses(
         (status = 200, description = "The proposal, or why there is none", body = CounterfactualResponse),
         (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
@@ -229,9 +249,10 @@ pub async fn what_if(
 )]
 pub async fn counterfactual(
     State(state): State<AppState>,
+    query: Result<Query<LangQuery>, QueryRejection>,
     ApiJson(request): ApiJson<ClientRequest>,
 ) -> Result<ApiJson<CounterfactualResponse>, ApiError> {
-    let lang = request.lang.unwrap_or_default();
+    let lang = language(request.lang, query)?;
     let id = request.client_id;
     state
         .blocking(move |state| {

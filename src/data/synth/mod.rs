@@ -491,21 +491,17 @@ fn column_position(index: usize) -> Option<usize> {
 /// Generates a portfolio and writes it as CSV or Parquet (by extension), atomically.
 pub fn write(options: &SynthOptions, out: &Path) -> Result<ClientTable, DataError> {
     let mut frame = generate(options)?;
-    let mut partial_name = out.file_name().map(|name| name.to_os_string()).unwrap_or_default();
-    partial_name.push(".partial");
-    let partial = out.with_file_name(partial_name);
-    let file = std::fs::File::create(&partial).map_err(|cause| DataError::Write { path: out.to_path_buf(), cause })?;
+    let mut file = crate::files::AtomicFile::create(out)?;
     let is_parquet = out.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("parquet"));
     let written = if is_parquet {
-        ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).finish(&mut frame).map(|_| ())
+        ParquetWriter::new(file.file()).with_compression(ParquetCompression::Zstd(None)).finish(&mut frame).map(|_| ())
     } else {
-        CsvWriter::new(file).include_header(true).finish(&mut frame)
+        CsvWriter::new(file.file()).include_header(true).finish(&mut frame)
     };
     if let Err(error) = written {
-        let _ = std::fs::remove_file(&partial);
         return Err(DataError::Write { path: out.to_path_buf(), cause: std::io::Error::other(error.to_string()) });
     }
-    std::fs::rename(&partial, out).map_err(|cause| DataError::Write { path: out.to_path_buf(), cause })?;
+    file.commit()?;
     ClientTable::load(out)
 }
 
