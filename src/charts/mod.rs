@@ -320,8 +320,8 @@ mod tests {
         // 600 × 400: the text is at its smallest, 15 (400 / 32 = 12.5 is below it). Line heights
         // are ceil(1.01 × size): title (18) 19, body 16, ticks (13.5) 14. Header: padding 14,
         // three title lines 57, 9, legend 16 + 8, threshold label 16 + 5 = 125; footer: padding
-        // 14, ticks 14, 8 = 36. Rows of 1.6 × 16 = 25.6 px in the 239 left: 9.
-        assert_eq!(waterfall_rows_that_fit(600, 400), 9);
+        // 14, ticks 14, 8 = 36. Rows of 2.1 × 16 = 33.6 px in the 239 left: 7.
+        assert_eq!(waterfall_rows_that_fit(600, 400), 7);
         // 96 × 7 cells of 7 × 15 pixels (a 100 × 30 terminal's customer chart): no room at all.
         assert_eq!(waterfall_rows_that_fit(672, 105), 0);
         assert_eq!(waterfall_rows_that_fit(0, 0), 0);

@@ -156,8 +156,9 @@ pub fn waterfall_rows_that_fit(width: u32, height: u32) -> usize {
 }
 
 /// The height of a row, in lines of body text, below which a waterfall is not drawn as an
-/// image: a label on one line with air around it.
-pub const MIN_ROW_LINES: f64 = 1.6;
+/// image: room for a label on two lines (the drawing wraps labels from 2.1 lines on), so that
+/// a long label keeps its value instead of being shortened.
+pub const MIN_ROW_LINES: f64 = 2.1;
 
 /// The fewest rows worth an image: the two levels and three steps.
 pub const MIN_ROWS: usize = 5;
