@@ -17,9 +17,9 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::Clear;
-use ratatui_image::{FontSize, StatefulImage};
 use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::StatefulProtocol;
+use ratatui_image::{FontSize, StatefulImage};
 
 use super::app::{App, ChartKey};
 use super::terminal::Session;

@@ -113,9 +113,7 @@ fn pieces(bytes: &[u8], finished: bool) -> Vec<Piece<'_>> {
         pieces.push(match piece {
             [0x1b] => Piece::Escape,
             [0x1b, b'[' | b'O' | b']' | b'P' | b'_', ..] => Piece::Sequence(piece),
-            [0x1b, rest @ ..] => {
-                String::from_utf8_lossy(rest).chars().next().map_or(Piece::Escape, Piece::Alt)
-            }
+            [0x1b, rest @ ..] => String::from_utf8_lossy(rest).chars().next().map_or(Piece::Escape, Piece::Alt),
             _ => String::from_utf8_lossy(piece).chars().next().map_or(Piece::Escape, Piece::Char),
         });
         at += length;
@@ -254,13 +252,7 @@ mod tests {
         let (reply, keys) = interpret(XTERM_VT340, true);
         assert_eq!(
             reply,
-            Reply {
-                complete: true,
-                kitty: false,
-                sixel: true,
-                cell: None,
-                version: Some("XTerm(379)".to_string()),
-            }
+            Reply { complete: true, kitty: false, sixel: true, cell: None, version: Some("XTerm(379)".to_string()) }
         );
         assert!(keys.is_empty());
     }
