@@ -139,7 +139,8 @@ enum TextOnly {
 }
 
 /// The protocol to draw images with, from what the terminal said: kitty only where its
-/// version is known to show Unicode placeholders, else sixel where it has it, else none.
+/// version is known to show Unicode placeholders, iTerm2's where the terminal names itself
+/// iTerm2 or WezTerm, else sixel where it has it, else none.
 fn choose(reply: &query::Reply, cell: Option<(u16, u16)>) -> Result<ProtocolType, TextOnly> {
     if !reply.complete {
         return Err(TextOnly::NoAnswer);
@@ -149,6 +150,10 @@ fn choose(reply: &query::Reply, cell: Option<(u16, u16)>) -> Result<ProtocolType
     }
     if reply.kitty && reply.version.as_deref().is_some_and(shows_kitty_placeholders) {
         return Ok(ProtocolType::Kitty);
+    }
+    // iTerm2's own protocol, which WezTerm also draws better than its sixel or kitty images.
+    if reply.version.as_deref().is_some_and(|version| version.starts_with("iTerm2") || version.starts_with("WezTerm")) {
+        return Ok(ProtocolType::Iterm2);
     }
     if reply.sixel {
         return Ok(ProtocolType::Sixel);
@@ -242,11 +247,13 @@ mod tests {
         assert_eq!(choose(&reply(true, false, None), cell), Err(TextOnly::KittyWithoutPlaceholders));
         assert_eq!(
             choose(&reply(true, false, Some("WezTerm 20240203-110809-5046fc22")), cell),
-            Err(TextOnly::KittyWithoutPlaceholders)
+            Ok(ProtocolType::Iterm2)
         );
+        assert_eq!(choose(&reply(false, false, Some("iTerm2 3.5.0")), cell), Ok(ProtocolType::Iterm2));
+        assert_eq!(choose(&reply(true, false, Some("Konsole 24.02")), cell), Err(TextOnly::KittyWithoutPlaceholders));
         assert_eq!(choose(&reply(true, false, Some("kitty(garbage)")), cell), Err(TextOnly::KittyWithoutPlaceholders));
         // A terminal with both, but not trusted with placeholders, gets sixel.
-        assert_eq!(choose(&reply(true, true, Some("WezTerm 20240203")), cell), Ok(ProtocolType::Sixel));
+        assert_eq!(choose(&reply(true, true, Some("foot(1.16.2)")), cell), Ok(ProtocolType::Sixel));
     }
 
     #[test]
