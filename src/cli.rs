@@ -256,6 +256,19 @@ pub struct DashboardArgs {
     /// never inside tmux or screen), `on` asks any terminal, `off` keeps the text charts.
     #[arg(long, value_enum, default_value_t = Graphics::Auto)]
     pub graphics: Graphics,
+    /// For the terminal tests: fail right after taking over the terminal, with an error or a
+    /// panic, to check that the terminal is given back.
+    #[arg(long, value_enum, value_name = "HOW", hide = true)]
+    pub fail_at_start: Option<StartFailure>,
+}
+
+/// How `--fail-at-start` fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StartFailure {
+    /// Return an error.
+    Error,
+    /// Panic.
+    Panic,
 }
 
 /// Whether to show charts as terminal images.

@@ -59,7 +59,12 @@ pub struct DashboardConfig {
     pub graphics: GraphicsMode,
     /// A `pad serve` to score through instead of `sources`.
     pub remote: Option<RemoteConfig>,
+    /// Fail right after taking over the terminal (for the terminal tests).
+    pub fail_at_start: Option<StartFailure>,
 }
+
+/// How the dashboard fails on purpose after taking over the terminal.
+pub use crate::cli::StartFailure;
 
 /// A `pad serve` the dashboard scores through.
 #[derive(Clone, PartialEq, Eq)]
@@ -238,6 +243,7 @@ impl DashboardConfig {
                 crate::cli::Graphics::On => GraphicsMode::On,
                 crate::cli::Graphics::Off => GraphicsMode::Off,
             },
+            fail_at_start: args.fail_at_start,
             remote: match &args.remote {
                 Some(url) => {
                     let url = url.trim().to_string();

@@ -138,9 +138,14 @@ pub fn contribution_lines(
 
 /// The chart of a sheet.
 pub fn chart(sheet: &Sheet<'_>) -> WaterfallChart {
+    chart_with_lines(sheet, CHART_ROWS)
+}
+
+/// The chart of a sheet with `rows` contribution lines at most, besides "everything else".
+pub fn chart_with_lines(sheet: &Sheet<'_>, rows: usize) -> WaterfallChart {
     let language = sheet.language;
     let explanation = sheet.explanation;
-    let lines = contribution_lines(explanation, sheet.features, sheet.record, CHART_ROWS, language);
+    let lines = contribution_lines(explanation, sheet.features, sheet.record, rows, language);
     let level = |label: &str, probability: f64| WaterfallLevel {
         label: label.to_string(),
         probability,

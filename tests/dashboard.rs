@@ -581,11 +581,31 @@ fn with_terminal_images_the_customer_chart_is_drawn_off_the_ui_task_once() {
 }
 
 #[test]
+fn a_chart_too_small_to_read_as_an_image_stays_text() {
+    // 100 × 30 with 7 × 15-pixel cells (xterm's default font): the chart gets 7 rows below the
+    // text, about 105 pixels, too few for the image's title, legend and bars.
+    let mut app = predicted(100, 30, 400005);
+    app.chart_pixels = Some((7, 15));
+    let commands = app.update(Action::ShowCustomer);
+    let (_, area) = views::customer_chart(&app).unwrap();
+    assert!(area.height < 10, "{area:?}");
+    assert!(!commands.iter().any(|command| matches!(command, Command::RenderChart(..))), "{commands:?}");
+    settle(&mut app, bundled(), commands);
+    assert!(app.chart_image.is_none());
+    assert!(screen(&app).contains("Average applicant"), "{}", screen(&app));
+    // At 140 × 40 the chart beside the text is tall enough: the image is asked for.
+    let mut app = predicted(140, 40, 400005);
+    app.chart_pixels = Some((7, 15));
+    let commands = app.update(Action::ShowCustomer);
+    assert!(commands.iter().any(|command| matches!(command, Command::RenderChart(..))), "{commands:?}");
+}
+
+#[test]
 fn a_chart_that_cannot_be_drawn_falls_back_to_text() {
     let scorer = bundled();
     let mut app = predicted(140, 40, 400005);
-    // Cells of 0 pixels: an image of no size, which the chart code refuses.
-    app.chart_pixels = Some((0, 0));
+    // Cells so large that the image passes the chart code's 8000-pixel limit, which it refuses.
+    app.chart_pixels = Some((200, 400));
     let commands = app.update(Action::ShowCustomer);
     settle(&mut app, scorer, commands);
     assert_eq!(app.chart_pixels, None);

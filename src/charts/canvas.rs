@@ -69,6 +69,19 @@ impl Font {
     }
 }
 
+/// The body text size of a `width` × `height` image.
+pub(crate) fn text_size(width: u32, height: u32) -> f64 {
+    (f64::from(height) / 32.0).min(f64::from(width) / 48.0).clamp(MIN_TEXT_SIZE, MAX_TEXT_SIZE)
+}
+
+/// The margin around the chart at a body text size.
+pub(crate) fn padding(text_size: f64) -> i32 {
+    (text_size * 0.9).round() as i32
+}
+
+/// The most lines a chart's title takes (it wraps, and is shortened only past them).
+pub(crate) const TITLE_LINES: usize = 3;
+
 /// Where a text's anchor is, horizontally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Align {
@@ -107,8 +120,8 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         font::ensure()?;
         area.fill(&BACKGROUND).map_err(drawing_error)?;
         let (width, height) = area.dim_in_pixel();
-        let text_size = (f64::from(height) / 32.0).min(f64::from(width) / 48.0).clamp(MIN_TEXT_SIZE, MAX_TEXT_SIZE);
-        let padding = (text_size * 0.9).round() as i32;
+        let text_size = text_size(width, height);
+        let padding = padding(text_size);
         Ok(Canvas { area, width: width as i32, height: height as i32, text_size, padding, placement })
     }
 
@@ -297,12 +310,12 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         Ok(lines)
     }
 
-    /// Draws the title at the top left (on two lines if it must) and returns the first free
-    /// row below it.
+    /// Draws the title at the top left (on up to [`TITLE_LINES`] lines if it must) and returns
+    /// the first free row below it.
     pub fn title(&self, title: &str) -> Result<i32, String> {
         let font = self.title_font(INK);
         let mut baseline = self.padding + font.ascent();
-        for (index, line) in self.wrap(title, font, self.width - 2 * self.padding, 2)?.iter().enumerate() {
+        for (index, line) in self.wrap(title, font, self.width - 2 * self.padding, TITLE_LINES)?.iter().enumerate() {
             if index > 0 {
                 baseline += font.line_height();
             }

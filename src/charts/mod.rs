@@ -29,7 +29,10 @@ pub use cost_curve::{CostCurveChart, CostPoint, draw_cost_curve};
 pub use gauge::{GaugeChart, draw_gauge};
 pub use histogram::{HistogramChart, HistogramGroup, HistogramMarker, draw_histogram};
 pub use style::DecimalMark;
-pub use waterfall::{WaterfallChart, WaterfallLegend, WaterfallLevel, WaterfallStep, draw_waterfall};
+pub use waterfall::{
+    MIN_ROW_LINES, MIN_ROWS, WaterfallChart, WaterfallLegend, WaterfallLevel, WaterfallStep, draw_waterfall,
+    waterfall_rows_that_fit,
+};
 
 /// A chart that could not be drawn.
 #[derive(Debug, thiserror::Error)]
@@ -310,6 +313,20 @@ mod tests {
     /// `text` as plotters writes it in an SVG document.
     fn svg_text(text: &str) -> String {
         text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&apos;")
+    }
+
+    #[test]
+    fn waterfall_rows_fit_below_the_header_at_the_smallest_text() {
+        // 600 × 400: the text is at its smallest, 15 (400 / 32 = 12.5 is below it). Line heights
+        // are ceil(1.01 × size): title (18) 19, body 16, ticks (13.5) 14. Header: padding 14,
+        // three title lines 57, 9, legend 16 + 8, threshold label 16 + 5 = 125; footer: padding
+        // 14, ticks 14, 8 = 36. Rows of 2.1 × 16 = 33.6 px in the 239 left: 7.
+        assert_eq!(waterfall_rows_that_fit(600, 400), 7);
+        // 96 × 7 cells of 7 × 15 pixels (a 100 × 30 terminal's customer chart): no room at all.
+        assert_eq!(waterfall_rows_that_fit(672, 105), 0);
+        assert_eq!(waterfall_rows_that_fit(0, 0), 0);
+        // Taller images get larger text, and more rows all the same.
+        assert!(waterfall_rows_that_fit(900, 900) > waterfall_rows_that_fit(600, 400));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::canvas::{Align, Canvas, Font};
+use super::canvas::{self, Align, Canvas, Font};
 use super::style::{AXIS, BACKGROUND, INK, LEVEL, LOWERS, MUTED, RAISES, format_percent, nice_ticks};
 use super::{ChartError, DecimalMark, Marker, TextPlacement};
 
@@ -131,6 +131,37 @@ impl WaterfallChart {
         }
     }
 }
+
+/// The most rows (the two levels and the steps between) a waterfall `width` × `height` pixels
+/// shows legibly: every row at least [`MIN_ROW_LINES`] lines of body text tall, below the
+/// title (as many lines as it may take), the legend and the threshold's label, and above the
+/// axis. Below a few rows the image says less than a text chart: see [`MIN_ROWS`].
+pub fn waterfall_rows_that_fit(width: u32, height: u32) -> usize {
+    let text_size = canvas::text_size(width, height);
+    let padding = canvas::padding(text_size);
+    let em = |share: f64| (text_size * share).round() as i32;
+    let title = Font::bold(text_size * 1.2, INK);
+    let body = Font::regular(text_size, INK);
+    let small = Font::regular(text_size * 0.9, INK);
+    let header = padding
+        + title.line_height() * canvas::TITLE_LINES as i32
+        + em(0.6)
+        + body.line_height()
+        + em(0.5)
+        + body.line_height()
+        + em(0.3);
+    let footer = padding + small.line_height() + em(0.5);
+    let room = f64::from(i32::try_from(height).unwrap_or(i32::MAX).saturating_sub(header + footer).max(0));
+    (room / (f64::from(body.line_height()) * MIN_ROW_LINES)) as usize
+}
+
+/// The height of a row, in lines of body text, below which a waterfall is not drawn as an
+/// image: room for a label on two lines (the drawing wraps labels from 2.1 lines on), so that
+/// a long label keeps its value instead of being shortened.
+pub const MIN_ROW_LINES: f64 = 2.1;
+
+/// The fewest rows worth an image: the two levels and three steps.
+pub const MIN_ROWS: usize = 5;
 
 /// Draws the waterfall on any plotters drawing area (in pixels), filling it; `placement` says
 /// how text reaches the backend ([`TextPlacement::ByGlyph`] for plotters' `BitMapBackend`).

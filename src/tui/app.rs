@@ -129,6 +129,10 @@ pub struct ChartKey {
     pub rows: u16,
 }
 
+/// The narrowest chart image, in pixels: at the smallest chart text (about 13 px letters)
+/// a label of some 25 characters beside a bar still readable.
+const MIN_CHART_WIDTH: u32 = 400;
+
 /// The largest amount the what-if form accepts.
 pub const WHAT_IF_MAX: f64 = 1e9;
 
@@ -502,9 +506,15 @@ impl App {
         if current || self.chart_pending.as_ref() == Some(&key) {
             return Vec::new();
         }
+        let pixels = (u32::from(key.columns) * u32::from(cell_width), u32::from(key.rows) * u32::from(cell_height));
+        // Too small for a legible image: the text chart stays.
+        if crate::charts::waterfall_rows_that_fit(pixels.0, pixels.1) < crate::charts::MIN_ROWS
+            || pixels.0 < MIN_CHART_WIDTH
+        {
+            return Vec::new();
+        }
         let Some(explanation) = self.shown_explanation().cloned() else { return Vec::new() };
         let job = self.export_job(explanation, None);
-        let pixels = (u32::from(key.columns) * u32::from(cell_width), u32::from(key.rows) * u32::from(cell_height));
         self.chart_pending = Some(key.clone());
         vec![Command::RenderChart(Box::new(job), key, pixels)]
     }

@@ -70,13 +70,25 @@ async fn main_loop(scorer: Arc<dyn Scorer>, config: &DashboardConfig, started: I
              for batch work use `pad predict` or `pad explain`"
         );
     }
-    // Asked before the terminal is taken over and before the input task reads it, which would
+    // From here every way out, an error (`?`) or a panic, gives the terminal back first.
+    let mut session = terminal::Session::start().context("cannot take over the terminal")?;
+    // Asked in the session's raw mode before the input task reads the keyboard, which would
     // swallow the answer.
-    let graphics = graphics::Graphics::detect(config.graphics);
-    let mut terminal = terminal::init().context("cannot take over the terminal")?;
-    let result = drive(&mut terminal, scorer, clients, config, graphics, started).await;
-    terminal::restore();
-    let timings = result?;
+    let (graphics, early_keys) = graphics::Graphics::detect(config.graphics, &session);
+    session.capture_mouse().context("cannot take over the terminal")?;
+    let mut terminal = session.terminal().context("cannot take over the terminal")?;
+    match config.fail_at_start {
+        Some(crate::config::StartFailure::Error) => anyhow::bail!("the start failed on request (--fail-at-start)"),
+        Some(crate::config::StartFailure::Panic) => {
+            #[allow(clippy::panic)]
+            {
+                panic!("the start failed on request (--fail-at-start)")
+            }
+        }
+        None => {}
+    }
+    let timings = drive(&mut terminal, scorer, clients, config, graphics, early_keys, started).await?;
+    drop(session);
     Ok(config.timing.then_some(timings))
 }
 
@@ -86,6 +98,7 @@ async fn drive(
     clients: Vec<crate::domain::ClientSummary>,
     config: &DashboardConfig,
     mut graphics: Option<graphics::Graphics>,
+    early_keys: Vec<crossterm::event::KeyEvent>,
     started: Instant,
 ) -> Result<Timings> {
     let size = terminal.size().context("cannot read the terminal size")?;
@@ -101,6 +114,10 @@ async fn drive(
     for command in commands {
         in_flight += usize::from(is_quick(&command));
         tasks.spawn(command);
+    }
+    // Keys pressed while the terminal was asked about graphics come first.
+    for key in early_keys {
+        let _ = event_sender.send(Event::Key(key, Instant::now()));
     }
     let input = event::spawn(event_sender);
     let mut timings = Timings::default();

@@ -117,7 +117,11 @@ fn run(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) + Sync))
             report(Action::Exported(written.map_err(|error| error.to_string())));
         }
         Command::RenderChart(job, key, (width, height)) => {
-            let chart = crate::charts::Chart::Waterfall(crate::export::chart(&job.sheet()));
+            // As many contributions as the image has legible rows for, less the two levels and
+            // the line for everything else.
+            let rows = crate::charts::waterfall_rows_that_fit(*width, *height);
+            let lines = rows.saturating_sub(3).clamp(1, crate::export::CHART_ROWS);
+            let chart = crate::charts::Chart::Waterfall(crate::export::chart_with_lines(&job.sheet(), lines));
             let result = crate::charts::render_rgb(&chart, *width, *height)
                 .map(std::sync::Arc::new)
                 .map_err(|error| error.to_string());
