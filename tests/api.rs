@@ -548,24 +548,9 @@ async fn a_slow_request_times_out_and_an_internal_error_hides_its_cause() {
     assert!(!answer.1.to_string().contains("secret"), "{}", answer.1);
 }
 
-/// The required fields of the bundled card that the model reads, from `assets/model.json`
-/// itself (an independent reading of the card, not the scorer's).
+/// The required fields of the bundled card that the model reads.
 fn card_required_used() -> Vec<String> {
-    let card: Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/model.json")).unwrap(),
-    )
-    .unwrap();
-    let used: Vec<String> =
-        bundled().info().features.iter().filter(|feature| feature.used).map(|feature| feature.name.clone()).collect();
-    card["inputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|input| input["required"] == true)
-        .map(|input| input["name"].as_str().unwrap().to_string())
-        // Raw fields the model reads directly, or through the age it derives from DAYS_BIRTH.
-        .filter(|name| used.contains(name) || (name == "DAYS_BIRTH" && used.iter().any(|used| used == "AGE_YEARS")))
-        .collect()
+    common::card_required_read(&bundled().info().features)
 }
 
 #[tokio::test]
@@ -632,22 +617,7 @@ async fn a_complete_application_less_any_one_required_field_is_never_decided() {
 #[tokio::test]
 async fn an_incomplete_served_client_has_no_counterfactual_and_the_record_says_what_is_missing() {
     let scorer = bundled();
-    // The first client of the bundled file with an empty field the card requires (read from the CSV).
-    let required = card_required_used();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/applicants.csv");
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().clone();
-    let (id, field) = reader
-        .records()
-        .map(Result::unwrap)
-        .find_map(|record| {
-            let empty = header
-                .iter()
-                .zip(record.iter())
-                .find(|(name, value)| value.is_empty() && required.iter().any(|r| r == name));
-            empty.map(|(name, _)| (record[0].parse::<ClientId>().unwrap(), name.to_string()))
-        })
-        .expect("the bundled applicants include an incomplete application");
+    let (id, field) = common::first_incomplete_applicant(&card_required_used());
     let answer = send(state(), post("/counterfactual", &json!({"client_id": id}))).await;
     assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "incomplete_application", None);
     let (status, record) = send(state(), get(&format!("/clients/{id}"))).await;

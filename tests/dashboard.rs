@@ -1,6 +1,8 @@
 //! The dashboard without a terminal: `App` driven by actions, background work run in line,
 //! and whole screens drawn on a `TestBackend` for snapshots at 80×24 and 140×40.
 
+mod common;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -721,31 +723,7 @@ fn drift_tab_computes_once_in_the_background_and_sorts() {
 /// The first bundled applicant whose file leaves empty a field the card requires, with that
 /// field (read from the CSV and the card, not from the scorer).
 fn incomplete_applicant() -> (i64, String) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let card: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("assets/model.json")).unwrap()).unwrap();
-    let used: Vec<String> =
-        bundled().info().features.iter().filter(|feature| feature.used).map(|feature| feature.name.clone()).collect();
-    let required: Vec<String> = card["inputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|input| input["required"] == true && used.iter().any(|name| name == input["name"].as_str().unwrap()))
-        .map(|input| input["name"].as_str().unwrap().to_string())
-        .collect();
-    let mut reader = csv::Reader::from_path(root.join("data/applicants.csv")).unwrap();
-    let header = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(Result::unwrap)
-        .find_map(|record| {
-            let empty = header
-                .iter()
-                .zip(record.iter())
-                .find(|(name, value)| value.is_empty() && required.iter().any(|r| r == name));
-            empty.map(|(name, _)| (record[0].parse().unwrap(), name.to_string()))
-        })
-        .unwrap()
+    common::first_incomplete_applicant(&common::card_required_read(&bundled().info().features))
 }
 
 #[test]

@@ -129,24 +129,7 @@ static APPLICATIONS: LazyLock<Applications> = LazyLock::new(|| {
     use pad::domain::InputValue;
     use pad::scoring::Scorer;
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let card: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("assets/model.json")).unwrap()).unwrap();
-    let scorer = common::bundled_scorer();
-    let reads = |name: &str| {
-        scorer.info().features.iter().any(|feature| {
-            feature.used
-                && (feature.name == name
-                    || pad::data::pipeline::inputs_of(&feature.name).is_some_and(|inputs| inputs.contains(&name)))
-        })
-    };
-    let required: Vec<String> = card["inputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|input| input["required"] == true)
-        .map(|input| input["name"].as_str().unwrap().to_string())
-        .filter(|name| reads(name))
-        .collect();
+    let required = common::card_required_read(&common::bundled_scorer().info().features);
     let mut reader = csv::Reader::from_path(root.join("data/applicants.csv")).unwrap();
     let header = reader.headers().unwrap().clone();
     let complete = reader

@@ -106,3 +106,46 @@ pub fn bundled_scorer() -> Arc<pad::scoring::LocalScorer> {
         Arc::new(pad::scoring::LocalScorer::load(&bundled_sources()).unwrap_or_else(|error| panic!("{error}")))
     }))
 }
+
+/// The required fields of the bundled card (`inputs` of `assets/model.json`, read as JSON, not
+/// through the scorer) among the raw fields the model reads, directly or through a derived
+/// feature; `features` are the model's.
+pub fn card_required_read(features: &[pad::domain::FeatureDescription]) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("assets/model.json")).unwrap()).unwrap();
+    let reads = |name: &str| {
+        features.iter().any(|feature| {
+            feature.used
+                && (feature.name == name
+                    || pad::data::pipeline::inputs_of(&feature.name).is_some_and(|inputs| inputs.contains(&name)))
+        })
+    };
+    card["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|input| input["required"] == true)
+        .map(|input| input["name"].as_str().unwrap().to_string())
+        .filter(|name| reads(name))
+        .collect()
+}
+
+/// The first applicant of `data/applicants.csv` whose row leaves one of `required` empty, with
+/// that field (read from the CSV text).
+pub fn first_incomplete_applicant(required: &[String]) -> (i64, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut reader = csv::Reader::from_path(root.join("data/applicants.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(Result::unwrap)
+        .find_map(|record| {
+            let empty = header
+                .iter()
+                .zip(record.iter())
+                .find(|(name, value)| value.is_empty() && required.iter().any(|field| field == name));
+            empty.map(|(name, _)| (record[0].parse().unwrap(), name.to_string()))
+        })
+        .expect("the bundled applicants include an incomplete application")
+}
