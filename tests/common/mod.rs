@@ -106,3 +106,32 @@ pub fn bundled_scorer() -> Arc<pad::scoring::LocalScorer> {
         Arc::new(pad::scoring::LocalScorer::load(&bundled_sources()).unwrap_or_else(|error| panic!("{error}")))
     }))
 }
+
+/// A LightGBM text model with 4 features and `n_trees` chain-shaped trees `depth` splits deep:
+/// node i splits on feature i mod 4 and sends rows below `-1e30` (none) to leaf i and the rest
+/// on to node i + 1, so every row reaches the last leaf. Each leaf holds one training row.
+pub fn chain_model(depth: usize, n_trees: usize) -> String {
+    let join = |values: &mut dyn Iterator<Item = String>| values.collect::<Vec<_>>().join(" ");
+    let leaves = depth + 1;
+    let right = (1..depth).map(|node| node.to_string()).chain([format!("{}", -(depth as i64) - 1)]);
+    let mut tree = format!("num_leaves={leaves}\nnum_cat=0\n");
+    tree += &format!("split_feature={}\n", join(&mut (0..depth).map(|node| (node % 4).to_string())));
+    tree += &format!("threshold={}\n", join(&mut (0..depth).map(|_| "-1e30".to_string())));
+    tree += &format!("decision_type={}\n", join(&mut (0..depth).map(|_| "2".to_string())));
+    tree += &format!("left_child={}\n", join(&mut (0..depth).map(|node| (-(node as i64) - 1).to_string())));
+    tree += &format!("right_child={}\n", join(&mut right.into_iter()));
+    tree += &format!("leaf_value={}\n", join(&mut (0..leaves).map(|leaf| format!("{}", (leaf % 7) as f64 * 0.01))));
+    tree += &format!("leaf_count={}\n", join(&mut (0..leaves).map(|_| "1".to_string())));
+    tree += &format!("internal_count={}\n", join(&mut (0..depth).map(|node| (leaves - node).to_string())));
+    tree += "shrinkage=1\n\n";
+    let mut text = String::from(
+        "tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nlabel_index=0\nmax_feature_idx=3\n\
+         objective=binary sigmoid:1\nfeature_names=num_0 num_1 num_2 num_3\n\
+         feature_infos=[-1:1] [-1:1] [-1:1] [-1:1]\n\n",
+    );
+    for index in 0..n_trees {
+        text += &format!("Tree={index}\n{tree}");
+    }
+    text += "\nend of trees\n\nparameters:\n[boosting: gbdt]\nend of parameters\n\npandas_categorical:null\n";
+    text
+}
