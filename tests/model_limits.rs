@@ -46,12 +46,12 @@ fn a_tree_at_the_depth_limit_is_explained_exactly() {
 #[test]
 fn too_much_treeshap_work_is_refused_at_the_tree_that_passes_it() {
     // A chain 999 deep has leaves at depths 1..=999 and one more at 999:
-    // Σ d² = 999·1000·1999/6 + 999² = 332,833,500 + 998,001 = 333,831,501. The limit 2^33 =
-    // 8,589,934,592 is passed by the 26th tree (25 trees: 8,345,787,525).
-    let error = parse_error(&chain_model(999, 30));
-    assert!(error.contains("tree 25: the model's leaves are too many and too deep"), "{error}");
-    assert!(error.contains("8589934592, the limit"), "{error}");
-    assert!(Model::parse(&chain_model(999, 25)).is_ok());
+    // Σ d² = 999·1000·1999/6 + 999² = 332,833,500 + 998,001 = 333,831,501. The limit 2^30 =
+    // 1,073,741,824 is passed by the 4th tree (3 trees: 1,001,494,503).
+    let error = parse_error(&chain_model(999, 5));
+    assert!(error.contains("tree 3: the model's leaves are too many and too deep"), "{error}");
+    assert!(error.contains("1073741824, the limit"), "{error}");
+    assert!(Model::parse(&chain_model(999, 3)).is_ok());
 }
 
 #[test]

@@ -25,7 +25,7 @@
 //! | leaves per tree | [`MAX_LEAVES`] (131,072, LightGBM's own) |
 //! | depth of a leaf | [`MAX_DEPTH`] (1,000) |
 //! | categorical bitset words per tree | [`MAX_CATEGORY_WORDS`] (2^20: categories below 2^25) |
-//! | TreeSHAP work, Σ depth² over every leaf of the model | [`MAX_PATH_WORK`] (2^33) |
+//! | TreeSHAP work, Σ depth² over every leaf of the model | [`MAX_PATH_WORK`] (2^30) |
 //!
 //! Numbers that reach a score (leaf values, thresholds, shrinkage, the sigmoid) must be
 //! finite, and leaf values at most [`MAX_LEAF_VALUE`] in size, so that no sum of trees or of
@@ -57,7 +57,7 @@ pub const MAX_DEPTH: usize = 1_000;
 /// Largest number of 32-bit categorical bitset words (`cat_threshold`) in one tree.
 pub const MAX_CATEGORY_WORDS: usize = 1 << 20;
 /// Largest TreeSHAP work of a model: the sum over every leaf of its depth squared.
-pub const MAX_PATH_WORK: u64 = 1 << 33;
+pub const MAX_PATH_WORK: u64 = 1 << 30;
 /// Largest magnitude of a leaf value (log-odds).
 pub const MAX_LEAF_VALUE: f64 = 1e100;
 
