@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::chain_model;
+use common::{chain_model, chain_model_over};
 use pad::explain::{Explainer, Method};
 use pad::model::{MAX_DEPTH, MAX_MODEL_BYTES, Model, ModelError};
 
@@ -52,6 +52,22 @@ fn too_much_treeshap_work_is_refused_at_the_tree_that_passes_it() {
     assert!(error.contains("tree 3: the model's leaves are too many and too deep"), "{error}");
     assert!(error.contains("1073741824, the limit"), "{error}");
     assert!(Model::parse(&chain_model(999, 3)).is_ok());
+}
+
+#[test]
+fn paths_over_too_many_distinct_features_are_refused() {
+    // 64 distinct features on the path: accepted and explained by the per-leaf method.
+    let model = Arc::new(Model::parse(&chain_model_over(64, 1, 64)).unwrap());
+    assert_eq!(Explainer::new(Arc::clone(&model), Method::Fast).unwrap().n_fast_trees(), 1);
+    // 65 of 65, and 65 of 100 features (a chain 100 deep over 65 features repeats 35).
+    for (depth, n_features) in [(65, 65), (100, 65)] {
+        let error = parse_error(&chain_model_over(depth, 1, n_features));
+        assert!(
+            error
+                .contains("line 11: tree 0: a path from the root splits on 65 distinct features, over the limit of 64"),
+            "{error}"
+        );
+    }
 }
 
 #[test]

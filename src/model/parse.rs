@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use super::tree::{MissingType, Tree};
 use super::{
     CategoryLabel, FeatureInfo, MAX_CATEGORY_WORDS, MAX_DEPTH, MAX_FEATURES, MAX_LEAF_VALUE, MAX_LEAVES,
-    MAX_MODEL_BYTES, MAX_PATH_WORK, MAX_TREES, Model, Objective, ParseError,
+    MAX_MODEL_BYTES, MAX_PATH_FEATURES, MAX_PATH_WORK, MAX_TREES, Model, Objective, ParseError,
 };
 
 /// One `key=value` line: the value and its line number.
@@ -592,6 +592,16 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
         }
     }
     let (max_depth, work) = check_structure(&left_child, &right_child, num_leaves, &context)?;
+    let path_features = max_path_features(&left_child, &right_child, &features);
+    if path_features > MAX_PATH_FEATURES {
+        return Err(ParseError::new(
+            line,
+            format!(
+                "tree {index}: a path from the root splits on {path_features} distinct features, over the limit of \
+                 {MAX_PATH_FEATURES} (TreeSHAP loses its precision beyond it)"
+            ),
+        ));
+    }
     let tree = Tree {
         num_leaves,
         split_feature: features,
@@ -690,6 +700,36 @@ fn check_structure(
         return Err(corrupt(format!("leaf {leaf} is not reachable from the root")));
     }
     Ok((max_depth, work))
+}
+
+/// The largest number of distinct features split on along one root-to-leaf path. The tree
+/// must have passed [`check_structure`].
+fn max_path_features(left: &[i32], right: &[i32], features: &[usize]) -> usize {
+    // Depth first, leaving each node after its children: `on_path` counts the splits on each
+    // feature between the root and the current node.
+    let mut on_path: HashMap<usize, u32> = HashMap::new();
+    let mut largest = 0;
+    let mut stack = vec![(0i32, true)];
+    while let Some((node, entering)) = stack.pop() {
+        if node < 0 {
+            continue;
+        }
+        let index = node as usize;
+        let count = on_path.entry(features[index]).or_insert(0);
+        if entering {
+            *count += 1;
+            largest = largest.max(on_path.len());
+            stack.push((node, false));
+            stack.push((left[index], true));
+            stack.push((right[index], true));
+        } else {
+            *count -= 1;
+            if *count == 0 {
+                on_path.remove(&features[index]);
+            }
+        }
+    }
+    largest
 }
 
 struct Trailer {
