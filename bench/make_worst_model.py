@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
 """Writes the costliest model to explain that `pad`'s parser accepts, and one row for it.
 
-    python3 bench/make_worst_model.py OUT_DIR [DEPTH]
+    python3 bench/make_worst_model.py OUT_DIR [DEPTH SUBTREE]
 
 The model's one tree is a chain of 991 splits ending in a complete subtree 9 deep: 512 leaves
 at depth 1,000 (the depth limit) with 64 distinct features on each path (the limit; level i
 splits on feature i mod 64), and a TreeSHAP work of
 sum(d^2) = 991*992*1983/6 + 512 * 1000^2 = 836,905,296, 78 % of the limit 2^30.
 Then: pad explain --model OUT_DIR/worst.model.txt --data OUT_DIR/worst.csv --timing
-(an optional second argument sets the depth, for other shapes).
+(optional arguments DEPTH SUBTREE set the depth and the complete subtree's depth, for other
+shapes: `64 16` gives 65,536 leaves with 64 distinct features each).
 """
 import os
 import sys
 
-SUBTREE = 9
+SUBTREE = int(sys.argv[3]) if len(sys.argv) > 3 else 9
 CHAIN = int(sys.argv[2]) - SUBTREE if len(sys.argv) > 2 else 991
 DEPTH = CHAIN + SUBTREE
 FEATURES = 64

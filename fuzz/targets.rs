@@ -68,10 +68,10 @@ pub fn model_explain(data: &[u8]) {
 
 /// The model card reader.
 pub fn card(data: &[u8]) {
-    if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(card) = pad::config::parse_card(text) {
-            let _ = pad::config::resolve_threshold(None, Some(&card), std::path::Path::new("model.txt"));
-        }
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(card) = pad::config::parse_card(text)
+    {
+        let _ = pad::config::resolve_threshold(None, Some(&card), std::path::Path::new("model.txt"));
     }
 }
 

@@ -477,7 +477,9 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
         None => 1.0,
     };
     let leaf_value: Vec<f64> = required_array(entries, "leaf_value", num_leaves, &context)?;
-    if let Some((leaf, value)) = leaf_value.iter().enumerate().find(|(_, value)| !(value.abs() <= MAX_LEAF_VALUE)) {
+    if let Some((leaf, value)) =
+        leaf_value.iter().enumerate().find(|(_, value)| value.is_nan() || value.abs() > MAX_LEAF_VALUE)
+    {
         let line_no = entries.get("leaf_value").map_or(line, |(l, _)| *l);
         return Err(ParseError::new(
             line_no,
