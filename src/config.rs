@@ -279,7 +279,39 @@ pub enum ThresholdSource {
     Card(PathBuf),
     /// Neither: LightGBM's usual 0.5.
     Default,
+    /// The card at this path was read but gives no threshold (`null` or absent): 0.5.
+    CardWithoutThreshold(PathBuf),
 }
+
+impl ThresholdSource {
+    /// Says where the threshold came from, in a few words.
+    pub fn describe(&self) -> String {
+        match self {
+            ThresholdSource::Argument => "--threshold".into(),
+            ThresholdSource::Card(_) => "model card".into(),
+            ThresholdSource::Default => "default 0.5, no model card".into(),
+            ThresholdSource::CardWithoutThreshold(_) => "default 0.5, the model card has no threshold".into(),
+        }
+    }
+
+    /// A note for the user when the default threshold is used, saying why.
+    pub fn default_note(&self, model: &Path) -> Option<String> {
+        match self {
+            ThresholdSource::Default => Some(format!(
+                "note: no model card (model.json) beside {}: deciding at the default threshold 0.5",
+                model.display()
+            )),
+            ThresholdSource::CardWithoutThreshold(card) => Some(format!(
+                "note: the model card {} has no `threshold` (null or absent): deciding at the default threshold 0.5",
+                card.display()
+            )),
+            ThresholdSource::Argument | ThresholdSource::Card(_) => None,
+        }
+    }
+}
+
+/// Largest model card read, in bytes (a card written by `pad train` is a few kilobytes).
+pub const MAX_CARD_BYTES: u64 = 16 << 20;
 
 /// The path of the model card beside a model file (`model.json` in the same folder).
 pub fn card_path(model: &Path) -> PathBuf {
@@ -288,13 +320,54 @@ pub fn card_path(model: &Path) -> PathBuf {
 
 /// Reads the model card summary beside `model`, if there is one.
 pub fn read_card(model: &Path) -> Result<Option<ModelCard>, ConfigError> {
+    use std::io::Read;
     let path = card_path(model);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
+    let file = match std::fs::File::open(&path) {
+        Ok(file) => file,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(cause) => return Err(ConfigError::CardRead { path, cause }),
     };
-    serde_json::from_str(&text).map(Some).map_err(|cause| ConfigError::CardJson { path, cause })
+    let mut text = String::new();
+    if let Err(cause) = file.take(MAX_CARD_BYTES + 1).read_to_string(&mut text) {
+        return Err(ConfigError::CardRead { path, cause });
+    }
+    if text.len() as u64 > MAX_CARD_BYTES {
+        return Err(ConfigError::CardTooLarge { path, limit_mib: MAX_CARD_BYTES >> 20 });
+    }
+    parse_card(&text).map(Some).map_err(|cause| match cause {
+        CardProblem::NotObject(found) => ConfigError::CardNotObject { path, found },
+        CardProblem::Json(cause) => ConfigError::CardJson { path, cause },
+    })
+}
+
+/// Why a card's text is not a card.
+#[derive(Debug)]
+pub enum CardProblem {
+    /// The JSON value is not an object: what it is instead.
+    NotObject(&'static str),
+    /// The JSON is malformed or a field has the wrong type.
+    Json(serde_json::Error),
+}
+
+/// Parses the text of a model card, which must be a JSON object (serde would read `[]` as a
+/// card with no fields).
+pub fn parse_card(text: &str) -> Result<ModelCard, CardProblem> {
+    let found = match text.trim_start().chars().next() {
+        Some('{') | None => None,
+        Some('[') => Some("an array"),
+        Some('"') => Some("a string"),
+        Some('n') => Some("null"),
+        Some('t' | 'f') => Some("a boolean"),
+        Some('-' | '0'..='9') => Some("a number"),
+        Some(_) => None,
+    };
+    match found {
+        // Text that is not JSON at all gets the parser's own message, with its position.
+        Some(found) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => {
+            Err(CardProblem::NotObject(found))
+        }
+        _ => serde_json::from_str(text).map_err(CardProblem::Json),
+    }
 }
 
 /// The threshold to decide with: the argument, else the card's (read from beside `model`),
@@ -315,6 +388,7 @@ pub fn resolve_threshold(
                 .ok_or_else(|| ConfigError::Threshold { value, origin: path.display().to_string() })?;
             Ok((threshold, ThresholdSource::Card(path)))
         }
+        None if card.is_some() => Ok((Threshold::DEFAULT, ThresholdSource::CardWithoutThreshold(card_path(model)))),
         None => Ok((Threshold::DEFAULT, ThresholdSource::Default)),
     }
 }
@@ -346,5 +420,40 @@ mod tests {
         assert!(std::fs::write(dir.path().join("model.json"), "{\"threshold\": ").is_ok());
         let error = resolve(None).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(error.contains("model.json is not a valid model card"), "{error}");
+    }
+
+    #[test]
+    fn a_card_without_a_threshold_is_named_as_read() {
+        let Ok(dir) = tempfile::tempdir() else { return };
+        let model = dir.path().join("model.txt");
+        for card in [r#"{"threshold": null}"#, r#"{"model_version": "v1"}"#] {
+            assert!(std::fs::write(dir.path().join("model.json"), card).is_ok());
+            let resolved = read_card(&model).and_then(|card| resolve_threshold(None, card.as_ref(), &model));
+            let Ok((threshold, source)) = resolved else { panic!("{resolved:?}") };
+            assert_eq!(threshold.value(), 0.5);
+            let note = source.default_note(&model).unwrap_or_default();
+            assert!(note.starts_with("note: the model card "), "{note}");
+            assert!(
+                note.ends_with("model.json has no `threshold` (null or absent): deciding at the default threshold 0.5")
+            );
+        }
+    }
+
+    #[test]
+    fn a_card_that_is_not_an_object_is_refused() {
+        let Ok(dir) = tempfile::tempdir() else { return };
+        let model = dir.path().join("model.txt");
+        for (card, found) in [("[]", "an array"), (" \n\"v1\"", "a string"), ("null", "null"), ("0.3", "a number")] {
+            assert!(std::fs::write(dir.path().join("model.json"), card).is_ok());
+            let error = read_card(&model).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                error.ends_with(&format!("model.json is not a model card: it holds {found}, not a JSON object")),
+                "{error}"
+            );
+        }
+        // Broken JSON keeps the parser's position.
+        assert!(std::fs::write(dir.path().join("model.json"), "[1,").is_ok());
+        let error = read_card(&model).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.contains("is not a valid model card: EOF while parsing a value at line 1 column 3"), "{error}");
     }
 }

@@ -43,6 +43,22 @@ pub enum ConfigError {
         /// The operating system's reason.
         cause: std::io::Error,
     },
+    /// The model card is larger than [`crate::config::MAX_CARD_BYTES`].
+    #[error("the model card {path} is larger than {limit_mib} MiB: it is not a card written by pad train")]
+    CardTooLarge {
+        /// The card.
+        path: PathBuf,
+        /// The limit in MiB.
+        limit_mib: u64,
+    },
+    /// The model card is JSON but not an object.
+    #[error("{path} is not a model card: it holds {found}, not a JSON object")]
+    CardNotObject {
+        /// The card.
+        path: PathBuf,
+        /// What it holds instead.
+        found: &'static str,
+    },
     /// The model card is not valid JSON of the expected shape.
     #[error("{path} is not a valid model card: {cause}")]
     CardJson {

@@ -2,6 +2,8 @@
 //! predict` and `pad explain` on the same files, the token guards it, bad settings stop it
 //! with a message, and SIGTERM stops it cleanly.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -250,4 +252,24 @@ async fn what_a_caller_sends_cannot_forge_log_lines() {
         assert!(Instant::now() < deadline, "no refusal logged: {log:?}");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn a_model_with_a_tree_100000_deep_is_refused_at_load_with_its_line() {
+    let model = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(model.path(), common::chain_model(99_999, 1)).unwrap();
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_pad"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--model"])
+        .arg(model.path())
+        .current_dir(root())
+        .env_remove("PAD_API_TOKEN")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Refused before listening: an error exit (not a crash) naming the tree, its line and the limit.
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("line 11: tree 0: a leaf lies more than 1000 splits below the root"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
 }

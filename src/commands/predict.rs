@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::output::{Cell, TableWriter};
 use crate::cli::PredictArgs;
-use crate::config::{ScoringConfig, ThresholdSource, resolve_threshold};
+use crate::config::{ScoringConfig, resolve_threshold};
 use crate::data::completeness::Completeness;
 use crate::data::{ClientTable, ID_COLUMN};
 use crate::domain::{Decision, FeatureSchema, ModelCard};
@@ -46,11 +46,8 @@ pub(super) fn run(args: &PredictArgs) -> Result<()> {
         eprintln!("note: {note}");
     }
     let (threshold, source) = resolve_threshold(args.threshold, card.as_ref(), &config.model)?;
-    if source == ThresholdSource::Default {
-        eprintln!(
-            "note: no model card (model.json) beside {}: deciding at the default threshold 0.5",
-            config.model.display()
-        );
+    if let Some(note) = source.default_note(&config.model) {
+        eprintln!("{note}");
     }
     let pool = super::thread_pool(config.threads)?;
 

@@ -9,6 +9,29 @@
 //! [`Model::predict_raw`] sums the trees in file order from 0.0 and [`Model::probability`]
 //! applies the sigmoid, as LightGBM's `PredictRaw`/`Predict` do, so results are bit-identical.
 //!
+//! # Limits
+//!
+//! The parser refuses models beyond these limits, each error naming the limit and the line.
+//! They lie above anything LightGBM writes in practice (its own `num_leaves` stops at
+//! 131,072; real trees are a few dozen levels deep) and bound the work of explaining one row:
+//! path-dependent TreeSHAP costs about d² per leaf at depth d and its path buffer holds
+//! (d+2)(d+3)/2 elements, so a chain-shaped tree 99,999 deep would need 160 GB and hours.
+//!
+//! | what | limit |
+//! |---|---|
+//! | file size | [`MAX_MODEL_BYTES`] (1 GiB) |
+//! | features | [`MAX_FEATURES`] (1,000,000) |
+//! | trees | [`MAX_TREES`] (100,000) |
+//! | leaves per tree | [`MAX_LEAVES`] (131,072, LightGBM's own) |
+//! | depth of a leaf | [`MAX_DEPTH`] (1,000) |
+//! | distinct features split on along one path | [`MAX_PATH_FEATURES`] (64) |
+//! | categorical bitset words per tree | [`MAX_CATEGORY_WORDS`] (2^20: categories below 2^25) |
+//! | TreeSHAP work, Σ depth² over every leaf of the model | [`MAX_PATH_WORK`] (2^30) |
+//!
+//! Numbers that reach a score (leaf values, thresholds, shrinkage, the sigmoid) must be
+//! finite, and leaf values at most [`MAX_LEAF_VALUE`] in size, so that no sum of trees or of
+//! contributions overflows.
+//!
 //! Pure: no I/O except [`Model::from_path`]. Uses: domain.
 
 mod objective;
@@ -21,6 +44,28 @@ pub use crate::domain::CategoryLabel;
 use crate::domain::{FeatureSchema, FeatureSpec};
 pub use objective::Objective;
 pub use tree::{Child, MissingType, Tree, ZERO_THRESHOLD};
+
+/// Largest model file read, in bytes.
+pub const MAX_MODEL_BYTES: u64 = 1 << 30;
+/// Largest number of input features (`max_feature_idx + 1`).
+pub const MAX_FEATURES: usize = 1_000_000;
+/// Largest number of trees.
+pub const MAX_TREES: usize = 100_000;
+/// Largest number of leaves in one tree (LightGBM's own limit on `num_leaves`).
+pub const MAX_LEAVES: usize = 131_072;
+/// Largest depth of a leaf, in splits from the root.
+pub const MAX_DEPTH: usize = 1_000;
+/// Largest number of distinct features split on along one root-to-leaf path. TreeSHAP's
+/// path weights lose precision as this grows: on a tree with one leaf per level, the
+/// contributions miss the score by 6e-12 with 64 features, 5e-9 with 80, 1e-6 with 100, and
+/// by orders of magnitude with 200. Within it, every tree takes TreeSHAP's per-leaf method.
+pub const MAX_PATH_FEATURES: usize = 64;
+/// Largest number of 32-bit categorical bitset words (`cat_threshold`) in one tree.
+pub const MAX_CATEGORY_WORDS: usize = 1 << 20;
+/// Largest TreeSHAP work of a model: the sum over every leaf of its depth squared.
+pub const MAX_PATH_WORK: u64 = 1 << 30;
+/// Largest magnitude of a leaf value (log-odds).
+pub const MAX_LEAF_VALUE: f64 = 1e100;
 
 /// A failure to read a model from text, with the 1-based line where it was found.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -52,6 +97,12 @@ pub enum ModelError {
         path: PathBuf,
         /// The operating system's reason.
         cause: std::io::Error,
+    },
+    /// The model file is larger than [`MAX_MODEL_BYTES`].
+    #[error("{path} is larger than {} MiB, the largest model file read", MAX_MODEL_BYTES >> 20)]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
     },
     /// The model file is not valid UTF-8 text.
     #[error("{path} is not a LightGBM text model: it is not text (invalid UTF-8 on line {line})")]
@@ -120,7 +171,18 @@ impl Model {
 
     /// Reads and parses a LightGBM model file.
     pub fn from_path(path: &Path) -> Result<Model, ModelError> {
-        let bytes = std::fs::read(path).map_err(|cause| ModelError::Read { path: path.to_path_buf(), cause })?;
+        use std::io::Read;
+        let read_error = |cause| ModelError::Read { path: path.to_path_buf(), cause };
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        if file.metadata().map_err(read_error)?.len() > MAX_MODEL_BYTES {
+            return Err(ModelError::TooLarge { path: path.to_path_buf() });
+        }
+        let mut bytes = Vec::new();
+        // One byte more than the limit tells a file at the limit from a larger one.
+        file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(read_error)?;
+        if bytes.len() as u64 > MAX_MODEL_BYTES {
+            return Err(ModelError::TooLarge { path: path.to_path_buf() });
+        }
         let text = String::from_utf8(bytes).map_err(|error| {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             ModelError::NotText {

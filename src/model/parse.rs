@@ -9,7 +9,10 @@
 use std::collections::HashMap;
 
 use super::tree::{MissingType, Tree};
-use super::{CategoryLabel, FeatureInfo, Model, Objective, ParseError};
+use super::{
+    CategoryLabel, FeatureInfo, MAX_CATEGORY_WORDS, MAX_DEPTH, MAX_FEATURES, MAX_LEAF_VALUE, MAX_LEAVES,
+    MAX_MODEL_BYTES, MAX_PATH_FEATURES, MAX_PATH_WORK, MAX_TREES, Model, Objective, ParseError,
+};
 
 /// One `key=value` line: the value and its line number.
 type Entries<'a> = HashMap<&'a str, (usize, &'a str)>;
@@ -49,6 +52,14 @@ impl<'a> Lines<'a> {
 }
 
 pub(super) fn parse_model(text: &str) -> Result<Model, ParseError> {
+    if text.len() as u64 > MAX_MODEL_BYTES {
+        return Err(ParseError::new(
+            0,
+            format!("the model is {} bytes long, over the limit of {} MiB", text.len(), MAX_MODEL_BYTES >> 20),
+        ));
+    }
+    // Some editors write a UTF-8 byte order mark before the first line; it is not text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = Lines::new(text);
     expect_first_line(&mut lines)?;
     let header = read_header(&mut lines)?;
@@ -60,7 +71,8 @@ pub(super) fn parse_model(text: &str) -> Result<Model, ParseError> {
         ));
     }
     let n_features = header.feature_names.len();
-    let mut trees = Vec::new();
+    let mut trees: Vec<Tree> = Vec::new();
+    let mut path_work: u64 = 0;
     let mut saw_end = false;
     while let Some((line_no, line)) = lines.next_line() {
         if line.trim().is_empty() {
@@ -82,8 +94,23 @@ pub(super) fn parse_model(text: &str) -> Result<Model, ParseError> {
                 format!("expected `Tree={}`, found `{}`: trees must be numbered in order", trees.len(), clip(line)),
             ));
         }
+        if trees.len() >= MAX_TREES {
+            return Err(ParseError::new(line_no, format!("the model has more than {MAX_TREES} trees, the limit")));
+        }
         let entries = read_block(&mut lines, line_no)?;
-        trees.push(parse_tree(&entries, trees.len(), line_no, n_features)?);
+        let (tree, tree_work) = parse_tree(&entries, trees.len(), line_no, n_features)?;
+        path_work = path_work.saturating_add(tree_work);
+        if path_work > MAX_PATH_WORK {
+            return Err(ParseError::new(
+                line_no,
+                format!(
+                    "tree {}: the model's leaves are too many and too deep to explain (the sum of their \
+                     squared depths passes {MAX_PATH_WORK}, the limit)",
+                    trees.len()
+                ),
+            ));
+        }
+        trees.push(tree);
     }
     if !saw_end {
         return Err(ParseError::new(
@@ -168,9 +195,7 @@ fn read_header(lines: &mut Lines<'_>) -> Result<Header, ParseError> {
             continue;
         }
         match line.split_once('=') {
-            Some((key, value)) => {
-                entries.insert(key.trim(), (line_no, value));
-            }
+            Some((key, value)) => insert_once(&mut entries, key.trim(), line_no, value)?,
             None if line.trim() == "average_output" => average_output = true,
             None => {} // LightGBM ignores bare keys it does not know.
         }
@@ -186,10 +211,16 @@ fn read_header(lines: &mut Lines<'_>) -> Result<Header, ParseError> {
 
     let (line_no, num_class) = required("num_class")?;
     let num_class: i64 = parse_number(num_class, line_no, "num_class")?;
-    if num_class != 1 {
+    if num_class > 1 {
         return Err(ParseError::new(
             line_no,
-            format!("num_class={num_class}: multiclass models are not supported, only binary models"),
+            format!("num_class={num_class}: multiclass models are not supported, only binary models (num_class=1)"),
+        ));
+    }
+    if num_class < 1 {
+        return Err(ParseError::new(
+            line_no,
+            format!("num_class={num_class} is not a number of classes: a binary model has num_class=1"),
         ));
     }
     if let Some(&(line_no, k)) = entries.get("num_tree_per_iteration") {
@@ -207,8 +238,15 @@ fn read_header(lines: &mut Lines<'_>) -> Result<Header, ParseError> {
 
     let (line_no, max_feature_idx) = required("max_feature_idx")?;
     let max_feature_idx: i64 = parse_number(max_feature_idx, line_no, "max_feature_idx")?;
-    if !(0..10_000_000).contains(&max_feature_idx) {
-        return Err(ParseError::new(line_no, format!("max_feature_idx={max_feature_idx} is out of range")));
+    if max_feature_idx < 0 || max_feature_idx >= MAX_FEATURES as i64 {
+        return Err(ParseError::new(
+            line_no,
+            format!(
+                "max_feature_idx={max_feature_idx} is out of range: a model has 1 to {MAX_FEATURES} features \
+                 (max_feature_idx 0 to {})",
+                MAX_FEATURES - 1
+            ),
+        ));
     }
     let n_features = (max_feature_idx + 1) as usize;
 
@@ -219,6 +257,18 @@ fn read_header(lines: &mut Lines<'_>) -> Result<Header, ParseError> {
             line_no,
             format!("feature_names has {} names but max_feature_idx says {n_features} features", feature_names.len()),
         ));
+    }
+    let mut first_position: HashMap<&str, usize> = HashMap::with_capacity(n_features);
+    for (position, name) in feature_names.iter().enumerate() {
+        if let Some(first) = first_position.insert(name, position) {
+            return Err(ParseError::new(
+                line_no,
+                format!(
+                    "feature_names lists `{}` twice (features {first} and {position}): each feature needs its own name",
+                    clip(name)
+                ),
+            ));
+        }
     }
     let (line_no, infos) = required("feature_infos")?;
     let feature_infos =
@@ -266,8 +316,8 @@ fn parse_feature_info(token: &str, line_no: usize) -> Result<FeatureInfo, ParseE
     if let Some(range) = token.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
         let bad = || ParseError::new(line_no, format!("feature_infos entry `{}` is not `[min:max]`", clip(token)));
         let (min, max) = range.split_once(':').ok_or_else(bad)?;
-        let min = min.parse::<f64>().map_err(|_| bad())?;
-        let max = max.parse::<f64>().map_err(|_| bad())?;
+        let min = min.parse::<f64>().ok().filter(|min| !min.is_nan()).ok_or_else(bad)?;
+        let max = max.parse::<f64>().ok().filter(|max| !max.is_nan()).ok_or_else(bad)?;
         return Ok(FeatureInfo::Numeric { min, max });
     }
     token
@@ -306,9 +356,20 @@ fn read_block<'a>(lines: &mut Lines<'a>, tree_line: usize) -> Result<Entries<'a>
                 format!("expected `key=value` inside the tree that starts on line {tree_line}, found `{}`", clip(line)),
             ));
         };
-        entries.insert(key, (line_no, value));
+        insert_once(&mut entries, key, line_no, value)?;
     }
     Ok(entries)
+}
+
+/// Adds a `key=value` line, refusing a key already given (LightGBM would keep the last one).
+fn insert_once<'a>(entries: &mut Entries<'a>, key: &'a str, line_no: usize, value: &'a str) -> Result<(), ParseError> {
+    if let Some((first, _)) = entries.insert(key, (line_no, value)) {
+        return Err(ParseError::new(
+            line_no,
+            format!("`{}=` is given twice, on lines {first} and {line_no}: keep one of them", clip(key)),
+        ));
+    }
+    Ok(())
 }
 
 /// Parses the space-separated values of `key`, checking their count.
@@ -361,7 +422,8 @@ struct TreeContext {
     line: usize,
 }
 
-fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usize) -> Result<Tree, ParseError> {
+/// Parses one tree block; returns the tree and its TreeSHAP work (Σ depth² over its leaves).
+fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usize) -> Result<(Tree, u64), ParseError> {
     let context = TreeContext { index, line };
     let scalar = |key: &str| -> Result<Option<(usize, i64)>, ParseError> {
         entries
@@ -371,17 +433,20 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
     };
     let (leaves_line, num_leaves) = scalar("num_leaves")?
         .ok_or_else(|| ParseError::new(line, format!("tree {index} has no `num_leaves=` line")))?;
-    if !(1..=100_000_000).contains(&num_leaves) {
+    if !(1..=MAX_LEAVES as i64).contains(&num_leaves) {
         return Err(ParseError::new(
             leaves_line,
-            format!("tree {index}: num_leaves={num_leaves} must be between 1 and 100000000"),
+            format!("tree {index}: num_leaves={num_leaves} must be between 1 and {MAX_LEAVES}, the limit"),
         ));
     }
     let num_leaves = num_leaves as usize;
     let (cat_line, num_cat) =
         scalar("num_cat")?.ok_or_else(|| ParseError::new(line, format!("tree {index} has no `num_cat=` line")))?;
-    if num_cat < 0 {
-        return Err(ParseError::new(cat_line, format!("tree {index}: num_cat={num_cat} is negative")));
+    if num_cat < 0 || num_cat >= num_leaves as i64 {
+        return Err(ParseError::new(
+            cat_line,
+            format!("tree {index}: num_cat={num_cat} must be between 0 and {}, the number of splits", num_leaves - 1),
+        ));
     }
     let num_cat = num_cat as usize;
     if let Some((line_no, 1)) = scalar("is_linear")? {
@@ -393,14 +458,34 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
         ));
     }
     let shrinkage = match entries.get("shrinkage") {
-        Some(&(line_no, value)) => parse_number::<f64>(value, line_no, "shrinkage")?,
+        Some(&(line_no, value)) => {
+            let shrinkage = parse_number::<f64>(value, line_no, "shrinkage")?;
+            if !shrinkage.is_finite() {
+                return Err(ParseError::new(
+                    line_no,
+                    format!("tree {index}: shrinkage={shrinkage} is not a finite number"),
+                ));
+            }
+            shrinkage
+        }
         None => 1.0,
     };
     let leaf_value: Vec<f64> = required_array(entries, "leaf_value", num_leaves, &context)?;
+    if let Some((leaf, value)) =
+        leaf_value.iter().enumerate().find(|(_, value)| value.is_nan() || value.abs() > MAX_LEAF_VALUE)
+    {
+        let line_no = entries.get("leaf_value").map_or(line, |(l, _)| *l);
+        return Err(ParseError::new(
+            line_no,
+            format!(
+                "tree {index}: `leaf_value` of leaf {leaf} is {value}, not a finite number of at most {MAX_LEAF_VALUE:e} in size"
+            ),
+        ));
+    }
     if num_leaves == 1 {
         // LightGBM reads nothing else of a constant tree; its count is not needed either.
         let leaf_count = counts(entries, "leaf_count", 1, &context).unwrap_or_else(|_| vec![0.0]);
-        return Ok(Tree {
+        let tree = Tree {
             num_leaves,
             split_feature: Vec::new(),
             threshold: Vec::new(),
@@ -414,12 +499,17 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
             cat_threshold: Vec::new(),
             shrinkage,
             max_depth: 0,
-        });
+        };
+        return Ok((tree, 0));
     }
     let leaf_count = counts(entries, "leaf_count", num_leaves, &context)?;
     let n_internal = num_leaves - 1;
     let split_feature: Vec<i64> = required_array(entries, "split_feature", n_internal, &context)?;
     let threshold: Vec<f64> = required_array(entries, "threshold", n_internal, &context)?;
+    if let Some(node) = threshold.iter().position(|threshold| threshold.is_nan()) {
+        let line_no = entries.get("threshold").map_or(line, |(l, _)| *l);
+        return Err(ParseError::new(line_no, format!("tree {index}: `threshold` of node {node} is NaN, not a number")));
+    }
     let decision_type: Vec<u8> =
         array(entries, "decision_type", n_internal, &context)?.unwrap_or_else(|| vec![0; n_internal]);
     let left_child: Vec<i32> = required_array(entries, "left_child", n_internal, &context)?;
@@ -429,6 +519,16 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
         let boundaries: Vec<usize> = required_array(entries, "cat_boundaries", num_cat + 1, &context)?;
         let words_line = entries.get("cat_threshold").map(|(l, _)| *l).unwrap_or(line);
         let words = entries.get("cat_threshold").map(|(_, v)| v.split_whitespace().count()).unwrap_or(0);
+        if words > MAX_CATEGORY_WORDS {
+            return Err(ParseError::new(
+                words_line,
+                format!(
+                    "tree {index}: `cat_threshold` has {words} bitset words, over the limit of {MAX_CATEGORY_WORDS} \
+                     (categories up to {})",
+                    MAX_CATEGORY_WORDS * 32 - 1
+                ),
+            ));
+        }
         let threshold_words: Vec<u32> = required_array(entries, "cat_threshold", words, &context)?;
         let monotone = boundaries.first() == Some(&0) && boundaries.windows(2).all(|w| w[0] <= w[1]);
         if !monotone || boundaries.last() != Some(&threshold_words.len()) {
@@ -451,7 +551,10 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
         if feature < 0 || feature as usize >= n_features {
             return Err(ParseError::new(
                 feature_line,
-                format!("tree {index}, node {node}: split_feature {feature} is not a feature index (0..{n_features})"),
+                format!(
+                    "tree {index}, node {node}: split_feature {feature} is not a feature index (0 to {})",
+                    n_features - 1
+                ),
             ));
         }
         features.push(feature as usize);
@@ -470,15 +573,32 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
             if bitset.fract() != 0.0 || bitset < 0.0 || bitset >= num_cat as f64 {
                 return Err(ParseError::new(
                     threshold_line,
-                    format!(
-                        "tree {index}, node {node}: categorical threshold {bitset} is not a bitset index (0..{num_cat})"
-                    ),
+                    if num_cat == 0 {
+                        format!(
+                            "tree {index}, node {node}: the split is categorical but the tree has no bitsets (num_cat=0)"
+                        )
+                    } else {
+                        format!(
+                            "tree {index}, node {node}: categorical threshold {bitset} is not a bitset index (0 to {})",
+                            num_cat - 1
+                        )
+                    },
                 ));
             }
         }
     }
-    let max_depth = check_structure(&left_child, &right_child, num_leaves, &context)?;
-    Ok(Tree {
+    let (max_depth, work) = check_structure(&left_child, &right_child, num_leaves, &context)?;
+    let path_features = max_path_features(&left_child, &right_child, &features);
+    if path_features > MAX_PATH_FEATURES {
+        return Err(ParseError::new(
+            line,
+            format!(
+                "tree {index}: a path from the root splits on {path_features} distinct features, over the limit of \
+                 {MAX_PATH_FEATURES} (TreeSHAP loses its precision beyond it)"
+            ),
+        ));
+    }
+    let tree = Tree {
         num_leaves,
         split_feature: features,
         threshold,
@@ -492,7 +612,8 @@ fn parse_tree(entries: &Entries<'_>, index: usize, line: usize, n_features: usiz
         cat_threshold,
         shrinkage,
         max_depth,
-    })
+    };
+    Ok((tree, work))
 }
 
 /// Row counts: non-negative integers, zero-filled when absent as LightGBM does.
@@ -517,14 +638,21 @@ fn counts(entries: &Entries<'_>, key: &str, expected: usize, context: &TreeConte
 }
 
 /// Checks that the children form a tree rooted at node 0 reaching every node and leaf once,
-/// and returns its depth in edges.
-fn check_structure(left: &[i32], right: &[i32], num_leaves: usize, context: &TreeContext) -> Result<usize, ParseError> {
+/// and returns its depth in edges and its TreeSHAP work (Σ depth² over its leaves). A leaf
+/// deeper than [`MAX_DEPTH`] is refused.
+fn check_structure(
+    left: &[i32],
+    right: &[i32],
+    num_leaves: usize,
+    context: &TreeContext,
+) -> Result<(usize, u64), ParseError> {
     let n_internal = num_leaves - 1;
     let mut node_seen = vec![false; n_internal];
     let mut leaf_seen = vec![false; num_leaves];
     let mut stack = vec![(0usize, 0usize)];
     node_seen[0] = true;
     let mut max_depth = 0;
+    let mut work: u64 = 0;
     let corrupt = |message: String| ParseError::new(context.line, format!("tree {}: {message}", context.index));
     while let Some((node, depth)) = stack.pop() {
         for child in [left[node], right[node]] {
@@ -539,6 +667,13 @@ fn check_structure(left: &[i32], right: &[i32], num_leaves: usize, context: &Tre
                     return Err(corrupt(format!("node {child} is reached twice (a cycle or a shared node)")));
                 }
                 node_seen[child] = true;
+                if depth + 1 >= MAX_DEPTH {
+                    return Err(corrupt(format!(
+                        "a leaf lies more than {MAX_DEPTH} splits below the root (node {child} is at depth {}), \
+                         over the depth limit",
+                        depth + 1
+                    )));
+                }
                 stack.push((child, depth + 1));
             } else {
                 let leaf = (!child) as usize;
@@ -550,6 +685,7 @@ fn check_structure(left: &[i32], right: &[i32], num_leaves: usize, context: &Tre
                 }
                 leaf_seen[leaf] = true;
                 max_depth = max_depth.max(depth + 1);
+                work += ((depth + 1) * (depth + 1)) as u64;
             }
         }
     }
@@ -559,7 +695,37 @@ fn check_structure(left: &[i32], right: &[i32], num_leaves: usize, context: &Tre
     if let Some(leaf) = leaf_seen.iter().position(|seen| !seen) {
         return Err(corrupt(format!("leaf {leaf} is not reachable from the root")));
     }
-    Ok(max_depth)
+    Ok((max_depth, work))
+}
+
+/// The largest number of distinct features split on along one root-to-leaf path. The tree
+/// must have passed [`check_structure`].
+fn max_path_features(left: &[i32], right: &[i32], features: &[usize]) -> usize {
+    // Depth first, leaving each node after its children: `on_path` counts the splits on each
+    // feature between the root and the current node.
+    let mut on_path: HashMap<usize, u32> = HashMap::new();
+    let mut largest = 0;
+    let mut stack = vec![(0i32, true)];
+    while let Some((node, entering)) = stack.pop() {
+        if node < 0 {
+            continue;
+        }
+        let index = node as usize;
+        let count = on_path.entry(features[index]).or_insert(0);
+        if entering {
+            *count += 1;
+            largest = largest.max(on_path.len());
+            stack.push((node, false));
+            stack.push((left[index], true));
+            stack.push((right[index], true));
+        } else {
+            *count -= 1;
+            if *count == 0 {
+                on_path.remove(&features[index]);
+            }
+        }
+    }
+    largest
 }
 
 struct Trailer {
@@ -737,11 +903,11 @@ mod tests {
         assert!(error.message.contains("`threshold` has 2 values, expected 1"), "{error}");
         assert_eq!(error.line, 17);
         let error = error_of(&STUMP.replace("split_feature=0", "split_feature=2"));
-        assert!(error.message.contains("split_feature 2 is not a feature index"), "{error}");
+        assert_eq!(error.to_string(), "line 15: tree 0, node 0: split_feature 2 is not a feature index (0 to 1)");
         let error = error_of(&STUMP.replace("decision_type=2", "decision_type=12"));
         assert!(error.message.contains("decision_type 12"), "{error}");
         let error = error_of(&STUMP.replace("decision_type=2", "decision_type=1"));
-        assert!(error.message.contains("categorical threshold"), "{error}");
+        assert!(error.message.contains("the split is categorical but the tree has no bitsets (num_cat=0)"), "{error}");
         let error = error_of(&STUMP.replace("leaf_count=3 1", "leaf_count=3 -1"));
         assert!(error.message.contains("negative count"), "{error}");
         let error = error_of(&STUMP.replace("leaf_value=-1 1", "leaf_value=-1 x"));
@@ -755,13 +921,63 @@ mod tests {
         let error = error_of(&STUMP.replace("feature_names=a b", "feature_names=a"));
         assert!(error.message.contains("feature_names has 1 names"), "{error}");
         let error = error_of(&STUMP.replace("num_class=1", "num_class=3"));
-        assert!(error.message.contains("multiclass"), "{error}");
+        assert_eq!(
+            error.to_string(),
+            "line 3: num_class=3: multiclass models are not supported, only binary models (num_class=1)"
+        );
+        let error = error_of(&STUMP.replace("num_class=1", "num_class=0"));
+        assert_eq!(error.to_string(), "line 3: num_class=0 is not a number of classes: a binary model has num_class=1");
         let error = error_of(&STUMP.replace("sigmoid:1", "sigmoid:0"));
         assert!(error.message.contains("positive"), "{error}");
         let error = error_of("{\"not\": \"a model\"}");
         assert!(error.message.contains("not a LightGBM text model"), "{error}");
         let error = error_of("");
         assert!(error.message.contains("empty"), "{error}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_tree_is_skipped() {
+        let model = parse_model(&format!("\u{feff}{STUMP}"));
+        assert!(model.is_ok(), "{model:?}");
+    }
+
+    #[test]
+    fn numbers_that_would_make_a_score_nan_are_refused_with_line_and_field() {
+        let error = error_of(&STUMP.replace("leaf_value=-1 1", "leaf_value=-1 nan"));
+        assert_eq!(
+            error.to_string(),
+            "line 21: tree 0: `leaf_value` of leaf 1 is NaN, not a finite number of at most 1e100 in size"
+        );
+        let error = error_of(&STUMP.replace("leaf_value=-1 1", "leaf_value=inf 1"));
+        assert!(
+            error.to_string().starts_with("line 21: tree 0: `leaf_value` of leaf 0 is inf, not a finite"),
+            "{error}"
+        );
+        let error = error_of(&STUMP.replace("leaf_value=-1 1", "leaf_value=-1e101 1"));
+        assert!(error.to_string().starts_with("line 21: tree 0: `leaf_value` of leaf 0 is -1000"), "{error}");
+        let error = error_of(&STUMP.replace("threshold=0.5", "threshold=NaN"));
+        assert_eq!(error.to_string(), "line 17: tree 0: `threshold` of node 0 is NaN, not a number");
+        let error = error_of(&STUMP.replace("shrinkage=1", "shrinkage=inf"));
+        assert_eq!(error.to_string(), "line 28: tree 0: shrinkage=inf is not a finite number");
+        let error = error_of(&STUMP.replace("sigmoid:1", "sigmoid:nan"));
+        assert!(error.to_string().starts_with("line 7: sigmoid:NaN must be a positive number"), "{error}");
+        let error = error_of(&STUMP.replace("[0:1] none", "[nan:1] none"));
+        assert!(error.to_string().starts_with("line 9: feature_infos entry `[nan:1]` is not `[min:max]`"), "{error}");
+        // An infinite threshold is a valid split (every finite value goes one way).
+        assert!(parse_model(&STUMP.replace("threshold=0.5", "threshold=inf")).is_ok());
+    }
+
+    #[test]
+    fn duplicate_names_and_keys_are_refused() {
+        let error = error_of(&STUMP.replace("feature_names=a b", "feature_names=a a"));
+        assert_eq!(
+            error.to_string(),
+            "line 8: feature_names lists `a` twice (features 0 and 1): each feature needs its own name"
+        );
+        let error = error_of(&STUMP.replace("label_index=0\n", "label_index=0\nobjective=binary sigmoid:2\n"));
+        assert_eq!(error.to_string(), "line 8: `objective=` is given twice, on lines 6 and 8: keep one of them");
+        let error = error_of(&STUMP.replace("leaf_weight=1 1\n", "leaf_value=1 -1\n"));
+        assert_eq!(error.to_string(), "line 22: `leaf_value=` is given twice, on lines 21 and 22: keep one of them");
     }
 
     #[test]

@@ -50,18 +50,38 @@ pub enum ScoringError {
     Config(#[from] ConfigError),
     /// The card does not describe the model beside it.
     #[error(
-        "{card} does not describe {model}: the card lists {card_features} features, the model has {model_features} \
-         (a card left from another model? move it away or train again)"
+        "{card} does not describe {model}: {difference} (a card left from another model? move it away or train again)"
     )]
     CardMismatch {
         /// The card.
         card: PathBuf,
         /// The model.
         model: PathBuf,
-        /// Features the card lists.
-        card_features: usize,
-        /// Features the model has.
-        model_features: usize,
+        /// The first difference between the card's features and the model's.
+        difference: String,
+    },
+    /// The card names another model version than the model beside it.
+    #[error(
+        "{card} does not describe {model}: the card is for model version {card_version}, the model file is \
+         {model_version} (a card left from another model? move it away or train again)"
+    )]
+    CardVersionMismatch {
+        /// The card.
+        card: PathBuf,
+        /// The model.
+        model: PathBuf,
+        /// The card's `model_version`.
+        card_version: String,
+        /// The version computed from the model file.
+        model_version: String,
+    },
+    /// The card's `model_version` is too long to be a version label.
+    #[error("{card}: `model_version` is {length} characters long; a version label has at most {MAX_VERSION_CHARS}")]
+    CardVersionLength {
+        /// The card.
+        card: PathBuf,
+        /// Its length in characters.
+        length: usize,
     },
     /// A data file cannot be used.
     #[error(transparent)]
@@ -268,13 +288,13 @@ impl ModelBundle {
         let card = read_card(path)?;
         let schema = match &card {
             Some(card) => {
+                check_card_version(card, path)?;
                 let listed: Vec<&str> = card.features.iter().map(|feature| feature.name.as_str()).collect();
-                if !listed.is_empty() && listed != model.feature_names() {
+                if let Some(difference) = first_difference(&listed, model.feature_names()) {
                     return Err(ScoringError::CardMismatch {
                         card: card_path(path),
                         model: path.to_path_buf(),
-                        card_features: listed.len(),
-                        model_features: model.n_features(),
+                        difference,
                     });
                 }
                 model.schema().with_card(card)
@@ -322,6 +342,61 @@ pub fn completeness_of<T: std::borrow::Borrow<ClientTable>>(
             completeness::rule()
         );
         Ok((Completeness::new(schema, &required, &policy)?, Some(note)))
+    }
+}
+
+/// Longest `model_version` a card may give, in characters.
+pub const MAX_VERSION_CHARS: usize = 64;
+
+/// Checks the card's `model_version`: at most [`MAX_VERSION_CHARS`] characters and, when it is
+/// a file digest as `pad train` writes it (`sha256-` and the first 12 hex digits of the model
+/// file's SHA-256), the digest of the model file beside it.
+fn check_card_version(card: &ModelCard, model: &Path) -> Result<(), ScoringError> {
+    let Some(version) = card.model_version.as_deref() else { return Ok(()) };
+    let length = version.chars().count();
+    if length > MAX_VERSION_CHARS {
+        return Err(ScoringError::CardVersionLength { card: card_path(model), length });
+    }
+    if version.starts_with("sha256-") {
+        let model_version = file_version(model)?;
+        if version != model_version {
+            return Err(ScoringError::CardVersionMismatch {
+                card: card_path(model),
+                model: model.to_path_buf(),
+                card_version: version.to_string(),
+                model_version,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The first difference between the features a card lists and the model's, in words; `None`
+/// when they agree or the card lists none.
+fn first_difference(card: &[&str], model: &[String]) -> Option<String> {
+    if card.is_empty() {
+        return None;
+    }
+    let position = card.iter().zip(model).position(|(card, model)| card != model);
+    match position {
+        Some(position) => Some(format!(
+            "feature {position} is `{}` in the card but `{}` in the model (features reordered or renamed)",
+            card[position], model[position]
+        )),
+        None if card.len() == model.len() => None,
+        None => {
+            let (longer, name) = if card.len() > model.len() {
+                ("card", card[model.len()])
+            } else {
+                ("model", model[card.len()].as_str())
+            };
+            Some(format!(
+                "the card lists {} features and the model has {}; the {longer} goes on with `{name}` at position {}",
+                card.len(),
+                model.len(),
+                card.len().min(model.len())
+            ))
+        }
     }
 }
 
@@ -430,11 +505,7 @@ impl LocalScorer {
             source: Source::Local { model: sources.model.clone() },
             model_version,
             threshold: threshold.value(),
-            threshold_origin: match origin {
-                crate::config::ThresholdSource::Argument => "--threshold".into(),
-                crate::config::ThresholdSource::Card(_) => "model card".into(),
-                crate::config::ThresholdSource::Default => "default 0.5, no model card".into(),
-            },
+            threshold_origin: origin.describe(),
             card,
             features,
             reference_clients: outcomes.len(),

@@ -149,3 +149,41 @@ pub fn first_incomplete_applicant(required: &[String]) -> (i64, String) {
         })
         .expect("the bundled applicants include an incomplete application")
 }
+
+/// A LightGBM text model with 4 features and `n_trees` chain-shaped trees `depth` splits deep:
+/// node i splits on feature i mod 4 and sends rows below `-1e30` (none) to leaf i and the rest
+/// on to node i + 1, so every row reaches the last leaf. Each leaf holds one training row.
+pub fn chain_model(depth: usize, n_trees: usize) -> String {
+    chain_model_over(depth, n_trees, 4)
+}
+
+/// [`chain_model`] over `n_features` features `num_0`, `num_1`…: node i splits on feature
+/// i mod `n_features`.
+pub fn chain_model_over(depth: usize, n_trees: usize, n_features: usize) -> String {
+    let join = |values: &mut dyn Iterator<Item = String>| values.collect::<Vec<_>>().join(" ");
+    let leaves = depth + 1;
+    let right = (1..depth).map(|node| node.to_string()).chain([format!("{}", -(depth as i64) - 1)]);
+    let mut tree = format!("num_leaves={leaves}\nnum_cat=0\n");
+    tree += &format!("split_feature={}\n", join(&mut (0..depth).map(|node| (node % n_features).to_string())));
+    tree += &format!("threshold={}\n", join(&mut (0..depth).map(|_| "-1e30".to_string())));
+    tree += &format!("decision_type={}\n", join(&mut (0..depth).map(|_| "2".to_string())));
+    tree += &format!("left_child={}\n", join(&mut (0..depth).map(|node| (-(node as i64) - 1).to_string())));
+    tree += &format!("right_child={}\n", join(&mut right.into_iter()));
+    tree += &format!("leaf_value={}\n", join(&mut (0..leaves).map(|leaf| format!("{}", (leaf % 7) as f64 * 0.01))));
+    tree += &format!("leaf_count={}\n", join(&mut (0..leaves).map(|_| "1".to_string())));
+    tree += &format!("internal_count={}\n", join(&mut (0..depth).map(|node| (leaves - node).to_string())));
+    tree += "shrinkage=1\n\n";
+    let names: Vec<String> = (0..n_features).map(|feature| format!("num_{feature}")).collect();
+    let mut text = format!(
+        "tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nlabel_index=0\nmax_feature_idx={}\n\
+         objective=binary sigmoid:1\nfeature_names={}\nfeature_infos={}\n\n",
+        n_features - 1,
+        names.join(" "),
+        vec!["[-1:1]"; n_features].join(" ")
+    );
+    for index in 0..n_trees {
+        text += &format!("Tree={index}\n{tree}");
+    }
+    text += "\nend of trees\n\nparameters:\n[boosting: gbdt]\nend of parameters\n\npandas_categorical:null\n";
+    text
+}
