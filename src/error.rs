@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+/// Characters of a card's JSON error quoted at most (the parser may quote the card's text).
+const CARD_ERROR_CHARS: usize = 300;
+
 /// A setting that cannot be used, with what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -60,7 +63,10 @@ pub enum ConfigError {
         found: &'static str,
     },
     /// The model card is not valid JSON of the expected shape.
-    #[error("{path} is not a valid model card: {cause}")]
+    #[error(
+        "{path} is not a valid model card: {}",
+        crate::domain::format::quote_external(&.cause.to_string(), CARD_ERROR_CHARS)
+    )]
     CardJson {
         /// The card.
         path: PathBuf,

@@ -781,3 +781,16 @@ fn a_model_value_with_control_characters_is_quoted_escaped() {
     assert!(message.contains("`0.5\\x10\\x1b[2J`"), "{message}");
     assert!(!message.contains('\u{10}') && !message.contains('\u{1b}'), "{message:?}");
 }
+
+#[test]
+fn a_card_that_is_not_valid_quotes_its_text_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.txt");
+    std::fs::copy(tiny(), &model).unwrap();
+    write(dir.path(), "model.json", "{\"threshold\": \"0.5\\u001b[2J\"}");
+    let data = write(dir.path(), "clients.csv", TINY_DATA);
+    let message = failure(&["predict", "--model", s(&model), "--data", s(&data)]);
+    // The escape is spelt out (serde quotes it as Rust does), never sent to the terminal.
+    assert!(message.contains("is not a valid model card") && message.contains("1b}[2J"), "{message:?}");
+    assert!(!message.contains('\u{1b}'), "{message:?}");
+}

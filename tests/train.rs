@@ -165,3 +165,22 @@ fn the_card_records_every_raw_fields_missing_rate_and_the_required_ones() {
     assert!(required("AMT_CREDIT") && required("DAYS_BIRTH") && required("DAYS_EMPLOYED"));
     assert!(!required("EXT_SOURCE_1") && !required("CODE_GENDER"), "often missing, or left out");
 }
+
+#[cfg(unix)]
+#[test]
+fn results_never_replace_a_link_and_follow_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = small_history(dir.path());
+    let out = dir.path().join("assets");
+    std::fs::create_dir(&out).unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    std::os::unix::fs::symlink(&victim, out.join("model.json")).unwrap();
+    let message = failure(&options(&history, &out));
+    assert!(message.contains("model.json is a symbolic link, not a regular file"), "{message}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    // Nothing was written beside it either: no model, no temporary file.
+    let names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(names, ["model.json"]);
+}

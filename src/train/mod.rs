@@ -15,6 +15,7 @@
 //!
 //! Uses: data, model, evaluation, domain.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use lightgbm3::{Booster, Dataset};
@@ -64,7 +65,10 @@ pub enum TrainError {
     /// The trained model does not read back.
     #[error("the trained model does not parse back: {0}")]
     Parse(String),
-    /// Writing the results failed.
+    /// A result file cannot replace what is at its path.
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
+    /// A result file cannot be written.
     #[error("cannot write {path}: {cause}")]
     Write {
         /// The file.
@@ -427,24 +431,22 @@ fn thin_curve(curve: &[(f64, f64)], chosen: f64, limit: usize) -> Vec<(f64, f64)
 
 /// Writes every file beside its target, then renames them all: a failure leaves no file.
 fn write_both(files: &[(PathBuf, String)]) -> Result<(), TrainError> {
-    let partial = |path: &Path| {
-        let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-        name.push(".partial");
-        path.with_file_name(name)
-    };
+    // Every file is written whole beside its target (exclusive temporary files, removed if
+    // anything fails) before any replaces its target.
+    let mut written = Vec::with_capacity(files.len());
     for (path, text) in files {
-        if let Some(folder) = path.parent() {
+        if let Some(folder) = path.parent().filter(|folder| !folder.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder).map_err(|cause| TrainError::Write { path: folder.to_path_buf(), cause })?;
         }
-        if let Err(cause) = std::fs::write(partial(path), text) {
-            for (written, _) in files {
-                let _ = std::fs::remove_file(partial(written));
-            }
-            return Err(TrainError::Write { path: path.clone(), cause });
-        }
+        let mut file = crate::files::AtomicFile::create(path)?;
+        file.file()
+            .write_all(text.as_bytes())
+            .and_then(|()| file.file().flush())
+            .map_err(|cause| TrainError::Write { path: path.clone(), cause })?;
+        written.push(file);
     }
-    for (path, _) in files {
-        std::fs::rename(partial(path), path).map_err(|cause| TrainError::Write { path: path.clone(), cause })?;
+    for file in written {
+        file.commit()?;
     }
     Ok(())
 }
