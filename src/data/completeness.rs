@@ -157,6 +157,7 @@ impl Completeness {
         let mut names: Vec<(&str, &'static str)> =
             required.iter().map(|name| (name.as_str(), "the model card")).collect();
         names.extend(policy.add.iter().map(|name| (name.as_str(), "assets/policy.toml")));
+        let read = raw_inputs(schema);
         let mut fields: Vec<RequiredField> = Vec::new();
         for (name, origin) in names {
             if policy.remove.iter().any(|removed| removed == name) || fields.iter().any(|field| field.name == name) {
@@ -173,7 +174,7 @@ impl Completeness {
             };
             // A feature no tree splits on (and no derived feature the trees use reads) cannot
             // change a decision: nothing to require.
-            if !schema.features[feature].used && !raw_inputs(schema).iter().any(|input| input == name) {
+            if !schema.features[feature].used && !read.iter().any(|input| input == name) {
                 continue;
             }
             let given_when_flagged = (name == "DAYS_EMPLOYED" && schema.clean_days_employed)
