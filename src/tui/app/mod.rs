@@ -10,15 +10,18 @@
 //!
 //! Uses: action, command, state, panel, layout, strings, theme, tabs, screens.
 
+mod customer_view;
+mod link;
+
 use std::path::PathBuf;
 
 use ratatui::layout::Rect;
 
 use super::action::Action;
-use super::command::{Command, ExportJob};
+use super::command::Command;
 use super::layout;
 use super::panel::{Effect, Input, scrolled};
-use super::screens::{customer, help, what_if};
+use super::screens::{help, what_if};
 use super::strings;
 use super::tabs::{Tabs, tab_at};
 use super::theme::Theme;
@@ -31,10 +34,6 @@ pub use super::state::{
     ChartKey, Context, Focus, LinkStatus, Loadable, Mode, Prediction, Status, StatusKind, reconnect_delay,
 };
 pub use super::tabs::Tab;
-
-/// The narrowest chart image, in pixels: at the smallest chart text (about 13 px letters)
-/// a label of some 25 characters beside a bar still readable.
-const MIN_CHART_WIDTH: u32 = 400;
 
 /// The dashboard's whole state.
 #[derive(Debug)]
@@ -217,31 +216,6 @@ impl App {
         commands
     }
 
-    /// Asks for the customer view's chart image when the terminal shows images and the one
-    /// on screen is not for what is shown.
-    fn request_chart(&mut self) -> Vec<Command> {
-        let Some((cell_width, cell_height)) = self.chart_pixels else { return Vec::new() };
-        if self.mode != Mode::Customer {
-            return Vec::new();
-        }
-        let Some((key, _)) = customer::chart_area(&self.context(), self.customer_scroll) else { return Vec::new() };
-        let current = self.chart_image.as_ref().is_some_and(|(shown, _)| *shown == key);
-        if current || self.chart_pending.as_ref() == Some(&key) {
-            return Vec::new();
-        }
-        let pixels = (u32::from(key.columns) * u32::from(cell_width), u32::from(key.rows) * u32::from(cell_height));
-        // Too small for a legible image: the text chart stays.
-        if crate::charts::waterfall_rows_that_fit(pixels.0, pixels.1) < crate::charts::MIN_ROWS
-            || pixels.0 < MIN_CHART_WIDTH
-        {
-            return Vec::new();
-        }
-        let Some(explanation) = self.shown_explanation().cloned() else { return Vec::new() };
-        let job = self.export_job(explanation, None);
-        self.chart_pending = Some(key.clone());
-        vec![Command::RenderChart(Box::new(job), key, pixels)]
-    }
-
     /// Hands an input to a tab, then does what it asks.
     fn tab_input(&mut self, tab: Tab, input: Input) -> Vec<Command> {
         // The tabs are set aside while the tab reads the rest of the state.
@@ -375,52 +349,12 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::ShowCustomer => {
-                if self.shown_explanation().is_some() {
-                    self.mode = Mode::Customer;
-                    self.customer_scroll = 0;
-                } else {
-                    self.error(strings::PREDICT_FIRST.into());
-                }
-                Vec::new()
-            }
-            Action::ToggleLanguage => {
-                self.language = self.language.toggled();
-                self.customer_scroll = self.customer_scroll.min(customer::max_scroll(&self.context()));
-                Vec::new()
-            }
-            Action::ScrollCustomer(delta) => {
-                self.customer_scroll =
-                    self.customer_scroll.saturating_add_signed(delta).min(customer::max_scroll(&self.context()));
-                Vec::new()
-            }
+            Action::ShowCustomer => self.show_customer(),
+            Action::ToggleLanguage => self.toggle_language(),
+            Action::ScrollCustomer(delta) => self.scroll_customer(delta),
             Action::Export => self.export(),
-            Action::Exported(result) => {
-                match result {
-                    Ok(paths) => {
-                        let names: Vec<String> = paths.iter().map(|path| path.display().to_string()).collect();
-                        let language = if self.mode == Mode::Customer { self.language } else { Language::En };
-                        let text = strings::exported(&names, language);
-                        self.status = Some(Status { text, kind: StatusKind::Info });
-                    }
-                    Err(message) => self.error(message),
-                }
-                Vec::new()
-            }
-            Action::ChartRendered(key, result) => {
-                if self.chart_pending.as_ref() == Some(&key) {
-                    self.chart_pending = None;
-                }
-                match result {
-                    Ok(image) => self.chart_image = Some((key, image)),
-                    Err(message) => {
-                        // Back to the text chart rather than asking again and again.
-                        self.chart_pixels = None;
-                        self.error(message);
-                    }
-                }
-                Vec::new()
-            }
+            Action::Exported(result) => self.exported(result),
+            Action::ChartRendered(key, result) => self.chart_rendered(key, result),
             Action::StartWhatIf => self.start_what_if(),
             Action::WhatIfInput(character) => self.edit_what_if(|text| text.push(character)),
             Action::WhatIfBackspace => self.edit_what_if(|text| {
@@ -469,53 +403,6 @@ impl App {
                 Vec::new()
             }
             Action::CycleSort => self.tab_input(self.tab, Input::Sort),
-        }
-    }
-
-    /// A remote request went through or failed: show it, and start reconnecting on a failure.
-    fn linked(&mut self, link: crate::scoring::Link) -> Vec<Command> {
-        // Reports come from several tasks: one older than what is shown is out of date.
-        if self.link.as_ref().is_some_and(|status| status.finished > link.finished) {
-            return Vec::new();
-        }
-        let attempt = self.link.as_ref().and_then(|status| status.attempt);
-        let failed = link.failure.is_some();
-        // A pending attempt stays: its answer is ignored if the server answered meanwhile.
-        let attempt = if failed { Some(attempt.unwrap_or(0)) } else { None };
-        let starting = failed && self.link.as_ref().is_none_or(|status| status.attempt.is_none());
-        self.link = Some(LinkStatus::new(link, attempt));
-        if starting { vec![Command::Reconnect(0)] } else { Vec::new() }
-    }
-
-    /// The answer of a reconnection attempt: go on waiting, or reload what failed.
-    fn reconnected(&mut self, attempt: u32, result: Result<crate::scoring::Link, String>) -> Vec<Command> {
-        let Some(status) = self.link.as_mut() else { return Vec::new() };
-        if status.attempt != Some(attempt) {
-            return Vec::new(); // The server answered another request meanwhile.
-        }
-        match result {
-            Err(message) => {
-                status.failure = Some(message);
-                status.attempt = Some(attempt + 1);
-                vec![Command::Reconnect(attempt + 1)]
-            }
-            Ok(link) => {
-                let server = link.server.clone();
-                *status = LinkStatus::new(crate::scoring::Link { failure: None, ..link }, None);
-                self.status = Some(Status { text: strings::reconnected(&server), kind: StatusKind::Info });
-                let mut commands = Vec::new();
-                if let Some((id, Loadable::Failed(_))) = &self.record {
-                    let id = *id;
-                    self.record = Some((id, Loadable::Loading));
-                    commands.push(Command::LoadClient(id));
-                }
-                if matches!(self.portfolio, Loadable::Failed(_)) {
-                    self.portfolio = Loadable::Loading;
-                    commands.push(Command::LoadPortfolio);
-                }
-                commands.extend(self.every_tab(Input::Reconnected));
-                commands
-            }
         }
     }
 
@@ -668,41 +555,6 @@ impl App {
             return Vec::new();
         }
         self.tab_input(self.tab, Input::Click(column, row))
-    }
-
-    fn export(&mut self) -> Vec<Command> {
-        let Some(explanation) = self.shown_explanation().cloned() else {
-            self.error(strings::PREDICT_FIRST.into());
-            return Vec::new();
-        };
-        if !explanation.score.decision.is_decided() {
-            self.error(strings::export_incomplete(&explanation.score.missing));
-            return Vec::new();
-        }
-        let counterfactual = self.shown_counterfactual().and_then(Loadable::ready).cloned();
-        // A search still running is worth waiting for; a failed one is said so on the sheet.
-        if explanation.score.decision == Decision::Refused
-            && matches!(self.shown_counterfactual(), Some(Loadable::Loading))
-        {
-            self.error(strings::EXPORT_WAIT.into());
-            return Vec::new();
-        }
-        let job = self.export_job(explanation, counterfactual);
-        self.status = Some(Status { text: strings::EXPORTING.into(), kind: StatusKind::Info });
-        vec![Command::Export(Box::new(job))]
-    }
-
-    /// What the customer sheet (or its chart) of a shown explanation needs.
-    fn export_job(&self, explanation: Explanation, counterfactual: Option<Counterfactual>) -> ExportJob {
-        ExportJob {
-            record: self.selected_record().filter(|record| record.id == explanation.score.client_id).cloned(),
-            explanation,
-            counterfactual,
-            features: self.info.features.clone(),
-            model_version: self.info.model_version.clone(),
-            language: self.language,
-            folder: self.export_dir.clone(),
-        }
     }
 
     fn start_what_if(&mut self) -> Vec<Command> {
