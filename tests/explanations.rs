@@ -217,7 +217,7 @@ fn the_change_proposed_to_a_refused_client_is_accepted_when_applied() {
         let counterfactual = scorer.counterfactual(client.id).unwrap();
         // Deterministic: the same answer twice.
         assert_eq!(counterfactual, scorer.counterfactual(client.id).unwrap());
-        let Counterfactual::Found { changes, probability, text } = counterfactual else { continue };
+        let Counterfactual::Found { changes, probability, text, .. } = counterfactual else { continue };
         found += 1;
         assert!(probability < threshold, "client {}: {probability} ≥ {threshold}", client.id);
         // Only actionable inputs change, and the amount borrowed never grows.
@@ -252,7 +252,7 @@ fn an_accepted_client_needs_no_change_and_an_unreachable_limit_is_said_plainly()
     let strict = load(&root().join("assets/model.txt"), &root().join("data/applicants.csv"), Some(0.001));
     let client = strict.clients().unwrap()[0].id;
     match strict.counterfactual(client).unwrap() {
-        Counterfactual::NoneWithinBounds { best_probability, text } => {
+        Counterfactual::NoneWithinBounds { best_probability, text, .. } => {
             assert!(best_probability >= 0.001);
             assert!(text.en.starts_with("No change") && text.en.contains("0.1 %"), "{}", text.en);
             assert!(text.fr.starts_with("Aucune modification"), "{}", text.fr);
