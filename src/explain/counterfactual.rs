@@ -11,7 +11,9 @@
 //!   repayment period): `annuity' = credit · s · rate · r`.
 //! - **A revolving credit line** has no term and buys no particular goods: its credit limit
 //!   is lowered by a factor `s ≤ 1` and the required minimum payment follows the limit at the
-//!   line's own rate (`r = 1`); a goods price, when the file gives one, follows the limit.
+//!   line's own rate times a factor `r` (a larger or smaller share of the limit each year,
+//!   within the rates of past revolving lines); a goods price, when the file gives one,
+//!   follows the limit, and there is no down payment.
 //! - **Any other actionable number** moves alone, between its bounds.
 //!
 //! The derived ratios (credit/income, annuity/income, term, goods/credit) are recomputed by
@@ -76,10 +78,20 @@ pub struct LoanLevers {
     pub rate_low: f64,
     /// The largest repayment rate allowed.
     pub rate_high: f64,
+    /// The smallest and largest minimum-payment rate (payment / limit) allowed for a revolving
+    /// credit line.
+    pub revolving_rate: (f64, f64),
     /// The largest repayment relative to income allowed.
     pub annuity_income_high: Option<f64>,
     /// The largest goods price relative to the amount borrowed allowed (a down payment).
     pub goods_credit_high: Option<f64>,
+}
+
+impl LoanLevers {
+    /// The repayment rates allowed: of every loan, or of revolving lines.
+    fn rates(&self, revolving: bool) -> (f64, f64) {
+        if revolving { self.revolving_rate } else { (self.rate_low, self.rate_high) }
+    }
 }
 
 /// A feature moved alone, between bounds.
@@ -302,6 +314,8 @@ struct Candidate {
     size: f64,
     step: Move,
     refine: bool,
+    /// The corner an exact candidate stands for, `(ln s, ln r)`.
+    corner: Option<(f64, f64)>,
 }
 
 /// The loan's ranges for one client, in logarithms of the factors: `x = ln s` in
@@ -338,13 +352,14 @@ impl LoanBox {
         }
         let s_low = s_low.max(f64::MIN_POSITIVE);
         let (mut y_low, mut y_high) = (0.0_f64, 0.0_f64);
-        if !revolving && annuity.is_finite() && annuity > 0.0 {
+        let (rate_low, rate_high) = loan.rates(revolving);
+        if annuity.is_finite() && annuity > 0.0 {
             let rate = annuity / credit;
-            if loan.rate_low < rate {
-                y_low = (loan.rate_low / rate).ln();
+            if rate_low < rate {
+                y_low = (rate_low / rate).ln();
             }
-            if loan.rate_high > rate {
-                y_high = (loan.rate_high / rate).ln();
+            if rate_high > rate {
+                y_high = (rate_high / rate).ln();
             }
         }
         let y_low = if y_low.is_finite() { y_low } else { 0.0 };
@@ -566,7 +581,7 @@ fn exact_candidates(
             }
             let step = Move::Loan { s: px.exp().min(1.0), r: py.exp(), keep_goods };
             if evaluator.allowed(step) {
-                candidates.push(Candidate { size: corner, step, refine: false });
+                candidates.push(Candidate { size: corner, step, refine: false, corner: Some((x, y)) });
             }
         }
     }
@@ -585,13 +600,14 @@ fn grid_candidates(evaluator: &Evaluator<'_>, loan: &LoanLevers, revolving: bool
         amounts.extend(axis((loan.credit_low / credit).max(0.0), CREDIT_STEP, MAX_AXIS));
     }
     let mut rates = vec![1.0];
-    if !revolving && annuity.is_finite() && annuity > 0.0 {
+    let (rate_low, rate_high) = loan.rates(revolving);
+    if annuity.is_finite() && annuity > 0.0 {
         let rate = annuity / credit;
-        if loan.rate_low < rate {
-            rates.extend(axis(loan.rate_low / rate, RATE_STEP, MAX_RATE_AXIS));
+        if rate_low < rate {
+            rates.extend(axis(rate_low / rate, RATE_STEP, MAX_RATE_AXIS));
         }
-        if loan.rate_high > rate {
-            rates.extend(axis(loan.rate_high / rate, RATE_STEP, MAX_RATE_AXIS));
+        if rate_high > rate {
+            rates.extend(axis(rate_high / rate, RATE_STEP, MAX_RATE_AXIS));
         }
     }
     let mut candidates = Vec::new();
@@ -600,7 +616,7 @@ fn grid_candidates(evaluator: &Evaluator<'_>, loan: &LoanLevers, revolving: bool
             let step = Move::Loan { s, r, keep_goods };
             let own = s == 1.0 && r == 1.0;
             if !own && !(keep_goods && s >= 1.0) && evaluator.allowed(step) {
-                candidates.push(Candidate { size: loan_size(s, r), step, refine: true });
+                candidates.push(Candidate { size: loan_size(s, r), step, refine: true, corner: None });
             }
         }
     }
@@ -628,7 +644,7 @@ fn single_candidates(evaluator: &Evaluator<'_>) -> Vec<Candidate> {
         }
         for value in values {
             let step = Move::Single { lever: index, value };
-            candidates.push(Candidate { size: size(step, evaluator), step, refine: true });
+            candidates.push(Candidate { size: size(step, evaluator), step, refine: true, corner: None });
         }
     }
     candidates
@@ -756,7 +772,7 @@ pub fn search(
         return Ok(SearchOutcome::NoneWithinBounds(lowest));
     }
     // Grid candidates are refined (the first few), exact ones are corners already.
-    let mut refined: Vec<(f64, Move, f64)> = Vec::with_capacity(found.len());
+    let mut refined: Vec<(f64, Move, f64, Option<(f64, f64)>)> = Vec::with_capacity(found.len());
     let mut refinements = 0;
     for (candidate, probability) in found {
         if candidate.refine {
@@ -765,45 +781,42 @@ pub fn search(
             }
             refinements += 1;
             let (step, probability) = refine(&mut evaluator, candidate.step, probability, &accepted)?;
-            refined.push((size(step, &evaluator), step, probability));
+            refined.push((size(step, &evaluator), step, probability, None));
         } else {
-            refined.push((candidate.size, candidate.step, probability));
+            refined.push((candidate.size, candidate.step, probability, candidate.corner));
         }
     }
-    let smallest = refined.iter().map(|&(size, _, _)| size).fold(f64::INFINITY, f64::min);
+    let smallest = refined.iter().map(|&(size, ..)| size).fold(f64::INFINITY, f64::min);
     let lighter = refined
         .iter()
-        .filter(|(size, step, _)| !step.raises_repayment() && *size <= smallest + SIMILAR_SIZE)
+        .filter(|(size, step, ..)| !step.raises_repayment() && *size <= smallest + SIMILAR_SIZE)
         .min_by(|a, b| a.0.total_cmp(&b.0));
     let chosen = lighter.or_else(|| refined.iter().min_by(|a, b| a.0.total_cmp(&b.0)));
-    let Some(&(_, step, probability)) = chosen else { return Ok(SearchOutcome::NoneWithinBounds(lowest)) };
+    let Some(&(_, step, probability, corner)) = chosen else { return Ok(SearchOutcome::NoneWithinBounds(lowest)) };
+    // A corner on the client's own amount or rate is scored a hair beside it: when the
+    // corner itself is accepted, the amount or rate is kept exactly.
+    let (step, probability) = match (step, corner) {
+        (Move::Loan { s, r, keep_goods }, Some((x, y))) if x.abs() < 1e-12 || y.abs() < 1e-12 => {
+            let snapped = Move::Loan {
+                s: if x.abs() < 1e-12 { 1.0 } else { s },
+                r: if y.abs() < 1e-12 { 1.0 } else { r },
+                keep_goods,
+            };
+            let snapped_probability = evaluator.probability(snapped)?;
+            let own = matches!(snapped, Move::Loan { s, r, .. } if s == 1.0 && r == 1.0);
+            if !own && evaluator.allowed(snapped) && accepted(snapped_probability) {
+                (snapped, snapped_probability)
+            } else {
+                (step, probability)
+            }
+        }
+        _ => (step, probability),
+    };
     let refined = evaluator.changes(step);
-
-    // Amounts in whole euros, rounded in the client's favour (less borrowed, a lighter
-    // repayment), a few euros further if need be, so that the figures quoted are the ones
-    // scored; other levers keep their value.
     let amounts: Vec<usize> =
         space.loan.iter().flat_map(|loan| [Some(loan.credit), Some(loan.annuity), loan.goods]).flatten().collect();
-    let mut chosen = None;
-    for margin in ROUNDING_MARGINS {
-        let rounded: Vec<(usize, f64)> = refined
-            .iter()
-            .map(|&(feature, to)| {
-                let from = row[feature];
-                let to = match (amounts.contains(&feature), to < from) {
-                    (false, _) => to,
-                    (true, true) => (to.floor() - margin).max(0.0),
-                    (true, false) => to.ceil() + margin,
-                };
-                (feature, to)
-            })
-            .collect();
-        let probability = evaluator.probability_of(&rounded)?;
-        if accepted(probability) {
-            chosen = Some((rounded, probability));
-            break;
-        }
-    }
+    let annuity = space.loan.as_ref().map(|loan| loan.annuity);
+    let chosen = whole_euros(&mut evaluator, &refined, &amounts, annuity, step.raises_repayment(), &accepted)?;
     let (changes, probability) = chosen.unwrap_or((refined, probability));
     let changes = changes
         .into_iter()
@@ -811,6 +824,60 @@ pub fn search(
         .map(|(feature, to)| (feature, row[feature], to));
     let same_goods = matches!(step, Move::Loan { keep_goods: true, .. });
     Ok(SearchOutcome::Found(Proposal { changes: changes.collect(), probability, same_goods }))
+}
+
+/// The changes with their amounts in whole euros, so that the figures quoted are the ones
+/// scored: rounded in the client's favour (less borrowed, a lighter repayment) when that keeps
+/// the change accepted, else the other way for as few amounts as will do, else a few euros
+/// further in the client's favour. A change that keeps the yearly repayment is never rounded
+/// into a heavier one. `None` when no rounding is accepted.
+fn whole_euros(
+    evaluator: &mut Evaluator<'_>,
+    changes: &[(usize, f64)],
+    amounts: &[usize],
+    annuity: Option<usize>,
+    raises: bool,
+    accepted: &dyn Fn(f64) -> bool,
+) -> Result<Option<(Vec<(usize, f64)>, f64)>, ModelError> {
+    let rounded_amounts: Vec<usize> =
+        (0..changes.len()).filter(|&index| amounts.contains(&changes[index].0)).collect();
+    let n = rounded_amounts.len();
+    // Every choice of amounts rounded against the client's favour, fewest first, then the
+    // margins in the client's favour.
+    let mut masks: Vec<u32> = (0..1u32 << n).collect();
+    masks.sort_by_key(|mask| mask.count_ones());
+    let tries = masks.iter().map(|&mask| (mask, 0.0)).chain(ROUNDING_MARGINS.iter().skip(1).map(|&margin| (0, margin)));
+    for (mask, margin) in tries {
+        let rounded: Vec<(usize, f64)> = changes
+            .iter()
+            .enumerate()
+            .map(|(index, &(feature, to))| {
+                let Some(position) = rounded_amounts.iter().position(|&amount| amount == index) else {
+                    return (feature, to);
+                };
+                let from = evaluator.row[feature];
+                let against = mask & (1 << position) != 0;
+                let to = match (to < from, against) {
+                    (true, false) => (to.floor() - margin).max(0.0),
+                    (true, true) => to.ceil(),
+                    (false, false) => to.ceil() + margin,
+                    (false, true) => to.floor(),
+                };
+                (feature, to)
+            })
+            .collect();
+        let heavier = annuity.is_some_and(|annuity| {
+            rounded.iter().any(|&(feature, to)| feature == annuity && to > evaluator.row[annuity])
+        });
+        if heavier && !raises {
+            continue;
+        }
+        let probability = evaluator.probability_of(&rounded)?;
+        if accepted(probability) {
+            return Ok(Some((rounded, probability)));
+        }
+    }
+    Ok(None)
 }
 
 /// The proposal or the statement for the customer, in both languages, for a loan of `kind`
@@ -883,14 +950,15 @@ fn proposal_sentence(
     let revolving = kind == LoanKind::RevolvingCredit;
     if revolving {
         // A credit line: its limit, and the minimum payment that follows it.
+        let mut terms = Vec::new();
         if let Some(&(_, from, to)) = find("AMT_CREDIT") {
-            clauses.push(match language {
-                Language::En => format!("had a credit limit of {} instead of {}", amount(to), amount(from)),
-                Language::Fr => format!("aviez un plafond de crédit de {} au lieu de {}", amount(to), amount(from)),
+            terms.push(match language {
+                Language::En => format!("a credit limit of {} instead of {}", amount(to), amount(from)),
+                Language::Fr => format!("un plafond de crédit de {} au lieu de {}", amount(to), amount(from)),
             });
         }
         if let Some(&(_, from, to)) = find("AMT_ANNUITY") {
-            clauses.push(match language {
+            terms.push(match language {
                 Language::En => {
                     format!("a required minimum payment of {} a year instead of {}", amount(to), amount(from))
                 }
@@ -899,6 +967,12 @@ fn proposal_sentence(
                     amount(to),
                     amount(from)
                 ),
+            });
+        }
+        if !terms.is_empty() {
+            clauses.push(match language {
+                Language::En => format!("had {}", terms.join(" and ")),
+                Language::Fr => format!("aviez {}", terms.join(" et ")),
             });
         }
     } else if let Some(&(_, from, to)) = find("AMT_CREDIT")
@@ -1003,11 +1077,13 @@ fn proposal_sentence(
         (Language::Fr, None) => format!("Si vous {joined}, {risk}, et la demande pourrait alors être acceptée."),
         (Language::En, Some(more)) => format!(
             "If you {joined}, {risk}, and the application could then be accepted. This change asks {more} more \
-             each year than your current repayment."
+             each year than your current {}.",
+            if revolving { "minimum payment" } else { "repayment" }
         ),
         (Language::Fr, Some(more)) => format!(
             "Si vous {joined}, {risk}, et la demande pourrait alors être acceptée. Cette modification demande \
-             {more} de plus chaque année que votre remboursement actuel."
+             {more} de plus chaque année que votre {} actuel.",
+            if revolving { "remboursement minimum" } else { "remboursement" }
         ),
     }
 }
@@ -1030,6 +1106,127 @@ AMT_CREDIT=1\n\nparameters:\n[objective: binary]\nend of parameters\n\npandas_ca
         Model::parse(text).unwrap()
     }
 
+    /// A model over (credit, annuity, income, term, contract type) with one tree of three
+    /// leaves: node 0 splits `feature_0` at `threshold_0` (left: leaf `left_0`), node 1 splits
+    /// `feature_1` at `threshold_1` (left: leaf −3 or 0 as `accept_middle` says, right: the
+    /// other). Leaves −3 accept (probability 0.0474 under a 0.3 limit), 0 refuse (0.5).
+    fn two_split_model(first: (usize, f64, f64), second: (usize, f64), accept_middle: bool) -> Model {
+        let (feature_0, threshold_0, left_0) = first;
+        let (feature_1, threshold_1) = second;
+        let (middle, last) = if accept_middle { (-3, 0) } else { (0, -3) };
+        let text = format!(
+            "tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nlabel_index=0\nmax_feature_idx=4\n\
+objective=binary sigmoid:1\nfeature_names=AMT_CREDIT AMT_ANNUITY AMT_INCOME_TOTAL CREDIT_TERM NAME_CONTRACT_TYPE\n\
+feature_infos=[0:1000000] [0:100000] [0:1000000] [0:1] [0:1]\ntree_sizes=1\n\n\
+Tree=0\nnum_leaves=3\nnum_cat=0\nsplit_feature={feature_0} {feature_1}\nsplit_gain=1 1\n\
+threshold={threshold_0} {threshold_1}\ndecision_type=2 2\nleft_child=-1 -2\nright_child=1 -3\n\
+leaf_value={left_0} {middle} {last}\nleaf_weight=1 1 1\nleaf_count=50 25 25\ninternal_value=0 0\n\
+internal_weight=2 1\ninternal_count=100 50\nis_linear=0\nshrinkage=1\n\n\nend of trees\n\n\
+feature_importances:\nAMT_CREDIT=1\n\nparameters:\n[objective: binary]\nend of parameters\n\n\
+pandas_categorical:null\n"
+        );
+        Model::parse(&text).unwrap()
+    }
+
+    fn described(names: &[&str]) -> Vec<FeatureDescription> {
+        names
+            .iter()
+            .map(|name| FeatureDescription {
+                name: name.to_string(),
+                label_en: name.to_string(),
+                label_fr: name.to_string(),
+                unit: "currency".into(),
+                categories: None,
+                actionable: true,
+                protected: false,
+                derived: false,
+                used: true,
+                required: false,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_narrow_band_of_repayment_rates_between_any_grid_points_is_found_and_its_cost_said() {
+        // Accepted only when the term (annuity / credit) is in (0.0700, 0.0705]: for 15,000 a
+        // year on 250,000 (a rate of 0.06) the rate factor must be in (1.16667, 1.175], between
+        // the grid's 1.15 and 1.20. The smallest change keeps the amount (size 0.1667); keeping
+        // the yearly repayment would need s ≤ 1 / 1.16667 = 0.857 (size 0.31 > 0.1667 + 0.05),
+        // so the heavier repayment is proposed, and said: 15,000 × 1.16667 = 17,500, rounded up
+        // to 17,501 in whole euros (term 0.070004), 2,501 more a year.
+        let model = two_split_model((3, 0.07, 0.0), (3, 0.0705), true);
+        let threshold = Threshold::new(0.3).unwrap();
+        let features = described(&["AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "CREDIT_TERM", "TYPE"]);
+        for (contract, kind) in [(0.0, LoanKind::CashLoan), (1.0, LoanKind::RevolvingCredit)] {
+            let row = [250_000.0, 15_000.0, 100_000.0, 0.06, contract];
+            let mut space = loan(50_000.0);
+            if let Some(loan) = space.loan.as_mut() {
+                loan.revolving = Some((4, 1.0));
+            }
+            assert_eq!(loan_kind(&space, &row), kind);
+            let outcome = search(&model, &row, threshold, &space, &term).unwrap();
+            let SearchOutcome::Found(proposal) = &outcome else { panic!("{outcome:?}") };
+            assert_eq!(proposal.changes, vec![(1, 15_000.0, 17_501.0)], "{kind:?}");
+            let text = describe(&outcome, &features, threshold, kind).unwrap();
+            match kind {
+                LoanKind::CashLoan => {
+                    assert!(text.en.contains("repaid €17,501 a year instead of €15,000 (a shorter"), "{}", text.en);
+                    assert!(text.en.ends_with("This change asks €2,501 more each year than your current repayment."));
+                }
+                LoanKind::RevolvingCredit => {
+                    assert!(
+                        text.en.starts_with("If you had a required minimum payment of €17,501 a year instead of €15,000,"),
+                        "{}",
+                        text.en
+                    );
+                    assert!(text.en.ends_with("€2,501 more each year than your current minimum payment."), "{}", text.en);
+                    assert!(text.fr.starts_with("Si vous aviez un remboursement minimum obligatoire de 17"), "{}", text.fr);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_change_of_similar_size_that_keeps_the_yearly_repayment_is_preferred() {
+        // Accepted when credit ≤ 240,000 (s ≤ 0.96: size 0.04, a lighter repayment) or when
+        // the term exceeds 0.0612 (r > 1.02: size 0.02, but 2 % more a year). A lighter change
+        // within 0.05 of 0.02 is proposed instead.
+        let model = two_split_model((0, 240_000.0, -3.0), (3, 0.0612), false);
+        let threshold = Threshold::new(0.3).unwrap();
+        let row = [250_000.0, 15_000.0, 100_000.0, 0.06, 0.0];
+        let outcome = search(&model, &row, threshold, &loan(50_000.0), &term).unwrap();
+        let SearchOutcome::Found(proposal) = &outcome else { panic!("{outcome:?}") };
+        // Smaller still: the shorter term for the same yearly repayment, s = 1 / 1.02 (the term
+        // 15,000 / 245,098 = 0.0612000 is just past the split), size 0.0196 + 0.02 = 0.0396.
+        assert_eq!(proposal.changes.len(), 1, "{proposal:?}");
+        let credit = proposal.changes[0];
+        assert_eq!((credit.0, credit.1), (0, 250_000.0));
+        assert!(credit.2 <= 245_098.0 && credit.2 >= 245_097.0, "{proposal:?}");
+        // When no lighter change is allowed (nothing under 245,500), the shorter term is
+        // proposed: 15,000 × 1.02 = 15,300, rounded up.
+        let outcome = search(&model, &row, threshold, &loan(245_500.0), &term).unwrap();
+        let SearchOutcome::Found(proposal) = &outcome else { panic!("{outcome:?}") };
+        assert_eq!(proposal.changes.len(), 1, "{proposal:?}");
+        assert!(proposal.changes[0].2 > 15_300.0 && proposal.changes[0].2 <= 15_302.0, "{proposal:?}");
+    }
+
+    #[test]
+    fn the_lowest_reachable_never_reads_as_the_limit_itself() {
+        // 8.4432 % limit, 8.4451 % lowest: both "8.4 %".
+        let threshold = Threshold::new(0.084_432).unwrap();
+        let text = describe(&SearchOutcome::NoneWithinBounds(0.084_451), &[], threshold, LoanKind::CashLoan).unwrap();
+        assert_eq!(
+            text.en,
+            "No change to the amount borrowed or the repayments within the usual ranges would bring the estimated \
+             risk under the bank's limit of 8.4 %; the lowest it could reach is just above that limit."
+        );
+        assert!(text.fr.ends_with("resterait juste au-dessus de ce seuil."), "{}", text.fr);
+        let text =
+            describe(&SearchOutcome::NoneWithinBounds(0.091), &[], threshold, LoanKind::RevolvingCredit).unwrap();
+        assert!(text.en.starts_with("No lower credit limit") && text.en.ends_with("could reach is 9.1 %."), "{}", text.en);
+        assert!(text.fr.starts_with("Aucun plafond de crédit plus bas"), "{}", text.fr);
+    }
+
     fn term(row: &mut [f64], changed: &[usize]) {
         if changed.contains(&0) || changed.contains(&1) {
             row[3] = row[1] / row[0];
@@ -1044,6 +1241,7 @@ AMT_CREDIT=1\n\nparameters:\n[objective: binary]\nend of parameters\n\npandas_ca
                 goods: None,
                 income: Some(2),
                 revolving: None,
+                revolving_rate: (0.03, 0.12),
                 credit_low,
                 rate_low: 0.03,
                 rate_high: 0.12,

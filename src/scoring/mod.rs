@@ -915,6 +915,9 @@ struct LoanRanges {
     credit_low: f64,
     /// The 1st and 99th percentiles of the repayment rate (annuity / credit).
     rate: (f64, f64),
+    /// The same for revolving credit lines only (their minimum payment against the limit);
+    /// the rate of every loan when the history has no revolving line.
+    revolving_rate: (f64, f64),
     /// The 99th percentile of the repayment relative to income.
     annuity_income_high: f64,
     /// The 99th percentile of the goods price relative to the amount borrowed.
@@ -930,9 +933,22 @@ impl LoanRanges {
             top.iter().zip(bottom).filter(|&(_, &b)| b > 0.0).map(|(&a, &b)| a / b).collect()
         };
         let rates = ratio(&annuity, &credit);
+        let contracts = table.text("NAME_CONTRACT_TYPE").unwrap_or_default();
+        let revolving = |index: usize| contracts.get(index).is_some_and(|kind| kind.as_deref() == Some(REVOLVING_CATEGORY));
+        let keep = |values: &[f64]| -> Vec<f64> {
+            values.iter().enumerate().filter(|&(index, _)| revolving(index)).map(|(_, &value)| value).collect()
+        };
+        let revolving_rates = ratio(&keep(&annuity), &keep(&credit));
+        let range = |rates: Vec<f64>| {
+            (quantile_of(rates.clone(), COUNTERFACTUAL_TAIL), quantile_of(rates, 1.0 - COUNTERFACTUAL_TAIL))
+        };
+        let rate = range(rates);
+        let revolving_rate = range(revolving_rates);
+        let revolving_rate = if revolving_rate.0.is_finite() && revolving_rate.1.is_finite() { revolving_rate } else { rate };
         LoanRanges {
             credit_low: quantile_of(credit.clone(), COUNTERFACTUAL_TAIL),
-            rate: (quantile_of(rates.clone(), COUNTERFACTUAL_TAIL), quantile_of(rates, 1.0 - COUNTERFACTUAL_TAIL)),
+            rate,
+            revolving_rate,
             annuity_income_high: quantile_of(ratio(&annuity, &income), 1.0 - COUNTERFACTUAL_TAIL),
             goods_credit_high: quantile_of(ratio(&goods, &credit), 1.0 - COUNTERFACTUAL_TAIL),
         }
@@ -971,6 +987,7 @@ fn search_space(features: &[FeatureDescription], reference: &ReferenceIndex, loa
             credit_low: loans.credit_low,
             rate_low: loans.rate.0,
             rate_high: loans.rate.1,
+            revolving_rate: loans.revolving_rate,
             annuity_income_high: Some(loans.annuity_income_high).filter(|high| high.is_finite()),
             goods_credit_high: Some(loans.goods_credit_high).filter(|high| high.is_finite()),
         }),

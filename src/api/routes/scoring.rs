@@ -261,7 +261,15 @@ pub async fn counterfactual(
                 Target::Client(id) => state.scorer.counterfactual(*id),
                 Target::Inputs(inputs) => state.scorer.counterfactual_inputs(inputs),
             }
-            .map_err(ApiError::from_scoring)?;
+            .map_err(|error| match error {
+                // Not the other routes' advice: there is no exploratory search.
+                error @ ScoringError::Incomplete { .. } => ApiError::Invalid {
+                    code: "incomplete_application",
+                    message: format!("{error}; send them: there is no decision to change without them"),
+                    field: None,
+                },
+                other => ApiError::from_scoring(other),
+            })?;
             let scored = match &target {
                 Target::Client(id) => *id,
                 Target::Inputs(inputs) => crate::scoring::id_of_inputs(inputs),
