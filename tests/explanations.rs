@@ -516,29 +516,36 @@ fn the_change_is_never_larger_than_a_fine_grid_finds_and_nothing_is_said_only_wh
                 // Every cell is scored: never above the grid's lowest.
                 assert!(best_probability >= threshold, "client {id}");
                 assert!(best_probability <= golden.lowest + 1e-12, "client {id}: {best_probability} > {}", golden.lowest);
-                for language in [Language::En, Language::Fr] {
+                // The lowest is never quoted as a figure that reads as the limit itself.
+                for (language, quoted) in [(Language::En, "reach is "), (Language::Fr, "atteignable serait de ")] {
                     let limit = pad::domain::format::format_percent(threshold, language);
                     let sentence = text.get(language);
-                    assert_eq!(sentence.matches(&limit).count(), 1, "client {id}: {sentence}");
+                    assert!(!sentence.ends_with(&format!("{quoted}{limit}.")), "client {id}: {sentence}");
+                }
+                if golden.revolving {
+                    revolving += 1;
+                    assert!(text.en.starts_with("No lower credit limit"), "client {id}: {}", text.en);
+                    assert!(text.fr.starts_with("Aucun plafond de crédit plus bas"), "client {id}: {}", text.fr);
                 }
             }
             Counterfactual::NotNeeded { .. } => panic!("client {id} is refused"),
         }
     }
     println!(
-        "{compared} refused clients compared: {nothing} with nothing within bounds, {revolving} revolving lines \
-         with a proposal, {lighter_preferred} lighter repayments preferred, {beyond_grid} found between the grid's points"
+        "{compared} refused clients compared: {nothing} with nothing within bounds, {revolving} revolving lines, \
+         {lighter_preferred} lighter repayments preferred, {beyond_grid} found between the grid's points"
     );
     assert!(compared > 250 && nothing > 20 && revolving > 3, "{compared} {nothing} {revolving}");
 }
 
 #[test]
 fn a_revolving_line_is_offered_a_lower_credit_limit_on_the_sheet_in_both_languages() {
-    let scorer = bundled();
-    let searches = grid_searches();
-    let line = searches
+    // Under the card's limit no revolving line of the bundled data can be brought under it
+    // (see the grid test); under a limit of 15 % some can.
+    let scorer = load(&root().join("assets/model.txt"), &root().join("data/applicants.csv"), Some(0.15));
+    let line = grid_searches()
         .iter()
-        .filter(|golden| golden.revolving && golden.best_size.is_some())
+        .filter(|golden| golden.revolving)
         .find_map(|golden| match scorer.counterfactual(golden.client) {
             Ok(found @ Counterfactual::Found { .. }) => Some((golden.client, found)),
             _ => None,
