@@ -511,11 +511,19 @@ fn the_change_is_never_larger_than_a_fine_grid_finds_and_nothing_is_said_only_wh
                 }
             }
             Counterfactual::NoneWithinBounds { best_probability, text, .. } => {
-                assert!(golden.best_size.is_none(), "client {id}: nothing, where the grid finds {:?}", golden.best_size);
+                assert!(
+                    golden.best_size.is_none(),
+                    "client {id}: nothing, where the grid finds {:?}",
+                    golden.best_size
+                );
                 nothing += 1;
                 // Every cell is scored: never above the grid's lowest.
                 assert!(best_probability >= threshold, "client {id}");
-                assert!(best_probability <= golden.lowest + 1e-12, "client {id}: {best_probability} > {}", golden.lowest);
+                assert!(
+                    best_probability <= golden.lowest + 1e-12,
+                    "client {id}: {best_probability} > {}",
+                    golden.lowest
+                );
                 // The lowest is never quoted as a figure that reads as the limit itself.
                 for (language, quoted) in [(Language::En, "reach is "), (Language::Fr, "atteignable serait de ")] {
                     let limit = pad::domain::format::format_percent(threshold, language);

@@ -479,7 +479,8 @@ fn lines(model: &Model, forms: &[Form], bounds: &LoanBox, affordable: Option<f64
         lines.push(Line { a: 1.0, b: 1.0, c: p_high.ln() });
     }
     // The corners of the box bound each combination of x and y.
-    let corners = [(bounds.x_low, bounds.y_low), (bounds.x_low, bounds.y_high), (0.0, bounds.y_low), (0.0, bounds.y_high)];
+    let corners =
+        [(bounds.x_low, bounds.y_low), (bounds.x_low, bounds.y_high), (0.0, bounds.y_low), (0.0, bounds.y_high)];
     for form in forms {
         // Normalised so that the first coefficient is positive.
         let sign = if form.alpha < 0 || (form.alpha == 0 && form.beta < 0) { -1.0 } else { 1.0 };
@@ -507,12 +508,11 @@ fn offsets(mask: u8, bounds: &LoanBox) -> Vec<(f64, f64)> {
         (true, false) => return vec![(0.0, -INSIDE), (0.0, INSIDE)],
         (false, false) => {}
     }
-    let angles: Vec<f64> = [(1u8, 0.0), (2, 45.0), (4, 90.0), (8, 135.0)]
+    let mut angles: Vec<f64> = [(1u8, 0.0), (2, 45.0), (4, 90.0), (8, 135.0)]
         .into_iter()
         .filter(|(bit, _)| mask & bit != 0)
         .flat_map(|(_, angle)| [angle, angle + 180.0])
-        .collect::<Vec<_>>();
-    let mut angles = angles;
+        .collect();
     angles.sort_by(f64::total_cmp);
     if angles.is_empty() {
         return Vec::new();
@@ -839,8 +839,7 @@ fn whole_euros(
     raises: bool,
     accepted: &dyn Fn(f64) -> bool,
 ) -> Result<Option<(Vec<(usize, f64)>, f64)>, ModelError> {
-    let rounded_amounts: Vec<usize> =
-        (0..changes.len()).filter(|&index| amounts.contains(&changes[index].0)).collect();
+    let rounded_amounts: Vec<usize> = (0..changes.len()).filter(|&index| amounts.contains(&changes[index].0)).collect();
     let n = rounded_amounts.len();
     // Every choice of amounts rounded against the client's favour, fewest first, then the
     // margins in the client's favour.
@@ -907,7 +906,9 @@ pub fn describe(
 fn unreachable_sentence(lowest: f64, limit: &str, kind: LoanKind, language: Language) -> String {
     let lowest = format_percent(lowest, language);
     let levers = match (kind, language) {
-        (LoanKind::CashLoan, Language::En) => "No change to the amount borrowed or the repayments within the usual ranges",
+        (LoanKind::CashLoan, Language::En) => {
+            "No change to the amount borrowed or the repayments within the usual ranges"
+        }
         (LoanKind::RevolvingCredit, Language::En) => "No lower credit limit within the usual ranges",
         (LoanKind::CashLoan, Language::Fr) => {
             "Aucune modification du montant emprunté ou des remboursements dans les limites habituelles"
@@ -962,11 +963,9 @@ fn proposal_sentence(
                 Language::En => {
                     format!("a required minimum payment of {} a year instead of {}", amount(to), amount(from))
                 }
-                Language::Fr => format!(
-                    "un remboursement minimum obligatoire de {} par an au lieu de {}",
-                    amount(to),
-                    amount(from)
-                ),
+                Language::Fr => {
+                    format!("un remboursement minimum obligatoire de {} par an au lieu de {}", amount(to), amount(from))
+                }
             });
         }
         if !terms.is_empty() {
@@ -1175,12 +1174,21 @@ pandas_categorical:null\n"
                 }
                 LoanKind::RevolvingCredit => {
                     assert!(
-                        text.en.starts_with("If you had a required minimum payment of €17,501 a year instead of €15,000,"),
+                        text.en
+                            .starts_with("If you had a required minimum payment of €17,501 a year instead of €15,000,"),
                         "{}",
                         text.en
                     );
-                    assert!(text.en.ends_with("€2,501 more each year than your current minimum payment."), "{}", text.en);
-                    assert!(text.fr.starts_with("Si vous aviez un remboursement minimum obligatoire de 17"), "{}", text.fr);
+                    assert!(
+                        text.en.ends_with("€2,501 more each year than your current minimum payment."),
+                        "{}",
+                        text.en
+                    );
+                    assert!(
+                        text.fr.starts_with("Si vous aviez un remboursement minimum obligatoire de 17"),
+                        "{}",
+                        text.fr
+                    );
                 }
             }
         }
@@ -1223,7 +1231,11 @@ pandas_categorical:null\n"
         assert!(text.fr.ends_with("resterait juste au-dessus de ce seuil."), "{}", text.fr);
         let text =
             describe(&SearchOutcome::NoneWithinBounds(0.091), &[], threshold, LoanKind::RevolvingCredit).unwrap();
-        assert!(text.en.starts_with("No lower credit limit") && text.en.ends_with("could reach is 9.1 %."), "{}", text.en);
+        assert!(
+            text.en.starts_with("No lower credit limit") && text.en.ends_with("could reach is 9.1 %."),
+            "{}",
+            text.en
+        );
         assert!(text.fr.starts_with("Aucun plafond de crédit plus bas"), "{}", text.fr);
     }
 

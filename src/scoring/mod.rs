@@ -934,7 +934,8 @@ impl LoanRanges {
         };
         let rates = ratio(&annuity, &credit);
         let contracts = table.text("NAME_CONTRACT_TYPE").unwrap_or_default();
-        let revolving = |index: usize| contracts.get(index).is_some_and(|kind| kind.as_deref() == Some(REVOLVING_CATEGORY));
+        let revolving =
+            |index: usize| contracts.get(index).is_some_and(|kind| kind.as_deref() == Some(REVOLVING_CATEGORY));
         let keep = |values: &[f64]| -> Vec<f64> {
             values.iter().enumerate().filter(|&(index, _)| revolving(index)).map(|(_, &value)| value).collect()
         };
@@ -944,7 +945,8 @@ impl LoanRanges {
         };
         let rate = range(rates);
         let revolving_rate = range(revolving_rates);
-        let revolving_rate = if revolving_rate.0.is_finite() && revolving_rate.1.is_finite() { revolving_rate } else { rate };
+        let revolving_rate =
+            if revolving_rate.0.is_finite() && revolving_rate.1.is_finite() { revolving_rate } else { rate };
         LoanRanges {
             credit_low: quantile_of(credit.clone(), COUNTERFACTUAL_TAIL),
             rate,
