@@ -615,7 +615,7 @@ fn grid_candidates(evaluator: &Evaluator<'_>, loan: &LoanLevers, revolving: bool
         for &r in &rates {
             let step = Move::Loan { s, r, keep_goods };
             let own = s == 1.0 && r == 1.0;
-            if !own && !(keep_goods && s >= 1.0) && evaluator.allowed(step) {
+            if !(own || (keep_goods && s >= 1.0)) && evaluator.allowed(step) {
                 candidates.push(Candidate { size: loan_size(s, r), step, refine: true, corner: None });
             }
         }
@@ -772,7 +772,7 @@ pub fn search(
         return Ok(SearchOutcome::NoneWithinBounds(lowest));
     }
     // Grid candidates are refined (the first few), exact ones are corners already.
-    let mut refined: Vec<(f64, Move, f64, Option<(f64, f64)>)> = Vec::with_capacity(found.len());
+    let mut refined: Vec<(Candidate, f64)> = Vec::with_capacity(found.len());
     let mut refinements = 0;
     for (candidate, probability) in found {
         if candidate.refine {
@@ -781,18 +781,22 @@ pub fn search(
             }
             refinements += 1;
             let (step, probability) = refine(&mut evaluator, candidate.step, probability, &accepted)?;
-            refined.push((size(step, &evaluator), step, probability, None));
+            let size = size(step, &evaluator);
+            refined.push((Candidate { size, step, refine: false, corner: None }, probability));
         } else {
-            refined.push((candidate.size, candidate.step, probability, candidate.corner));
+            refined.push((candidate, probability));
         }
     }
-    let smallest = refined.iter().map(|&(size, ..)| size).fold(f64::INFINITY, f64::min);
+    let smallest = refined.iter().map(|(candidate, _)| candidate.size).fold(f64::INFINITY, f64::min);
+    let by_size = |a: &&(Candidate, f64), b: &&(Candidate, f64)| a.0.size.total_cmp(&b.0.size);
     let lighter = refined
         .iter()
-        .filter(|(size, step, ..)| !step.raises_repayment() && *size <= smallest + SIMILAR_SIZE)
-        .min_by(|a, b| a.0.total_cmp(&b.0));
-    let chosen = lighter.or_else(|| refined.iter().min_by(|a, b| a.0.total_cmp(&b.0)));
-    let Some(&(_, step, probability, corner)) = chosen else { return Ok(SearchOutcome::NoneWithinBounds(lowest)) };
+        .filter(|(candidate, _)| !candidate.step.raises_repayment() && candidate.size <= smallest + SIMILAR_SIZE)
+        .min_by(by_size);
+    let chosen = lighter.or_else(|| refined.iter().min_by(by_size));
+    let Some(&(Candidate { step, corner, .. }, probability)) = chosen else {
+        return Ok(SearchOutcome::NoneWithinBounds(lowest));
+    };
     // A corner on the client's own amount or rate is scored a hair beside it: when the
     // corner itself is accepted, the amount or rate is kept exactly.
     let (step, probability) = match (step, corner) {
@@ -826,6 +830,9 @@ pub fn search(
     Ok(SearchOutcome::Found(Proposal { changes: changes.collect(), probability, same_goods }))
 }
 
+/// Changes `(feature, to)` with the probability they give.
+type Scored = (Vec<(usize, f64)>, f64);
+
 /// The changes with their amounts in whole euros, so that the figures quoted are the ones
 /// scored: rounded in the client's favour (less borrowed, a lighter repayment) when that keeps
 /// the change accepted, else the other way for as few amounts as will do, else a few euros
@@ -838,7 +845,7 @@ fn whole_euros(
     annuity: Option<usize>,
     raises: bool,
     accepted: &dyn Fn(f64) -> bool,
-) -> Result<Option<(Vec<(usize, f64)>, f64)>, ModelError> {
+) -> Result<Option<Scored>, ModelError> {
     let rounded_amounts: Vec<usize> = (0..changes.len()).filter(|&index| amounts.contains(&changes[index].0)).collect();
     let n = rounded_amounts.len();
     // Every choice of amounts rounded against the client's favour, fewest first, then the
@@ -1288,21 +1295,7 @@ pandas_categorical:null\n"
         changed[1] = annuity.2;
         term(&mut changed, &[0, 1]);
         assert!(model.predict_probability(&changed).unwrap() < threshold.value());
-        let features: Vec<FeatureDescription> = ["AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "CREDIT_TERM"]
-            .iter()
-            .map(|name| FeatureDescription {
-                name: name.to_string(),
-                label_en: name.to_string(),
-                label_fr: name.to_string(),
-                unit: "currency".into(),
-                categories: None,
-                actionable: true,
-                protected: false,
-                derived: false,
-                used: true,
-                required: false,
-            })
-            .collect();
+        let features = described(&["AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "CREDIT_TERM"]);
         let (credit_to, annuity_to) = (credit.2, annuity.2);
         let text = describe(&SearchOutcome::Found(proposal), &features, threshold, LoanKind::CashLoan).unwrap();
         // 250,000 → about 200,000 at the same 6 % rate: about 12,000 a year instead of 15,000.
