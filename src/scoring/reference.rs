@@ -119,6 +119,35 @@ impl ReferenceIndex {
     }
 }
 
+/// Bins of a numeric histogram (fewer for small whole numbers).
+pub(super) const HISTOGRAM_BINS: usize = 20;
+
+/// Share of values left out at each end when choosing a histogram's range.
+pub(super) const HISTOGRAM_TAIL: f64 = 0.005;
+
+/// Edges of a histogram of `sorted` (increasing, no NaN): one bin per whole number for small
+/// whole-number ranges, else [`HISTOGRAM_BINS`] equal bins between the 0.5th and 99.5th
+/// percentiles.
+pub(super) fn histogram_edges(sorted: &[f64]) -> Vec<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return vec![0.0, 1.0];
+    }
+    let low_rank = ((n as f64 * HISTOGRAM_TAIL) as usize).min(n - 1);
+    let high_rank = n - 1 - low_rank;
+    let (low, high) = (sorted[low_rank], sorted[high_rank]);
+    let values = sorted;
+    let whole = values.iter().all(|value| value.fract() == 0.0);
+    if whole && high - low <= HISTOGRAM_BINS as f64 {
+        return (0..=((high - low) as usize + 1)).map(|step| low - 0.5 + step as f64).collect();
+    }
+    if high <= low {
+        return vec![low - 0.5, low + 0.5];
+    }
+    let width = (high - low) / HISTOGRAM_BINS as f64;
+    (0..=HISTOGRAM_BINS).map(|step| low + width * step as f64).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +180,24 @@ mod tests {
         assert_eq!(index.columns[1].standing(f64::NAN).equal, 0);
         // [2, 3) holds no repaid client (1 and 3 fall outside) and both defaulted ones.
         assert_eq!(index.columns[0].count_between(2.0, 3.0), (0, 2));
+    }
+
+    #[test]
+    fn whole_numbers_get_one_bin_each() {
+        // 0..=3 children: edges at -0.5, 0.5, ..., 3.5.
+        let edges = histogram_edges(&[0.0, 0.0, 1.0, 1.0, 2.0, 3.0]);
+        assert_eq!(edges, vec![-0.5, 0.5, 1.5, 2.5, 3.5]);
+        // A single value still gives one bin around it.
+        assert_eq!(histogram_edges(&[0.25; 10]), vec![-0.25, 0.75]);
+    }
+
+    #[test]
+    fn continuous_values_get_equal_bins_over_the_central_range() {
+        // 1000 values 0.0, 0.001, ..., 0.999: the 0.5 % tails are ranks 5 and 994.
+        let values: Vec<f64> = (0..1000).map(|i| i as f64 / 1000.0).collect();
+        let edges = histogram_edges(&values);
+        assert_eq!(edges.len(), HISTOGRAM_BINS + 1);
+        assert!((edges[0] - 0.005).abs() < 1e-12);
+        assert!((edges[HISTOGRAM_BINS] - 0.994).abs() < 1e-12);
     }
 }
