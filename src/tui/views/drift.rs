@@ -31,7 +31,7 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
 
 fn verdict_style(app: &App, verdict: Verdict) -> ratatui::style::Style {
     match verdict {
-        Verdict::Stable => app.theme.text,
+        Verdict::Stable | Verdict::Slight => app.theme.text,
         Verdict::Moderate => app.theme.marker,
         Verdict::Drifted => app.theme.refused,
     }
