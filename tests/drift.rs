@@ -189,11 +189,14 @@ fn real_sample_against_the_bundled_history() {
     assert!(stable * 10 >= features.len() * 8, "only {stable} of {} stable", features.len());
 }
 
+/// A change to one current client: `(id, header, fields)`, true when it changed the row.
+type Change = dyn Fn(i64, &[String], &mut Vec<String>) -> bool;
+
 /// The real sample split as `tests/fixtures/make_drift_golden.py` splits it, in `dir`: the
 /// reference (clients whose id is not a multiple of 14, their lines as they are, quoting
 /// defects included) and the current clients (ids multiple of 14), each row passed through
 /// `change(id, header, fields)` (a row it changes is written back as clean CSV).
-fn real_split(dir: &Path, change: &dyn Fn(i64, &[String], &mut Vec<String>) -> bool) -> Option<(PathBuf, PathBuf)> {
+fn real_split(dir: &Path, change: &Change) -> Option<(PathBuf, PathBuf)> {
     let sample = common::real_sample()?;
     let text = std::fs::read_to_string(sample).unwrap();
     let mut lines = text.split("\r\n").filter(|line| !line.is_empty());
@@ -239,7 +242,7 @@ fn set_field(header: &[String], fields: &mut [String], name: &str, value: String
 /// the scipy golden file of `scenario`; returns the verdicts by feature and standard error.
 fn check_against_scipy(
     scenario: &str,
-    change: &dyn Fn(i64, &[String], &mut Vec<String>) -> bool,
+    change: &Change,
 ) -> Option<(std::collections::BTreeMap<String, String>, String)> {
     let dir = tempfile::tempdir().unwrap();
     let (reference, current) = real_split(dir.path(), change)?;

@@ -91,7 +91,17 @@ fn table(report: &DriftReport, version: &str) -> String {
     let _ = writeln!(
         out,
         "{:>4} {:>4}  {:<32} {:<14} {:>8} {:>8} {:>10} {:>10} {:>10} {:>17} {:>10}  verdict",
-        "rank", "psi#", "feature", "binning", "PSI", "chance", "p-value", "q-value", "KS p", "missing ref→cur", "importance"
+        "rank",
+        "psi#",
+        "feature",
+        "binning",
+        "PSI",
+        "chance",
+        "p-value",
+        "q-value",
+        "KS p",
+        "missing ref→cur",
+        "importance"
     );
     for feature in &report.features {
         let _ = writeln!(

@@ -268,8 +268,8 @@ pub struct DriftReport {
     pub current_rows: usize,
     /// Features, most important drift first.
     pub features: Vec<FeatureDrift>,
-    /// The score.
-    pub score: ScoreDrift,
+    /// The score (boxed: it is most of the report's size, which travels in messages).
+    pub score: Box<ScoreDrift>,
 }
 
 impl DriftReport {
@@ -368,7 +368,7 @@ pub fn compare(
         })
         .collect();
     judge(&mut features);
-    let score = score_drift(context.threshold, reference_scores, current_scores);
+    let score = Box::new(score_drift(context.threshold, reference_scores, current_scores));
     Ok(DriftReport { reference_rows: reference.n_rows(), current_rows: current.n_rows(), features, score })
 }
 
@@ -683,6 +683,20 @@ mod tests {
         assert!((compared.binned.psi - 0.215_811).abs() < 1e-6, "{}", compared.binned.psi);
         assert_eq!(compared.binned.bins, 2);
         assert_eq!(compared.overlay.labels.len(), 3);
+    }
+
+    #[test]
+    fn an_underflowed_p_value_reads_the_same_in_json_and_text() {
+        let test = Test::new("chi2", 4000.0, Some(3), 0.0);
+        assert_eq!((test.p_value, test.p_value_underflow), (1e-300, true));
+        let json = serde_json::to_value(&test).unwrap();
+        assert_eq!(json["p_value"].as_f64(), Some(1e-300));
+        assert_eq!(json["p_value_underflow"], true);
+        assert_eq!(format_p_value(test.p_value), "<1e-300");
+        let test = Test::new("ks", 0.1, None, 2e-300);
+        assert_eq!((test.p_value, test.p_value_underflow), (2e-300, false));
+        assert_eq!(format_p_value(test.p_value), "2.0e-300");
+        assert_eq!(format_p_value(0.01234), "0.0123");
     }
 
     #[test]

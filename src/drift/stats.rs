@@ -240,6 +240,29 @@ mod tests {
     }
 
     #[test]
+    fn benjamini_hochberg_matches_scipy() {
+        // scipy 1.17.1: stats.false_discovery_control([0.01, 0.04, 0.03, 0.2, 0.005, 0.5],
+        // method='bh') == [0.03, 0.06, 0.06, 0.24, 0.03, 0.5].
+        let q = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.2, 0.005, 0.5]);
+        for (q, expected) in q.iter().zip([0.03, 0.06, 0.06, 0.24, 0.03, 0.5]) {
+            assert!(close(*q, expected, 1e-12), "{q} {expected}");
+        }
+        assert!(benjamini_hochberg(&[]).is_empty());
+        assert_eq!(benjamini_hochberg(&[0.7]), vec![0.7]);
+    }
+
+    #[test]
+    fn expected_psi_by_hand() {
+        // Three bins hold clients (the fourth is empty in both): (3 − 1)(1/100 + 1/50) = 0.06.
+        assert!(close(expected_psi(&[50, 30, 20, 0], &[10, 0, 40, 0]), 0.06, 1e-12));
+        // 59 bins of 100 against 59 of 8: 58 (1/5900 + 1/472).
+        let (reference, current) = (vec![100u64; 59], vec![8u64; 59]);
+        let (n, m) = (59.0 * 100.0, 59.0 * 8.0);
+        assert!(close(expected_psi(&reference, &current), 58.0 * (1.0 / n + 1.0 / m), 1e-12));
+        assert_eq!(expected_psi(&[5, 5], &[0, 0]), 0.0);
+    }
+
+    #[test]
     fn psi_by_hand() {
         // Shares 0.5/0.5 against 0.25/0.75:
         // (0.25 − 0.5) ln(0.25 / 0.5) + (0.75 − 0.5) ln(0.75 / 0.5)
