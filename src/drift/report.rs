@@ -147,7 +147,7 @@ pub fn html(report: &DriftReport, version: &str) -> String {
         });
         let _ = write!(
             html,
-            "<div class=\"feature\"><h3>{} <small>({})</small></h3><p>PSI {:.4} over {} bins of {} (by chance {:.4}) \
+            "<div class=\"feature\"><h3>{} <small>({})</small></h3><p>PSI {:.4} ({} bins: {}; by chance {:.4}) \
              · χ² {:.2}, p-value {}, q-value {}{ks} · missing {} → {} · rank {}, by PSI {} · {}</p>\n{}</div>\n",
             escape(&feature.label),
             escape(&feature.feature),
