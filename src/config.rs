@@ -46,7 +46,7 @@ impl ScoringConfig {
 #[derive(Debug, Clone)]
 pub struct DashboardConfig {
     /// The model and data files.
-    pub sources: crate::scoring::LocalSources,
+    pub sources: LocalSources,
     /// Where logs go; nowhere when `None`.
     pub log: Option<PathBuf>,
     /// Whether to print startup and key latencies on exit.
@@ -88,7 +88,7 @@ pub struct ServeConfig {
     /// Where to listen.
     pub addr: std::net::SocketAddr,
     /// The model and data files.
-    pub sources: crate::scoring::LocalSources,
+    pub sources: LocalSources,
     /// The bearer token to require (`PAD_API_TOKEN`).
     pub token: Option<String>,
     /// Bounds on requests.
@@ -109,15 +109,28 @@ impl std::fmt::Debug for ServeConfig {
     }
 }
 
+/// The files a [`crate::scoring::LocalScorer`] reads.
+#[derive(Debug, Clone)]
+pub struct LocalSources {
+    /// The LightGBM text model; its card `model.json` beside it is read if present.
+    pub model: PathBuf,
+    /// Current applicants (CSV or Parquet with `SK_ID_CURR`).
+    pub applicants: PathBuf,
+    /// The reference population: a history with `TARGET`.
+    pub history: PathBuf,
+    /// A threshold overriding the card's.
+    pub threshold: Option<f64>,
+}
+
 /// The files to score with: those given, else the bundled ones; the threshold checked.
-fn local_sources(args: &SourceArgs) -> Result<crate::scoring::LocalSources, ConfigError> {
+fn local_sources(args: &SourceArgs) -> Result<LocalSources, ConfigError> {
     if let Some(value) = args.threshold
         && Threshold::new(value).is_none()
     {
         return Err(ConfigError::Threshold { value, origin: "--threshold".into() });
     }
     let or_bundled = |path: &Option<PathBuf>, default: &str| path.clone().unwrap_or_else(|| bundled(default));
-    Ok(crate::scoring::LocalSources {
+    Ok(LocalSources {
         model: or_bundled(&args.model, DEFAULT_MODEL),
         applicants: or_bundled(&args.data, DEFAULT_DATA),
         history: or_bundled(&args.history, DEFAULT_HISTORY),

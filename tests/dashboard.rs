@@ -152,7 +152,9 @@ fn tabs_cycle_and_compare_loads_its_distribution() {
         .unwrap();
     assert_eq!(app.compared_feature(), Some(most));
     settle(&mut app, scorer, commands);
-    let Some(Loadable::Ready(distribution)) = app.distributions.get(&feature) else { panic!("no distribution") };
+    let Some(Loadable::Ready(distribution)) = app.tabs.compare.distributions.get(&feature) else {
+        panic!("no distribution")
+    };
     // Every reference client is counted once: in a bin or as missing.
     let counted: u64 = distribution.repaid.iter().chain(&distribution.defaulted).sum::<u64>()
         + distribution.missing.0
@@ -165,7 +167,7 @@ fn tabs_cycle_and_compare_loads_its_distribution() {
         [Action::ShowTab(Tab::Decision), Action::Predict, Action::FocusPanel, Action::MoveCursor(1)],
     );
     let explanation = app.shown_explanation().unwrap().clone();
-    let second = pad::tui::app::waterfall(&explanation, 10).top[1];
+    let second = pad::tui::tabs::decision::waterfall(&explanation, 10).top[1];
     press(&mut app, scorer, [Action::CompareCursor]);
     assert_eq!(app.tab, Tab::Compare);
     assert_eq!(app.compared_feature(), Some(second));
@@ -179,11 +181,11 @@ fn clicks_select_clients_switch_tabs_and_press_predict() {
     // The third row of the list.
     press(&mut app, scorer, [Action::Click(screen_parts.list_rows.x + 2, screen_parts.list_rows.y + 2)]);
     assert_eq!(selected_id(&app), 400003);
-    let (tab, x, _) = pad::tui::layout::tab_positions(screen_parts.tabs)[1];
+    let (tab, x, _) = pad::tui::tabs::tab_positions(screen_parts.tabs)[1];
     press(&mut app, scorer, [Action::Click(x + 1, screen_parts.tabs.y)]);
     assert_eq!(app.tab, tab);
     press(&mut app, scorer, [Action::ShowTab(Tab::Decision)]);
-    let button = pad::tui::layout::decision(screen_parts.content).button;
+    let button = pad::tui::tabs::decision::layout(screen_parts.content).button;
     press(&mut app, scorer, [Action::Click(button.x + 1, button.y)]);
     assert!(app.shown_explanation().is_some_and(|explanation| explanation.score.client_id == 400003));
     // The wheel over the list moves the selection, which hides the decision.
@@ -285,7 +287,7 @@ fn errors_from_background_work_reach_the_status_bar_and_the_app_keeps_going() {
     assert!(app.selected_record().is_some());
     press(&mut app, &failing, [Action::ShowTab(Tab::Compare)]);
     let feature = app.compared_feature().map(|idx| app.info.features[idx].name.clone()).unwrap();
-    assert!(matches!(app.distributions.get(&feature), Some(Loadable::Failed(_))));
+    assert!(matches!(app.tabs.compare.distributions.get(&feature), Some(Loadable::Failed(_))));
     assert!(!app.should_quit);
 }
 
@@ -301,7 +303,7 @@ fn help_overlay_focus_and_quit() {
     assert!(screen(&app).contains("percentage points"), "{}", screen(&app));
     // Scrolling stops at the last line, and comes back to the top.
     press(&mut app, scorer, [Action::ScrollHelp(1000)]);
-    assert_eq!(app.help_scroll, pad::tui::views::help_max_scroll(&app));
+    assert_eq!(app.help_scroll, pad::tui::screens::help::max_scroll(&app.context()));
     assert!(screen(&app).contains("longer)."), "{}", screen(&app));
     press(&mut app, scorer, [Action::ScrollHelp(-1)]);
     assert!(screen(&app).contains("longer)."), "one line up still shows the end: {}", screen(&app));
@@ -697,26 +699,26 @@ fn a_model_without_a_card_says_so() {
 fn drift_tab_computes_once_in_the_background_and_sorts() {
     let scorer = bundled();
     let mut app = dashboard(140, 40);
-    assert!(app.drift.is_none(), "nothing computed before the tab is opened");
+    assert!(app.tabs.drift.report.is_none(), "nothing computed before the tab is opened");
     let commands = app.update(Action::ShowTab(Tab::Drift));
     assert_eq!(commands, vec![Command::LoadDrift]);
     assert!(screen(&app).contains("Comparing the applicants"));
     settle(&mut app, scorer, commands);
-    let Some(Loadable::Ready(report)) = app.drift.clone() else { panic!("no drift report") };
+    let Some(Loadable::Ready(report)) = app.tabs.drift.report.clone() else { panic!("no drift report") };
     assert_eq!((report.reference_rows, report.current_rows), (30_000, 1_000));
-    assert_eq!(app.drift_order(), (0..report.features.len()).collect::<Vec<_>>());
+    assert_eq!(app.tabs.drift.order(), (0..report.features.len()).collect::<Vec<_>>());
     // Opening the tab again computes nothing.
     assert!(app.update(Action::ShowTab(Tab::Drift)).is_empty());
     press(&mut app, scorer, [Action::CycleSort]);
-    let psi: Vec<f64> = app.drift_order().iter().map(|&i| report.features[i].psi).collect();
+    let psi: Vec<f64> = app.tabs.drift.order().iter().map(|&i| report.features[i].psi).collect();
     assert!(psi.windows(2).all(|pair| pair[0] >= pair[1]));
     assert!(screen(&app).contains("sorted by PSI (s to change)"));
     press(&mut app, scorer, [Action::CycleSort]);
-    let names: Vec<&str> = app.drift_order().iter().map(|&i| report.features[i].feature.as_str()).collect();
+    let names: Vec<&str> = app.tabs.drift.order().iter().map(|&i| report.features[i].feature.as_str()).collect();
     assert!(names.windows(2).all(|pair| pair[0] <= pair[1]));
     // The cursor picks the feature whose histograms are drawn.
     press(&mut app, scorer, [Action::FocusPanel, Action::MoveCursor(2)]);
-    let third = &report.features[app.drift_order()[2]];
+    let third = &report.features[app.tabs.drift.order()[2]];
     assert!(screen(&app).contains(&third.label), "{}", third.label);
 }
 

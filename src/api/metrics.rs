@@ -1,6 +1,7 @@
 //! Request counts and latency histograms per route, for `GET /metrics` (OpenMetrics text,
 //! which Prometheus scrapes).
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -12,8 +13,6 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-
-use super::state::AppState;
 
 /// Labels of a request count.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -84,7 +83,7 @@ impl Metrics {
 
 /// Middleware: times each request and counts it under its route pattern (`/clients/{id}`,
 /// never the id itself, so the label set stays small).
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     // Any token is a method to HTTP: only the standard ones become labels.
     let method = match request.method().as_str() {
@@ -94,9 +93,9 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     .to_string();
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_string();
     // Decremented on drop: a request given up (a client gone, a timeout) still leaves.
-    let _in_flight = InFlight::enter(&state.metrics.in_flight);
+    let _in_flight = InFlight::enter(&metrics.in_flight);
     let response = next.run(request).await;
-    state.metrics.record(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    metrics.record(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
     response
 }
 

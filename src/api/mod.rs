@@ -75,7 +75,7 @@ pub fn router(state: AppState) -> Router {
                 ))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CatchPanicLayer::custom(|_| ApiError::Internal("a handler panicked".into()).into_response()))
-                .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+                .layer(middleware::from_fn_with_state(std::sync::Arc::clone(&state.metrics), metrics::track))
                 .layer(HandleErrorLayer::new(move |error: tower::BoxError| async move {
                     if error.is::<tower::timeout::error::Elapsed>() {
                         ApiError::Timeout(timeout_seconds)

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+pub use crate::config::LocalSources;
 use crate::config::{card_path, read_card, resolve_threshold};
 use crate::data::completeness::{self, Completeness, CompletenessPolicy, UnknownRequiredField};
 use crate::data::labels::Labels;
@@ -255,19 +256,6 @@ pub struct Link {
     pub failure: Option<String>,
     /// Requests finished so far: of two reports, the one with more is the newer.
     pub finished: u64,
-}
-
-/// The files a [`LocalScorer`] reads.
-#[derive(Debug, Clone)]
-pub struct LocalSources {
-    /// The LightGBM text model; its card `model.json` beside it is read if present.
-    pub model: PathBuf,
-    /// Current applicants (CSV or Parquet with `SK_ID_CURR`).
-    pub applicants: PathBuf,
-    /// The reference population: a history with `TARGET`.
-    pub history: PathBuf,
-    /// A threshold overriding the card's.
-    pub threshold: Option<f64>,
 }
 
 /// A model with its card and the input schema they describe together.

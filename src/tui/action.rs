@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use crate::domain::format::Language;
-use crate::domain::{ClientId, ClientRecord, Counterfactual, Distribution, Explanation, FeatureDescription, Portfolio};
-
-use super::app::Tab;
+pub use super::command::{Command, ExportJob};
+use super::state::ChartKey;
+use super::tabs::Tab;
+use crate::domain::{ClientId, ClientRecord, Counterfactual, Distribution, Explanation, Portfolio};
 
 /// One change of state.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,67 +102,9 @@ pub enum Action {
     /// The export finished: where the files are, or why not.
     Exported(Result<Vec<PathBuf>, String>),
     /// The customer view's chart image arrived, for what it was drawn for.
-    ChartRendered(super::app::ChartKey, Result<std::sync::Arc<image::RgbImage>, String>),
+    ChartRendered(ChartKey, Result<std::sync::Arc<image::RgbImage>, String>),
     /// How a remote scorer's last request went (after each piece of background work).
     Linked(crate::scoring::Link),
     /// The server answered again (or not) at this reconnection attempt.
     Reconnected(u32, Result<crate::scoring::Link, String>),
-}
-
-/// Everything the customer sheet needs, copied so that the export runs off the UI task.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExportJob {
-    /// The decision and its contributions.
-    pub explanation: Explanation,
-    /// What would change it, when known.
-    pub counterfactual: Option<Counterfactual>,
-    /// The client's fields, for the values shown next to the chart's labels.
-    pub record: Option<ClientRecord>,
-    /// The model's features.
-    pub features: Vec<FeatureDescription>,
-    /// The model version stamped on the sheet.
-    pub model_version: String,
-    /// The customer's language.
-    pub language: Language,
-    /// The folder to write into.
-    pub folder: PathBuf,
-}
-
-impl ExportJob {
-    /// The customer sheet this job writes.
-    pub fn sheet(&self) -> crate::export::Sheet<'_> {
-        crate::export::Sheet {
-            explanation: &self.explanation,
-            counterfactual: self.counterfactual.as_ref(),
-            record: self.record.as_ref(),
-            features: &self.features,
-            model_version: &self.model_version,
-            language: self.language,
-        }
-    }
-}
-
-/// Work the dashboard asks for; each result comes back as an [`Action`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    /// Load a client's fields and percentiles.
-    LoadClient(ClientId),
-    /// Score and explain a client.
-    Explain(ClientId),
-    /// Load a feature's distribution in the reference population.
-    LoadDistribution(String),
-    /// Score and explain every applicant.
-    LoadPortfolio,
-    /// Compare the applicants with the reference population.
-    LoadDrift,
-    /// Search what would change a refused client's decision.
-    LoadCounterfactual(ClientId),
-    /// Score a client with some inputs changed (`(feature, value)`), for the form's edit number.
-    WhatIf(ClientId, u64, Vec<(String, f64)>),
-    /// Write the customer sheet.
-    Export(Box<ExportJob>),
-    /// Draw the customer view's chart as an image of `(width, height)` pixels.
-    RenderChart(Box<ExportJob>, super::app::ChartKey, (u32, u32)),
-    /// Wait (longer at each attempt) and ask a lost server whether it answers again.
-    Reconnect(u32),
 }

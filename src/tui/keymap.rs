@@ -1,16 +1,17 @@
 //! Keys and mouse events to actions, by mode and focus. Nothing here changes state.
 //!
 //! The keys follow common terminal tools: arrows and `j`/`k`, PgUp/PgDn, `g`/`G`, Tab and
-//! `1`–`6` for tabs, `/` to search, `?` for help, `q` or Ctrl-C to quit, Esc to go back; `c`
+//! the tab's number for tabs, `/` to search, `?` for help, `q` or Ctrl-C to quit, Esc to go back; `c`
 //! opens the customer view (`l` switches its language), `w` the what-if form, `x` exports.
+//! The full-screen views and overlays have their keys in their modules ([`super::screens`]).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::action::Action;
-use super::app::{Focus, Mode, Tab};
-
-/// Rows a PgUp/PgDn moves inside a tab's content.
-const PANEL_PAGE: isize = 10;
+use super::panel::PANEL_PAGE;
+use super::screens::{customer, help, what_if};
+use super::state::{Focus, Mode};
+use super::tabs::Tab;
 
 /// The action for a key press, if the key means anything here.
 pub fn key_action(mode: Mode, focus: Focus, key: KeyEvent) -> Option<Action> {
@@ -19,53 +20,12 @@ pub fn key_action(mode: Mode, focus: Focus, key: KeyEvent) -> Option<Action> {
         return Some(Action::Quit);
     }
     match mode {
-        Mode::Help => help_key(key),
+        Mode::Help => help::key(key),
         Mode::Search => search_key(key, control),
-        Mode::Customer => customer_key(key),
-        Mode::WhatIf => what_if_key(key, control),
+        Mode::Customer => customer::key(key),
+        Mode::WhatIf => what_if::key(key, control),
         Mode::Normal if control => None,
         Mode::Normal => normal_key(focus, key),
-    }
-}
-
-/// The customer view: language, export, back. `q` closes the view rather than quitting, so a
-/// customer's stray key press never closes the dashboard.
-fn customer_key(key: KeyEvent) -> Option<Action> {
-    match key.code {
-        KeyCode::Char('l') | KeyCode::Char('L') => Some(Action::ToggleLanguage),
-        KeyCode::Char('x') => Some(Action::Export),
-        KeyCode::Up | KeyCode::Char('k') => Some(Action::ScrollCustomer(-1)),
-        KeyCode::Down | KeyCode::Char('j') => Some(Action::ScrollCustomer(1)),
-        KeyCode::PageUp => Some(Action::ScrollCustomer(-PANEL_PAGE)),
-        KeyCode::PageDown => Some(Action::ScrollCustomer(PANEL_PAGE)),
-        KeyCode::Esc | KeyCode::Char('c') | KeyCode::Char('q') | KeyCode::Backspace => Some(Action::Back),
-        _ => None,
-    }
-}
-
-/// The what-if form: amounts are typed, `r` resets, arrows move between fields. Alt-held
-/// characters (what a terminal sends for Esc followed quickly by a key) are not typed.
-fn what_if_key(key: KeyEvent, control: bool) -> Option<Action> {
-    let control = control || key.modifiers.contains(KeyModifiers::ALT);
-    match key.code {
-        KeyCode::Esc => Some(Action::Back),
-        KeyCode::Up | KeyCode::BackTab => Some(Action::WhatIfMove(-1)),
-        KeyCode::Down | KeyCode::Tab | KeyCode::Enter => Some(Action::WhatIfMove(1)),
-        KeyCode::Backspace => Some(Action::WhatIfBackspace),
-        KeyCode::Char('r') | KeyCode::Char('R') if !control => Some(Action::WhatIfReset),
-        KeyCode::Char(character) if !control && !character.is_control() => Some(Action::WhatIfInput(character)),
-        _ => None,
-    }
-}
-
-fn help_key(key: KeyEvent) -> Option<Action> {
-    match key.code {
-        KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Esc | KeyCode::Enter => Some(Action::ToggleHelp),
-        KeyCode::Up | KeyCode::Char('k') => Some(Action::ScrollHelp(-1)),
-        KeyCode::Down | KeyCode::Char('j') => Some(Action::ScrollHelp(1)),
-        KeyCode::PageUp => Some(Action::ScrollHelp(-PANEL_PAGE)),
-        KeyCode::PageDown => Some(Action::ScrollHelp(PANEL_PAGE)),
-        _ => None,
     }
 }
 
@@ -101,7 +61,7 @@ fn normal_key(focus: Focus, key: KeyEvent) -> Option<Action> {
         KeyCode::Enter | KeyCode::Char('p') => Action::Predict,
         KeyCode::Tab => Action::NextTab,
         KeyCode::BackTab => Action::PreviousTab,
-        KeyCode::Char(digit @ '1'..='6') => Action::ShowTab(Tab::ALL[(digit as u8 - b'1') as usize]),
+        KeyCode::Char(digit @ '1'..='9') => Action::ShowTab(*Tab::ALL.get((digit as u8 - b'1') as usize)?),
         KeyCode::Char('s') => Action::CycleSort,
         KeyCode::Char('c') => Action::ShowCustomer,
         KeyCode::Char('w') => Action::StartWhatIf,

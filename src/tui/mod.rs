@@ -9,11 +9,16 @@
 
 pub mod action;
 pub mod app;
+pub mod command;
 pub mod event;
 pub mod graphics;
 pub mod keymap;
 pub mod layout;
+pub mod panel;
+pub mod screens;
+pub mod state;
 pub mod strings;
+pub mod tabs;
 pub mod tasks;
 pub mod terminal;
 pub mod theme;
@@ -29,6 +34,7 @@ use tokio::sync::mpsc;
 
 use self::action::Action;
 use self::app::App;
+use self::command::Command;
 use self::event::Event;
 use self::tasks::Tasks;
 use self::theme::Theme;
@@ -106,7 +112,7 @@ async fn drive(
     let (event_sender, mut events) = mpsc::unbounded_channel::<Event>();
     let tasks = Tasks::new(Arc::clone(&scorer), action_sender);
     let (mut app, commands) = App::new(scorer.info().clone(), clients, Theme::from_env(), (size.width, size.height));
-    app.link = scorer.link().map(|link| app::LinkStatus::new(link, None));
+    app.link = scorer.link().map(|link| state::LinkStatus::new(link, None));
     app.export_dir = config.export_dir.clone();
     app.language = config.language;
     app.chart_pixels = graphics.as_ref().map(graphics::Graphics::cell_pixels);
@@ -190,8 +196,8 @@ async fn drive(
 
 /// Whether a command answers a key press (and counts in its latency); the portfolio and the
 /// drift report are long background jobs with their own progress display.
-fn is_quick(command: &action::Command) -> bool {
-    !matches!(command, action::Command::LoadPortfolio | action::Command::LoadDrift | action::Command::Reconnect(_))
+fn is_quick(command: &Command) -> bool {
+    !matches!(command, Command::LoadPortfolio | Command::LoadDrift | Command::Reconnect(_))
 }
 
 enum Incoming {

@@ -10,7 +10,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Action, Command};
+use super::action::Action;
+use super::app::App;
+use super::command::Command;
+use super::state::reconnect_delay;
 use crate::scoring::Scorer;
 
 /// Runs commands in the background and reports their results.
@@ -48,7 +51,7 @@ impl Tasks {
         if let Command::Reconnect(attempt) = command {
             // The wait is a timer, not a thread.
             tokio::spawn(async move {
-                tokio::time::sleep(super::app::reconnect_delay(attempt)).await;
+                tokio::time::sleep(reconnect_delay(attempt)).await;
                 let _ = tokio::task::spawn_blocking(move || {
                     execute(&command, scorer.as_ref(), &|action| {
                         let _ = sender.send(action);
@@ -140,7 +143,7 @@ fn run(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) + Sync))
 /// Runs commands in line, feeding every result back into `app`, until no work is left: the
 /// dashboard without a terminal or threads, for tests and benchmarks. Reconnections, which
 /// wait and may go on forever, are not run: they are returned, for the test to run them.
-pub fn settle(app: &mut super::app::App, scorer: &dyn Scorer, mut commands: Vec<Command>) -> Vec<Command> {
+pub fn settle(app: &mut App, scorer: &dyn Scorer, mut commands: Vec<Command>) -> Vec<Command> {
     let mut waiting = Vec::new();
     while let Some(command) = commands.pop() {
         if matches!(command, Command::Reconnect(_)) {

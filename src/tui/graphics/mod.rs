@@ -21,7 +21,8 @@ use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::StatefulProtocol;
 use ratatui_image::{FontSize, StatefulImage};
 
-use super::app::{App, ChartKey};
+use super::app::App;
+use super::state::ChartKey;
 use super::terminal::Session;
 use crate::config::GraphicsMode;
 

@@ -4,12 +4,13 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
-use super::fit;
 use crate::domain::ClientSummary;
 use crate::domain::format::{Language, format_number};
-use crate::tui::app::{App, Focus, Mode};
+use crate::tui::app::App;
 use crate::tui::layout::Screen;
+use crate::tui::state::{Focus, Mode};
 use crate::tui::strings;
+use crate::tui::widgets::fit;
 
 /// Width of each column but the last.
 const ID_WIDTH: usize = 7;

@@ -1,5 +1,6 @@
 //! Horizontal bars, one or two series per line: label, bars, figure.
 
+use super::text::{HORIZONTAL_EIGHTHS, fit};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -49,7 +50,7 @@ impl Widget for &Bars<'_> {
         let top = self.bars.iter().flat_map(|bar| bar.values.iter().copied()).fold(0.0_f64, f64::max);
         for (bar, y) in self.bars.iter().zip(area.y..area.y + area.height) {
             let label_style = if bar.highlighted { self.highlight } else { self.text };
-            let label = super::fit(&bar.label, self.label_width);
+            let label = fit(&bar.label, self.label_width);
             buffer.set_string(area.x, y, format!("{label:<width$}", width = self.label_width), label_style);
             for (series_idx, ((style, symbol), value)) in self.series.iter().zip(&bar.values).enumerate() {
                 let x = area.x + (self.label_width + 1 + series_idx * (series_width + 1)) as u16;
@@ -57,14 +58,13 @@ impl Widget for &Bars<'_> {
                 for cell in 0..series_width {
                     let filled = eighths.saturating_sub(cell * 8).min(8);
                     if filled > 0 {
-                        let glyph =
-                            if filled == 8 || *symbol != "█" { symbol } else { super::HORIZONTAL_EIGHTHS[filled] };
+                        let glyph = if filled == 8 || *symbol != "█" { symbol } else { HORIZONTAL_EIGHTHS[filled] };
                         buffer.set_string(x + cell as u16, y, glyph, *style);
                     }
                 }
             }
             let figure_x = area.x + (width - self.figure_width) as u16;
-            let figure = super::fit(&bar.figure, self.figure_width);
+            let figure = fit(&bar.figure, self.figure_width);
             buffer.set_string(figure_x, y, format!("{figure:>width$}", width = self.figure_width), label_style);
         }
     }

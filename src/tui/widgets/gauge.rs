@@ -1,5 +1,6 @@
 //! The probability of default on a bar, with the threshold marked.
 
+use super::text::HORIZONTAL_EIGHTHS;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -55,7 +56,7 @@ impl Widget for &ThresholdGauge<'_> {
         let eighths = ((self.probability / scale).clamp(0.0, 1.0) * f64::from(bar_width) * 8.0).round() as usize;
         for cell in 0..bar_width as usize {
             let filled = eighths.saturating_sub(cell * 8).min(8);
-            let symbol = if filled == 0 { "░" } else { super::HORIZONTAL_EIGHTHS[filled] };
+            let symbol = if filled == 0 { "░" } else { HORIZONTAL_EIGHTHS[filled] };
             let style = if filled == 0 { self.text } else { self.fill };
             buffer.set_string(bar_x + cell as u16, y, symbol, style);
         }

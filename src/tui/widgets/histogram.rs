@@ -1,6 +1,7 @@
 //! A vertical histogram of two groups side by side (repaid and defaulted clients), with one
 //! bin marked (where the client is).
 
+use super::text::VERTICAL_EIGHTHS;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -63,7 +64,7 @@ impl Widget for &Histogram<'_> {
                 let y = axis_y - 1 - row;
                 let filled = first.saturating_sub(row as usize * 8).min(8);
                 if filled > 0 {
-                    buffer.set_string(x, y, super::VERTICAL_EIGHTHS[filled], self.first);
+                    buffer.set_string(x, y, VERTICAL_EIGHTHS[filled], self.first);
                 }
                 if row < second {
                     buffer.set_string(x + 1, y, "▒", self.second);

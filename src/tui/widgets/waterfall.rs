@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::Widget;
 
+use super::text::fit;
 use crate::domain::format::{Language, format_percent, format_points};
 
 /// One line of the waterfall.
@@ -97,7 +98,7 @@ impl Widget for &Waterfall<'_> {
                 }
             };
             let label_style = if highlighted { self.highlight } else { self.text };
-            let label = super::fit(label, label_width);
+            let label = fit(label, label_width);
             buffer.set_string(area.x, y, format!("{label:<label_width$}"), label_style);
             let (start, end) = (cell(from.min(to)), cell(from.max(to)));
             let end = end.max(start + 1).min(bar_width);

@@ -3,6 +3,7 @@
 //! one chart of the contributions with plain labels; nothing about other clients, no model
 //! internals and no feature codes.
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -12,9 +13,19 @@ use tui_big_text::{BigText, PixelSize};
 use crate::domain::format::Language;
 use crate::domain::wording;
 use crate::domain::{Decision, Explanation};
-use crate::tui::app::{App, ChartKey, Mode, StatusKind};
-use crate::tui::strings;
-use crate::tui::widgets::{Step, Waterfall};
+use crate::tui::action::Action;
+use crate::tui::panel::PANEL_PAGE;
+use crate::tui::state::{ChartKey, Context, Mode, StatusKind};
+use crate::tui::widgets::{Step, Waterfall, wrap};
+
+/// What the customer view shows besides the shared state.
+#[derive(Debug, Clone, Copy)]
+pub struct View<'a> {
+    /// Lines scrolled.
+    pub scroll: usize,
+    /// What the chart image on screen was drawn for, if one is.
+    pub image: Option<&'a ChartKey>,
+}
 
 /// Contribution rows of the customer chart at most.
 const CHART_ROWS: usize = 8;
@@ -57,9 +68,9 @@ fn layout(area: Rect) -> CustomerLayout {
 
 /// The text of the customer view, wrapped to `width` columns: the decision, the risk, the
 /// reasons and, for a refusal, what would change it.
-fn text_lines(app: &App, explanation: &Explanation, width: usize) -> Vec<Line<'static>> {
-    let theme = &app.theme;
-    let language = app.language;
+fn text_lines(context: &Context<'_>, explanation: &Explanation, width: usize) -> Vec<Line<'static>> {
+    let theme = context.theme;
+    let language = context.language;
     let decision = explanation.score.decision;
     let style = match decision {
         Decision::Accepted => theme.accepted,
@@ -70,7 +81,7 @@ fn text_lines(app: &App, explanation: &Explanation, width: usize) -> Vec<Line<'s
     let push = |text: &str, bullet: bool, style: ratatui::style::Style, lines: &mut Vec<Line<'static>>| {
         let first = if bullet { "  • " } else { "" };
         let hanging = " ".repeat(first.chars().count());
-        for (index, part) in super::wrap(text, width.saturating_sub(hanging.len()).max(10)).into_iter().enumerate() {
+        for (index, part) in wrap(text, width.saturating_sub(hanging.len()).max(10)).into_iter().enumerate() {
             let lead = if index == 0 { first } else { hanging.as_str() };
             lines.push(Line::styled(format!("{lead}{part}"), style));
         }
@@ -81,7 +92,7 @@ fn text_lines(app: &App, explanation: &Explanation, width: usize) -> Vec<Line<'s
         lines.push(Line::raw(""));
         lines.push(Line::styled(wording::reasons_heading(decision, language), theme.heading));
         for name in &explanation.score.missing {
-            let feature = app.info.features.iter().find(|feature| &feature.name == name);
+            let feature = context.info.features.iter().find(|feature| &feature.name == name);
             let label = feature.map_or(name.as_str(), |feature| match language {
                 Language::En => feature.label_en.as_str(),
                 Language::Fr => feature.label_fr.as_str(),
@@ -107,49 +118,52 @@ fn text_lines(app: &App, explanation: &Explanation, width: usize) -> Vec<Line<'s
     if decision == Decision::Refused {
         lines.push(Line::raw(""));
         lines.push(Line::styled(wording::change_heading(language), theme.heading));
-        if let Some(change) = super::change_text(app, language) {
+        if let Some(change) = context.change_text(language) {
             push(&change, false, theme.text, &mut lines);
         }
     }
     lines
 }
 
-/// How far the customer view's text scrolls at the app's size: its lines less those that show.
-pub fn max_scroll(app: &App) -> usize {
-    let Some(explanation) = app.shown_explanation() else { return 0 };
-    let parts = layout(Rect::new(0, 0, app.size.0, app.size.1));
-    let lines = text_lines(app, explanation, parts.text.width as usize).len();
+/// How far the customer view's text scrolls at the terminal's size: its lines less those that
+/// show.
+pub fn max_scroll(context: &Context<'_>) -> usize {
+    let Some(explanation) = context.shown_explanation() else { return 0 };
+    let parts = layout(Rect::new(0, 0, context.size.0, context.size.1));
+    let lines = text_lines(context, explanation, parts.text.width as usize).len();
     lines.saturating_sub(parts.text.height as usize)
 }
 
-pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let Some(explanation) = app.shown_explanation() else { return };
-    let theme = &app.theme;
-    let language = app.language;
+/// Draws the customer view scrolled by `scroll` lines; `image` is the chart image on screen,
+/// if any, for what it was drawn for (the text chart is drawn where it does not fit).
+pub fn draw(context: &Context<'_>, view: &View<'_>, frame: &mut Frame, area: Rect) {
+    let Some(explanation) = context.shown_explanation() else { return };
+    let theme = context.theme;
+    let language = context.language;
     let decision = explanation.score.decision;
     let parts = layout(area);
-    let heading = format!(" {} · {}", strings::PRODUCT_NAME, wording::title(explanation.score.client_id, language));
+    let heading = format!(" {} · {}", PRODUCT_NAME, wording::title(explanation.score.client_id, language));
     frame.render_widget(Paragraph::new(heading).style(theme.title), parts.title);
 
-    let lines = text_lines(app, explanation, parts.text.width as usize);
+    let lines = text_lines(context, explanation, parts.text.width as usize);
     let line_count = lines.len();
-    let scroll = app.customer_scroll.min(line_count.saturating_sub(parts.text.height as usize));
+    let scroll = view.scroll.min(line_count.saturating_sub(parts.text.height as usize));
     let more = lines.len() > scroll + parts.text.height as usize;
     let mut spans = vec![Span::styled(" ", theme.status)];
-    match &app.status {
+    match context.status {
         // What the last key did (an export, an error) shows instead of the keys.
         Some(status) => {
             let style = if status.kind == StatusKind::Error { theme.error } else { theme.status };
             spans.push(Span::styled(status.text.clone(), style));
         }
         None => {
-            for (key, what) in strings::customer_keys(language) {
+            for (key, what) in customer_keys(language) {
                 spans.push(Span::styled(*key, theme.key));
                 spans.push(Span::styled(format!(" {what}   "), theme.status));
             }
             if more || scroll > 0 {
                 spans.push(Span::styled("↑↓", theme.key));
-                spans.push(Span::styled(format!(" {}", strings::customer_more(language)), theme.status));
+                spans.push(Span::styled(format!(" {}", customer_more(language)), theme.status));
             }
         }
     }
@@ -169,33 +183,39 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
 
     let scroll_rows = u16::try_from(scroll).unwrap_or(u16::MAX);
     frame.render_widget(Paragraph::new(lines).scroll((scroll_rows, 0)), parts.text);
-    if let Some((key, chart)) = chart_place(app, explanation, &parts, line_count) {
-        let image_shown = app.chart_image.as_ref().is_some_and(|(shown, _)| *shown == key);
-        if !image_shown {
-            chart_view(app, frame, chart, explanation);
-        }
+    if let Some((key, chart)) = chart_place(context, view.scroll, explanation, &parts, line_count)
+        && view.image != Some(&key)
+    {
+        chart_view(context, frame, chart, explanation);
     }
 }
 
-/// Where the customer view's chart goes at the app's size (beside the text from 120 columns,
-/// else below it when there is room), with the key of the image that fills it.
-pub fn chart_area(app: &App) -> Option<(ChartKey, Rect)> {
-    if app.mode != Mode::Customer {
+/// Where the customer view's chart goes at the terminal's size, scrolled by `scroll` lines
+/// (beside the text from 120 columns, else below it when there is room), with the key of the
+/// image that fills it.
+pub fn chart_area(context: &Context<'_>, scroll: usize) -> Option<(ChartKey, Rect)> {
+    if context.mode != Mode::Customer {
         return None;
     }
-    let explanation = app.shown_explanation()?;
-    let parts = layout(Rect::new(0, 0, app.size.0, app.size.1));
-    let lines = text_lines(app, explanation, parts.text.width as usize).len();
-    chart_place(app, explanation, &parts, lines)
+    let explanation = context.shown_explanation()?;
+    let parts = layout(Rect::new(0, 0, context.size.0, context.size.1));
+    let lines = text_lines(context, explanation, parts.text.width as usize).len();
+    chart_place(context, scroll, explanation, &parts, lines)
 }
 
 /// Where the chart goes in a laid-out customer view whose text has `lines` lines.
-fn chart_place(app: &App, explanation: &Explanation, parts: &CustomerLayout, lines: usize) -> Option<(ChartKey, Rect)> {
+fn chart_place(
+    context: &Context<'_>,
+    scroll: usize,
+    explanation: &Explanation,
+    parts: &CustomerLayout,
+    lines: usize,
+) -> Option<(ChartKey, Rect)> {
     // An incomplete application has no decision to explain: no chart of contributions.
     if !explanation.score.decision.is_decided() {
         return None;
     }
-    let scroll = app.customer_scroll.min(lines.saturating_sub(parts.text.height as usize));
+    let scroll = scroll.min(lines.saturating_sub(parts.text.height as usize));
     let text_height = u16::try_from(lines.saturating_sub(scroll)).unwrap_or(u16::MAX);
     let area = parts.chart.or_else(|| {
         // Below the text when the chart's heading, its two levels and three rows fit.
@@ -204,7 +224,7 @@ fn chart_place(app: &App, explanation: &Explanation, parts: &CustomerLayout, lin
     })?;
     let key = ChartKey {
         client_id: explanation.score.client_id,
-        language: app.language,
+        language: context.language,
         columns: area.width,
         rows: area.height,
     };
@@ -213,16 +233,16 @@ fn chart_place(app: &App, explanation: &Explanation, parts: &CustomerLayout, lin
 
 /// The contributions in percentage points from the average applicant to the customer, with
 /// plain labels in the customer's language; protected attributes are only in the rest.
-fn chart_view(app: &App, frame: &mut Frame, area: Rect, explanation: &Explanation) {
-    let theme = &app.theme;
-    let language = app.language;
+fn chart_view(context: &Context<'_>, frame: &mut Frame, area: Rect, explanation: &Explanation) {
+    let theme = context.theme;
+    let language = context.language;
     let [heading, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
     frame.render_widget(
         Paragraph::new(wording::chart_heading(language)).style(theme.heading).wrap(Wrap { trim: true }),
         heading,
     );
     let rows = (body.height as usize).saturating_sub(3).min(CHART_ROWS);
-    let steps = customer_steps(app, explanation, rows, language);
+    let steps = customer_steps(context, explanation, rows, language);
     let widget = Waterfall {
         steps: &steps,
         text: theme.text,
@@ -237,9 +257,9 @@ fn chart_view(app: &App, frame: &mut Frame, area: Rect, explanation: &Explanatio
 
 /// The chart's lines: the average applicant, the customer's largest contributions (the
 /// exported sheet's own lines), everything else together, and the customer.
-fn customer_steps(app: &App, explanation: &Explanation, rows: usize, language: Language) -> Vec<Step> {
-    let lines =
-        crate::export::contribution_lines(explanation, &app.info.features, app.selected_record(), rows, language);
+fn customer_steps(context: &Context<'_>, explanation: &Explanation, rows: usize, language: Language) -> Vec<Step> {
+    let features = &context.info.features;
+    let lines = crate::export::contribution_lines(explanation, features, context.selected_record(), rows, language);
     let mut steps = vec![Step::Level {
         label: wording::chart_start(language).to_string(),
         probability: explanation.base_probability,
@@ -254,4 +274,38 @@ fn customer_steps(app: &App, explanation: &Explanation, rows: usize, language: L
         probability: explanation.score.probability,
     });
     steps
+}
+
+/// The customer view: language, export, back. `q` closes the view rather than quitting, so a
+/// customer's stray key press never closes the dashboard.
+pub fn key(key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Char('l') | KeyCode::Char('L') => Some(Action::ToggleLanguage),
+        KeyCode::Char('x') => Some(Action::Export),
+        KeyCode::Up | KeyCode::Char('k') => Some(Action::ScrollCustomer(-1)),
+        KeyCode::Down | KeyCode::Char('j') => Some(Action::ScrollCustomer(1)),
+        KeyCode::PageUp => Some(Action::ScrollCustomer(-PANEL_PAGE)),
+        KeyCode::PageDown => Some(Action::ScrollCustomer(PANEL_PAGE)),
+        KeyCode::Esc | KeyCode::Char('c') | KeyCode::Char('q') | KeyCode::Backspace => Some(Action::Back),
+        _ => None,
+    }
+}
+
+/// The bank's name, in the customer view.
+pub const PRODUCT_NAME: &str = crate::domain::wording::BANK;
+
+/// The customer view's keys, in the customer's language.
+pub fn customer_keys(language: crate::domain::format::Language) -> &'static [(&'static str, &'static str)] {
+    match language {
+        crate::domain::format::Language::En => &[("l", "Français"), ("x", "save a copy"), ("Esc", "back")],
+        crate::domain::format::Language::Fr => &[("l", "English"), ("x", "enregistrer une copie"), ("Esc", "retour")],
+    }
+}
+
+/// The scroll hint of the customer view.
+pub fn customer_more(language: crate::domain::format::Language) -> &'static str {
+    match language {
+        crate::domain::format::Language::En => "more",
+        crate::domain::format::Language::Fr => "suite",
+    }
 }

@@ -6,12 +6,38 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Gauge, Paragraph};
 
-use super::{fit, message};
 use crate::domain::Portfolio;
 use crate::domain::format::{Language, format_percent};
-use crate::tui::app::{App, Loadable};
-use crate::tui::strings;
-use crate::tui::widgets::{Bar, Bars, Histogram, HistogramBin};
+use crate::tui::panel::{Effect, Input, Panel};
+use crate::tui::strings::SCROLL_HINTS;
+use crate::tui::state::{Context, Loadable};
+use crate::tui::widgets::{Bar, Bars, Histogram, HistogramBin, fit, message};
+
+/// The Portfolio tab (its state is the shared portfolio).
+#[derive(Debug, Default)]
+pub struct PortfolioTab;
+
+impl Panel for PortfolioTab {
+    fn name() -> &'static str {
+        "Portfolio"
+    }
+
+    fn short_name() -> &'static str {
+        "Portfolio"
+    }
+
+    fn hints() -> &'static [(&'static str, &'static str)] {
+        SCROLL_HINTS
+    }
+
+    fn update(&mut self, _input: Input, _context: &Context<'_>) -> Vec<Effect> {
+        Vec::new()
+    }
+
+    fn draw(&self, context: &Context<'_>, frame: &mut Frame, area: Rect) {
+        render(context, frame, area);
+    }
+}
 
 /// Features in the importance chart at most.
 const IMPORTANCE_ROWS: usize = 15;
@@ -22,19 +48,19 @@ const CHART_ROWS: u16 = 16;
 /// Bins of the score histogram.
 const SCORE_BINS: usize = 20;
 
-pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let theme = &app.theme;
-    let portfolio = match &app.portfolio {
+fn render(context: &Context<'_>, frame: &mut Frame, area: Rect) {
+    let theme = context.theme;
+    let portfolio = match context.portfolio {
         Loadable::Ready(portfolio) => portfolio,
         Loadable::Failed(error) => return message(frame, area, error, theme.error),
         Loadable::Loading => {
-            let (done, total) = app.portfolio_progress;
+            let (done, total) = context.portfolio_progress;
             let ratio = if total > 0 { done as f64 / total as f64 } else { 0.0 };
             let [_, middle, _] =
                 Layout::vertical([Constraint::Min(0), Constraint::Length(1), Constraint::Min(0)]).areas(area);
             let gauge = Gauge::default()
                 .ratio(ratio.clamp(0.0, 1.0))
-                .label(strings::explaining(done, total))
+                .label(explaining(done, total))
                 .gauge_style(theme.heading);
             frame.render_widget(gauge, middle);
             return;
@@ -44,7 +70,7 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let total = portfolio.probabilities.len();
     let accepted = portfolio.accepted();
     let rate = if total > 0 { accepted as f64 / total as f64 } else { 0.0 };
-    let line = strings::approval(
+    let line = approval_line(
         accepted,
         total,
         &format_percent(rate, Language::En),
@@ -59,17 +85,17 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
         let [top, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
         (top, bottom)
     };
-    importance_chart(app, frame, importance, portfolio);
-    score_chart(app, frame, scores, portfolio);
+    importance_chart(context, frame, importance, portfolio);
+    score_chart(context, frame, scores, portfolio);
 }
 
-fn importance_chart(app: &App, frame: &mut Frame, area: Rect, portfolio: &Portfolio) {
-    let theme = &app.theme;
+fn importance_chart(context: &Context<'_>, frame: &mut Frame, area: Rect, portfolio: &Portfolio) {
+    let theme = context.theme;
     if area.height < 2 {
         return;
     }
     frame.render_widget(
-        Paragraph::new(fit(strings::IMPORTANCE_HEADING, area.width as usize)).style(theme.heading),
+        Paragraph::new(fit(IMPORTANCE_HEADING, area.width as usize)).style(theme.heading),
         area,
     );
     let mut order: Vec<usize> = (0..portfolio.mean_abs_points.len()).collect();
@@ -78,7 +104,7 @@ fn importance_chart(app: &App, frame: &mut Frame, area: Rect, portfolio: &Portfo
     let bars: Vec<Bar> = order
         .iter()
         .filter_map(|&feature_idx| {
-            let feature = app.info.features.get(feature_idx)?;
+            let feature = context.info.features.get(feature_idx)?;
             let points = portfolio.mean_abs_points[feature_idx];
             Some(Bar {
                 label: feature.label_en.clone(),
@@ -99,12 +125,12 @@ fn importance_chart(app: &App, frame: &mut Frame, area: Rect, portfolio: &Portfo
     frame.render_widget(&widget, Rect { y: area.y + 1, height: area.height - 1, ..area });
 }
 
-fn score_chart(app: &App, frame: &mut Frame, area: Rect, portfolio: &Portfolio) {
-    let theme = &app.theme;
+fn score_chart(context: &Context<'_>, frame: &mut Frame, area: Rect, portfolio: &Portfolio) {
+    let theme = context.theme;
     if area.height < 5 {
         return;
     }
-    frame.render_widget(Paragraph::new(fit(strings::SCORES_HEADING, area.width as usize)).style(theme.heading), area);
+    frame.render_widget(Paragraph::new(fit(SCORES_HEADING, area.width as usize)).style(theme.heading), area);
     // The range: up to the largest probability, and at least twice the threshold.
     let top = portfolio.probabilities.iter().copied().fold(portfolio.threshold * 2.0, f64::max).clamp(1e-6, 1.0);
     let bins = SCORE_BINS.min((area.width as usize / 2).max(1));
@@ -151,3 +177,19 @@ fn score_chart(app: &App, frame: &mut Frame, area: Rect, portfolio: &Portfolio) 
         Rect { y: chart.y + chart.height, height: 1, ..area },
     );
 }
+
+/// Heading of the Portfolio importance chart.
+pub const IMPORTANCE_HEADING: &str = "What weighs most (mean |contribution| over applicants)";
+/// Heading of the Portfolio score chart.
+pub const SCORES_HEADING: &str = "Probability of default of the applicants";
+
+/// The Portfolio approval line.
+pub fn approval_line(accepted: usize, total: usize, rate: &str, threshold: &str) -> String {
+    format!("Accepted {accepted} of {total} applicants ({rate}) at the threshold {threshold}")
+}
+
+/// The Portfolio progress label.
+pub fn explaining(done: usize, total: usize) -> String {
+    format!("Explaining every applicant: {done} of {total}")
+}
+
