@@ -8,7 +8,7 @@
 //! timing, every one of their counterfactuals is computed twice and must come out the same.
 //! Criterion then times each method over the whole set (throughput in clients), and on its own
 //! the counterfactual of the slowest client of the set and of the slowest of all refused
-//! applicants (searches that find nothing score the whole grid). A summary follows, single
+//! applicants (searches that find nothing score every cell). A summary follows, single
 //! thread: each client timed alone (median of repeated calls), then the median and the range
 //! over the clients, the ratio of `explain` to TreeSHAP alone, and the 50 ms target of the
 //! counterfactual.

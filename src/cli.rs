@@ -67,7 +67,8 @@ Routes (JSON; GET /openapi.json describes them all):
   POST /explain        same body (+ \"lang\": \"fr\") -> expected_value, contributions in log-odds
                        and probability points, principal reasons
   POST /what-if        {\"client_id\": N, \"changes\": {NAME: number}}
-  POST /counterfactual {\"client_id\": N}: what would change a refusal
+  POST /counterfactual {\"client_id\": N} or {\"features\": {...}} (+ \"lang\") -> what would
+                       change a refusal (a lower credit limit for a revolving line)
   GET  /features/{name}/distribution      the reference population, repaid and defaulted apart
   GET  /portfolio, GET /drift             the applicants as a whole
   GET  /metrics                           request counts and latency histograms (OpenMetrics)

@@ -320,7 +320,14 @@ impl Scorer for RemoteScorer {
 
     fn counterfactual(&self, id: ClientId) -> Result<Counterfactual, ScoringError> {
         let response: CounterfactualResponse =
-            self.post("/counterfactual", &ClientRequest { client_id: id, lang: None })?;
+            self.post("/counterfactual", &ClientRequest { client_id: Some(id), ..ClientRequest::default() })?;
+        Ok(response.to_counterfactual())
+    }
+
+    fn counterfactual_inputs(&self, inputs: &FeatureInputs) -> Result<Counterfactual, ScoringError> {
+        let features = RemoteScorer::features_request(inputs)?.features;
+        let response: CounterfactualResponse =
+            self.post("/counterfactual", &ClientRequest { features, ..ClientRequest::default() })?;
         Ok(response.to_counterfactual())
     }
 

@@ -228,7 +228,7 @@ async fn bad_scoring_requests_name_what_is_wrong() {
         (json!({"features": {"FLAG_OWN_CAR": 1}}), "invalid_features", Some("features.FLAG_OWN_CAR")),
     ];
     for (body, code, field) in cases {
-        for path in ["/predict", "/explain"] {
+        for path in ["/predict", "/explain", "/counterfactual"] {
             let answer = send(state(), post(path, &body)).await;
             assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, code, field);
         }
@@ -728,4 +728,50 @@ async fn the_document_lists_the_errors_every_route_can_give() {
     }
     let applicant = &document["components"]["schemas"]["PredictResponse"]["properties"]["applicant_id"];
     assert!(applicant["description"].as_str().is_some_and(|text| text.contains("never looked up")), "{applicant}");
+}
+
+#[tokio::test]
+async fn counterfactual_takes_an_applicant_by_features_as_the_other_scoring_routes() {
+    // 400005 is a refused cash loan, 400051 a refused revolving line, 400002 is accepted.
+    let scorer = bundled();
+    for id in [400005, 400051, 400002] {
+        let (status, by_id) = send(state(), post("/counterfactual", &json!({"client_id": id, "lang": "fr"}))).await;
+        assert_eq!(status, StatusCode::OK, "{by_id}");
+        let request = json!({"features": raw_features(id), "lang": "fr"});
+        let (status, by_features) = send(state(), post("/counterfactual", &request)).await;
+        assert_eq!(status, StatusCode::OK, "{by_features}");
+        // The same answer, but for whom it is: never taken for the served client.
+        assert_eq!(by_id["client_id"], id, "{by_id}");
+        assert!(by_id["applicant_id"].is_null(), "{by_id}");
+        assert!(by_features["client_id"].is_null(), "{by_features}");
+        assert_eq!(by_features["applicant_id"], id, "{by_features}");
+        for field in ["outcome", "loan", "probability", "changes", "text", "translations", "raises_yearly_repayment"] {
+            assert_eq!(by_id[field], by_features[field], "client {id}: {field}");
+        }
+        let response: pad::api::dto::CounterfactualResponse = serde_json::from_value(by_features).unwrap();
+        assert_eq!(response.to_counterfactual(), scorer.counterfactual(id).unwrap(), "client {id}");
+    }
+    // The revolving line is worded and described as one.
+    let (_, line) = send(state(), post("/counterfactual", &json!({"client_id": 400051}))).await;
+    assert_eq!(line["loan"], "revolving_credit", "{line}");
+    if line["outcome"] == "found" {
+        let levers: Vec<&str> =
+            line["changes"].as_array().unwrap().iter().map(|c| c["lever"].as_str().unwrap()).collect();
+        assert!(levers.contains(&"credit_limit") && !levers.contains(&"amount_borrowed"), "{line}");
+        assert!(line["text"].as_str().unwrap().contains("credit limit"), "{line}");
+    } else {
+        assert!(line["text"].as_str().unwrap().starts_with("No lower credit limit"), "{line}");
+    }
+    // An applicant lacking a required field has no decision to change, and there is no
+    // exploratory search.
+    let mut features = raw_features(400005);
+    let field = card_required_used().into_iter().next().unwrap();
+    features.remove(&field);
+    let answer = send(state(), post("/counterfactual", &json!({"features": features}))).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "incomplete_application", None);
+    let message = answer.1["error"]["message"].as_str().unwrap();
+    assert!(message.contains(&field) && !message.contains("allow_incomplete"), "{message}");
+    let exploratory = json!({"features": raw_features(400005), "allow_incomplete": true});
+    let answer = send(state(), post("/counterfactual", &exploratory)).await;
+    assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", None);
 }

@@ -63,6 +63,18 @@ pub struct FeatureChange {
     pub to: f64,
 }
 
+/// The kind of loan, which decides what can change and how it is worded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoanKind {
+    /// A loan repaid in instalments: an amount borrowed, goods financed, an annual repayment
+    /// over a term.
+    #[default]
+    CashLoan,
+    /// A revolving credit line: a credit limit and a required minimum payment.
+    RevolvingCredit,
+}
+
 /// What would change a refusal into an acceptance.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -80,6 +92,9 @@ pub enum Counterfactual {
         probability: f64,
         /// The proposal for the customer.
         text: Bilingual,
+        /// The kind of loan changed.
+        #[serde(default)]
+        loan: LoanKind,
     },
     /// No change of the actionable inputs within the allowed ranges is enough.
     NoneWithinBounds {
@@ -87,6 +102,9 @@ pub enum Counterfactual {
         best_probability: f64,
         /// The statement for the customer.
         text: Bilingual,
+        /// The kind of loan the levers were tried on.
+        #[serde(default)]
+        loan: LoanKind,
     },
 }
 

@@ -3,54 +3,95 @@
 //!
 //! The levers are the loan's terms and any other feature the card marks actionable:
 //!
-//! - **The loan** moves as a whole, so that it stays coherent: the amount borrowed is scaled
-//!   by a factor `s ≤ 1`, the goods financed either by the same factor (cheaper goods) or not
-//!   at all (the same goods with a larger down payment, within the goods-to-credit ratios of
-//!   past loans), and the annual repayment follows the amount at the same repayment rate,
-//!   times a rate factor `r` (a longer or shorter repayment period):
-//!   `annuity' = credit · s · rate · r`. The derived
-//!   ratios (credit/income, annuity/income, term, goods/credit) are recomputed by the
-//!   caller's pipeline, never guessed.
+//! - **A loan repaid in instalments** (a cash loan) moves as a whole, so that it stays
+//!   coherent: the amount borrowed is scaled by a factor `s ≤ 1`, the goods financed either by
+//!   the same factor (cheaper goods) or not at all (the same goods with a larger down payment,
+//!   within the goods-to-credit ratios of past loans), and the annual repayment follows the
+//!   amount at the same repayment rate, times a rate factor `r` (a longer or shorter
+//!   repayment period): `annuity' = credit · s · rate · r`.
+//! - **A revolving credit line** has no term and buys no particular goods: its credit limit
+//!   is lowered by a factor `s ≤ 1` and the required minimum payment follows the limit at the
+//!   line's own rate times a factor `r` (a larger or smaller share of the limit each year,
+//!   within the rates of past revolving lines); a goods price, when the file gives one,
+//!   follows the limit, and there is no down payment.
 //! - **Any other actionable number** moves alone, between its bounds.
 //!
-//! Bounds come from the reference population (the caller's [`SearchSpace`]): the amount
-//! borrowed no lower than what 1 % of past clients borrowed, the repayment rate between the
-//! 1st and 99th percentiles of past loans, and the repayment no heavier relative to income
-//! than for 99 % of past clients.
+//! The derived ratios (credit/income, annuity/income, term, goods/credit) are recomputed by
+//! the caller's pipeline, never guessed. Bounds come from the reference population (the
+//! caller's [`SearchSpace`]): the amount borrowed no lower than what 1 % of past clients
+//! borrowed, the repayment rate between the 1st and 99th percentiles of past loans, and the
+//! repayment no heavier relative to income than for 99 % of past clients.
 //!
-//! The size of a change is `(1 − s) + |1 − r|` for the loan and the relative change for a
-//! single feature. Candidates on a fixed grid are scored in increasing size, the first that
-//! is accepted is refined by bisection towards the client's own values, and its amounts are
-//! rounded to whole euros in the client's favour when that keeps it accepted. The search is
-//! deterministic, and bounded: at most a few thousand model evaluations.
+//! **The size of a change** is `(1 − s) + |1 − r|` for the loan and the relative change for a
+//! single feature.
+//!
+//! **The search is exact for the loan.** A tree model is constant between its split
+//! thresholds, and every feature the loan moves is a power product of the two factors,
+//! `value = base · s^α · r^β` with α, β ∈ {−1, 0, 1} (the amount and its ratio to income go
+//! as `s`, the term as `r`, the repayment and its ratio to income as `s·r`, the
+//! goods-to-credit ratio with a down payment as `1/s`). In logarithms (`x = ln s`,
+//! `y = ln r`) each split threshold of such a feature is a straight line, so the lines cut
+//! the plane into cells on each of which the probability is constant. The size is monotone
+//! or concave along every such line (once `r = 1` is a line too) and has no minimum inside a
+//! cell, so its smallest value over a cell is at one of the cell's corners. The search lists
+//! every crossing of two lines within the bounds (the bounds themselves, `r = 1` and the
+//! unchanged yearly repayment `s·r = 1` are lines as well), scores a point just inside every
+//! cell around each crossing, smallest size first, and stops once the smallest accepted
+//! change is known. The change found is therefore the smallest within the bounds, to
+//! [`SIZE_TOLERANCE`] (points just inside the cells, then amounts in whole euros, rounded in
+//! the client's favour when that keeps the change accepted); and when nothing is accepted
+//! every cell has been scored, so the lowest probability quoted is the lowest the levers
+//! can reach.
+//!
+//! **A lighter yearly repayment is preferred**: among accepted changes at most
+//! [`SIMILAR_SIZE`] larger than the smallest, the smallest that does not raise the yearly
+//! repayment is proposed; the wording says so plainly when the change asks more per year.
+//!
+//! Other actionable numbers, and loans whose derived features do not move as such products
+//! or whose model has more than [`MAX_LINES`] split lines in the bounds, are searched on a
+//! grid instead: every candidate accepted within [`SIMILAR_SIZE`] of the first is refined
+//! by bisection towards the client's own values, and the smallest refined one kept.
 //!
 //! Uses: model, domain.
 
 use crate::domain::format::{Language, format_number, format_percent, format_value};
-use crate::domain::{Bilingual, Decision, FeatureDescription, FieldValue, Threshold};
+use crate::domain::{Bilingual, Decision, FeatureDescription, FieldValue, LoanKind, Threshold};
 use crate::model::{Model, ModelError};
 
 /// The loan's terms as levers, with their bounds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoanLevers {
-    /// The amount borrowed (`AMT_CREDIT`).
+    /// The amount borrowed (`AMT_CREDIT`; the credit limit of a revolving line).
     pub credit: usize,
-    /// The annual repayment (`AMT_ANNUITY`).
+    /// The annual repayment (`AMT_ANNUITY`; the required minimum payment of a revolving line).
     pub annuity: usize,
     /// The price of the goods financed (`AMT_GOODS_PRICE`), scaled with the amount.
     pub goods: Option<usize>,
     /// The income (`AMT_INCOME_TOTAL`), for the repayment-to-income bound.
     pub income: Option<usize>,
+    /// The contract type (`NAME_CONTRACT_TYPE`) and the value that marks a revolving credit
+    /// line, when the model reads it.
+    pub revolving: Option<(usize, f64)>,
     /// The smallest amount borrowed allowed.
     pub credit_low: f64,
     /// The smallest repayment rate (annuity / credit) allowed.
     pub rate_low: f64,
     /// The largest repayment rate allowed.
     pub rate_high: f64,
+    /// The smallest and largest minimum-payment rate (payment / limit) allowed for a revolving
+    /// credit line.
+    pub revolving_rate: (f64, f64),
     /// The largest repayment relative to income allowed.
     pub annuity_income_high: Option<f64>,
     /// The largest goods price relative to the amount borrowed allowed (a down payment).
     pub goods_credit_high: Option<f64>,
+}
+
+impl LoanLevers {
+    /// The repayment rates allowed: of every loan, or of revolving lines.
+    fn rates(&self, revolving: bool) -> (f64, f64) {
+        if revolving { self.revolving_rate } else { (self.rate_low, self.rate_high) }
+    }
 }
 
 /// A feature moved alone, between bounds.
@@ -99,6 +140,19 @@ pub enum SearchOutcome {
 /// Recomputes the derived features of a row after the inputs at the given indices changed.
 pub type Rederive<'a> = dyn Fn(&mut [f64], &[usize]) + 'a;
 
+/// How far the size of the change proposed may be from the smallest within the bounds
+/// (when no other change of similar size is preferred for a lighter repayment): points are
+/// scored a hair inside their cells, and amounts are rounded to whole euros.
+pub const SIZE_TOLERANCE: f64 = 0.001;
+/// Changes at most this much larger than the smallest are "of similar size": the smallest
+/// of them that does not raise the yearly repayment is preferred.
+pub const SIMILAR_SIZE: f64 = 0.05;
+/// Most split lines of the loan's features within the bounds, for each way of financing the
+/// goods, before the search falls back to a grid (about `MAX_LINES²/2` crossings).
+pub const MAX_LINES: usize = 160;
+
+/// How far inside a cell its point is scored, in logarithms of the factors.
+const INSIDE: f64 = 1e-7;
 /// Step of the grid of amount factors.
 const CREDIT_STEP: f64 = 0.025;
 /// Step of the grid of repayment-rate factors.
@@ -110,8 +164,10 @@ const MAX_AXIS: usize = 40;
 const MAX_RATE_AXIS: usize = 20;
 /// Extra euros tried, in the client's favour, when rounding to whole euros refuses the change.
 const ROUNDING_MARGINS: [f64; 4] = [0.0, 1.0, 10.0, 100.0];
-/// Bisection steps refining the first accepted candidate.
+/// Bisection steps refining a grid candidate.
 const BISECTION_STEPS: usize = 14;
+/// Most grid candidates refined.
+const MAX_REFINED: usize = 32;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Move {
@@ -119,6 +175,22 @@ enum Move {
     Loan { s: f64, r: f64, keep_goods: bool },
     /// One feature to this value.
     Single { lever: usize, value: f64 },
+}
+
+impl Move {
+    /// Whether the yearly repayment grows.
+    fn raises_repayment(self) -> bool {
+        matches!(self, Move::Loan { s, r, .. } if s * r > 1.0 + 1e-12)
+    }
+}
+
+/// The kind of loan of a client's row: a revolving credit line when the contract type says so.
+pub fn loan_kind(space: &SearchSpace, row: &[f64]) -> LoanKind {
+    let revolving = space.loan.as_ref().and_then(|loan| loan.revolving);
+    match revolving {
+        Some((feature, code)) if row.get(feature) == Some(&code) => LoanKind::RevolvingCredit,
+        _ => LoanKind::CashLoan,
+    }
 }
 
 struct Evaluator<'a> {
@@ -156,7 +228,8 @@ impl Evaluator<'_> {
         }
     }
 
-    fn probability_of(&mut self, changes: &[(usize, f64)]) -> Result<f64, ModelError> {
+    /// The row with the changes applied and the derived features recomputed, in `buffer`.
+    fn apply(&mut self, changes: &[(usize, f64)]) {
         self.buffer.clear();
         self.buffer.extend_from_slice(self.row);
         let mut changed = Vec::with_capacity(changes.len());
@@ -167,6 +240,10 @@ impl Evaluator<'_> {
             }
         }
         (self.rederive)(&mut self.buffer, &changed);
+    }
+
+    fn probability_of(&mut self, changes: &[(usize, f64)]) -> Result<f64, ModelError> {
+        self.apply(changes);
         self.model.predict_probability(&self.buffer)
     }
 
@@ -216,7 +293,7 @@ fn axis(end: f64, step: f64, max_points: usize) -> Vec<f64> {
 
 fn size(step: Move, evaluator: &Evaluator<'_>) -> f64 {
     match step {
-        Move::Loan { s, r, .. } => (1.0 - s) + (1.0 - r).abs(),
+        Move::Loan { s, r, .. } => loan_size(s, r),
         Move::Single { lever, value } => {
             let Some(lever) = evaluator.space.others.get(lever) else { return f64::INFINITY };
             let from = evaluator.row[lever.feature];
@@ -225,39 +302,330 @@ fn size(step: Move, evaluator: &Evaluator<'_>) -> f64 {
     }
 }
 
-/// Candidate moves, smallest first.
-fn candidates(evaluator: &Evaluator<'_>) -> Vec<(f64, Move)> {
-    let mut moves = Vec::new();
-    if let Some(loan) = &evaluator.space.loan {
+/// The size of a change of the loan by factors `s` and `r`.
+fn loan_size(s: f64, r: f64) -> f64 {
+    (1.0 - s) + (1.0 - r).abs()
+}
+
+/// A point to score: a move, the size it stands for, and whether it is refined by bisection
+/// once accepted (a grid point) or is already the corner of its cell (exact).
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    size: f64,
+    step: Move,
+    refine: bool,
+    /// The corner an exact candidate stands for, `(ln s, ln r)`.
+    corner: Option<(f64, f64)>,
+}
+
+/// The loan's ranges for one client, in logarithms of the factors: `x = ln s` in
+/// `[x_low, 0]`, `y = ln r` in `[y_low, y_high]` (which holds 0).
+#[derive(Debug, Clone, Copy)]
+struct LoanBox {
+    x_low: f64,
+    y_low: f64,
+    y_high: f64,
+}
+
+impl LoanBox {
+    /// The ranges of a client's loan, `None` when the amount cannot move at all.
+    fn of(evaluator: &Evaluator<'_>, loan: &LoanLevers, revolving: bool, keep_goods: bool) -> Option<LoanBox> {
         let credit = evaluator.row[loan.credit];
         let annuity = evaluator.row[loan.annuity];
-        if credit.is_finite() && credit > 0.0 {
-            let mut amounts = vec![1.0];
-            if loan.credit_low < credit {
-                amounts.extend(axis((loan.credit_low / credit).max(0.0), CREDIT_STEP, MAX_AXIS));
+        if !(credit.is_finite() && credit > 0.0) {
+            return None;
+        }
+        // No lower amount than the smallest allowed (none at all when that is unknown).
+        let mut s_low = if loan.credit_low < credit { (loan.credit_low / credit).max(0.0) } else { 1.0 };
+        if keep_goods {
+            let goods = loan.goods.map_or(f64::NAN, |goods| evaluator.row[goods]);
+            let high = loan.goods_credit_high.unwrap_or(f64::NAN);
+            // Keeping the goods is a down payment: only for a lower amount, and no larger
+            // than past loans had.
+            if !(goods.is_finite() && goods > 0.0 && high > 0.0) {
+                return None;
             }
-            let mut rates = vec![1.0];
-            if annuity.is_finite() && annuity > 0.0 {
-                let rate = annuity / credit;
-                if loan.rate_low < rate {
-                    rates.extend(axis(loan.rate_low / rate, RATE_STEP, MAX_RATE_AXIS));
-                }
-                if loan.rate_high > rate {
-                    rates.extend(axis(loan.rate_high / rate, RATE_STEP, MAX_RATE_AXIS));
-                }
+            s_low = s_low.max(goods / (credit * high));
+            if s_low >= 1.0 {
+                return None;
             }
-            for &s in &amounts {
-                for &r in &rates {
-                    if s != 1.0 || r != 1.0 {
-                        moves.push(Move::Loan { s, r, keep_goods: false });
-                        if s < 1.0 && loan.goods.is_some() {
-                            moves.push(Move::Loan { s, r, keep_goods: true });
-                        }
-                    }
+        }
+        let s_low = s_low.max(f64::MIN_POSITIVE);
+        let (mut y_low, mut y_high) = (0.0_f64, 0.0_f64);
+        let (rate_low, rate_high) = loan.rates(revolving);
+        if annuity.is_finite() && annuity > 0.0 {
+            let rate = annuity / credit;
+            if rate_low < rate {
+                y_low = (rate_low / rate).ln();
+            }
+            if rate_high > rate {
+                y_high = (rate_high / rate).ln();
+            }
+        }
+        let y_low = if y_low.is_finite() { y_low } else { 0.0 };
+        let y_high = if y_high.is_finite() { y_high } else { 0.0 };
+        Some(LoanBox { x_low: s_low.ln(), y_low, y_high })
+    }
+
+    fn flat_x(&self) -> bool {
+        self.x_low > -1e-12
+    }
+
+    fn flat_y(&self) -> bool {
+        self.y_high - self.y_low < 1e-12
+    }
+
+    fn contains(&self, x: f64, y: f64, slack: f64) -> bool {
+        x >= self.x_low - slack && x <= slack && y >= self.y_low - slack && y <= self.y_high + slack
+    }
+}
+
+/// A line `a·x + b·y = c` in the logarithms of the factors, `(a, b)` among `(1, 0)`,
+/// `(0, 1)`, `(1, 1)` and `(1, −1)`.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    a: f64,
+    b: f64,
+    c: f64,
+}
+
+impl Line {
+    /// The direction of the line as a bit: 0° (`b ≠ 0, a = 0`), 45°, 90° or 135°.
+    fn direction_bit(&self) -> u8 {
+        match (self.a != 0.0, self.b != 0.0, self.a * self.b > 0.0) {
+            (false, _, _) => 1,    // y = c: along x, 0°
+            (true, false, _) => 4, // x = c: 90°
+            (true, true, true) => 8,
+            (true, true, false) => 2,
+        }
+    }
+}
+
+/// How a model feature moves with the loan's factors: `base · s^alpha · r^beta`.
+#[derive(Debug, Clone, Copy)]
+struct Form {
+    feature: usize,
+    base: f64,
+    alpha: i32,
+    beta: i32,
+}
+
+/// The exponent `k ∈ {−1, 0, 1}` with `ratio = factor^k`, if there is one.
+fn exponent(ratio: f64, factor: f64) -> Option<i32> {
+    [-1, 0, 1].into_iter().find(|&k| (ratio - factor.powi(k)).abs() <= 1e-9 * factor.powi(k).abs())
+}
+
+/// How every feature the model reads moves with the loan's factors (the derived ones
+/// through the caller's pipeline); `None` when one moves in another way.
+fn forms(evaluator: &mut Evaluator<'_>, keep_goods: bool) -> Option<Vec<Form>> {
+    let probes = [(0.5, 1.0), (1.0, 0.5), (0.7, 1.3)];
+    let mut rows = Vec::with_capacity(probes.len());
+    for (s, r) in probes {
+        let changes = evaluator.changes(Move::Loan { s, r, keep_goods });
+        evaluator.apply(&changes);
+        rows.push(evaluator.buffer.clone());
+    }
+    let mut forms = Vec::new();
+    for (feature, &base) in evaluator.row.iter().enumerate() {
+        let moved: Vec<f64> = rows.iter().map(|row| row[feature]).collect();
+        let unchanged = moved.iter().all(|&value| value == base || (value.is_nan() && base.is_nan()));
+        if unchanged || !evaluator.model.uses_feature(feature) {
+            continue;
+        }
+        if !(base.is_finite() && base != 0.0 && moved.iter().all(|value| value.is_finite())) {
+            return None;
+        }
+        let alpha = exponent(moved[0] / base, 0.5)?;
+        let beta = exponent(moved[1] / base, 0.5)?;
+        let predicted = base * 0.7_f64.powi(alpha) * 1.3_f64.powi(beta);
+        if (moved[2] - predicted).abs() > 1e-9 * predicted.abs() {
+            return None;
+        }
+        if alpha != 0 || beta != 0 {
+            forms.push(Form { feature, base, alpha, beta });
+        }
+    }
+    Some(forms)
+}
+
+/// The numeric split thresholds of a feature in the model, sorted.
+fn split_thresholds(model: &Model, feature: usize) -> Vec<f64> {
+    let mut thresholds: Vec<f64> = model
+        .trees()
+        .iter()
+        .flat_map(|tree| {
+            (0..tree.split_feature.len())
+                .filter(move |&node| tree.split_feature(node) == Some(feature) && !tree.is_categorical(node))
+                .map(move |node| tree.threshold[node])
+        })
+        .collect();
+    thresholds.sort_by(f64::total_cmp);
+    thresholds.dedup();
+    thresholds
+}
+
+/// Every line of the arrangement within the box: the split thresholds of the moving
+/// features, the bounds, `r = 1` and the unchanged yearly repayment `s·r = 1`.
+fn lines(model: &Model, forms: &[Form], bounds: &LoanBox, affordable: Option<f64>) -> Vec<Line> {
+    let mut lines = vec![
+        Line { a: 1.0, b: 0.0, c: 0.0 },
+        Line { a: 1.0, b: 0.0, c: bounds.x_low },
+        Line { a: 0.0, b: 1.0, c: 0.0 },
+        Line { a: 0.0, b: 1.0, c: bounds.y_low },
+        Line { a: 0.0, b: 1.0, c: bounds.y_high },
+        Line { a: 1.0, b: 1.0, c: 0.0 },
+    ];
+    if let Some(p_high) = affordable.filter(|p| *p > 0.0 && p.is_finite()) {
+        lines.push(Line { a: 1.0, b: 1.0, c: p_high.ln() });
+    }
+    // The corners of the box bound each combination of x and y.
+    let corners =
+        [(bounds.x_low, bounds.y_low), (bounds.x_low, bounds.y_high), (0.0, bounds.y_low), (0.0, bounds.y_high)];
+    for form in forms {
+        // Normalised so that the first coefficient is positive.
+        let sign = if form.alpha < 0 || (form.alpha == 0 && form.beta < 0) { -1.0 } else { 1.0 };
+        let (a, b) = (sign * form.alpha as f64, sign * form.beta as f64);
+        let reach: Vec<f64> = corners.iter().map(|&(x, y)| a * x + b * y).collect();
+        let (low, high) = reach.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+        for threshold in split_thresholds(model, form.feature) {
+            let ratio = threshold / form.base;
+            if ratio > 0.0 && ratio.is_finite() {
+                let c = sign * ratio.ln();
+                if c >= low - 1e-12 && c <= high + 1e-12 {
+                    lines.push(Line { a, b, c });
                 }
             }
         }
     }
+    lines
+}
+
+/// Offsets into every cell around a crossing whose lines have the directions in `mask`.
+fn offsets(mask: u8, bounds: &LoanBox) -> Vec<(f64, f64)> {
+    match (bounds.flat_x(), bounds.flat_y()) {
+        (true, true) => return Vec::new(),
+        (false, true) => return vec![(-INSIDE, 0.0), (INSIDE, 0.0)],
+        (true, false) => return vec![(0.0, -INSIDE), (0.0, INSIDE)],
+        (false, false) => {}
+    }
+    let mut angles: Vec<f64> = [(1u8, 0.0), (2, 45.0), (4, 90.0), (8, 135.0)]
+        .into_iter()
+        .filter(|(bit, _)| mask & bit != 0)
+        .flat_map(|(_, angle)| [angle, angle + 180.0])
+        .collect();
+    angles.sort_by(f64::total_cmp);
+    if angles.is_empty() {
+        return Vec::new();
+    }
+    (0..angles.len())
+        .map(|index| {
+            let next = angles.get(index + 1).copied().unwrap_or(angles[0] + 360.0);
+            let middle = (0.5 * (angles[index] + next)).to_radians();
+            (INSIDE * middle.cos(), INSIDE * middle.sin())
+        })
+        .collect()
+}
+
+/// The exact candidates of the loan for one way of financing the goods: a point inside every
+/// cell around every crossing of two lines in the box. `None` when the pipeline's derived
+/// features do not move as power products, or the lines are too many.
+fn exact_candidates(
+    evaluator: &mut Evaluator<'_>,
+    loan: &LoanLevers,
+    revolving: bool,
+    keep_goods: bool,
+) -> Option<Vec<Candidate>> {
+    let Some(bounds) = LoanBox::of(evaluator, loan, revolving, keep_goods) else { return Some(Vec::new()) };
+    let forms = forms(evaluator, keep_goods)?;
+    let annuity = evaluator.row[loan.annuity];
+    let affordable = match (loan.income.map(|income| evaluator.row[income]), loan.annuity_income_high) {
+        (Some(income), Some(high)) if income > 0.0 && annuity.is_finite() && annuity > 0.0 => {
+            Some(high * income / annuity)
+        }
+        _ => None,
+    };
+    let lines = lines(evaluator.model, &forms, &bounds, affordable);
+    if lines.len() > MAX_LINES {
+        return None;
+    }
+    let mut crossings: Vec<(f64, f64, u8)> = Vec::new();
+    for (index, first) in lines.iter().enumerate() {
+        for second in &lines[index + 1..] {
+            let det = first.a * second.b - second.a * first.b;
+            if det.abs() < 1e-12 {
+                continue;
+            }
+            let x = (first.c * second.b - second.c * first.b) / det;
+            let y = (first.a * second.c - second.a * first.c) / det;
+            if bounds.contains(x, y, 1e-12) {
+                crossings.push((x, y, first.direction_bit() | second.direction_bit()));
+            }
+        }
+    }
+    // One crossing of several lines is one point with every direction through it.
+    crossings.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut merged: Vec<(f64, f64, u8)> = Vec::with_capacity(crossings.len());
+    for (x, y, mask) in crossings {
+        match merged.last_mut() {
+            Some(last) if (last.0 - x).abs() < 1e-12 && (last.1 - y).abs() < 1e-12 => last.2 |= mask,
+            _ => merged.push((x, y, mask)),
+        }
+    }
+    let mut candidates = Vec::new();
+    for (x, y, mask) in merged {
+        let corner = loan_size(x.exp(), y.exp());
+        for (dx, dy) in offsets(mask, &bounds) {
+            let (px, py) = (x + dx, y + dy);
+            if !bounds.contains(px, py, 0.0) || (keep_goods && px >= 0.0) || (px >= 0.0 && py == 0.0) {
+                continue;
+            }
+            let step = Move::Loan { s: px.exp().min(1.0), r: py.exp(), keep_goods };
+            if evaluator.allowed(step) {
+                candidates.push(Candidate { size: corner, step, refine: false, corner: Some((x, y)) });
+            }
+        }
+    }
+    Some(candidates)
+}
+
+/// The grid candidates of the loan, for a pipeline or a model the exact search cannot take.
+fn grid_candidates(evaluator: &Evaluator<'_>, loan: &LoanLevers, revolving: bool, keep_goods: bool) -> Vec<Candidate> {
+    let credit = evaluator.row[loan.credit];
+    let annuity = evaluator.row[loan.annuity];
+    if !(credit.is_finite() && credit > 0.0) || (keep_goods && loan.goods.is_none()) {
+        return Vec::new();
+    }
+    let mut amounts = vec![1.0];
+    if loan.credit_low < credit {
+        amounts.extend(axis((loan.credit_low / credit).max(0.0), CREDIT_STEP, MAX_AXIS));
+    }
+    let mut rates = vec![1.0];
+    let (rate_low, rate_high) = loan.rates(revolving);
+    if annuity.is_finite() && annuity > 0.0 {
+        let rate = annuity / credit;
+        if rate_low < rate {
+            rates.extend(axis(rate_low / rate, RATE_STEP, MAX_RATE_AXIS));
+        }
+        if rate_high > rate {
+            rates.extend(axis(rate_high / rate, RATE_STEP, MAX_RATE_AXIS));
+        }
+    }
+    let mut candidates = Vec::new();
+    for &s in &amounts {
+        for &r in &rates {
+            let step = Move::Loan { s, r, keep_goods };
+            let own = s == 1.0 && r == 1.0;
+            if !(own || (keep_goods && s >= 1.0)) && evaluator.allowed(step) {
+                candidates.push(Candidate { size: loan_size(s, r), step, refine: true, corner: None });
+            }
+        }
+    }
+    candidates
+}
+
+/// The grid candidates of the other actionable numbers, each moved alone.
+fn single_candidates(evaluator: &Evaluator<'_>) -> Vec<Candidate> {
+    let mut candidates = Vec::new();
     for (index, lever) in evaluator.space.others.iter().enumerate() {
         let from = evaluator.row[lever.feature];
         if !from.is_finite() {
@@ -267,29 +635,52 @@ fn candidates(evaluator: &Evaluator<'_>) -> Vec<(f64, Move)> {
             let steps = 20;
             (1..=steps).map(move |k| from + (end - from) * k as f64 / steps as f64)
         };
+        let mut values: Vec<f64> = Vec::new();
         if lever.low < from {
-            moves.extend(span(lever.low).map(|value| Move::Single { lever: index, value }));
+            values.extend(span(lever.low));
         }
         if lever.high > from {
-            moves.extend(span(lever.high).map(|value| Move::Single { lever: index, value }));
+            values.extend(span(lever.high));
+        }
+        for value in values {
+            let step = Move::Single { lever: index, value };
+            candidates.push(Candidate { size: size(step, evaluator), step, refine: true, corner: None });
         }
     }
-    let mut sized: Vec<(f64, Move)> =
-        moves.into_iter().filter(|&step| evaluator.allowed(step)).map(|step| (size(step, evaluator), step)).collect();
-    // Smallest first; among equal sizes, a smaller change of the amount, then a lower rate.
-    sized.sort_by(|(a, first), (b, second)| {
-        a.total_cmp(b).then_with(|| match (first, second) {
-            (Move::Loan { s: s1, r: r1, keep_goods: k1 }, Move::Loan { s: s2, r: r2, keep_goods: k2 }) => {
-                s2.total_cmp(s1).then(r1.total_cmp(r2)).then(k1.cmp(k2))
+    candidates
+}
+
+/// Every candidate, smallest first; among equal sizes, one that keeps the yearly repayment,
+/// then a smaller change of the amount, then a lower rate, then the goods scaled.
+fn candidates(evaluator: &mut Evaluator<'_>, revolving: bool) -> Vec<Candidate> {
+    let mut all = Vec::new();
+    if let Some(loan) = evaluator.space.loan.clone() {
+        let ways: &[bool] = if revolving { &[false] } else { &[false, true] };
+        for &keep_goods in ways {
+            match exact_candidates(evaluator, &loan, revolving, keep_goods) {
+                Some(exact) => all.extend(exact),
+                None => all.extend(grid_candidates(evaluator, &loan, revolving, keep_goods)),
             }
-            (Move::Loan { .. }, Move::Single { .. }) => std::cmp::Ordering::Less,
-            (Move::Single { .. }, Move::Loan { .. }) => std::cmp::Ordering::Greater,
-            (Move::Single { lever: l1, value: v1 }, Move::Single { lever: l2, value: v2 }) => {
-                l1.cmp(l2).then(v1.total_cmp(v2))
-            }
+        }
+    }
+    all.extend(single_candidates(evaluator));
+    all.sort_by(|first, second| {
+        first.size.total_cmp(&second.size).then_with(|| {
+            first.step.raises_repayment().cmp(&second.step.raises_repayment()).then_with(|| {
+                match (first.step, second.step) {
+                    (Move::Loan { s: s1, r: r1, keep_goods: k1 }, Move::Loan { s: s2, r: r2, keep_goods: k2 }) => {
+                        s2.total_cmp(&s1).then(r1.total_cmp(&r2)).then(k1.cmp(&k2))
+                    }
+                    (Move::Loan { .. }, Move::Single { .. }) => std::cmp::Ordering::Less,
+                    (Move::Single { .. }, Move::Loan { .. }) => std::cmp::Ordering::Greater,
+                    (Move::Single { lever: l1, value: v1 }, Move::Single { lever: l2, value: v2 }) => {
+                        l1.cmp(&l2).then(v1.total_cmp(&v2))
+                    }
+                }
+            })
         })
     });
-    sized
+    all
 }
 
 /// The point a fraction `lambda` of the way from the client's own values to `step`.
@@ -303,6 +694,30 @@ fn part_way(step: Move, lambda: f64, evaluator: &Evaluator<'_>) -> Move {
             Move::Single { lever, value: from + lambda * (value - from) }
         }
     }
+}
+
+/// Bisection of an accepted grid candidate towards the client's own values: the closest
+/// accepted point on the way, with its probability.
+fn refine(
+    evaluator: &mut Evaluator<'_>,
+    step: Move,
+    probability: f64,
+    accepted: &dyn Fn(f64) -> bool,
+) -> Result<(Move, f64), ModelError> {
+    // `high` is accepted, `low` is not.
+    let (mut low, mut high, mut high_probability) = (0.0_f64, 1.0_f64, probability);
+    for _ in 0..BISECTION_STEPS {
+        let middle = 0.5 * (low + high);
+        let point = part_way(step, middle, evaluator);
+        // A point outside the bounds (the repayment's share of income) counts as refused.
+        let probability = if evaluator.allowed(point) { evaluator.probability(point)? } else { f64::INFINITY };
+        if accepted(probability) {
+            (high, high_probability) = (middle, probability);
+        } else {
+            low = middle;
+        }
+    }
+    Ok((part_way(step, high, evaluator), high_probability))
 }
 
 /// Searches the smallest change within `space` that brings `row` under `threshold`.
@@ -325,61 +740,88 @@ pub fn search(
         }),
         others: space.others.iter().filter(|lever| fits(lever.feature)).cloned().collect(),
     };
+    let revolving = loan_kind(space, row) == LoanKind::RevolvingCredit;
     let mut evaluator = Evaluator { model, row, space, rederive, buffer: Vec::with_capacity(row.len()) };
     let accepted = |probability: f64| Decision::from_probability(probability, threshold) == Decision::Accepted;
-    let mut best = own;
-    let mut found = None;
-    for (_, step) in candidates(&evaluator) {
-        let probability = evaluator.probability(step)?;
-        best = best.min(probability);
-        if accepted(probability) {
-            found = Some((step, probability));
+
+    // Smallest first: every candidate up to the first accepted one, and those of similar
+    // size after it.
+    let mut lowest = own;
+    let mut found: Vec<(Candidate, f64)> = Vec::new();
+    let mut window = f64::INFINITY;
+    for candidate in candidates(&mut evaluator, revolving) {
+        if candidate.size > window {
             break;
         }
-    }
-    let Some((step, probability)) = found else { return Ok(SearchOutcome::NoneWithinBounds(best)) };
-
-    // Bisection towards the client's own values: `high` is accepted, `low` is not.
-    let (mut low, mut high, mut high_probability) = (0.0_f64, 1.0_f64, probability);
-    for _ in 0..BISECTION_STEPS {
-        let middle = 0.5 * (low + high);
-        let point = part_way(step, middle, &evaluator);
-        // A point outside the bounds (the repayment's share of income) counts as refused.
-        let probability = if evaluator.allowed(point) { evaluator.probability(point)? } else { f64::INFINITY };
+        let probability = evaluator.probability(candidate.step)?;
+        lowest = lowest.min(probability);
         if accepted(probability) {
-            (high, high_probability) = (middle, probability);
-        } else {
-            low = middle;
+            if found.is_empty() {
+                window = candidate.size + SIMILAR_SIZE;
+            }
+            let keeps_repayment = !candidate.step.raises_repayment();
+            found.push((candidate, probability));
+            // Exact candidates come smallest first: the first that keeps the repayment is
+            // the best there is.
+            if keeps_repayment && !candidate.refine {
+                break;
+            }
         }
     }
-    let refined = evaluator.changes(part_way(step, high, &evaluator));
-
-    // Amounts in whole euros, rounded in the client's favour (less borrowed, a lighter
-    // repayment), a few euros further if need be, so that the figures quoted are the ones
-    // scored; other levers keep their value.
+    if found.is_empty() {
+        return Ok(SearchOutcome::NoneWithinBounds(lowest));
+    }
+    // Grid candidates are refined (the first few), exact ones are corners already.
+    let mut refined: Vec<(Candidate, f64)> = Vec::with_capacity(found.len());
+    let mut refinements = 0;
+    for (candidate, probability) in found {
+        if candidate.refine {
+            if refinements == MAX_REFINED {
+                continue;
+            }
+            refinements += 1;
+            let (step, probability) = refine(&mut evaluator, candidate.step, probability, &accepted)?;
+            let size = size(step, &evaluator);
+            refined.push((Candidate { size, step, refine: false, corner: None }, probability));
+        } else {
+            refined.push((candidate, probability));
+        }
+    }
+    let smallest = refined.iter().map(|(candidate, _)| candidate.size).fold(f64::INFINITY, f64::min);
+    let by_size = |a: &&(Candidate, f64), b: &&(Candidate, f64)| a.0.size.total_cmp(&b.0.size);
+    let lighter = refined
+        .iter()
+        .filter(|(candidate, _)| !candidate.step.raises_repayment() && candidate.size <= smallest + SIMILAR_SIZE)
+        .min_by(by_size);
+    let chosen = lighter.or_else(|| refined.iter().min_by(by_size));
+    let Some(&(Candidate { step, corner, .. }, probability)) = chosen else {
+        return Ok(SearchOutcome::NoneWithinBounds(lowest));
+    };
+    // A corner on the client's own amount or rate is scored a hair beside it: when the
+    // corner itself is accepted, the amount or rate is kept exactly.
+    let (step, probability) = match (step, corner) {
+        (Move::Loan { s, r, keep_goods }, Some((x, y))) if x.abs() < 1e-12 || y.abs() < 1e-12 => {
+            let snapped = Move::Loan {
+                s: if x.abs() < 1e-12 { 1.0 } else { s },
+                r: if y.abs() < 1e-12 { 1.0 } else { r },
+                keep_goods,
+            };
+            let snapped_probability = evaluator.probability(snapped)?;
+            let own = matches!(snapped, Move::Loan { s, r, .. } if s == 1.0 && r == 1.0);
+            if !own && evaluator.allowed(snapped) && accepted(snapped_probability) {
+                (snapped, snapped_probability)
+            } else {
+                (step, probability)
+            }
+        }
+        _ => (step, probability),
+    };
+    let refined = evaluator.changes(step);
     let amounts: Vec<usize> =
         space.loan.iter().flat_map(|loan| [Some(loan.credit), Some(loan.annuity), loan.goods]).flatten().collect();
-    let mut chosen = None;
-    for margin in ROUNDING_MARGINS {
-        let rounded: Vec<(usize, f64)> = refined
-            .iter()
-            .map(|&(feature, to)| {
-                let from = row[feature];
-                let to = match (amounts.contains(&feature), to < from) {
-                    (false, _) => to,
-                    (true, true) => (to.floor() - margin).max(0.0),
-                    (true, false) => to.ceil() + margin,
-                };
-                (feature, to)
-            })
-            .collect();
-        let probability = evaluator.probability_of(&rounded)?;
-        if accepted(probability) {
-            chosen = Some((rounded, probability));
-            break;
-        }
-    }
-    let (changes, probability) = chosen.unwrap_or((refined, high_probability));
+    let annuity = space.loan.as_ref().map(|loan| loan.annuity);
+    let chosen = whole_euros(&mut evaluator, &refined, &amounts, annuity, step.raises_repayment(), &accepted)?;
+    let (changes, probability) = chosen.unwrap_or((refined, probability));
     let changes = changes
         .into_iter()
         .filter(|&(feature, to)| row[feature] != to)
@@ -388,38 +830,158 @@ pub fn search(
     Ok(SearchOutcome::Found(Proposal { changes: changes.collect(), probability, same_goods }))
 }
 
-/// The proposal or the statement for the customer, in both languages.
-pub fn describe(outcome: &SearchOutcome, features: &[FeatureDescription], threshold: Threshold) -> Option<Bilingual> {
+/// Changes `(feature, to)` with the probability they give.
+type Scored = (Vec<(usize, f64)>, f64);
+
+/// The changes with their amounts in whole euros, so that the figures quoted are the ones
+/// scored: rounded in the client's favour (less borrowed, a lighter repayment) when that keeps
+/// the change accepted, else the other way for as few amounts as will do, else a few euros
+/// further in the client's favour. A change that keeps the yearly repayment is never rounded
+/// into a heavier one. `None` when no rounding is accepted.
+fn whole_euros(
+    evaluator: &mut Evaluator<'_>,
+    changes: &[(usize, f64)],
+    amounts: &[usize],
+    annuity: Option<usize>,
+    raises: bool,
+    accepted: &dyn Fn(f64) -> bool,
+) -> Result<Option<Scored>, ModelError> {
+    let rounded_amounts: Vec<usize> = (0..changes.len()).filter(|&index| amounts.contains(&changes[index].0)).collect();
+    let n = rounded_amounts.len();
+    // Every choice of amounts rounded against the client's favour, fewest first, then the
+    // margins in the client's favour.
+    let mut masks: Vec<u32> = (0..1u32 << n).collect();
+    masks.sort_by_key(|mask| mask.count_ones());
+    let tries = masks.iter().map(|&mask| (mask, 0.0)).chain(ROUNDING_MARGINS.iter().skip(1).map(|&margin| (0, margin)));
+    for (mask, margin) in tries {
+        let rounded: Vec<(usize, f64)> = changes
+            .iter()
+            .enumerate()
+            .map(|(index, &(feature, to))| {
+                let Some(position) = rounded_amounts.iter().position(|&amount| amount == index) else {
+                    return (feature, to);
+                };
+                let from = evaluator.row[feature];
+                let against = mask & (1 << position) != 0;
+                let to = match (to < from, against) {
+                    (true, false) => (to.floor() - margin).max(0.0),
+                    (true, true) => to.ceil(),
+                    (false, false) => to.ceil() + margin,
+                    (false, true) => to.floor(),
+                };
+                (feature, to)
+            })
+            .collect();
+        let heavier = annuity.is_some_and(|annuity| {
+            rounded.iter().any(|&(feature, to)| feature == annuity && to > evaluator.row[annuity])
+        });
+        if heavier && !raises {
+            continue;
+        }
+        let probability = evaluator.probability_of(&rounded)?;
+        if accepted(probability) {
+            return Ok(Some((rounded, probability)));
+        }
+    }
+    Ok(None)
+}
+
+/// The proposal or the statement for the customer, in both languages, for a loan of `kind`
+/// (see [`loan_kind`]).
+pub fn describe(
+    outcome: &SearchOutcome,
+    features: &[FeatureDescription],
+    threshold: Threshold,
+    kind: LoanKind,
+) -> Option<Bilingual> {
     let limit = |language| format_percent(threshold.value(), language);
     match outcome {
         SearchOutcome::NotNeeded(_) => None,
         SearchOutcome::Found(proposal) => Some(Bilingual {
-            en: proposal_sentence(proposal, features, &limit(Language::En), Language::En),
-            fr: proposal_sentence(proposal, features, &limit(Language::Fr), Language::Fr),
+            en: proposal_sentence(proposal, features, &limit(Language::En), kind, Language::En),
+            fr: proposal_sentence(proposal, features, &limit(Language::Fr), kind, Language::Fr),
         }),
-        SearchOutcome::NoneWithinBounds(best) => Some(Bilingual {
-            en: format!(
-                "No change to the amount borrowed or the repayments within the usual ranges would bring the \
-                 estimated risk under the bank's limit of {}; the lowest it could reach is {}.",
-                limit(Language::En),
-                format_percent(*best, Language::En)
-            ),
-            fr: format!(
-                "Aucune modification du montant emprunté ou des remboursements dans les limites habituelles ne \
-                 ramènerait le risque estimé sous le seuil de la banque de {}\u{a0}; le risque le plus bas atteignable serait de {}.",
-                limit(Language::Fr),
-                format_percent(*best, Language::Fr)
-            ),
+        SearchOutcome::NoneWithinBounds(lowest) => Some(Bilingual {
+            en: unreachable_sentence(*lowest, &limit(Language::En), kind, Language::En),
+            fr: unreachable_sentence(*lowest, &limit(Language::Fr), kind, Language::Fr),
         }),
     }
 }
 
-fn proposal_sentence(proposal: &Proposal, features: &[FeatureDescription], limit: &str, language: Language) -> String {
+/// Nothing within the bounds is enough: what was tried, and the lowest risk it reaches (never
+/// a figure that reads as the limit itself).
+fn unreachable_sentence(lowest: f64, limit: &str, kind: LoanKind, language: Language) -> String {
+    let lowest = format_percent(lowest, language);
+    let levers = match (kind, language) {
+        (LoanKind::CashLoan, Language::En) => {
+            "No change to the amount borrowed or the repayments within the usual ranges"
+        }
+        (LoanKind::RevolvingCredit, Language::En) => "No lower credit limit within the usual ranges",
+        (LoanKind::CashLoan, Language::Fr) => {
+            "Aucune modification du montant emprunté ou des remboursements dans les limites habituelles"
+        }
+        (LoanKind::RevolvingCredit, Language::Fr) => "Aucun plafond de crédit plus bas dans les limites habituelles",
+    };
+    // The lowest reachable is at or above the limit; when both round to the same figure,
+    // quoting it would read as "the limit is 8.4 %, the lowest is 8.4 %".
+    match (language, lowest == limit) {
+        (Language::En, false) => format!(
+            "{levers} would bring the estimated risk under the bank's limit of {limit}; the lowest it could reach \
+             is {lowest}."
+        ),
+        (Language::En, true) => format!(
+            "{levers} would bring the estimated risk under the bank's limit of {limit}; the lowest it could reach \
+             is just above that limit."
+        ),
+        (Language::Fr, false) => format!(
+            "{levers} ne ramènerait le risque estimé sous le seuil de la banque de {limit}\u{a0}; le risque le plus \
+             bas atteignable serait de {lowest}."
+        ),
+        (Language::Fr, true) => format!(
+            "{levers} ne ramènerait le risque estimé sous le seuil de la banque de {limit}\u{a0}; le risque le plus \
+             bas atteignable resterait juste au-dessus de ce seuil."
+        ),
+    }
+}
+
+fn proposal_sentence(
+    proposal: &Proposal,
+    features: &[FeatureDescription],
+    limit: &str,
+    kind: LoanKind,
+    language: Language,
+) -> String {
     let name = |feature: usize| features.get(feature).map_or("", |feature| feature.name.as_str());
     let amount = |value: f64| format_number(value, "currency", language);
     let find = |wanted: &str| proposal.changes.iter().find(|&&(feature, _, _)| name(feature) == wanted);
     let mut clauses = Vec::new();
-    if let Some(&(_, from, to)) = find("AMT_CREDIT")
+    let revolving = kind == LoanKind::RevolvingCredit;
+    if revolving {
+        // A credit line: its limit, and the minimum payment that follows it.
+        let mut terms = Vec::new();
+        if let Some(&(_, from, to)) = find("AMT_CREDIT") {
+            terms.push(match language {
+                Language::En => format!("a credit limit of {} instead of {}", amount(to), amount(from)),
+                Language::Fr => format!("un plafond de crédit de {} au lieu de {}", amount(to), amount(from)),
+            });
+        }
+        if let Some(&(_, from, to)) = find("AMT_ANNUITY") {
+            terms.push(match language {
+                Language::En => {
+                    format!("a required minimum payment of {} a year instead of {}", amount(to), amount(from))
+                }
+                Language::Fr => {
+                    format!("un remboursement minimum obligatoire de {} par an au lieu de {}", amount(to), amount(from))
+                }
+            });
+        }
+        if !terms.is_empty() {
+            clauses.push(match language {
+                Language::En => format!("had {}", terms.join(" and ")),
+                Language::Fr => format!("aviez {}", terms.join(" et ")),
+            });
+        }
+    } else if let Some(&(_, from, to)) = find("AMT_CREDIT")
         && proposal.same_goods
     {
         let brought = amount(from - to);
@@ -455,7 +1017,7 @@ fn proposal_sentence(proposal: &Proposal, features: &[FeatureDescription], limit
             Language::Fr => format!("financiez un bien de {} au lieu de {}", amount(to), amount(from)),
         });
     }
-    if let Some(&(_, from, to)) = find("AMT_ANNUITY") {
+    if let Some(&(_, from, to)) = find("AMT_ANNUITY").filter(|_| !revolving) {
         // Compared with the amount borrowed: a lighter repayment per euro is a longer period.
         let credit = find("AMT_CREDIT").map(|&(_, from, to)| (from, to));
         let rate_change = credit.map_or(to / from, |(credit_from, credit_to)| (to / credit_to) / (from / credit_from));
@@ -514,9 +1076,21 @@ fn proposal_sentence(proposal: &Proposal, features: &[FeatureDescription], limit
         }
         (Language::Fr, true) => format!("le risque estimé passerait juste sous le seuil de la banque de {limit}"),
     };
-    match language {
-        Language::En => format!("If you {joined}, {risk}, and the application could then be accepted."),
-        Language::Fr => format!("Si vous {joined}, {risk}, et la demande pourrait alors être acceptée."),
+    // A heavier yearly repayment is said plainly.
+    let more = find("AMT_ANNUITY").filter(|&&(_, from, to)| to > from).map(|&(_, from, to)| amount(to - from));
+    match (language, more) {
+        (Language::En, None) => format!("If you {joined}, {risk}, and the application could then be accepted."),
+        (Language::Fr, None) => format!("Si vous {joined}, {risk}, et la demande pourrait alors être acceptée."),
+        (Language::En, Some(more)) => format!(
+            "If you {joined}, {risk}, and the application could then be accepted. This change asks {more} more \
+             each year than your current {}.",
+            if revolving { "minimum payment" } else { "repayment" }
+        ),
+        (Language::Fr, Some(more)) => format!(
+            "Si vous {joined}, {risk}, et la demande pourrait alors être acceptée. Cette modification demande \
+             {more} de plus chaque année que votre {} actuel.",
+            if revolving { "remboursement minimum" } else { "remboursement" }
+        ),
     }
 }
 
@@ -538,6 +1112,140 @@ AMT_CREDIT=1\n\nparameters:\n[objective: binary]\nend of parameters\n\npandas_ca
         Model::parse(text).unwrap()
     }
 
+    /// A model over (credit, annuity, income, term, contract type) with one tree of three
+    /// leaves: node 0 splits `feature_0` at `threshold_0` (left: leaf `left_0`), node 1 splits
+    /// `feature_1` at `threshold_1` (left: leaf −3 or 0 as `accept_middle` says, right: the
+    /// other). Leaves −3 accept (probability 0.0474 under a 0.3 limit), 0 refuse (0.5).
+    fn two_split_model(first: (usize, f64, f64), second: (usize, f64), accept_middle: bool) -> Model {
+        let (feature_0, threshold_0, left_0) = first;
+        let (feature_1, threshold_1) = second;
+        let (middle, last) = if accept_middle { (-3, 0) } else { (0, -3) };
+        let text = format!(
+            "tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nlabel_index=0\nmax_feature_idx=4\n\
+objective=binary sigmoid:1\nfeature_names=AMT_CREDIT AMT_ANNUITY AMT_INCOME_TOTAL CREDIT_TERM NAME_CONTRACT_TYPE\n\
+feature_infos=[0:1000000] [0:100000] [0:1000000] [0:1] [0:1]\ntree_sizes=1\n\n\
+Tree=0\nnum_leaves=3\nnum_cat=0\nsplit_feature={feature_0} {feature_1}\nsplit_gain=1 1\n\
+threshold={threshold_0} {threshold_1}\ndecision_type=2 2\nleft_child=-1 -2\nright_child=1 -3\n\
+leaf_value={left_0} {middle} {last}\nleaf_weight=1 1 1\nleaf_count=50 25 25\ninternal_value=0 0\n\
+internal_weight=2 1\ninternal_count=100 50\nis_linear=0\nshrinkage=1\n\n\nend of trees\n\n\
+feature_importances:\nAMT_CREDIT=1\n\nparameters:\n[objective: binary]\nend of parameters\n\n\
+pandas_categorical:null\n"
+        );
+        Model::parse(&text).unwrap()
+    }
+
+    fn described(names: &[&str]) -> Vec<FeatureDescription> {
+        names
+            .iter()
+            .map(|name| FeatureDescription {
+                name: name.to_string(),
+                label_en: name.to_string(),
+                label_fr: name.to_string(),
+                unit: "currency".into(),
+                categories: None,
+                actionable: true,
+                protected: false,
+                derived: false,
+                used: true,
+                required: false,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_narrow_band_of_repayment_rates_between_any_grid_points_is_found_and_its_cost_said() {
+        // Accepted only when the term (annuity / credit) is in (0.0700, 0.0705]: for 15,000 a
+        // year on 250,000 (a rate of 0.06) the rate factor must be in (1.16667, 1.175], between
+        // the grid's 1.15 and 1.20. The smallest change keeps the amount (size 0.1667); keeping
+        // the yearly repayment would need s ≤ 1 / 1.16667 = 0.857 (size 0.31 > 0.1667 + 0.05),
+        // so the heavier repayment is proposed, and said: 15,000 × 1.16667 = 17,500, rounded up
+        // to 17,501 in whole euros (term 0.070004), 2,501 more a year.
+        let model = two_split_model((3, 0.07, 0.0), (3, 0.0705), true);
+        let threshold = Threshold::new(0.3).unwrap();
+        let features = described(&["AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "CREDIT_TERM", "TYPE"]);
+        for (contract, kind) in [(0.0, LoanKind::CashLoan), (1.0, LoanKind::RevolvingCredit)] {
+            let row = [250_000.0, 15_000.0, 100_000.0, 0.06, contract];
+            let mut space = loan(50_000.0);
+            if let Some(loan) = space.loan.as_mut() {
+                loan.revolving = Some((4, 1.0));
+            }
+            assert_eq!(loan_kind(&space, &row), kind);
+            let outcome = search(&model, &row, threshold, &space, &term).unwrap();
+            let SearchOutcome::Found(proposal) = &outcome else { panic!("{outcome:?}") };
+            assert_eq!(proposal.changes, vec![(1, 15_000.0, 17_501.0)], "{kind:?}");
+            let text = describe(&outcome, &features, threshold, kind).unwrap();
+            match kind {
+                LoanKind::CashLoan => {
+                    assert!(text.en.contains("repaid €17,501 a year instead of €15,000 (a shorter"), "{}", text.en);
+                    assert!(text.en.ends_with("This change asks €2,501 more each year than your current repayment."));
+                }
+                LoanKind::RevolvingCredit => {
+                    assert!(
+                        text.en
+                            .starts_with("If you had a required minimum payment of €17,501 a year instead of €15,000,"),
+                        "{}",
+                        text.en
+                    );
+                    assert!(
+                        text.en.ends_with("€2,501 more each year than your current minimum payment."),
+                        "{}",
+                        text.en
+                    );
+                    assert!(
+                        text.fr.starts_with("Si vous aviez un remboursement minimum obligatoire de 17"),
+                        "{}",
+                        text.fr
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_change_of_similar_size_that_keeps_the_yearly_repayment_is_preferred() {
+        // Accepted when credit ≤ 240,000 (s ≤ 0.96: size 0.04, a lighter repayment) or when
+        // the term exceeds 0.0612 (r > 1.02: size 0.02, but 2 % more a year). A lighter change
+        // within 0.05 of 0.02 is proposed instead.
+        let model = two_split_model((0, 240_000.0, -3.0), (3, 0.0612), false);
+        let threshold = Threshold::new(0.3).unwrap();
+        let row = [250_000.0, 15_000.0, 100_000.0, 0.06, 0.0];
+        let outcome = search(&model, &row, threshold, &loan(50_000.0), &term).unwrap();
+        let SearchOutcome::Found(proposal) = &outcome else { panic!("{outcome:?}") };
+        // Smaller still: the shorter term for the same yearly repayment, s = 1 / 1.02 (the term
+        // 15,000 / 245,098 = 0.0612000 is just past the split), size 0.0196 + 0.02 = 0.0396.
+        assert_eq!(proposal.changes.len(), 1, "{proposal:?}");
+        let credit = proposal.changes[0];
+        assert_eq!((credit.0, credit.1), (0, 250_000.0));
+        assert!(credit.2 <= 245_098.0 && credit.2 >= 245_097.0, "{proposal:?}");
+        // When no lighter change is allowed (nothing under 245,500), the shorter term is
+        // proposed: 15,000 × 1.02 = 15,300, rounded up.
+        let outcome = search(&model, &row, threshold, &loan(245_500.0), &term).unwrap();
+        let SearchOutcome::Found(proposal) = &outcome else { panic!("{outcome:?}") };
+        assert_eq!(proposal.changes.len(), 1, "{proposal:?}");
+        assert!(proposal.changes[0].2 > 15_300.0 && proposal.changes[0].2 <= 15_302.0, "{proposal:?}");
+    }
+
+    #[test]
+    fn the_lowest_reachable_never_reads_as_the_limit_itself() {
+        // 8.4432 % limit, 8.4451 % lowest: both "8.4 %".
+        let threshold = Threshold::new(0.084_432).unwrap();
+        let text = describe(&SearchOutcome::NoneWithinBounds(0.084_451), &[], threshold, LoanKind::CashLoan).unwrap();
+        assert_eq!(
+            text.en,
+            "No change to the amount borrowed or the repayments within the usual ranges would bring the estimated \
+             risk under the bank's limit of 8.4 %; the lowest it could reach is just above that limit."
+        );
+        assert!(text.fr.ends_with("resterait juste au-dessus de ce seuil."), "{}", text.fr);
+        let text =
+            describe(&SearchOutcome::NoneWithinBounds(0.091), &[], threshold, LoanKind::RevolvingCredit).unwrap();
+        assert!(
+            text.en.starts_with("No lower credit limit") && text.en.ends_with("could reach is 9.1 %."),
+            "{}",
+            text.en
+        );
+        assert!(text.fr.starts_with("Aucun plafond de crédit plus bas"), "{}", text.fr);
+    }
+
     fn term(row: &mut [f64], changed: &[usize]) {
         if changed.contains(&0) || changed.contains(&1) {
             row[3] = row[1] / row[0];
@@ -551,6 +1259,8 @@ AMT_CREDIT=1\n\nparameters:\n[objective: binary]\nend of parameters\n\npandas_ca
                 annuity: 1,
                 goods: None,
                 income: Some(2),
+                revolving: None,
+                revolving_rate: (0.03, 0.12),
                 credit_low,
                 rate_low: 0.03,
                 rate_high: 0.12,
@@ -585,23 +1295,9 @@ AMT_CREDIT=1\n\nparameters:\n[objective: binary]\nend of parameters\n\npandas_ca
         changed[1] = annuity.2;
         term(&mut changed, &[0, 1]);
         assert!(model.predict_probability(&changed).unwrap() < threshold.value());
-        let features: Vec<FeatureDescription> = ["AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "CREDIT_TERM"]
-            .iter()
-            .map(|name| FeatureDescription {
-                name: name.to_string(),
-                label_en: name.to_string(),
-                label_fr: name.to_string(),
-                unit: "currency".into(),
-                categories: None,
-                actionable: true,
-                protected: false,
-                derived: false,
-                used: true,
-                required: false,
-            })
-            .collect();
+        let features = described(&["AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "CREDIT_TERM"]);
         let (credit_to, annuity_to) = (credit.2, annuity.2);
-        let text = describe(&SearchOutcome::Found(proposal), &features, threshold).unwrap();
+        let text = describe(&SearchOutcome::Found(proposal), &features, threshold, LoanKind::CashLoan).unwrap();
         // 250,000 → about 200,000 at the same 6 % rate: about 12,000 a year instead of 15,000.
         let expected = format!(
             "If you borrowed €{} instead of €250,000 and repaid €{} a year instead of €15,000, the estimated \
@@ -613,7 +1309,7 @@ AMT_CREDIT=1\n\nparameters:\n[objective: binary]\nend of parameters\n\npandas_ca
         assert!(text.fr.starts_with("Si vous empruntiez "), "{}", text.fr);
         // No clause to say (no known feature changed): still a sentence, not "If you , …".
         let bare = Proposal { changes: vec![(9, 1.0, 2.0)], probability: 0.1, same_goods: false };
-        let text = describe(&SearchOutcome::Found(bare), &features, threshold).unwrap();
+        let text = describe(&SearchOutcome::Found(bare), &features, threshold, LoanKind::CashLoan).unwrap();
         assert!(!text.en.contains("If you ,"), "{}", text.en);
     }
 
@@ -630,7 +1326,7 @@ AMT_CREDIT=1\n\nparameters:\n[objective: binary]\nend of parameters\n\npandas_ca
         let refused = [250_000.0, 15_000.0, 100_000.0, 0.06];
         let outcome = search(&model, &refused, threshold, &loan(210_000.0), &term).unwrap();
         assert_eq!(outcome, SearchOutcome::NoneWithinBounds(0.5));
-        let text = describe(&outcome, &[], threshold).unwrap();
+        let text = describe(&outcome, &[], threshold, LoanKind::CashLoan).unwrap();
         assert!(text.en.contains("No change") && text.en.contains("30.0 %"), "{}", text.en);
         assert!(text.fr.contains("Aucune modification"), "{}", text.fr);
         // Without levers there is nothing to try.

@@ -219,6 +219,13 @@ pub trait Scorer: Send + Sync {
     /// [`crate::explain::counterfactual`]).
     fn counterfactual(&self, id: ClientId) -> Result<Counterfactual, ScoringError>;
 
+    /// What would change the decision on an applicant given by named inputs, as
+    /// [`Scorer::counterfactual`] (an incomplete application is refused the same way).
+    fn counterfactual_inputs(&self, inputs: &FeatureInputs) -> Result<Counterfactual, ScoringError> {
+        let _ = inputs;
+        Err(ScoringError::Rejected("this scorer cannot search changes for an applicant given by inputs".into()))
+    }
+
     /// A client's explanation with some actionable inputs set to other values (`(feature,
     /// value)`; derived features follow). The client's data is not changed.
     fn what_if(&self, id: ClientId, changes: &[(String, f64)]) -> Result<Explanation, ScoringError>;
@@ -420,6 +427,9 @@ struct Derivation {
 
 /// How many characters of a card's `model_version` are shown.
 pub const MODEL_VERSION_MAX_CHARS: usize = 80;
+
+/// The contract type of a revolving credit line in the Home Credit files.
+const REVOLVING_CATEGORY: &str = "Revolving loans";
 
 /// Share of the reference population left out at each end of a counterfactual's ranges.
 const COUNTERFACTUAL_TAIL: f64 = 0.01;
@@ -638,30 +648,12 @@ impl Scorer for LocalScorer {
 
     fn counterfactual(&self, id: ClientId) -> Result<Counterfactual, ScoringError> {
         let row = self.row_of(id)?;
-        let missing = self.completeness.missing(row);
-        if !missing.is_empty() {
-            return Err(ScoringError::Incomplete { missing });
-        }
-        let rederive = |row: &mut [f64], changed: &[usize]| self.rederive(row, changed);
-        let outcome = counterfactual::search(self.model(), row, self.threshold, &self.search_space, &rederive)?;
-        // `describe` words every outcome but `NotNeeded`.
-        let text = counterfactual::describe(&outcome, &self.info.features, self.threshold).unwrap_or_default();
-        let name = |feature: usize| self.info.features.get(feature).map_or_else(String::new, |f| f.name.clone());
-        Ok(match outcome {
-            SearchOutcome::NotNeeded(probability) => Counterfactual::NotNeeded { probability },
-            SearchOutcome::Found(proposal) => Counterfactual::Found {
-                changes: proposal
-                    .changes
-                    .iter()
-                    .map(|&(feature, from, to)| FeatureChange { feature: name(feature), from, to })
-                    .collect(),
-                probability: proposal.probability,
-                text,
-            },
-            SearchOutcome::NoneWithinBounds(best_probability) => {
-                Counterfactual::NoneWithinBounds { best_probability, text }
-            }
-        })
+        self.counterfactual_of_row(row)
+    }
+
+    fn counterfactual_inputs(&self, inputs: &FeatureInputs) -> Result<Counterfactual, ScoringError> {
+        let row = crate::data::inputs::row_from_inputs(inputs, &self.schema)?;
+        self.counterfactual_of_row(&row)
     }
 
     fn what_if(&self, id: ClientId, changes: &[(String, f64)]) -> Result<Explanation, ScoringError> {
@@ -776,6 +768,37 @@ impl LocalScorer {
         }
     }
 
+    /// What would change the decision on a model row; an incomplete application has no
+    /// decision to change.
+    fn counterfactual_of_row(&self, row: &[f64]) -> Result<Counterfactual, ScoringError> {
+        let missing = self.completeness.missing(row);
+        if !missing.is_empty() {
+            return Err(ScoringError::Incomplete { missing });
+        }
+        let rederive = |row: &mut [f64], changed: &[usize]| self.rederive(row, changed);
+        let outcome = counterfactual::search(self.model(), row, self.threshold, &self.search_space, &rederive)?;
+        let loan = counterfactual::loan_kind(&self.search_space, row);
+        // `describe` words every outcome but `NotNeeded`.
+        let text = counterfactual::describe(&outcome, &self.info.features, self.threshold, loan).unwrap_or_default();
+        let name = |feature: usize| self.info.features.get(feature).map_or_else(String::new, |f| f.name.clone());
+        Ok(match outcome {
+            SearchOutcome::NotNeeded(probability) => Counterfactual::NotNeeded { probability },
+            SearchOutcome::Found(proposal) => Counterfactual::Found {
+                changes: proposal
+                    .changes
+                    .iter()
+                    .map(|&(feature, from, to)| FeatureChange { feature: name(feature), from, to })
+                    .collect(),
+                probability: proposal.probability,
+                text,
+                loan,
+            },
+            SearchOutcome::NoneWithinBounds(best_probability) => {
+                Counterfactual::NoneWithinBounds { best_probability, text, loan }
+            }
+        })
+    }
+
     /// Recomputes the derived features of `row` that depend on the features at `changed`,
     /// with the pipeline's own formulas.
     fn rederive(&self, row: &mut [f64], changed: &[usize]) {
@@ -816,7 +839,7 @@ impl LocalScorer {
 }
 
 /// The `SK_ID_CURR` among named inputs when it is a whole number, else 0.
-fn id_of_inputs(inputs: &FeatureInputs) -> ClientId {
+pub fn id_of_inputs(inputs: &FeatureInputs) -> ClientId {
     inputs
         .iter()
         .find_map(|(name, value)| match value {
@@ -880,6 +903,9 @@ struct LoanRanges {
     credit_low: f64,
     /// The 1st and 99th percentiles of the repayment rate (annuity / credit).
     rate: (f64, f64),
+    /// The same for revolving credit lines only (their minimum payment against the limit);
+    /// the rate of every loan when the history has no revolving line.
+    revolving_rate: (f64, f64),
     /// The 99th percentile of the repayment relative to income.
     annuity_income_high: f64,
     /// The 99th percentile of the goods price relative to the amount borrowed.
@@ -895,9 +921,24 @@ impl LoanRanges {
             top.iter().zip(bottom).filter(|&(_, &b)| b > 0.0).map(|(&a, &b)| a / b).collect()
         };
         let rates = ratio(&annuity, &credit);
+        let contracts = table.text("NAME_CONTRACT_TYPE").unwrap_or_default();
+        let revolving =
+            |index: usize| contracts.get(index).is_some_and(|kind| kind.as_deref() == Some(REVOLVING_CATEGORY));
+        let keep = |values: &[f64]| -> Vec<f64> {
+            values.iter().enumerate().filter(|&(index, _)| revolving(index)).map(|(_, &value)| value).collect()
+        };
+        let revolving_rates = ratio(&keep(&annuity), &keep(&credit));
+        let range = |rates: Vec<f64>| {
+            (quantile_of(rates.clone(), COUNTERFACTUAL_TAIL), quantile_of(rates, 1.0 - COUNTERFACTUAL_TAIL))
+        };
+        let rate = range(rates);
+        let revolving_rate = range(revolving_rates);
+        let revolving_rate =
+            if revolving_rate.0.is_finite() && revolving_rate.1.is_finite() { revolving_rate } else { rate };
         LoanRanges {
             credit_low: quantile_of(credit.clone(), COUNTERFACTUAL_TAIL),
-            rate: (quantile_of(rates.clone(), COUNTERFACTUAL_TAIL), quantile_of(rates, 1.0 - COUNTERFACTUAL_TAIL)),
+            rate,
+            revolving_rate,
             annuity_income_high: quantile_of(ratio(&annuity, &income), 1.0 - COUNTERFACTUAL_TAIL),
             goods_credit_high: quantile_of(ratio(&goods, &credit), 1.0 - COUNTERFACTUAL_TAIL),
         }
@@ -928,9 +969,15 @@ fn search_space(features: &[FeatureDescription], reference: &ReferenceIndex, loa
             annuity,
             goods: actionable("AMT_GOODS_PRICE"),
             income: position("AMT_INCOME_TOTAL"),
+            revolving: position("NAME_CONTRACT_TYPE").and_then(|idx| {
+                let categories = features[idx].categories.as_ref()?;
+                let code = categories.iter().position(|category| category == REVOLVING_CATEGORY)?;
+                Some((idx, code as f64))
+            }),
             credit_low: loans.credit_low,
             rate_low: loans.rate.0,
             rate_high: loans.rate.1,
+            revolving_rate: loans.revolving_rate,
             annuity_income_high: Some(loans.annuity_income_high).filter(|high| high.is_finite()),
             goods_credit_high: Some(loans.goods_credit_high).filter(|high| high.is_finite()),
         }),

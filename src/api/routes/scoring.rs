@@ -235,15 +235,16 @@ pub async fn what_if(
         .map(ApiJson)
 }
 
-/// What would change a refused client's decision: the smallest change of the loan found
-/// within the reference population's ranges.
+/// What would change a refused applicant's decision: the smallest change of the loan found
+/// within the reference population's ranges. The applicant is a served client (`client_id`)
+/// or given by `features`, read and checked as in `/predict`.
 #[utoipa::path(
     post, path = "/counterfactual", tag = "scoring",
     request_body = ClientRequest, params(LangQuery),
     responses(
         (status = 200, description = "The proposal, or why there is none", body = CounterfactualResponse),
         (status = 404, description = "No client with this id", body = crate::api::dto::ErrorBody),
-        (status = 422, description = "An incomplete application (`incomplete_application`): there is no decision to change", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "Invalid request or features, naming the field; or an incomplete application (`incomplete_application`, naming every missing required field): there is no decision to change", body = crate::api::dto::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -253,11 +254,27 @@ pub async fn counterfactual(
     ApiJson(request): ApiJson<ClientRequest>,
 ) -> Result<ApiJson<CounterfactualResponse>, ApiError> {
     let lang = language(request.lang, query)?;
-    let id = request.client_id;
+    let target = Target::of(&request.to_score_request())?;
     state
         .blocking(move |state| {
-            let found = state.scorer.counterfactual(id).map_err(ApiError::from_scoring)?;
-            Ok(CounterfactualResponse::new(id, &found, state.model_version(), lang))
+            let found = match &target {
+                Target::Client(id) => state.scorer.counterfactual(*id),
+                Target::Inputs(inputs) => state.scorer.counterfactual_inputs(inputs),
+            }
+            .map_err(|error| match error {
+                // Not the other routes' advice: there is no exploratory search.
+                error @ ScoringError::Incomplete { .. } => ApiError::Invalid {
+                    code: "incomplete_application",
+                    message: format!("{error}; send them: there is no decision to change without them"),
+                    field: None,
+                },
+                other => ApiError::from_scoring(other),
+            })?;
+            let scored = match &target {
+                Target::Client(id) => *id,
+                Target::Inputs(inputs) => crate::scoring::id_of_inputs(inputs),
+            };
+            Ok(CounterfactualResponse::new(target.subject(scored), &found, state.model_version(), lang))
         })
         .await
         .map(ApiJson)
