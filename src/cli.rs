@@ -132,19 +132,32 @@ pub enum LogFormat {
 }
 
 const DRIFT_HELP: &str = "\
-For every model feature (raw and derived, through the same feature pipeline as scoring):
-  - the population stability index (PSI) over the reference's deciles plus a missing bin
-    (categories: one bin each, plus missing);
-  - a two-sample test: Kolmogorov-Smirnov on the values present for numbers (asymptotic
-    p-value), chi-squared of homogeneity over the categories and missing for categories;
-  - the missing rate in each population;
-  - a verdict from the PSI: below 0.1 stable, 0.1 to 0.25 moderate, 0.25 or more drifted.
-Features are ranked by PSI weighted by the model's global importance (mean |SHAP| over the
-current clients): drift on a feature the model barely uses matters less. The predicted
-probability of default is compared the same way, with the approval rate at the threshold.
+For every model feature (raw and derived, through the same feature pipeline as scoring), the
+values are cut into bins, plus one for missing values: one bin per category; one bin per value
+for numbers with at most 20 distinct values in the reference (flags, small counts); the
+reference's deciles for other numbers. Over those bins:
+  - the population stability index (PSI);
+  - the PSI two samples of one population give by chance at these sizes and bins:
+    (bins - 1) x (1/n + 1/m) for n reference and m current clients;
+  - Pearson's chi-squared test of homogeneity, without continuity correction (scipy's
+    chi2_contingency(..., correction=False)), its p-values adjusted over all features by
+    Benjamini-Hochberg (q-values).
+Numbers also get the Kolmogorov-Smirnov test on the values present (asymptotic p-value), for
+information, and every feature its missing rate in each population.
 
-Exit code: 0 when nothing drifted, 3 when a feature or the score drifted (PSI >= 0.25),
-1 on error; so `pad drift` can gate a pipeline.
+Verdict: a feature is flagged only when both the size and the significance of its shift say
+so. Stable: q-value 0.05 or more (the shift could be chance). Otherwise, by the PSI beyond
+chance (PSI minus the PSI by chance): drifted from 0.25, moderate from 0.1, slight below (a
+significant shift too small to matter: reported, not flagged). The predicted probability of
+default is judged the same way on its own p-value, with the approval rate at the threshold.
+P-values too small for a double are shown <1e-300 (in JSON: 1e-300 and p_value_underflow).
+
+Features are ranked by PSI weighted by the model's global importance (mean |SHAP| over the
+current clients): drift on a feature the model barely uses matters less. The rank by PSI alone
+is given beside it.
+
+Exit code: 0 when nothing drifted, 3 when a feature or the score drifted, 1 on error; so
+`pad drift` can gate a pipeline.
 
 Example:
   pad drift --reference data/history.parquet --current data/applicants.csv --report drift.html";

@@ -14,7 +14,7 @@ use crate::config::{DEFAULT_MODEL, resolve_threshold};
 use crate::data::FeatureMatrix;
 use crate::data::labels::Labels;
 use crate::domain::format::{Language, QUOTE_MAX_CHARS, format_percent, quote_external};
-use crate::drift::{DriftContext, DriftReport, PSI_DRIFTED, PSI_MODERATE, compare, format_p_value};
+use crate::drift::{DriftContext, DriftReport, RULE, compare, format_p_value};
 use crate::explain::{Explainer, Method};
 use crate::scoring::{ModelBundle, describe_features};
 
@@ -27,6 +27,9 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
     let features = describe_features(&model, &schema, card.as_ref(), &Labels::bundled()?);
     let load = |path: &Path| -> Result<FeatureMatrix> {
         let matrix = FeatureMatrix::load(path, &schema)?;
+        if matrix.repaired_lines() > 0 {
+            eprintln!("warning: repaired {} whole-line-quoted rows in {}", matrix.repaired_lines(), path.display());
+        }
         for unknown in matrix.unknown_categories() {
             eprintln!(
                 "warning: {}: {} value(s) of `{}` (for example `{}`) are not categories the model knows; \
@@ -84,26 +87,35 @@ fn table(report: &DriftReport, version: &str) -> String {
         "Drift of {} current clients against {} reference clients (model {version})",
         report.current_rows, report.reference_rows
     );
+    let _ = writeln!(out, "{}\n", wrap(RULE, 100));
     let _ = writeln!(
         out,
-        "PSI below {PSI_MODERATE} stable, below {PSI_DRIFTED} moderate, else drifted; ranked by PSI x the feature's \
-         share of the model's importance\n"
-    );
-    let _ = writeln!(
-        out,
-        "{:<32} {:<11} {:>8} {:>5} {:>10} {:>10} {:>17} {:>10}  verdict",
-        "feature", "kind", "PSI", "test", "statistic", "p-value", "missing ref→cur", "importance"
+        "{:>4} {:>4}  {:<32} {:<14} {:>8} {:>8} {:>10} {:>10} {:>10} {:>17} {:>10}  verdict",
+        "rank",
+        "psi#",
+        "feature",
+        "binning",
+        "PSI",
+        "chance",
+        "p-value",
+        "q-value",
+        "KS p",
+        "missing ref→cur",
+        "importance"
     );
     for feature in &report.features {
         let _ = writeln!(
             out,
-            "{:<32} {:<11} {:>8.4} {:>5} {:>10.4} {:>10} {:>17} {:>10.4}  {}",
+            "{:>4} {:>4}  {:<32} {:<14} {:>8.4} {:>8.4} {:>10} {:>10} {:>10} {:>17} {:>10.4}  {}",
+            feature.rank,
+            feature.psi_rank,
             feature.feature,
-            feature.kind,
+            format!("{} ({})", feature.binning.as_str(), feature.bins),
             feature.psi,
-            feature.test.name,
-            feature.test.statistic,
+            feature.expected_psi,
             format_p_value(feature.test.p_value),
+            format_p_value(feature.q_value),
+            feature.ks.as_ref().map_or_else(|| "-".into(), |ks| format_p_value(ks.p_value)),
             format!("{} → {}", percent(feature.missing_reference), percent(feature.missing_current)),
             feature.importance,
             feature.verdict.as_str()
@@ -112,10 +124,14 @@ fn table(report: &DriftReport, version: &str) -> String {
     let score = &report.score;
     let _ = writeln!(
         out,
-        "\nScore (probability of default): PSI {:.4}, KS {:.4}, p-value {}: {}",
+        "\nScore (probability of default): PSI {:.4} over {} (by chance {:.4}), chi-squared p-value {}, \
+         KS {:.4} (p-value {}): {}",
         score.psi,
-        score.test.statistic,
+        score.binning.as_str(),
+        score.expected_psi,
         format_p_value(score.test.p_value),
+        score.ks.statistic,
+        format_p_value(score.ks.p_value),
         score.verdict.as_str()
     );
     let _ = writeln!(
@@ -125,11 +141,33 @@ fn table(report: &DriftReport, version: &str) -> String {
         percent(score.approval_reference),
         percent(score.approval_current)
     );
-    let (stable, moderate, drifted) = report.counts();
+    let counts = report.verdict_counts();
     let _ = writeln!(
         out,
-        "Features: {drifted} drifted, {moderate} moderate, {stable} stable. {}",
+        "Features: {} drifted, {} moderate, {} slight, {} stable. {}",
+        counts.drifted,
+        counts.moderate,
+        counts.slight,
+        counts.stable,
         if report.drifted() { "Something drifted: exit code 3." } else { "Nothing drifted: exit code 0." }
     );
     out
+}
+
+/// `text` cut into lines of at most `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().map_or(0, |line| line.chars().count());
+        if line > 0 && line + 1 + word.chars().count() > width {
+            lines.push(String::new());
+        }
+        if let Some(line) = lines.last_mut() {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines.join("\n")
 }

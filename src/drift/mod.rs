@@ -1,13 +1,18 @@
 //! Data drift between a reference population (the training history) and current applicants.
 //!
 //! Every model feature, raw and derived, goes through the same feature pipeline as scoring
-//! ([`FeatureMatrix`]). For each one: the population stability index over the reference's
-//! deciles plus a missing-value bin (categories: one bin each, plus missing), a two-sample
-//! test suited to its type (Kolmogorov–Smirnov on the values present for numbers, chi-squared
-//! of homogeneity over categories and missing for categories), and the missing rates. The
-//! verdict follows the PSI: below 0.1 stable, below 0.25 moderate, else drifted. Features are
-//! ranked by PSI weighted by the model's global importance (mean |SHAP| over the current
-//! applicants), since drift on a feature the model barely uses matters less. The predicted
+//! ([`FeatureMatrix`]). Each feature's values are cut into bins plus one for missing values
+//! ([`Binning`]): one bin per category for categories, one bin per value for numbers with at
+//! most [`MAX_VALUE_BINS`] distinct values in the reference (flags, small counts), the
+//! reference's deciles for the other numbers. Over those bins: the population stability index
+//! (PSI), the PSI two samples of one population would give at these sizes
+//! ([`stats::expected_psi`]), and Pearson's chi-squared test of homogeneity (without
+//! continuity correction), whose p-values are adjusted over all features by
+//! Benjamini–Hochberg. Numbers also get the Kolmogorov–Smirnov test on the values present, for
+//! information. The verdict ([`Verdict::decide`]) needs both a significant test and a PSI
+//! beyond chance large enough to matter. Features are ranked by PSI weighted by the model's
+//! global importance (mean |SHAP| over the current applicants), since drift on a feature the
+//! model barely uses matters less; the rank by PSI alone is given beside it. The predicted
 //! score gets the same treatment, with the approval rate at the threshold.
 //!
 //! Uses: data, model, explain, domain.
@@ -21,10 +26,29 @@ use crate::data::FeatureMatrix;
 use crate::domain::{Decision, FeatureDescription, Threshold};
 use crate::explain::{ExplainError, Explainer};
 
-/// PSI from which a feature counts as moderately shifted.
+/// PSI beyond chance from which a significant shift counts as moderate.
 pub const PSI_MODERATE: f64 = 0.1;
-/// PSI from which a feature counts as drifted.
+/// PSI beyond chance from which a significant shift counts as drifted.
 pub const PSI_DRIFTED: f64 = 0.25;
+/// Significance level: the false discovery rate over the features (Benjamini–Hochberg), and
+/// the level of the score's own test.
+pub const SIGNIFICANCE: f64 = 0.05;
+/// Most distinct values a number may take in the reference to get one bin per value.
+pub const MAX_VALUE_BINS: usize = 20;
+
+/// The binning and the verdict's rule, as the table and the report state it.
+pub const RULE: &str = "Bins: one per category; one per value for numbers with at most 20 distinct values in the \
+reference (flags, small counts); the reference's deciles for other numbers; each time plus a bin for missing values. \
+Over them: the population stability index (PSI); the PSI two samples of one population give by chance at these \
+sizes, (bins - 1) x (1/reference clients + 1/current clients); and Pearson's chi-squared test of homogeneity, \
+without continuity correction, whose p-values are adjusted over all features by Benjamini-Hochberg (q-values). \
+A feature is flagged only when both the size and the significance of the shift say so: stable when its q-value \
+is 0.05 or more; otherwise, by its PSI beyond chance (PSI - PSI by chance), drifted from 0.25, moderate from 0.1, \
+and slight below (a significant shift too small to matter: reported, not flagged). The score is judged the same \
+way on its own p-value. Numbers also get the Kolmogorov-Smirnov test on the values present (asymptotic p-value), \
+for information. P-values a double cannot tell from zero are written <1e-300 (1e-300 with p_value_underflow in \
+JSON). Features are ranked by PSI x the feature's share of the model's importance (mean |SHAP| over the current \
+clients); the rank by PSI alone is given beside it.";
 
 /// Quantile bins of the reference for numeric PSI.
 const PSI_BINS: usize = 10;
@@ -35,32 +59,74 @@ const HISTOGRAM_BINS: usize = 20;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
-    /// PSI below 0.1.
+    /// No significant shift.
     Stable,
-    /// PSI from 0.1 to below 0.25.
+    /// A significant shift too small to matter (PSI beyond chance below 0.1): reported, not
+    /// flagged.
+    Slight,
+    /// A significant shift with a PSI beyond chance from 0.1 to below 0.25.
     Moderate,
-    /// PSI of 0.25 or more.
+    /// A significant shift with a PSI beyond chance of 0.25 or more.
     Drifted,
 }
 
 impl Verdict {
-    /// The verdict for a PSI.
-    pub fn from_psi(psi: f64) -> Verdict {
-        if psi >= PSI_DRIFTED {
+    /// The verdict for a PSI, the PSI two samples of one population would give
+    /// (`expected_psi`), and whether the test is significant: stable without significance,
+    /// else by the PSI beyond chance (`psi − expected_psi`): below [`PSI_MODERATE`] slight,
+    /// below [`PSI_DRIFTED`] moderate, else drifted.
+    pub fn decide(psi: f64, expected_psi: f64, significant: bool) -> Verdict {
+        let beyond_chance = psi - expected_psi;
+        if !significant {
+            Verdict::Stable
+        } else if beyond_chance >= PSI_DRIFTED {
             Verdict::Drifted
-        } else if psi >= PSI_MODERATE {
+        } else if beyond_chance >= PSI_MODERATE {
             Verdict::Moderate
         } else {
-            Verdict::Stable
+            Verdict::Slight
         }
+    }
+
+    /// Whether the shift is large enough to be flagged (moderate or drifted).
+    pub fn flagged(self) -> bool {
+        matches!(self, Verdict::Moderate | Verdict::Drifted)
     }
 
     /// The word shown to people.
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Stable => "stable",
+            Verdict::Slight => "slight",
             Verdict::Moderate => "moderate",
             Verdict::Drifted => "drifted",
+        }
+    }
+}
+
+/// How a feature's values were cut into the bins of its PSI and chi-squared test (each time
+/// with one more bin for missing values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Binning {
+    /// The reference's deciles (numbers with more than [`MAX_VALUE_BINS`] distinct values);
+    /// deciles that coincide are merged.
+    Deciles,
+    /// One bin per value the reference takes (numbers with at most [`MAX_VALUE_BINS`]
+    /// distinct values: flags, small counts); a current value the reference never takes
+    /// counts with the nearest reference value below it (or the smallest).
+    Values,
+    /// One bin per category the model knows; unknown categories count as missing.
+    Categories,
+}
+
+impl Binning {
+    /// The word shown to people.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Binning::Deciles => "deciles",
+            Binning::Values => "values",
+            Binning::Categories => "categories",
         }
     }
 }
@@ -68,21 +134,42 @@ impl Verdict {
 /// A two-sample test's result.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Test {
-    /// `ks` (Kolmogorov–Smirnov) or `chi2` (chi-squared of homogeneity).
+    /// `ks` (Kolmogorov–Smirnov) or `chi2` (Pearson's chi-squared of homogeneity, without
+    /// continuity correction).
     pub name: String,
     /// The statistic: the largest gap between the distribution functions, or Pearson's sum.
     pub statistic: f64,
     /// Degrees of freedom of a chi-squared test.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dof: Option<usize>,
-    /// The p-value: how likely a difference at least this large is if nothing changed.
+    /// The p-value: how likely a difference at least this large is if nothing changed. Never
+    /// below [`stats::P_VALUE_FLOOR`]: a smaller one is written as that bound (see
+    /// `p_value_underflow`).
     pub p_value: f64,
+    /// Whether the p-value was smaller than [`stats::P_VALUE_FLOOR`] (a double cannot tell it
+    /// from zero), so that `p_value` holds the bound; the text and the report write `<1e-300`.
+    #[serde(default)]
+    pub p_value_underflow: bool,
+}
+
+impl Test {
+    /// A test's result, its p-value floored at [`stats::P_VALUE_FLOOR`].
+    pub fn new(name: &str, statistic: f64, dof: Option<usize>, p_value: f64) -> Test {
+        let p_value_underflow = p_value < stats::P_VALUE_FLOOR;
+        Test {
+            name: name.into(),
+            statistic,
+            dof,
+            p_value: if p_value_underflow { stats::P_VALUE_FLOOR } else { p_value },
+            p_value_underflow,
+        }
+    }
 }
 
 /// Two distributions over the same bins, as shares, for charts.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Overlay {
-    /// Bin labels (ranges or categories, then "missing").
+    /// Bin labels (ranges, values or categories, then "missing").
     pub labels: Vec<String>,
     /// Share of the reference in each bin.
     pub reference: Vec<f64>,
@@ -99,10 +186,22 @@ pub struct FeatureDrift {
     pub label: String,
     /// `numeric` or `categorical`.
     pub kind: String,
-    /// Population stability index.
+    /// How the values were cut into bins.
+    pub binning: Binning,
+    /// Bins holding a client of either population, the missing bin included.
+    pub bins: usize,
+    /// Population stability index over the bins.
     pub psi: f64,
-    /// The two-sample test.
+    /// The PSI two samples of one population would give at these sizes and bins.
+    pub expected_psi: f64,
+    /// Pearson's chi-squared test of homogeneity over the same bins: the verdict's test.
     pub test: Test,
+    /// The test's p-value adjusted by Benjamini–Hochberg over all features (from the p-values
+    /// as written, so an upper bound where one underflowed).
+    pub q_value: f64,
+    /// Kolmogorov–Smirnov test on the values present (numbers only), for information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ks: Option<Test>,
     /// Share of missing values in the reference.
     pub missing_reference: f64,
     /// Share of missing values in the current population.
@@ -111,7 +210,11 @@ pub struct FeatureDrift {
     pub importance: f64,
     /// PSI × importance / total importance: the ranking key.
     pub weighted_psi: f64,
-    /// Stable, moderate or drifted.
+    /// Position by weighted PSI, from 1 (the order of the report).
+    pub rank: usize,
+    /// Position by PSI alone, from 1.
+    pub psi_rank: usize,
+    /// Stable, slight, moderate or drifted.
     pub verdict: Verdict,
     /// Histograms of both populations.
     pub overlay: Overlay,
@@ -120,11 +223,18 @@ pub struct FeatureDrift {
 /// Drift of the predicted probability of default and of the approval rate.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScoreDrift {
-    /// PSI of the probabilities over the reference's deciles.
+    /// How the probabilities were cut into bins (the reference's deciles, as a rule).
+    pub binning: Binning,
+    /// PSI of the probabilities over those bins.
     pub psi: f64,
-    /// Kolmogorov–Smirnov test of the probabilities.
+    /// The PSI two samples of one population would give at these sizes and bins.
+    pub expected_psi: f64,
+    /// Pearson's chi-squared test over the same bins: the verdict's test, at
+    /// [`SIGNIFICANCE`] on its own.
     pub test: Test,
-    /// Stable, moderate or drifted.
+    /// Kolmogorov–Smirnov test of the probabilities, for information.
+    pub ks: Test,
+    /// Stable, slight, moderate or drifted.
     pub verdict: Verdict,
     /// The threshold.
     pub threshold: f64,
@@ -136,6 +246,19 @@ pub struct ScoreDrift {
     pub overlay: Overlay,
 }
 
+/// How many features got each verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VerdictCounts {
+    /// No significant shift.
+    pub stable: usize,
+    /// Significant but small.
+    pub slight: usize,
+    /// Moderate.
+    pub moderate: usize,
+    /// Drifted.
+    pub drifted: usize,
+}
+
 /// The whole comparison.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DriftReport {
@@ -145,23 +268,35 @@ pub struct DriftReport {
     pub current_rows: usize,
     /// Features, most important drift first.
     pub features: Vec<FeatureDrift>,
-    /// The score.
-    pub score: ScoreDrift,
+    /// The score (boxed: it is most of the report's size, which travels in messages).
+    pub score: Box<ScoreDrift>,
 }
 
 impl DriftReport {
-    /// Whether anything drifted: a feature or the score with a PSI of 0.25 or more.
+    /// Whether anything drifted: a feature or the score with the verdict drifted.
     pub fn drifted(&self) -> bool {
         self.score.verdict == Verdict::Drifted
             || self.features.iter().any(|feature| feature.verdict == Verdict::Drifted)
     }
 
-    /// Number of features with each verdict: (stable, moderate, drifted).
+    /// Number of features with each verdict: (stable, moderate, drifted), where stable counts
+    /// every feature not flagged, slight shifts included ([`DriftReport::verdict_counts`]
+    /// tells them apart).
     pub fn counts(&self) -> (usize, usize, usize) {
-        self.features.iter().fold((0, 0, 0), |(s, m, d), feature| match feature.verdict {
-            Verdict::Stable => (s + 1, m, d),
-            Verdict::Moderate => (s, m + 1, d),
-            Verdict::Drifted => (s, m, d + 1),
+        let counts = self.verdict_counts();
+        (counts.stable + counts.slight, counts.moderate, counts.drifted)
+    }
+
+    /// Number of features with each of the four verdicts.
+    pub fn verdict_counts(&self) -> VerdictCounts {
+        self.features.iter().fold(VerdictCounts::default(), |mut counts, feature| {
+            match feature.verdict {
+                Verdict::Stable => counts.stable += 1,
+                Verdict::Slight => counts.slight += 1,
+                Verdict::Moderate => counts.moderate += 1,
+                Verdict::Drifted => counts.drifted += 1,
+            }
+            counts
         })
     }
 }
@@ -232,9 +367,28 @@ pub fn compare(
             drift
         })
         .collect();
-    features.sort_by(|a, b| b.weighted_psi.total_cmp(&a.weighted_psi).then_with(|| b.psi.total_cmp(&a.psi)));
-    let score = score_drift(context.threshold, reference_scores, current_scores);
+    judge(&mut features);
+    let score = Box::new(score_drift(context.threshold, reference_scores, current_scores));
     Ok(DriftReport { reference_rows: reference.n_rows(), current_rows: current.n_rows(), features, score })
+}
+
+/// Adjusts the features' p-values over all of them (Benjamini–Hochberg), gives each its
+/// verdict, sorts them by weighted PSI and numbers both rankings.
+fn judge(features: &mut [FeatureDrift]) {
+    let p_values: Vec<f64> = features.iter().map(|feature| feature.test.p_value).collect();
+    for (feature, q_value) in features.iter_mut().zip(stats::benjamini_hochberg(&p_values)) {
+        feature.q_value = q_value;
+        feature.verdict = Verdict::decide(feature.psi, feature.expected_psi, q_value < SIGNIFICANCE);
+    }
+    features.sort_by(|a, b| b.weighted_psi.total_cmp(&a.weighted_psi).then_with(|| b.psi.total_cmp(&a.psi)));
+    let mut by_psi: Vec<usize> = (0..features.len()).collect();
+    by_psi.sort_by(|&a, &b| features[b].psi.total_cmp(&features[a].psi).then(a.cmp(&b)));
+    for (position, index) in by_psi.into_iter().enumerate() {
+        features[index].psi_rank = position + 1;
+    }
+    for (position, feature) in features.iter_mut().enumerate() {
+        feature.rank = position + 1;
+    }
 }
 
 /// Probabilities of every row.
@@ -264,6 +418,21 @@ fn decile_edges(sorted: &[f64]) -> Vec<f64> {
     edges
 }
 
+/// The distinct values of an increasing sample, or `None` when there are more than
+/// [`MAX_VALUE_BINS`].
+fn distinct_values(sorted: &[f64]) -> Option<Vec<f64>> {
+    let mut values: Vec<f64> = Vec::new();
+    for &value in sorted {
+        if values.last() != Some(&value) {
+            if values.len() == MAX_VALUE_BINS {
+                return None;
+            }
+            values.push(value);
+        }
+    }
+    Some(values)
+}
+
 /// Counts of `sorted` values in the bins the inner `edges` make, then the missing count.
 fn bin_counts(sorted: &[f64], edges: &[f64], missing: u64) -> Vec<u64> {
     let mut counts = Vec::with_capacity(edges.len() + 2);
@@ -282,11 +451,33 @@ fn share(part: u64, total: usize) -> f64 {
     if total == 0 { 0.0 } else { part as f64 / total as f64 }
 }
 
-/// A numeric comparison: PSI over the reference's deciles plus missing, the KS test on the
-/// values present, the missing shares and both histograms.
-struct NumericComparison {
+/// Both populations' counts over the same bins, the missing bin last, and what they give.
+struct BinnedComparison {
+    binning: Binning,
+    bins: usize,
     psi: f64,
+    expected_psi: f64,
     test: Test,
+}
+
+impl BinnedComparison {
+    fn new(binning: Binning, reference: &[u64], current: &[u64]) -> BinnedComparison {
+        let (statistic, dof, p_value) = stats::chi_squared(reference, current);
+        BinnedComparison {
+            binning,
+            bins: reference.iter().zip(current).filter(|&(&r, &c)| r + c > 0).count(),
+            psi: stats::psi(reference, current),
+            expected_psi: stats::expected_psi(reference, current),
+            test: Test::new("chi2", statistic, Some(dof), p_value),
+        }
+    }
+}
+
+/// A numeric comparison: the binned comparison (values or deciles, plus missing), the KS test
+/// on the values present, the missing shares and both histograms.
+struct NumericComparison {
+    binned: BinnedComparison,
+    ks: Test,
     missing_reference: f64,
     missing_current: f64,
     overlay: Overlay,
@@ -296,39 +487,74 @@ fn compare_numbers(reference: Vec<f64>, current: Vec<f64>, unit: &str) -> Numeri
     let (reference_total, current_total) = (reference.len(), current.len());
     let (reference, reference_missing) = split_missing(reference);
     let (current, current_missing) = split_missing(current);
-    let edges = decile_edges(&reference);
-    let psi =
-        stats::psi(&bin_counts(&reference, &edges, reference_missing), &bin_counts(&current, &edges, current_missing));
+    let values = distinct_values(&reference);
+    let (binning, edges) = match &values {
+        Some(values) => (Binning::Values, values.iter().skip(1).copied().collect()),
+        None => (Binning::Deciles, decile_edges(&reference)),
+    };
+    let reference_counts = bin_counts(&reference, &edges, reference_missing);
+    let current_counts = bin_counts(&current, &edges, current_missing);
     let statistic = stats::ks_statistic(&reference, &current);
+    let overlay = match &values {
+        Some(values) => {
+            let mut labels: Vec<String> = values.iter().map(|&value| format_number(value, unit)).collect();
+            labels.push("missing".into());
+            Overlay {
+                labels,
+                reference: reference_counts.iter().map(|&count| share(count, reference_total)).collect(),
+                current: current_counts.iter().map(|&count| share(count, current_total)).collect(),
+            }
+        }
+        None => overlay(&reference, reference_missing, &current, current_missing, unit),
+    };
     NumericComparison {
-        psi,
-        test: Test {
-            name: "ks".into(),
-            statistic,
-            dof: None,
-            p_value: stats::ks_p_value(statistic, reference.len(), current.len()),
-        },
+        binned: BinnedComparison::new(binning, &reference_counts, &current_counts),
+        ks: Test::new("ks", statistic, None, stats::ks_p_value(statistic, reference.len(), current.len())),
         missing_reference: share(reference_missing, reference_total),
         missing_current: share(current_missing, current_total),
-        overlay: overlay(&reference, reference_missing, &current, current_missing, unit),
+        overlay,
+    }
+}
+
+fn format_number(value: f64, unit: &str) -> String {
+    crate::domain::format::format_number(value, unit, crate::domain::format::Language::En)
+}
+
+/// A feature's drift before the verdict and the rankings, which need every feature.
+fn feature_drift(
+    description: &FeatureDescription,
+    kind: &str,
+    binned: BinnedComparison,
+    ks: Option<Test>,
+    missing: (f64, f64),
+    overlay: Overlay,
+) -> FeatureDrift {
+    FeatureDrift {
+        feature: description.name.clone(),
+        label: description.label_en.clone(),
+        kind: kind.into(),
+        binning: binned.binning,
+        bins: binned.bins,
+        psi: binned.psi,
+        expected_psi: binned.expected_psi,
+        test: binned.test,
+        q_value: 1.0,
+        ks,
+        missing_reference: missing.0,
+        missing_current: missing.1,
+        importance: 0.0,
+        weighted_psi: 0.0,
+        rank: 0,
+        psi_rank: 0,
+        verdict: Verdict::Stable,
+        overlay,
     }
 }
 
 fn numeric(description: &FeatureDescription, reference: Vec<f64>, current: Vec<f64>) -> FeatureDrift {
     let compared = compare_numbers(reference, current, &description.unit);
-    FeatureDrift {
-        feature: description.name.clone(),
-        label: description.label_en.clone(),
-        kind: "numeric".into(),
-        psi: compared.psi,
-        test: compared.test,
-        missing_reference: compared.missing_reference,
-        missing_current: compared.missing_current,
-        importance: 0.0,
-        weighted_psi: 0.0,
-        verdict: Verdict::from_psi(compared.psi),
-        overlay: compared.overlay,
-    }
+    let missing = (compared.missing_reference, compared.missing_current);
+    feature_drift(description, "numeric", compared.binned, Some(compared.ks), missing, compared.overlay)
 }
 
 fn categorical(
@@ -348,29 +574,18 @@ fn categorical(
         counts
     };
     let (reference_counts, current_counts) = (counts(reference), counts(current));
-    let psi = stats::psi(&reference_counts, &current_counts);
-    let (statistic, dof, p_value) = stats::chi_squared(&reference_counts, &current_counts);
     let missing = categories.len();
     let mut labels: Vec<String> = categories.to_vec();
     labels.push("missing".into());
     let shares = |counts: &[u64], total: usize| counts.iter().map(|&count| share(count, total)).collect();
-    FeatureDrift {
-        feature: description.name.clone(),
-        label: description.label_en.clone(),
-        kind: "categorical".into(),
-        psi,
-        test: Test { name: "chi2".into(), statistic, dof: Some(dof), p_value },
-        missing_reference: share(reference_counts[missing], reference.len()),
-        missing_current: share(current_counts[missing], current.len()),
-        importance: 0.0,
-        weighted_psi: 0.0,
-        verdict: Verdict::from_psi(psi),
-        overlay: Overlay {
-            labels,
-            reference: shares(&reference_counts, reference.len()),
-            current: shares(&current_counts, current.len()),
-        },
-    }
+    let overlay = Overlay {
+        labels,
+        reference: shares(&reference_counts, reference.len()),
+        current: shares(&current_counts, current.len()),
+    };
+    let missing = (share(reference_counts[missing], reference.len()), share(current_counts[missing], current.len()));
+    let binned = BinnedComparison::new(Binning::Categories, &reference_counts, &current_counts);
+    feature_drift(description, "categorical", binned, None, missing, overlay)
 }
 
 /// Equal-width histograms of both populations between the reference's 0.5th and 99.5th
@@ -388,11 +603,7 @@ fn overlay(reference: &[f64], reference_missing: u64, current: &[f64], current_m
         let total = sorted.len() + missing as usize;
         counts.iter().map(|&count| share(count, total)).collect::<Vec<f64>>()
     };
-    let mut labels: Vec<String> = (0..HISTOGRAM_BINS)
-        .map(|k| {
-            crate::domain::format::format_number(low + width * k as f64, unit, crate::domain::format::Language::En)
-        })
-        .collect();
+    let mut labels: Vec<String> = (0..HISTOGRAM_BINS).map(|k| format_number(low + width * k as f64, unit)).collect();
     labels.push("missing".into());
     Overlay { labels, reference: to_shares(reference, reference_missing), current: to_shares(current, current_missing) }
 }
@@ -405,10 +616,14 @@ fn score_drift(threshold: Threshold, reference: Vec<f64>, current: Vec<f64>) -> 
     };
     let (approval_reference, approval_current) = (approval(&reference), approval(&current));
     let compared = compare_numbers(reference, current, "ratio");
+    let binned = compared.binned;
     ScoreDrift {
-        psi: compared.psi,
-        test: compared.test,
-        verdict: Verdict::from_psi(compared.psi),
+        binning: binned.binning,
+        psi: binned.psi,
+        expected_psi: binned.expected_psi,
+        verdict: Verdict::decide(binned.psi, binned.expected_psi, binned.test.p_value < SIGNIFICANCE),
+        test: binned.test,
+        ks: compared.ks,
         threshold: threshold.value(),
         approval_reference,
         approval_current,
@@ -417,9 +632,10 @@ fn score_drift(threshold: Threshold, reference: Vec<f64>, current: Vec<f64>) -> 
 }
 
 /// A p-value in a short, honest form: four decimals, scientific below 1e-4, and `<1e-300`
-/// where a double cannot tell it from zero.
+/// at or below [`stats::P_VALUE_FLOOR`], where the report holds the bound of a p-value a
+/// double cannot tell from zero (the JSON's `p_value_underflow`).
 pub fn format_p_value(p: f64) -> String {
-    if p < 1e-300 {
+    if p <= stats::P_VALUE_FLOOR {
         "<1e-300".into()
     } else if p < 1e-4 {
         format!("{p:.1e}")
@@ -446,10 +662,64 @@ mod tests {
     }
 
     #[test]
+    fn low_cardinality_gets_a_bin_per_value() {
+        // A flag with 1 % ones: two value bins, the ones on their own.
+        let mut flag = vec![0.0; 99];
+        flag.push(1.0);
+        assert_eq!(distinct_values(&flag), Some(vec![0.0, 1.0]));
+        assert_eq!(bin_counts(&flag, &[1.0], 0), vec![99, 1, 0]);
+        // Twenty values still count one by one; twenty-one are cut into deciles.
+        let twenty: Vec<f64> = (0..20).map(f64::from).collect();
+        assert_eq!(distinct_values(&twenty).map(|values| values.len()), Some(20));
+        let many: Vec<f64> = (0..21).map(f64::from).collect();
+        assert_eq!(distinct_values(&many), None);
+        // Ten ones among 1,000 zeros shifted to 100 ones: the bins see it, deciles would not.
+        let reference = [vec![0.0; 990], vec![1.0; 10]].concat();
+        let current = [vec![0.0; 900], vec![1.0; 100]].concat();
+        assert!(decile_edges(&reference).is_empty());
+        let compared = compare_numbers(reference, current, "flag");
+        assert_eq!(compared.binned.binning, Binning::Values);
+        // PSI: (0.1 − 0.01) ln 10 + (0.9 − 0.99) ln(0.9 / 0.99) = 0.207233 + 0.008578 = 0.215811.
+        assert!((compared.binned.psi - 0.215_811).abs() < 1e-6, "{}", compared.binned.psi);
+        assert_eq!(compared.binned.bins, 2);
+        assert_eq!(compared.overlay.labels.len(), 3);
+    }
+
+    #[test]
+    fn an_underflowed_p_value_reads_the_same_in_json_and_text() {
+        let test = Test::new("chi2", 4000.0, Some(3), 0.0);
+        assert_eq!((test.p_value, test.p_value_underflow), (1e-300, true));
+        let json = serde_json::to_value(&test).unwrap();
+        assert_eq!(json["p_value"].as_f64(), Some(1e-300));
+        assert_eq!(json["p_value_underflow"], true);
+        assert_eq!(format_p_value(test.p_value), "<1e-300");
+        let test = Test::new("ks", 0.1, None, 2e-300);
+        assert_eq!((test.p_value, test.p_value_underflow), (2e-300, false));
+        assert_eq!(format_p_value(test.p_value), "2.0e-300");
+        assert_eq!(format_p_value(0.01234), "0.0123");
+    }
+
+    #[test]
+    fn the_stated_rule_has_the_constants() {
+        for phrase in [
+            format!("at most {MAX_VALUE_BINS} distinct"),
+            format!("q-value is {SIGNIFICANCE} or more"),
+            format!("drifted from {PSI_DRIFTED}, moderate from {PSI_MODERATE},"),
+        ] {
+            assert!(RULE.contains(&phrase), "{phrase}");
+        }
+    }
+
+    #[test]
     fn verdicts_follow_the_documented_bounds() {
-        assert_eq!(Verdict::from_psi(0.0999), Verdict::Stable);
-        assert_eq!(Verdict::from_psi(0.1), Verdict::Moderate);
-        assert_eq!(Verdict::from_psi(0.2499), Verdict::Moderate);
-        assert_eq!(Verdict::from_psi(0.25), Verdict::Drifted);
+        assert_eq!(Verdict::decide(0.9, 0.0, false), Verdict::Stable);
+        assert_eq!(Verdict::decide(0.0999, 0.0, true), Verdict::Slight);
+        assert_eq!(Verdict::decide(0.1, 0.0, true), Verdict::Moderate);
+        assert_eq!(Verdict::decide(0.2499, 0.0, true), Verdict::Moderate);
+        assert_eq!(Verdict::decide(0.25, 0.0, true), Verdict::Drifted);
+        // What chance alone gives is taken off first.
+        assert_eq!(Verdict::decide(0.3, 0.06, true), Verdict::Moderate);
+        assert!(Verdict::Moderate.flagged() && Verdict::Drifted.flagged());
+        assert!(!Verdict::Slight.flagged() && !Verdict::Stable.flagged());
     }
 }

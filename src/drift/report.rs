@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{DriftReport, Overlay, PSI_DRIFTED, PSI_MODERATE, Verdict};
+use super::{DriftReport, FeatureDrift, Overlay, Verdict, format_p_value};
 use crate::charts::{OverlayChart, overlay_svg};
 use crate::domain::format::{Language, format_percent};
 
@@ -20,7 +20,7 @@ table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #e4e7eb; }
 th { background: #f5f7fa; position: sticky; top: 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.stable { color: #1e7b34; } .moderate { color: #b7791f; font-weight: 600; } .drifted { color: #c53030; font-weight: 700; }
+.stable { color: #1e7b34; } .slight { color: #3e4c59; font-style: italic; } .moderate { color: #b7791f; font-weight: 600; } .drifted { color: #c53030; font-weight: 700; }
 .feature { margin-top: 1.6rem; border-top: 1px solid #e4e7eb; padding-top: 0.6rem; }
 .feature p { margin: 0.2rem 0 0.4rem; color: #52606d; }
 svg { max-width: 100%; height: auto; }
@@ -31,13 +31,12 @@ fn escape(text: &str) -> String {
 }
 
 fn p_value(p: f64) -> String {
-    if p < 1e-300 {
-        "&lt;1e-300".into()
-    } else if p < 1e-4 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.4}")
-    }
+    escape(&format_p_value(p))
+}
+
+/// The KS p-value of a numeric feature, or a dash.
+fn ks_p_value(feature: &FeatureDrift) -> String {
+    feature.ks.as_ref().map_or_else(|| "–".into(), |ks| p_value(ks.p_value))
 }
 
 fn verdict(verdict: Verdict) -> String {
@@ -62,7 +61,7 @@ fn chart(title: &str, overlay: &Overlay) -> String {
 /// The report for a comparison made with the model `version`.
 pub fn html(report: &DriftReport, version: &str) -> String {
     let percent = |value: f64| format_percent(value, Language::En);
-    let (stable, moderate, drifted) = report.counts();
+    let counts = report.verdict_counts();
     let score = &report.score;
     let mut html = String::new();
     let _ = write!(
@@ -77,39 +76,44 @@ pub fn html(report: &DriftReport, version: &str) -> String {
     let _ = write!(
         html,
         "<div class=\"cards\"><div class=\"card\">Overall<b>{}</b></div>\
-         <div class=\"card\">Features drifted<b class=\"drifted\">{drifted}</b></div>\
-         <div class=\"card\">Moderate<b class=\"moderate\">{moderate}</b></div>\
-         <div class=\"card\">Stable<b class=\"stable\">{stable}</b></div>\
+         <div class=\"card\">Features drifted<b class=\"drifted\">{}</b></div>\
+         <div class=\"card\">Moderate<b class=\"moderate\">{}</b></div>\
+         <div class=\"card\">Slight<b class=\"slight\">{}</b></div>\
+         <div class=\"card\">Stable<b class=\"stable\">{}</b></div>\
          <div class=\"card\">Approval rate<b>{} → {}</b></div></div>",
         if report.drifted() { verdict(Verdict::Drifted) } else { verdict(Verdict::Stable) },
+        counts.drifted,
+        counts.moderate,
+        counts.slight,
+        counts.stable,
         percent(score.approval_reference),
         percent(score.approval_current)
     );
-    let _ = write!(
-        html,
-        "<p>Population stability index (PSI): below {PSI_MODERATE} stable, below {PSI_DRIFTED} moderate, \
-         otherwise drifted. Numbers use the reference's deciles plus a bin for missing values and the \
-         Kolmogorov–Smirnov test; categories use one bin each plus missing and the chi-squared test. \
-         Features are ranked by PSI weighted by their share of the model's importance (mean |SHAP| over \
-         the current clients).</p>"
-    );
+    let _ = write!(html, "<p>{}</p>", escape(super::RULE));
     html.push_str(
-        "<h2>Summary</h2>\n<table><thead><tr><th>Feature</th><th>Kind</th><th>PSI</th><th>Test</th>\
-         <th>Statistic</th><th>p-value</th><th>Missing (ref → cur)</th><th>Importance</th><th>Verdict</th>\
-         </tr></thead><tbody>\n",
+        "<h2>Summary</h2>\n<table><thead><tr><th>Rank</th><th>PSI rank</th><th>Feature</th><th>Binning</th>\
+         <th>PSI</th><th>PSI by chance</th><th>χ²</th><th>p-value</th><th>q-value</th><th>KS p-value</th>\
+         <th>Missing (ref → cur)</th><th>Importance</th><th>Verdict</th></tr></thead><tbody>\n",
     );
     for feature in &report.features {
         let _ = writeln!(
             html,
-            "<tr><td title=\"{}\">{}</td><td>{}</td><td class=\"num\">{:.4}</td><td>{}</td><td class=\"num\">{:.4}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{} → {}</td><td class=\"num\">{:.4}</td><td>{}</td></tr>",
+            "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td title=\"{}\">{}</td><td>{} ({})</td>\
+             <td class=\"num\">{:.4}</td><td class=\"num\">{:.4}</td><td class=\"num\">{:.2}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{} → {}</td><td class=\"num\">{:.4}</td><td>{}</td></tr>",
+            feature.rank,
+            feature.psi_rank,
             escape(&feature.label),
             escape(&feature.feature),
-            feature.kind,
+            feature.binning.as_str(),
+            feature.bins,
             feature.psi,
-            feature.test.name,
+            feature.expected_psi,
             feature.test.statistic,
             p_value(feature.test.p_value),
+            p_value(feature.q_value),
+            ks_p_value(feature),
             percent(feature.missing_reference),
             percent(feature.missing_current),
             feature.importance,
@@ -119,11 +123,15 @@ pub fn html(report: &DriftReport, version: &str) -> String {
     html.push_str("</tbody></table>\n");
     let _ = write!(
         html,
-        "<h2>Score: probability of default</h2>\n<p>PSI {:.4}, Kolmogorov–Smirnov {:.4} (p-value {}): {}. \
-         Approval rate at the threshold {}: {} in the reference, {} now.</p>\n{}\n",
+        "<h2>Score: probability of default</h2>\n<p>PSI {:.4} over {} (by chance {:.4}), chi-squared p-value {}, \
+         Kolmogorov–Smirnov {:.4} (p-value {}): {}. Approval rate at the threshold {}: {} in the reference, {} now.\
+         </p>\n{}\n",
         score.psi,
-        score.test.statistic,
+        score.binning.as_str(),
+        score.expected_psi,
         p_value(score.test.p_value),
+        score.ks.statistic,
+        p_value(score.ks.p_value),
         verdict(score.verdict),
         percent(score.threshold),
         percent(score.approval_reference),
@@ -134,18 +142,26 @@ pub fn html(report: &DriftReport, version: &str) -> String {
     for feature in
         report.features.iter().filter(|feature| feature.importance > 0.0 || feature.verdict != Verdict::Stable)
     {
+        let ks = feature.ks.as_ref().map_or_else(String::new, |ks| {
+            format!(" · Kolmogorov–Smirnov {:.4}, p-value {}", ks.statistic, p_value(ks.p_value))
+        });
         let _ = write!(
             html,
-            "<div class=\"feature\"><h3>{} <small>({})</small></h3><p>PSI {:.4} · {} {:.4}, p-value {} · missing {} → {} \
-             · {}</p>\n{}</div>\n",
+            "<div class=\"feature\"><h3>{} <small>({})</small></h3><p>PSI {:.4} ({} bins: {}; by chance {:.4}) \
+             · χ² {:.2}, p-value {}, q-value {}{ks} · missing {} → {} · rank {}, by PSI {} · {}</p>\n{}</div>\n",
             escape(&feature.label),
             escape(&feature.feature),
             feature.psi,
-            feature.test.name,
+            feature.bins,
+            feature.binning.as_str(),
+            feature.expected_psi,
             feature.test.statistic,
             p_value(feature.test.p_value),
+            p_value(feature.q_value),
             percent(feature.missing_reference),
             percent(feature.missing_current),
+            feature.rank,
+            feature.psi_rank,
             verdict(feature.verdict),
             chart(&feature.label, &feature.overlay)
         );

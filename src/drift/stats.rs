@@ -1,9 +1,14 @@
-//! The statistics of drift: population stability index, the two-sample Kolmogorov–Smirnov
-//! test for numbers and the chi-squared test of homogeneity for categories, with p-values.
+//! The statistics of drift: population stability index and what it comes to between two
+//! samples of one population, the two-sample Kolmogorov–Smirnov test, Pearson's chi-squared
+//! test of homogeneity, p-values, and the Benjamini–Hochberg adjustment over many tests.
 
 /// Share given to an empty bin in the PSI, so that its logarithm stays finite (the usual
 /// convention of credit-risk monitoring).
 pub const PSI_FLOOR: f64 = 1e-4;
+
+/// Smallest p-value a report writes as a number: below it a double cannot tell the tail
+/// probability from zero (it underflows), so the report gives this bound instead and says so.
+pub const P_VALUE_FLOOR: f64 = 1e-300;
 
 /// Population stability index of two distributions over the same bins (counts):
 /// `Σ (c − r) ln(c / r)` over the shares `r` (reference) and `c` (current), each share at
@@ -21,6 +26,38 @@ pub fn psi(reference: &[u64], current: &[u64]) -> f64 {
             (c - r) * (c / r).ln()
         })
         .sum()
+}
+
+/// The PSI two samples of one population give on average: `(k − 1) (1/n + 1/m)` for `k` bins
+/// holding a client of either sample, `n` and `m` clients. Near each bin's share `p`, the PSI
+/// term is about `(c − r)² / p`, whose mean is `p (1 − p) (1/n + 1/m) / p`; summed over the
+/// bins that gives the formula (a sum of `k − 1` chi-squared degrees of freedom). Bins too
+/// rare for that approximation make it an overestimate, which errs towards calling a shift
+/// chance.
+pub fn expected_psi(reference: &[u64], current: &[u64]) -> f64 {
+    let (n, m) = (reference.iter().sum::<u64>(), current.iter().sum::<u64>());
+    if n == 0 || m == 0 {
+        return 0.0;
+    }
+    let bins = reference.iter().zip(current).filter(|&(&r, &c)| r + c > 0).count();
+    bins.saturating_sub(1) as f64 * (1.0 / n as f64 + 1.0 / m as f64)
+}
+
+/// Benjamini–Hochberg adjusted p-values (q-values), in the order given: the `i`-th smallest
+/// of `N` p-values becomes `min over j ≥ i of p₍ⱼ₎ N / j`, at most 1. Calling the tests whose
+/// q-value is below α significant keeps the expected share of false discoveries among them
+/// at α or less (scipy's `false_discovery_control(p, method='bh')`).
+pub fn benjamini_hochberg(p_values: &[f64]) -> Vec<f64> {
+    let total = p_values.len();
+    let mut order: Vec<usize> = (0..total).collect();
+    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]));
+    let mut adjusted = vec![1.0; total];
+    let mut smallest: f64 = 1.0;
+    for (position, &index) in order.iter().enumerate().rev() {
+        smallest = smallest.min(p_values[index] * total as f64 / (position + 1) as f64);
+        adjusted[index] = smallest;
+    }
+    adjusted
 }
 
 /// The two-sample Kolmogorov–Smirnov statistic of two increasing samples: the largest gap
@@ -200,6 +237,29 @@ mod tests {
         // One category or an empty row: no test.
         assert_eq!(chi_squared(&[5], &[7]), (0.0, 0, 1.0));
         assert_eq!(chi_squared(&[5, 3], &[0, 0]), (0.0, 0, 1.0));
+    }
+
+    #[test]
+    fn benjamini_hochberg_matches_scipy() {
+        // scipy 1.17.1: stats.false_discovery_control([0.01, 0.04, 0.03, 0.2, 0.005, 0.5],
+        // method='bh') == [0.03, 0.06, 0.06, 0.24, 0.03, 0.5].
+        let q = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.2, 0.005, 0.5]);
+        for (q, expected) in q.iter().zip([0.03, 0.06, 0.06, 0.24, 0.03, 0.5]) {
+            assert!(close(*q, expected, 1e-12), "{q} {expected}");
+        }
+        assert!(benjamini_hochberg(&[]).is_empty());
+        assert_eq!(benjamini_hochberg(&[0.7]), vec![0.7]);
+    }
+
+    #[test]
+    fn expected_psi_by_hand() {
+        // Three bins hold clients (the fourth is empty in both): (3 − 1)(1/100 + 1/50) = 0.06.
+        assert!(close(expected_psi(&[50, 30, 20, 0], &[10, 0, 40, 0]), 0.06, 1e-12));
+        // 59 bins of 100 against 59 of 8: 58 (1/5900 + 1/472).
+        let (reference, current) = (vec![100u64; 59], vec![8u64; 59]);
+        let (n, m) = (59.0 * 100.0, 59.0 * 8.0);
+        assert!(close(expected_psi(&reference, &current), 58.0 * (1.0 / n + 1.0 / m), 1e-12));
+        assert_eq!(expected_psi(&[5, 5], &[0, 0]), 0.0);
     }
 
     #[test]

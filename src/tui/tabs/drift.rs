@@ -194,7 +194,7 @@ impl DriftTab {
 
 fn verdict_style(theme: &Theme, verdict: Verdict) -> ratatui::style::Style {
     match verdict {
-        Verdict::Stable => theme.text,
+        Verdict::Stable | Verdict::Slight => theme.text,
         Verdict::Moderate => theme.marker,
         Verdict::Drifted => theme.refused,
     }
