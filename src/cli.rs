@@ -5,13 +5,18 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
+Every command reads the same files, the bundled ones unless told otherwise: --data (current
+applicants, data/applicants.csv), --history (past clients with TARGET, data/history.parquet)
+and --model (assets/model.txt, with its card model.json beside it).
+
 Examples:
   pad                                  (the dashboard on the bundled data and model)
-  pad drift --reference data/history.parquet --current data/applicants.csv
+  pad predict                          (scores the bundled applicants)
+  pad drift                            (the bundled applicants against the bundled history)
   pad --data applicants.csv --history history.parquet --model assets/model.txt
-  pad predict --model model.txt --data applicants.csv
+  pad predict --model assets/model.txt --data applicants.csv --out scores.csv
   pad synth --rows 1000 --no-target --out applicants.csv
-  pad explain --model model.txt --data applicants.csv --format json --out contributions.json
+  pad explain --format json --out contributions.json
   pad serve --addr 127.0.0.1:8000
   pad --remote http://127.0.0.1:8000   (the dashboard over a pad serve)";
 
@@ -159,24 +164,30 @@ is given beside it.
 Exit code: 0 when nothing drifted, 3 when a feature or the score drifted, 1 on error; so
 `pad drift` can gate a pipeline.
 
-Example:
-  pad drift --reference data/history.parquet --current data/applicants.csv --report drift.html";
+Without --data and --history it compares the bundled applicants with the bundled history
+(--current and --reference are the old names of --data and --history).
+
+Examples:
+  pad drift
+  pad drift --history data/history.parquet --data data/applicants.csv --report drift.html";
 
 /// Arguments of `pad drift`.
 #[derive(Debug, Args)]
 pub struct DriftArgs {
-    /// The reference population, usually the training history (CSV or Parquet).
-    #[arg(long, value_name = "PATH")]
-    pub reference: PathBuf,
-    /// The current population, for example today's applicants (CSV or Parquet).
-    #[arg(long, value_name = "PATH")]
-    pub current: PathBuf,
+    /// The reference population, usually the training history (CSV or Parquet)
+    /// [default: data/history.parquet].
+    #[arg(long = "history", visible_alias = "reference", value_name = "PATH")]
+    pub history: Option<PathBuf>,
+    /// The current population, for example today's applicants (CSV or Parquet)
+    /// [default: data/applicants.csv].
+    #[arg(long = "data", visible_alias = "current", value_name = "PATH")]
+    pub data: Option<PathBuf>,
     /// LightGBM text model whose features are compared (its model.json card beside it is read)
     /// [default: assets/model.txt].
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
     /// Threshold for the approval rates (default: the model card's, else 0.5).
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
     /// Also write a self-contained HTML report (charts inline, no network).
     #[arg(long, value_name = "FILE.html")]
@@ -236,7 +247,7 @@ pub struct SourceArgs {
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
     /// Decision threshold on the probability of default (default: the model card's, else 0.5).
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
 }
 
@@ -318,14 +329,15 @@ cannot be a reason given to a customer); --exclude leaves out more columns. Both
 written only when everything succeeded.
 
 Example:
-  pad train --data data/history.parquet --out assets --folds 5 --seed 42";
+  pad train --history data/history.parquet --out assets --folds 5 --seed 42";
 
 /// Arguments of `pad train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// The history: CSV or Parquet with TARGET (1 = payment difficulties).
-    #[arg(long, value_name = "PATH")]
-    pub data: PathBuf,
+    /// The history: CSV or Parquet with TARGET (1 = payment difficulties)
+    /// [default: data/history.parquet].
+    #[arg(long = "history", visible_alias = "data", value_name = "PATH")]
+    pub history: Option<PathBuf>,
     /// Folder receiving model.txt and model.json.
     #[arg(long, value_name = "DIR", default_value = "assets")]
     pub out: PathBuf,
@@ -336,10 +348,10 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Cost of accepting a client who defaults.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
     pub cost_fn: f64,
     /// Cost of refusing a client who would have repaid.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub cost_fp: f64,
     /// Columns to leave out besides CODE_GENDER.
     #[arg(long, value_name = "COLUMN", num_args = 1..)]
@@ -375,13 +387,13 @@ pub struct SynthArgs {
     #[arg(long)]
     pub no_target: bool,
     /// The first client id (SK_ID_CURR); the others follow.
-    #[arg(long, default_value_t = 100_001, value_name = "ID")]
+    #[arg(long, default_value_t = 100_001, value_name = "ID", allow_negative_numbers = true)]
     pub first_id: i64,
     /// Multiply every income (AMT_INCOME_TOTAL) by this factor: a deliberate drift.
-    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    #[arg(long, default_value_t = 1.0, value_name = "F", allow_negative_numbers = true)]
     pub income_scale: f64,
     /// Make this extra share of EXT_SOURCE_1 missing (0 to 1): a deliberate drift.
-    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    #[arg(long, default_value_t = 0.0, value_name = "P", allow_negative_numbers = true)]
     pub ext_source_1_missing: f64,
 }
 
@@ -399,8 +411,11 @@ lists of the model card (model.json beside the model), else with the model's pan
 category the model has never seen is treated as missing, as LightGBM does, with a warning that
 counts them.
 
-Example:
-  pad predict --model model.txt --data applicants.csv --out scores.csv --timing";
+Without --model and --data it scores the bundled applicants with the shipped model.
+
+Examples:
+  pad predict
+  pad predict --model assets/model.txt --data data/applicants.csv --out scores.csv --timing";
 
 const EXPLAIN_HELP: &str = "\
 Output columns: SK_ID_CURR (when the data has it), one column per model feature in model order,
@@ -414,19 +429,24 @@ that client is written instead: DIR/client-N-LANG-TIME.md (the decision, at most
 principal reasons worded for the customer, what would change a refusal, the model version,
 the threshold, the date and time) and the .png chart it shows.
 
+--lang, --history and --threshold belong to the sheet: they need --report (which needs --id),
+and --report writes the sheet in place of the table, so it takes no --method, --format or --out.
+
 Examples:
-  pad explain --model model.txt --data applicants.csv --format json --out explain.json
+  pad explain --format json --out explain.json
   pad explain --model assets/model.txt --data data/applicants.csv --id 400003 --report sheets --lang fr";
 
 /// Where to read the model and the clients, and where to write the result.
 #[derive(Debug, Args)]
 pub struct ScoringArgs {
-    /// LightGBM text model file (its model.json card beside it is read if present).
+    /// LightGBM text model file (its model.json card beside it is read if present)
+    /// [default: assets/model.txt].
     #[arg(long, value_name = "PATH")]
-    pub model: PathBuf,
-    /// Client table: CSV with a header line, or Parquet (by the `.parquet` extension).
+    pub model: Option<PathBuf>,
+    /// Client table: CSV with a header line, or Parquet (by the `.parquet` extension)
+    /// [default: data/applicants.csv].
     #[arg(long, value_name = "PATH")]
-    pub data: PathBuf,
+    pub data: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
@@ -448,13 +468,16 @@ pub struct PredictArgs {
     #[command(flatten)]
     pub scoring: ScoringArgs,
     /// Decision threshold on the probability of default, between 0 and 1.
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
     /// Past clients in which to measure the required fields (those missing in at most 0.5 %
     /// of rows) when the model card does not list them [default: data/history.parquet].
     #[arg(long, value_name = "PATH")]
     pub history: Option<PathBuf>,
 }
+
+/// The help heading of `pad explain`'s customer-sheet options, which need --report.
+const SHEET: &str = "Customer sheet (--id N --report DIR; these need --report)";
 
 /// Arguments of `pad explain`.
 #[derive(Debug, Args)]
@@ -467,21 +490,21 @@ pub struct ExplainArgs {
     #[arg(long, value_enum, default_value_t = ExplainMethod::Fast)]
     pub method: ExplainMethod,
     /// Only this client (SK_ID_CURR); with --report, the client whose sheet is written.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub id: Option<i64>,
     /// Write the customer sheet of --id into this folder: a Markdown file with the decision,
     /// the principal reasons and what would change it, and a PNG of the contributions.
-    #[arg(long, value_name = "DIR", requires = "id", conflicts_with_all = ["out", "format", "method"])]
+    #[arg(long, value_name = "DIR", requires = "id", conflicts_with_all = ["out", "format", "method"], help_heading = SHEET)]
     pub report: Option<PathBuf>,
     /// Language of the sheet.
-    #[arg(long, value_enum, default_value_t = Lang::En, requires = "report")]
+    #[arg(long, value_enum, default_value_t = Lang::En, requires = "report", help_heading = SHEET)]
     pub lang: Lang,
     /// Reference population for the sheet's comparisons, a history with TARGET
     /// [default: data/history.parquet].
-    #[arg(long, value_name = "PATH", requires = "report")]
+    #[arg(long, value_name = "PATH", requires = "report", help_heading = SHEET)]
     pub history: Option<PathBuf>,
     /// Decision threshold of the sheet (default: the model card's, else 0.5).
-    #[arg(long, value_name = "P", requires = "report")]
+    #[arg(long, value_name = "P", requires = "report", allow_negative_numbers = true, help_heading = SHEET)]
     pub threshold: Option<f64>,
 }
 

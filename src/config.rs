@@ -32,8 +32,8 @@ impl ScoringConfig {
             return Err(ConfigError::Threads);
         }
         Ok(ScoringConfig {
-            model: args.model.clone(),
-            data: args.data.clone(),
+            model: or_bundled(&args.model, DEFAULT_MODEL),
+            data: or_bundled(&args.data, DEFAULT_DATA),
             format: args.format,
             out: args.out.clone(),
             timing: args.timing,
@@ -129,7 +129,6 @@ fn local_sources(args: &SourceArgs) -> Result<LocalSources, ConfigError> {
     {
         return Err(ConfigError::Threshold { value, origin: "--threshold".into() });
     }
-    let or_bundled = |path: &Option<PathBuf>, default: &str| path.clone().unwrap_or_else(|| bundled(default));
     Ok(LocalSources {
         model: or_bundled(&args.model, DEFAULT_MODEL),
         applicants: or_bundled(&args.data, DEFAULT_DATA),
@@ -270,6 +269,11 @@ impl DashboardConfig {
             },
         })
     }
+}
+
+/// The path given, else the bundled file `default` (see [`bundled`]).
+pub fn or_bundled(path: &Option<PathBuf>, default: &str) -> PathBuf {
+    path.clone().unwrap_or_else(|| bundled(default))
 }
 
 /// A bundled file: in the current folder if it is there, else beside the package's sources

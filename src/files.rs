@@ -6,7 +6,8 @@
 //! the temporary file goes (a symbolic link to another file, say) is never opened, and
 //! something at the target that is not a regular file (a symbolic link, a named pipe, a
 //! device, a folder) is refused with what it is, rather than replaced by a regular file.
-//! Every command that writes a file goes through here.
+//! Every command that writes a file goes through here, and a missing folder on the way to
+//! the target is created, the same way for every command.
 //!
 //! Uses: std and tempfile only.
 
@@ -27,6 +28,16 @@ pub enum FileError {
         path: PathBuf,
         /// What is there ("a symbolic link", "a named pipe (FIFO)", …).
         kind: &'static str,
+    },
+    /// The target's folder is missing and cannot be created (a regular file on the way, say).
+    #[error("cannot write {path}: its folder {folder} cannot be created: {cause}")]
+    Folder {
+        /// The target.
+        path: PathBuf,
+        /// The folder.
+        folder: PathBuf,
+        /// The operating system's reason.
+        cause: std::io::Error,
     },
     /// The target's folder does not take the file.
     #[error("cannot write {path}: {cause}")]
@@ -54,6 +65,12 @@ impl AtomicFile {
             Some(folder) if !folder.as_os_str().is_empty() => folder,
             _ => Path::new("."),
         };
+        // A missing folder is created, for every command alike.
+        std::fs::create_dir_all(folder).map_err(|cause| FileError::Folder {
+            path: target.to_path_buf(),
+            folder: folder.to_path_buf(),
+            cause,
+        })?;
         let name = target.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
         let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();

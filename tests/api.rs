@@ -775,3 +775,63 @@ async fn counterfactual_takes_an_applicant_by_features_as_the_other_scoring_rout
     let answer = send(state(), post("/counterfactual", &exploratory)).await;
     assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", None);
 }
+
+#[tokio::test]
+async fn a_derived_feature_among_the_features_is_ignored_with_a_warning() {
+    let plain = raw_features(400002);
+    let mut given = plain.clone();
+    given.insert("CREDIT_TERM".into(), json!(5));
+    for route in ["/predict", "/explain"] {
+        let without = send(state(), post(route, &json!({"features": plain}))).await;
+        let with = send(state(), post(route, &json!({"features": given}))).await;
+        assert_eq!(with.0, StatusCode::OK, "{}", with.1);
+        // The same bits: CREDIT_TERM is AMT_ANNUITY / AMT_CREDIT whatever was sent.
+        assert_eq!(with.1["probability"], without.1["probability"], "{route}");
+        assert!(without.1.get("warnings").is_none(), "{route}: {}", without.1);
+        assert_eq!(
+            with.1["warnings"],
+            json!(["`CREDIT_TERM` is computed from AMT_ANNUITY and AMT_CREDIT: the value given for it is ignored"]),
+            "{route}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_route_gives_every_bundled_client_the_same_bits() {
+    // One scoring path: /portfolio, /predict and /explain give each of the 1,000 bundled
+    // clients the same probability, to the last bit, as the in-process scorer.
+    let scorer = bundled();
+    let state = state();
+    let (status, body) = send(state.clone(), get("/portfolio")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let portfolio: pad::api::dto::PortfolioResponse = serde_json::from_value(body).unwrap();
+    let ids: Vec<ClientId> = scorer.clients().unwrap().iter().map(|client| client.id).collect();
+    assert_eq!(ids.len(), 1000);
+    assert_eq!(portfolio.probabilities.len(), ids.len());
+    for (&id, portfolio_probability) in ids.iter().zip(&portfolio.probabilities) {
+        let bits = scorer.predict(id).unwrap().probability.to_bits();
+        assert_eq!(portfolio_probability.to_bits(), bits, "client {id}: /portfolio");
+        for route in ["/predict", "/explain"] {
+            let request = json!({"client_id": id, "allow_incomplete": true});
+            let (status, body) = send(state.clone(), post(route, &request)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert_eq!(body["probability"].as_f64().unwrap().to_bits(), bits, "client {id}: {route}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn empty_query_parameters_are_absent() {
+    // As the README and `pad serve --help` write the route, and as an HTML form sends it.
+    let (status, body) = send(state(), get("/clients?search=&offset=&limit=")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, plain) = send(state(), get("/clients")).await;
+    assert_eq!(body, plain);
+    let (status, body) = send(state(), post("/explain?lang=", &json!({"client_id": 400005}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["lang"], "en");
+    // A value that is given must still be right, naming the parameter.
+    let answer = send(state(), get("/clients?offset=&limit=x")).await;
+    assert_error(&answer, StatusCode::BAD_REQUEST, "malformed_request", None);
+    assert!(answer.1["error"]["message"].as_str().unwrap().contains("limit"), "{}", answer.1);
+}

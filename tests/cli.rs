@@ -357,8 +357,13 @@ fn a_model_card_supplies_the_category_lists() {
 fn synth_refuses_what_it_cannot_do() {
     let message = failure(&["synth", "--rows", "0", "--out", "/tmp/never.csv"]);
     assert!(message.contains("--rows must be at least 1"), "{message}");
-    let message = failure(&["synth", "--rows", "5", "--out", "/nonexistent/folder/clients.csv"]);
-    assert!(message.contains("cannot write /nonexistent/folder/clients.csv: No such file or directory"), "{message}");
+    // A missing folder is created (as for every command); a regular file where the folder
+    // should be is refused, naming the path.
+    let dir = tempfile::tempdir().unwrap();
+    let plain = write(dir.path(), "plain", "x");
+    let target = plain.join("folder/clients.csv");
+    let message = failure(&["synth", "--rows", "5", "--out", s(&target)]);
+    assert!(message.contains(&format!("cannot write {}: Not a directory", target.display())), "{message}");
 }
 
 #[test]
@@ -793,4 +798,57 @@ fn a_card_that_is_not_valid_quotes_its_text_escaped() {
     // The escape is spelt out (serde quotes it as Rust does), never sent to the terminal.
     assert!(message.contains("is not a valid model card") && message.contains("1b}[2J"), "{message:?}");
     assert!(!message.contains('\u{1b}'), "{message:?}");
+}
+
+#[test]
+fn a_derived_feature_given_as_a_column_is_ignored_with_a_warning() {
+    // The bundled applicants with a CREDIT_TERM column of 5 on every row: the model's
+    // CREDIT_TERM is still AMT_ANNUITY / AMT_CREDIT, so every score is the same as without it.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = root.join("assets/model.txt");
+    let original = root.join("data/applicants.csv");
+    let text = std::fs::read_to_string(&original).unwrap();
+    let with_column: String = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| if index == 0 { format!("{line},CREDIT_TERM\n") } else { format!("{line},5\n") })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "with_term.csv", &with_column);
+    let plain = pad(&["predict", "--model", s(&model), "--data", s(&original)]);
+    let given = pad(&["predict", "--model", s(&model), "--data", s(&data)]);
+    assert!(plain.status.success() && given.status.success(), "{}", stderr(&given));
+    assert_eq!(stdout(&given), stdout(&plain));
+    assert_eq!(
+        stderr(&given).lines().next().unwrap_or_default(),
+        format!(
+            "warning: {}: `CREDIT_TERM` is computed from AMT_ANNUITY and AMT_CREDIT: the value given for it is ignored",
+            data.display()
+        )
+    );
+    assert!(!stderr(&plain).contains("CREDIT_TERM"), "{}", stderr(&plain));
+    // Without its inputs, the column cannot stand in for them.
+    let alone = write(dir.path(), "alone.csv", "SK_ID_CURR,CREDIT_TERM\n1,0.05\n");
+    let message = failure(&["predict", "--model", s(&model), "--data", s(&alone)]);
+    assert!(message.contains("AMT_ANNUITY"), "{message}");
+}
+
+#[test]
+fn predict_gives_every_bundled_client_the_bits_of_the_api_scorer() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = root.join("assets/model.txt");
+    let data = root.join("data/applicants.csv");
+    let output = pad(&["predict", "--model", s(&model), "--data", s(&data), "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1000);
+    let scorer = common::bundled_scorer();
+    let portfolio = pad::scoring::Scorer::portfolio(scorer.as_ref(), &|_, _| ()).unwrap();
+    for (row, portfolio_probability) in rows.iter().zip(&portfolio.probabilities) {
+        let id = row["SK_ID_CURR"].as_i64().unwrap();
+        let bits = row["probability"].as_f64().unwrap().to_bits();
+        assert_eq!(pad::scoring::Scorer::predict(scorer.as_ref(), id).unwrap().probability.to_bits(), bits, "{id}");
+        assert_eq!(portfolio_probability.to_bits(), bits, "{id}");
+    }
 }

@@ -233,6 +233,10 @@ pub struct PredictResponse {
     pub missing_required: Vec<String>,
     /// The model version that scored it.
     pub model_version: String,
+    /// What was ignored in the request: a derived feature given among `features` is computed
+    /// from its inputs, the value sent ignored (absent when there is nothing to say).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl PredictResponse {
@@ -246,6 +250,7 @@ impl PredictResponse {
             decision: score.decision.into(),
             missing_required: score.missing.clone(),
             model_version: model_version.to_string(),
+            warnings: Vec::new(),
         }
     }
 
@@ -361,6 +366,10 @@ pub struct ExplainResponse {
     pub reasons: Vec<ReasonDto>,
     /// The language of `reasons[].text`.
     pub lang: Lang,
+    /// What was ignored in the request: a derived feature given among `features` is computed
+    /// from its inputs, the value sent ignored (absent when there is nothing to say).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl ExplainResponse {
@@ -403,6 +412,7 @@ impl ExplainResponse {
             contributions,
             reasons,
             lang,
+            warnings: Vec::new(),
         }
     }
 
@@ -686,10 +696,26 @@ impl CounterfactualResponse {
 pub struct ClientsQuery {
     /// Words that must all appear in the client's line (id, age, amount, loan type), any case.
     pub search: Option<String>,
-    /// Clients to skip (default 0).
+    /// Clients to skip (default 0; empty is the default).
+    #[serde(default, deserialize_with = "empty_as_absent")]
     pub offset: Option<usize>,
-    /// Clients to return (default 100, at most 1000).
+    /// Clients to return (default 100, at most 1000; empty is the default).
+    #[serde(default, deserialize_with = "empty_as_absent")]
     pub limit: Option<usize>,
+}
+
+/// A query parameter given empty (`?limit=`) is absent, as a form sends it: the default.
+pub fn empty_as_absent<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text: Option<String> = Deserialize::deserialize(deserializer)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(serde::de::Error::custom),
+    }
 }
 
 /// One client in a list: no protected attribute.

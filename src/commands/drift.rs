@@ -20,7 +20,7 @@ use crate::scoring::{ModelBundle, describe_features};
 
 pub(super) fn run(args: &DriftArgs) -> Result<u8> {
     resolve_threshold(args.threshold, None, Path::new(DEFAULT_MODEL))?;
-    let model_path = args.model.clone().unwrap_or_else(|| crate::config::bundled(DEFAULT_MODEL));
+    let model_path = crate::config::or_bundled(&args.model, DEFAULT_MODEL);
     let start = Instant::now();
     let ModelBundle { model, card, schema } = ModelBundle::open(&model_path)?;
     let (threshold, _) = resolve_threshold(args.threshold, card.as_ref(), &model_path)?;
@@ -30,6 +30,7 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
         if matrix.repaired_lines() > 0 {
             eprintln!("warning: repaired {} whole-line-quoted rows in {}", matrix.repaired_lines(), path.display());
         }
+        super::warn_ignored_columns(&matrix, path);
         for unknown in matrix.unknown_categories() {
             eprintln!(
                 "warning: {}: {} value(s) of `{}` (for example `{}`) are not categories the model knows; \
@@ -42,13 +43,15 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
         }
         Ok(matrix)
     };
-    let reference = load(&args.reference).context("cannot read the reference population")?;
-    let current = load(&args.current).context("cannot read the current population")?;
+    let history = crate::config::or_bundled(&args.history, crate::config::DEFAULT_HISTORY);
+    let data = crate::config::or_bundled(&args.data, crate::config::DEFAULT_DATA);
+    let reference = load(&history).context("cannot read the reference population (--history)")?;
+    let current = load(&data).context("cannot read the current population (--data)")?;
     let loaded = start.elapsed();
     let explainer = Explainer::new(Arc::new(model), Method::Fast)?;
     let context = DriftContext { explainer: &explainer, features: &features, threshold };
     let report = compare(&context, &reference, &current)
-        .with_context(|| format!("cannot compare {} with {}", args.current.display(), args.reference.display()))?;
+        .with_context(|| format!("cannot compare {} with {}", data.display(), history.display()))?;
     let compared = start.elapsed() - loaded;
     let version = card
         .as_ref()
@@ -90,7 +93,7 @@ fn table(report: &DriftReport, version: &str) -> String {
     let _ = writeln!(out, "{}\n", wrap(RULE, 100));
     let _ = writeln!(
         out,
-        "{:>4} {:>4}  {:<32} {:<14} {:>8} {:>8} {:>10} {:>10} {:>10} {:>17} {:>10}  verdict",
+        "{:>4} {:>4}  {:<32} {:<14} {:>8} {:>8} {:>10} {:>10} {:>10} {:>17} {:>11}  verdict",
         "rank",
         "psi#",
         "feature",
@@ -101,12 +104,13 @@ fn table(report: &DriftReport, version: &str) -> String {
         "q-value",
         "KS p",
         "missing ref→cur",
-        "importance"
+        // The raw mean |SHAP| in log-odds; the ranking uses its share of the total.
+        "mean |SHAP|"
     );
     for feature in &report.features {
         let _ = writeln!(
             out,
-            "{:>4} {:>4}  {:<32} {:<14} {:>8.4} {:>8.4} {:>10} {:>10} {:>10} {:>17} {:>10.4}  {}",
+            "{:>4} {:>4}  {:<32} {:<14} {:>8.4} {:>8.4} {:>10} {:>10} {:>10} {:>17} {:>11.4}  {}",
             feature.rank,
             feature.psi_rank,
             feature.feature,

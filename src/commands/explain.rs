@@ -85,17 +85,18 @@ fn report(args: &ExplainArgs, id: i64, folder: &std::path::Path) -> Result<()> {
     {
         anyhow::bail!("--threshold {value} is not a probability between 0 and 1");
     }
+    let config = ScoringConfig::from_args(&args.scoring)?;
     let sources = LocalSources {
-        model: args.scoring.model.clone(),
-        applicants: args.scoring.data.clone(),
-        history: args.history.clone().unwrap_or_else(|| crate::config::bundled(crate::config::DEFAULT_HISTORY)),
+        model: config.model,
+        applicants: config.data.clone(),
+        history: crate::config::or_bundled(&args.history, crate::config::DEFAULT_HISTORY),
         threshold: args.threshold,
     };
     let scorer = LocalScorer::load(&sources)?;
     for warning in &scorer.info().warnings {
         eprintln!("warning: {warning}");
     }
-    let explanation = scorer.explain(id).with_context(|| format!("{}", args.scoring.data.display()))?;
+    let explanation = scorer.explain(id).with_context(|| format!("{}", config.data.display()))?;
     let counterfactual = scorer.counterfactual(id)?;
     let record = scorer.client(id)?;
     let sheet = crate::export::Sheet {

@@ -59,6 +59,7 @@ fn load(config: &crate::config::ScoringConfig) -> Result<Loaded> {
     if matrix.repaired_lines() > 0 {
         eprintln!("warning: repaired {} whole-line-quoted rows in {data}", matrix.repaired_lines());
     }
+    warn_ignored_columns(&matrix, &config.data);
     for unknown in matrix.unknown_categories() {
         eprintln!(
             "warning: {data}: {} value(s) of `{}` (for example `{}`) are not categories the model knows; \
@@ -69,6 +70,16 @@ fn load(config: &crate::config::ScoringConfig) -> Result<Loaded> {
         );
     }
     Ok(Loaded { model, card, matrix, schema })
+}
+
+/// Warns, on standard error, of every column named like a derived feature: ignored, the
+/// feature computed from its inputs.
+fn warn_ignored_columns(matrix: &FeatureMatrix, path: &std::path::Path) {
+    for column in matrix.ignored_columns() {
+        if let Some(warning) = crate::data::pipeline::ignored_input_warning(column) {
+            eprintln!("warning: {}: {warning}", path.display());
+        }
+    }
 }
 
 /// A rayon pool with the requested number of threads.

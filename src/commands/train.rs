@@ -31,7 +31,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<()> {
         }
     }
     let options = TrainOptions {
-        data: args.data.clone(),
+        data: crate::config::or_bundled(&args.history, crate::config::DEFAULT_HISTORY),
         out: args.out.clone(),
         folds: args.folds,
         seed: args.seed,

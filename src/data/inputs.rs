@@ -6,7 +6,9 @@
 //! columns the model does not use are checked for type and otherwise ignored. Values are
 //! stricter than in a file, where one bad field must not stop a portfolio: a category the
 //! model does not know, a text for a number or a number for a text is an error naming the
-//! field. A name not given is a missing value, as an empty CSV field. The result equals, bit
+//! field. A name not given is a missing value, as an empty CSV field. A derived feature is
+//! always computed from its inputs: a value given for it is ignored ([`ignored_derived`]
+//! names it for a warning). The result equals, bit
 //! for bit, the row [`super::FeatureMatrix`] builds from a file with the same values.
 
 use std::collections::HashMap;
@@ -80,13 +82,25 @@ pub fn row_from_inputs(inputs: &[(String, InputValue)], schema: &FeatureSchema) 
     }
     let mut row = Vec::with_capacity(schema.features.len());
     for feature in &schema.features {
+        // A derived feature is computed even when given (see `ignored_derived`).
         let value = match by_name.get(feature.name.as_str()) {
-            Some(value) => given(feature, value, schema)?,
-            None => derived(&feature.name, &by_name),
+            Some(value) if pipeline::inputs_of(&feature.name).is_none() => given(feature, value, schema)?,
+            _ => derived(&feature.name, &by_name),
         };
         row.push(value);
     }
     Ok(row)
+}
+
+/// The warnings for the derived features of the model (`is_feature` says which names are its
+/// features) given by name: their values are ignored, the features computed from their inputs
+/// (one warning per feature, in input order).
+pub fn ignored_derived(inputs: &[(String, InputValue)], is_feature: impl Fn(&str) -> bool) -> Vec<String> {
+    inputs
+        .iter()
+        .filter(|(name, _)| is_feature(name))
+        .filter_map(|(name, _)| pipeline::ignored_input_warning(name))
+        .collect()
 }
 
 /// Checks that a name is known and its value has the right type.
@@ -214,6 +228,27 @@ mod tests {
 
         let row = row_from_inputs(&inputs(&[("AMT_CREDIT", InputValue::Missing)]), &schema()).unwrap();
         assert!(row.iter().all(|value| value.is_nan()));
+    }
+
+    #[test]
+    fn a_derived_feature_given_is_ignored_and_named() {
+        let given = inputs(&[
+            ("AMT_CREDIT", InputValue::Number(300_000.0)),
+            ("AMT_INCOME_TOTAL", InputValue::Number(120_000.0)),
+            ("CREDIT_INCOME_RATIO", InputValue::Number(5.0)),
+        ]);
+        let row = row_from_inputs(&given, &schema()).unwrap();
+        // 300000 / 120000, not the 5 given.
+        assert_eq!(row[2], 2.5);
+        assert_eq!(
+            ignored_derived(&given, |name| schema().features.iter().any(|feature| feature.name == name)),
+            [
+                "`CREDIT_INCOME_RATIO` is computed from AMT_CREDIT and AMT_INCOME_TOTAL: the value given for it is ignored"
+            ]
+        );
+        // A derived feature the model does not have is an extra column: nothing to say.
+        let is_feature = |name: &str| schema().features.iter().any(|feature| feature.name == name);
+        assert!(ignored_derived(&inputs(&[("CREDIT_TERM", InputValue::Number(5.0))]), is_feature).is_empty());
     }
 
     #[test]

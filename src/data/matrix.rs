@@ -1,7 +1,8 @@
 //! Model inputs from a client table: one f64 per model feature and row.
 //!
 //! Columns are matched to model features by name; derived features (see [`super::pipeline`])
-//! are computed from their raw columns. A missing value is NaN. A text column the model knows
+//! are computed from their raw columns, always: a column named like one is ignored and listed
+//! in [`FeatureMatrix::ignored_columns`] so that the caller can warn. A missing value is NaN. A text column the model knows
 //! as a pandas categorical is encoded as the label's position in the model's list, as the
 //! Python package does; a label not in that list becomes missing (NaN), exactly as LightGBM
 //! scores it, and is counted in [`FeatureMatrix::unknown_categories`] so that the caller can
@@ -33,6 +34,7 @@ pub struct FeatureMatrix {
     ids: Option<Vec<i64>>,
     unknown_categories: Vec<UnknownCategories>,
     repaired_lines: usize,
+    ignored_columns: Vec<String>,
 }
 
 impl FeatureMatrix {
@@ -77,12 +79,19 @@ impl FeatureMatrix {
             }
             unknown_categories.extend(unknown);
         }
+        let ignored_columns = schema
+            .features
+            .iter()
+            .filter(|feature| pipeline::inputs_of(&feature.name).is_some() && table.has_column(&feature.name))
+            .map(|feature| feature.name.clone())
+            .collect();
         Ok(FeatureMatrix {
             n_features,
             values,
             ids: table.ids().map(<[i64]>::to_vec),
             unknown_categories,
             repaired_lines: table.repaired_lines(),
+            ignored_columns,
         })
     }
 
@@ -91,7 +100,14 @@ impl FeatureMatrix {
     pub fn from_values(n_features: usize, mut values: Vec<f64>) -> FeatureMatrix {
         let n_rows = values.len().checked_div(n_features).unwrap_or(0);
         values.truncate(n_rows * n_features);
-        FeatureMatrix { n_features, values, ids: None, unknown_categories: Vec::new(), repaired_lines: 0 }
+        FeatureMatrix {
+            n_features,
+            values,
+            ids: None,
+            unknown_categories: Vec::new(),
+            repaired_lines: 0,
+            ignored_columns: Vec::new(),
+        }
     }
 
     /// Number of rows.
@@ -124,6 +140,12 @@ impl FeatureMatrix {
         &self.unknown_categories
     }
 
+    /// Columns named like a derived feature of the model: ignored, the feature computed from
+    /// its inputs instead (see [`pipeline::ignored_input_warning`]).
+    pub fn ignored_columns(&self) -> &[String] {
+        &self.ignored_columns
+    }
+
     /// Whole-line-quoted rows repaired while reading.
     pub fn repaired_lines(&self) -> usize {
         self.repaired_lines
@@ -140,11 +162,9 @@ impl FeatureMatrix {
 
 /// The columns a feature needs that the table lacks.
 fn missing_inputs(table: &ClientTable, feature: &str) -> Vec<String> {
-    if table.has_column(feature) {
-        return Vec::new();
-    }
     match pipeline::inputs_of(feature) {
         Some(inputs) => inputs.iter().filter(|name| !table.has_column(name)).map(|name| name.to_string()).collect(),
+        None if table.has_column(feature) => Vec::new(),
         None => vec![feature.to_string()],
     }
 }
@@ -159,7 +179,8 @@ fn feature_column(
     schema: &FeatureSchema,
 ) -> Result<Option<FeatureValues>, DataError> {
     let name = feature.name.as_str();
-    if table.has_column(name) {
+    // A derived feature is computed even when a column bears its name.
+    if pipeline::inputs_of(name).is_none() && table.has_column(name) {
         if let Some(labels) = feature.labels.as_deref() {
             return Ok(Some(encode_column(table, name, labels)));
         }

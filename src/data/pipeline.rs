@@ -10,6 +10,10 @@
 //! | `DAYS_EMPLOYED_RATIO` | `DAYS_EMPLOYED / DAYS_BIRTH`, with the placeholder read as missing |
 //! | `AGE_YEARS` | `-DAYS_BIRTH / 365.25` |
 //!
+//! A derived feature is always computed: a column (or an API field) with its name is ignored,
+//! with a warning naming it ([`ignored_input_warning`]), so that a stale or hand-made value
+//! never replaces the computed one.
+//!
 //! A ratio with a missing or zero denominator is missing (NaN), never infinite. Models
 //! trained by `pad train` also read `DAYS_EMPLOYED` itself with the placeholder as missing
 //! (their card says so); models trained elsewhere on raw columns get the raw values, so they
@@ -40,6 +44,14 @@ pub fn inputs_of(feature: &str) -> Option<&'static [&'static str]> {
         "AGE_YEARS" => &["DAYS_BIRTH"],
         _ => return None,
     })
+}
+
+/// The warning for a derived feature given as an input column (a file's column or an API
+/// request's field): the value given is ignored, the feature is computed from its inputs.
+/// `None` for a name that is not derived.
+pub fn ignored_input_warning(feature: &str) -> Option<String> {
+    let inputs = inputs_of(feature)?;
+    Some(format!("`{feature}` is computed from {}: the value given for it is ignored", inputs.join(" and ")))
 }
 
 /// `DAYS_EMPLOYED` with the "not employed" placeholder read as missing.
@@ -89,6 +101,11 @@ mod tests {
             assert!(derive(feature, &vec![1000.0; n]).is_some(), "{feature}");
         }
         assert!(inputs_of("AMT_CREDIT").is_none());
+        assert_eq!(
+            ignored_input_warning("CREDIT_TERM").as_deref(),
+            Some("`CREDIT_TERM` is computed from AMT_ANNUITY and AMT_CREDIT: the value given for it is ignored")
+        );
+        assert!(ignored_input_warning("AMT_CREDIT").is_none());
         assert!(derive("AMT_CREDIT", &[1.0]).is_none());
     }
 

@@ -93,7 +93,7 @@ pub fn html(report: &DriftReport, version: &str) -> String {
     html.push_str(
         "<h2>Summary</h2>\n<table><thead><tr><th>Rank</th><th>PSI rank</th><th>Feature</th><th>Binning</th>\
          <th>PSI</th><th>PSI by chance</th><th>χ²</th><th>p-value</th><th>q-value</th><th>KS p-value</th>\
-         <th>Missing (ref → cur)</th><th>Importance</th><th>Verdict</th></tr></thead><tbody>\n",
+         <th>Missing (ref → cur)</th><th>Mean |SHAP| (log-odds)</th><th>Verdict</th></tr></thead><tbody>\n",
     );
     for feature in &report.features {
         let _ = writeln!(

@@ -220,8 +220,10 @@ impl Explainer {
                     mean_abs_log_odds: vec![0.0; n_features],
                     mean_abs_points: vec![0.0; n_features],
                 };
-                for values in phi.chunks(width) {
-                    let raw_score = self.expected_value + values.iter().sum::<f64>();
+                for (values, row) in phi.chunks(width).zip(block.chunks(width)) {
+                    // The model's own sum of trees, as for one row: the same bits as `predict`
+                    // (the contributions' sum may differ in the last place).
+                    let raw_score = self.model.raw_unchecked(row);
                     let contributions =
                         Contributions { values: values.to_vec(), expected_value: self.expected_value, raw_score };
                     summary.probabilities.push(self.model.probability(raw_score));

@@ -9,7 +9,7 @@
 //! - for an acceptance, the (at most four) that counted most in the client's favour.
 //!
 //! Each reason is a sentence from the feature's template with the client's value in human
-//! units and where it stands among clients who repaid ("lower than 80 % of clients who
+//! units and where it stands among clients who repaid ("lower than for 80 % of clients who
 //! repaid"), so the customer hears facts about themselves and a plain comparison, never model
 //! internals. Pure functions; the caller supplies the client's values and standings.
 //!
@@ -410,7 +410,7 @@ fn comparison_words(template: Option<&Template>, durations: bool, language: Lang
     (more.unwrap_or(default_more), less.unwrap_or(default_less))
 }
 
-/// `, lower than 80 % of clients who repaid`: the share of clients who repaid on the other
+/// `, lower than for 80 % of clients who repaid`: the share of clients who repaid on the other
 /// side of the client's value.
 fn percentile_phrase(percentile: f64, more: &str, less: &str, language: Language) -> String {
     let (word, share) = if percentile >= 50.0 { (more, percentile) } else { (less, 100.0 - percentile) };

@@ -534,6 +534,10 @@ fn warn_about(matrix: &FeatureMatrix, path: &Path, warnings: &mut Vec<String>) {
     if matrix.repaired_lines() > 0 {
         warnings.push(format!("{name}: repaired {} whole-line-quoted rows", matrix.repaired_lines()));
     }
+    for column in matrix.ignored_columns() {
+        warnings
+            .extend(crate::data::pipeline::ignored_input_warning(column).map(|warning| format!("{name}: {warning}")));
+    }
     for unknown in matrix.unknown_categories() {
         warnings.push(format!(
             "{name}: {} value(s) of {} (e.g. `{}`) unknown to the model, scored as missing",

@@ -59,6 +59,20 @@ impl Target {
         }
     }
 
+    /// The warnings about the request: derived features of the model given among the
+    /// inputs, ignored (computed from their inputs); also logged.
+    pub fn warnings(&self, features: &[crate::domain::FeatureDescription]) -> Vec<String> {
+        let Target::Inputs(inputs) = self else {
+            return Vec::new();
+        };
+        let warnings =
+            crate::data::inputs::ignored_derived(inputs, |name| features.iter().any(|feature| feature.name == name));
+        for warning in &warnings {
+            tracing::warn!("{warning}");
+        }
+        warnings
+    }
+
     /// Whom to report a score of `scored` about: the client asked, or an applicant with
     /// the `SK_ID_CURR` the scorer found among the inputs (none when it found none), which is
     /// never reported as a served client.

@@ -30,8 +30,20 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LangQuery {
-    /// Language of the customer sentences, when the body does not say (default `en`).
+    /// Language of the customer sentences, when the body does not say (default `en`; empty
+    /// is the default).
+    #[serde(default, deserialize_with = "lang_or_absent")]
     pub lang: Option<Lang>,
+}
+
+/// `?lang=` given empty is absent, as a form sends it.
+fn lang_or_absent<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Lang>, D::Error> {
+    use serde::de::IntoDeserializer;
+    let text: Option<String> = Deserialize::deserialize(deserializer)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => Lang::deserialize(IntoDeserializer::<D::Error>::into_deserializer(text)).map(Some),
+    }
 }
 
 fn language(body: Option<Lang>, query: Result<Query<LangQuery>, QueryRejection>) -> Result<Lang, ApiError> {
@@ -51,7 +63,9 @@ fn score(
     }
     .map_err(ApiError::from_scoring)?;
     decided_or_allowed(&score, allow_incomplete)?;
-    Ok(PredictResponse::new(&score, target.subject(score.client_id), model_version))
+    let mut response = PredictResponse::new(&score, target.subject(score.client_id), model_version);
+    response.warnings = target.warnings(&scorer.info().features);
+    Ok(response)
 }
 
 /// An incomplete application is a 422 naming every missing field, unless the request asked
@@ -180,7 +194,9 @@ pub async fn explain(
             decided_or_allowed(&explanation.score, allow)?;
             let features = &state.scorer.info().features;
             let subject = target.subject(explanation.score.client_id);
-            Ok(ExplainResponse::new(&explanation, subject, features, state.model_version(), lang))
+            let mut response = ExplainResponse::new(&explanation, subject, features, state.model_version(), lang);
+            response.warnings = target.warnings(features);
+            Ok(response)
         })
         .await
         .map(ApiJson)
