@@ -143,3 +143,69 @@ fn drift_names_its_importance_column_for_what_it_is() {
     assert!(header.contains("mean |SHAP|"), "{header}");
     assert!(!header.contains("importance"), "{header}");
 }
+
+#[test]
+fn the_shipped_model_scores_alone() {
+    // assets/model.txt copied without its card: the text columns are encoded with the model's
+    // own pandas_categorical lists, so every probability is the one the card gives, bit for bit.
+    let dir = tempfile::tempdir().unwrap();
+    let alone = dir.path().join("model.txt");
+    std::fs::copy(bundled("assets/model.txt"), &alone).unwrap();
+    let data = bundled("data/applicants.csv");
+    let with_card = pad(&["predict", "--format", "json"]);
+    let without = pad(&["predict", "--model", s(&alone), "--data", s(&data), "--format", "json"]);
+    assert!(without.status.success(), "{}", stderr(&without));
+    assert!(!stderr(&without).contains("category"), "{}", stderr(&without));
+    let rows = |output: &Output| -> Vec<serde_json::Value> { serde_json::from_slice(&output.stdout).unwrap() };
+    let (with_card, without) = (rows(&with_card), rows(&without));
+    assert_eq!(with_card.len(), 1000);
+    for (a, b) in with_card.iter().zip(&without) {
+        assert_eq!(a["SK_ID_CURR"], b["SK_ID_CURR"]);
+        assert_eq!(a["probability"].as_f64().unwrap().to_bits(), b["probability"].as_f64().unwrap().to_bits());
+    }
+    // The lists in the file are the card's, in the order of the card's text features.
+    let text = std::fs::read_to_string(bundled("assets/model.txt")).unwrap();
+    let line = text.lines().find_map(|line| line.strip_prefix("pandas_categorical:")).unwrap();
+    let lists: Vec<Vec<String>> = serde_json::from_str(line).unwrap();
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(bundled("assets/model.json")).unwrap()).unwrap();
+    let card_lists: Vec<Vec<String>> = card["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|feature| serde_json::from_value(feature["categories"].clone()).ok())
+        .collect();
+    assert_eq!(lists, card_lists);
+    assert_eq!(lists.len(), 15);
+}
+
+#[test]
+fn pandas_categorical_is_written_as_the_python_package_writes_it() {
+    // Python 3: json.dumps([["Cash loans", "Revolving loans"], ["N", "Y"], ["é"]]) gives
+    // [["Cash loans", "Revolving loans"], ["N", "Y"], ["\u00e9"]]; the package writes it after
+    // "\npandas_categorical:" and ends the line.
+    let lists = vec![
+        vec!["Cash loans".to_string(), "Revolving loans".to_string()],
+        vec!["N".to_string(), "Y".to_string()],
+        vec!["é".to_string()],
+    ];
+    assert_eq!(
+        pad::model::with_pandas_categorical("end of parameters\n", &lists),
+        "end of parameters\n\npandas_categorical:[[\"Cash loans\", \"Revolving loans\"], [\"N\", \"Y\"], [\"\\u00e9\"]]\n"
+    );
+}
+
+#[test]
+fn lists_that_match_no_columns_are_still_refused() {
+    // Two lists for a model whose features hold 15 text columns: which is which cannot be told.
+    let text = std::fs::read_to_string(bundled("assets/model.txt")).unwrap();
+    let (head, _) = text.split_once("\npandas_categorical:").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.txt");
+    std::fs::write(&model, format!("{head}\npandas_categorical:[[\"a\"], [\"b\"]]\n")).unwrap();
+    let output = pad(&["predict", "--model", s(&model)]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains("pandas_categorical has 2 category lists"), "{message}");
+    assert!(message.contains("15 text columns of the application table"), "{message}");
+}

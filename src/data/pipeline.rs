@@ -16,8 +16,9 @@
 //!
 //! A ratio with a missing or zero denominator is missing (NaN), never infinite. Models
 //! trained by `pad train` also read `DAYS_EMPLOYED` itself with the placeholder as missing
-//! (their card says so); models trained elsewhere on raw columns get the raw values, so they
-//! score exactly as where they were trained.
+//! (their card says so, and so does the model file alone: a model with `DAYS_EMPLOYED_ANOM`
+//! reads the placeholder as missing, as the usual Kaggle pipeline does); models trained
+//! elsewhere on raw columns get the raw values, so they score exactly as where they were trained.
 
 use super::schema::DAYS_EMPLOYED_ANOMALY;
 

@@ -229,7 +229,9 @@ impl Model {
         self.trees.iter().any(|tree| tree.split_feature.contains(&feature_idx))
     }
 
-    /// What a data source must provide: names, category labels, and which features are used.
+    /// What a data source must provide: names, category labels, and which features are used;
+    /// `DAYS_EMPLOYED` is read with its placeholder as missing when the model also has the
+    /// derived `DAYS_EMPLOYED_ANOM` (the flag takes the placeholder's information).
     pub fn schema(&self) -> FeatureSchema {
         let features = self
             .feature_names
@@ -241,7 +243,10 @@ impl Model {
                 used: self.uses_feature(feature_idx),
             })
             .collect();
-        FeatureSchema { features, clean_days_employed: false }
+        // The pipeline that derives DAYS_EMPLOYED_ANOM (this package's, and the usual one on
+        // the Kaggle data) reads the placeholder as missing; a card, when present, says so itself.
+        let clean_days_employed = self.feature_names.iter().any(|name| name == "DAYS_EMPLOYED_ANOM");
+        FeatureSchema { features, clean_days_employed }
     }
 
     /// The trees in file order.
@@ -320,4 +325,28 @@ impl Model {
         }
         expected
     }
+}
+
+/// `model_text` with the category lists of its text features appended as LightGBM's Python
+/// package saves them: a `pandas_categorical:` line holding `json.dumps` of the lists (one per
+/// text feature, in model order; `", "` between items, non-ASCII characters as `\uXXXX`), after
+/// an empty line. The parser gives them back to the features (see `parse::categories`).
+pub fn with_pandas_categorical(model_text: &str, lists: &[Vec<String>]) -> String {
+    let label = |text: &String| {
+        let mut quoted = String::with_capacity(text.len() + 2);
+        for character in serde_json::Value::String(text.clone()).to_string().chars() {
+            if character.is_ascii() {
+                quoted.push(character);
+            } else {
+                let mut units = [0u16; 2];
+                for unit in character.encode_utf16(&mut units) {
+                    quoted.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+        quoted
+    };
+    let lists: Vec<String> =
+        lists.iter().map(|list| format!("[{}]", list.iter().map(label).collect::<Vec<_>>().join(", "))).collect();
+    format!("{model_text}\npandas_categorical:[{}]\n", lists.join(", "))
 }

@@ -348,7 +348,10 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
     let (all_values, all_labels) = subset(matrix.values(), n_features, &all, &outcomes);
     let booster =
         Booster::train(dataset(&all_values, &all_labels, &names, None)?, &final_parameters).map_err(lightgbm)?;
-    let model_text = booster.save_string().map_err(lightgbm)?;
+    // The category lists go into the model file too, as LightGBM's Python package writes
+    // them, so that the model scores text columns without its card.
+    let lists: Vec<Vec<String>> = card_features.iter().filter_map(|(_, categories)| categories.clone()).collect();
+    let model_text = crate::model::with_pandas_categorical(&booster.save_string().map_err(lightgbm)?, &lists);
     let model = Model::parse(&model_text).map_err(|error| TrainError::Parse(error.to_string()))?;
     progress.inc(1);
     progress.finish_and_clear();

@@ -1,6 +1,7 @@
 //! Text categories in the model file: the `pandas_categorical` trailer line, the
 //! `categorical_feature` parameter, and which feature gets which list.
 
+use crate::data::schema::ColumnKind;
 use crate::model::{CategoryLabel, FeatureInfo, ParseError};
 
 pub(super) fn parse_pandas_categorical(
@@ -58,7 +59,8 @@ pub(super) fn categorical_flags(infos: &[FeatureInfo], parameters: &[(String, St
 
 /// Gives each pandas category list to its feature. The Python package writes one list per
 /// pandas categorical column, in DataFrame order; those columns are the model's categorical
-/// features (from `[categorical_feature: …]`, or else from `feature_infos`).
+/// features (from `[categorical_feature: …]`, or else from `feature_infos`), or, for a model
+/// without categorical features, its features that are text columns of the application table.
 pub(super) fn assign_pandas_categories(
     pandas: Option<(usize, Vec<Vec<CategoryLabel>>)>,
     infos: &[FeatureInfo],
@@ -79,17 +81,28 @@ pub(super) fn assign_pandas_categories(
         .filter(|(_, info)| matches!(info, FeatureInfo::Categorical(_)))
         .map(|(index, _)| index)
         .collect();
+    // Text columns fed as ordinal codes (as `pad train` does) are numeric to LightGBM: their
+    // lists go, as the Python package gives them to a DataFrame's category columns, to the
+    // features that are text columns of the application table, in model order.
+    let from_names: Vec<usize> = names
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| matches!(crate::data::schema::column_kind(name), Some(ColumnKind::Text)))
+        .map(|(index, _)| index)
+        .collect();
     let indices = match from_parameter {
         Some(indices) => indices,
         None if from_infos.len() == lists.len() => from_infos,
+        None if from_infos.is_empty() && from_names.len() == lists.len() => from_names,
         None => {
             return Err(ParseError::new(
                 line_no,
                 format!(
-                    "pandas_categorical has {} category lists but the model has {} categorical features: \
-                     cannot tell which column each list belongs to",
+                    "pandas_categorical has {} category lists but the model has {} categorical features \
+                     ({} text columns of the application table): cannot tell which column each list belongs to",
                     lists.len(),
-                    from_infos.len()
+                    from_infos.len(),
+                    from_names.len()
                 ),
             ));
         }
