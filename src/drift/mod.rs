@@ -279,14 +279,6 @@ impl DriftReport {
             || self.features.iter().any(|feature| feature.verdict == Verdict::Drifted)
     }
 
-    /// Number of features with each verdict: (stable, moderate, drifted), where stable counts
-    /// every feature not flagged, slight shifts included ([`DriftReport::verdict_counts`]
-    /// tells them apart).
-    pub fn counts(&self) -> (usize, usize, usize) {
-        let counts = self.verdict_counts();
-        (counts.stable + counts.slight, counts.moderate, counts.drifted)
-    }
-
     /// Number of features with each of the four verdicts.
     pub fn verdict_counts(&self) -> VerdictCounts {
         self.features.iter().fold(VerdictCounts::default(), |mut counts, feature| {

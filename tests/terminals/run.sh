@@ -40,7 +40,13 @@ exec 3>"$work/display"
 Xvfb -displayfd 3 -screen 0 1400x900x24 -nolisten tcp -noreset >"$work/xvfb.log" 2>&1 &
 xvfb=$!
 exec 3>&-
-for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.05; done
+# A loaded machine can take seconds to start it: up to 60 s.
+for _ in $(seq 1200); do [ -s "$work/display" ] && break; sleep 0.05; done
+if [ ! -s "$work/display" ]; then
+    echo "terminals: Xvfb gave no display number within 60 s: $(cat "$work/xvfb.log")"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
 export DISPLAY=":$(cat "$work/display")"
 # kitty needs OpenGL 3.3: Mesa's software renderer under Xvfb.
 export LIBGL_ALWAYS_SOFTWARE=1

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::domain::format::{Language, format_percent};
-use crate::drift::{DriftReport, Verdict};
+use crate::drift::{DriftReport, Verdict, VerdictCounts};
 use crate::tui::command::Command;
 use crate::tui::layout::contains;
 use crate::tui::panel::{Effect, Input, Panel, scrolled, stepped};
@@ -145,12 +145,9 @@ impl DriftTab {
             return;
         }
         let percent = |value: f64| format_percent(value, Language::En);
-        let (stable, moderate, drifted) = report.counts();
         let score = &report.score;
         let summary = drift_summary(
-            drifted,
-            moderate,
-            stable,
+            &report.verdict_counts(),
             score.verdict.as_str(),
             (&percent(score.approval_reference), &percent(score.approval_current)),
         );
@@ -267,11 +264,12 @@ pub fn drift_heading(sort: DriftSort) -> String {
     format!("sorted by {order} (s to change)")
 }
 
-/// The Drift tab's summary line.
-pub fn drift_summary(drifted: usize, moderate: usize, stable: usize, score: &str, approval: (&str, &str)) -> String {
+/// The Drift tab's summary line: how many features got each verdict, the score's verdict
+/// and the approval rate of the reference and of the applicants.
+pub fn drift_summary(counts: &VerdictCounts, score: &str, approval: (&str, &str)) -> String {
     format!(
-        "{drifted} drifted, {moderate} moderate, {stable} stable; score {score}; approval {} → {}",
-        approval.0, approval.1
+        "{} drifted, {} moderate, {} slight, {} stable; score {score}; approval {} → {}",
+        counts.drifted, counts.moderate, counts.slight, counts.stable, approval.0, approval.1
     )
 }
 
