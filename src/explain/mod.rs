@@ -33,6 +33,24 @@ pub enum ExplainError {
         /// Index of the first such tree.
         tree: usize,
     },
+    /// A node's training count is not the sum of its children's: the covers TreeSHAP weighs
+    /// by are corrupt and the contributions would not add up to the score.
+    #[error(
+        "tree {tree}, node {node}: internal_count {count} is not the sum of its children's counts \
+         ({left} + {right}); the model's training counts are corrupt and cannot explain a score"
+    )]
+    InconsistentCover {
+        /// Index of the first such tree.
+        tree: usize,
+        /// Its first such internal node.
+        node: usize,
+        /// The node's count.
+        count: f64,
+        /// Its left child's count.
+        left: f64,
+        /// Its right child's count.
+        right: f64,
+    },
     /// A block of rows does not hold whole rows, or its output has another size.
     #[error("{rows} input values and {phi} output slots are not whole rows of {n_features} features")]
     Shape {
@@ -88,6 +106,13 @@ impl Explainer {
     pub fn new(model: Arc<Model>, method: Method) -> Result<Explainer, ExplainError> {
         if let Some(tree) = model.trees().iter().position(|tree| !tree.has_positive_counts()) {
             return Err(ExplainError::MissingCover { tree });
+        }
+        for (index, tree) in model.trees().iter().enumerate() {
+            if let Some(node) = tree.first_inconsistent_count() {
+                let (left, right) = tree.child_counts(node);
+                let count = tree.count(node as i32);
+                return Err(ExplainError::InconsistentCover { tree: index, node, count, left, right });
+            }
         }
         let mut budget = treeshap::MODEL_TABLE_BUDGET;
         let leaves = model

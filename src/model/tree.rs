@@ -193,6 +193,20 @@ impl Tree {
         self.num_leaves <= 1
             || (self.leaf_count.iter().all(|c| *c > 0.0) && self.internal_count.iter().all(|c| *c > 0.0))
     }
+
+    /// The first internal node whose training count is not the sum of its children's, as
+    /// LightGBM always writes it; TreeSHAP's covers are only shares of a node when it holds.
+    pub(crate) fn first_inconsistent_count(&self) -> Option<usize> {
+        (0..self.num_leaves.saturating_sub(1)).find(|&node| {
+            let (left, right) = self.child_counts(node);
+            self.internal_count[node] != left + right
+        })
+    }
+
+    /// The training counts of internal node `node`'s left and right children.
+    pub(crate) fn child_counts(&self, node: usize) -> (f64, f64) {
+        (self.count(self.left_child[node]), self.count(self.right_child[node]))
+    }
 }
 
 /// LightGBM's `NumericalDecision`, after the C API's zeroing of |x| ≤ kZeroThreshold.
