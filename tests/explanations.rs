@@ -309,6 +309,7 @@ fn the_exported_sheet_has_the_decision_the_reasons_and_a_real_chart() {
             record: Some(&record),
             features: &scorer.info().features,
             model_version: &scorer.info().model_version,
+            policy_version: &scorer.info().policy_version,
             language,
         };
         let paths = pad::export::write(&sheet, folder.path()).unwrap();
@@ -569,6 +570,7 @@ fn a_revolving_line_is_offered_a_lower_credit_limit_on_the_sheet_in_both_languag
             record: None,
             features: &scorer.info().features,
             model_version: &scorer.info().model_version,
+            policy_version: &scorer.info().policy_version,
             language,
         };
         let paths = pad::export::write(&sheet, folder.path()).unwrap();

@@ -16,6 +16,7 @@ use crate::data::labels::Labels;
 use crate::domain::format::{Language, QUOTE_MAX_CHARS, format_percent, quote_external};
 use crate::drift::{DriftContext, DriftReport, RULE, compare, format_p_value};
 use crate::explain::{Explainer, Method};
+use crate::data::policy::ReasonPolicy;
 use crate::scoring::{ModelBundle, describe_features};
 
 pub(super) fn run(args: &DriftArgs) -> Result<u8> {
@@ -24,7 +25,7 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
     let start = Instant::now();
     let ModelBundle { model, card, schema } = ModelBundle::open(&model_path)?;
     let (threshold, _) = resolve_threshold(args.threshold, card.as_ref(), &model_path)?;
-    let features = describe_features(&model, &schema, card.as_ref(), &Labels::bundled()?);
+    let features = describe_features(&model, &schema, card.as_ref(), &Labels::bundled()?, &ReasonPolicy::bundled()?);
     let load = |path: &Path| -> Result<FeatureMatrix> {
         let matrix = FeatureMatrix::load(path, &schema)?;
         if matrix.repaired_lines() > 0 {

@@ -182,6 +182,8 @@ pub struct ScorerInfo {
     pub reference_clients: usize,
     /// Things people should know about the data (repaired lines, unknown categories).
     pub warnings: Vec<String>,
+    /// The version of the reason policy (`assets/policy.toml`) the reasons obey.
+    pub policy_version: String,
 }
 
 /// Scores, explanations and comparisons for the clients of one portfolio.
