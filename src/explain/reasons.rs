@@ -582,8 +582,12 @@ pub fn principal_reasons(templates: &Templates, input: &ReasonInput<'_>, facts: 
             let effect = if group.points > 0.0 { Effect::RaisesRisk } else { Effect::LowersRisk };
             let folded = group.members.iter().all(|&idx| !policy_class(&input.features[idx]).customer_facing());
             if folded {
+                // The features that moved the risk, largest first.
+                let mut moved: Vec<usize> =
+                    group.members.iter().copied().filter(|&idx| input.points[idx] != 0.0).collect();
+                moved.sort_by(|&a, &b| input.points[b].abs().total_cmp(&input.points[a].abs()).then(a.cmp(&b)));
                 return Reason {
-                    features: group.members.iter().map(|&idx| input.features[idx].name.clone()).collect(),
+                    features: moved.iter().map(|&idx| input.features[idx].name.clone()).collect(),
                     points: group.points,
                     log_odds: group.log_odds,
                     effect,
@@ -737,7 +741,8 @@ mod tests {
         let reasons = principal_reasons(&templates, &input, &facts);
         let quoted: Vec<&str> = reasons.iter().map(|reason| reason.features[0].as_str()).collect();
         assert_eq!(quoted, ["EXT_SOURCE_3", "DAYS_BIRTH", "EXT_SOURCE_2", "AMT_ANNUITY"]);
-        assert_eq!(reasons[1].features, ["DAYS_BIRTH", "AGE_YEARS", "CNT_CHILDREN", "FLAG_PHONE"]);
+        // Folded: the features that moved the risk, largest first.
+        assert_eq!(reasons[1].features, ["AGE_YEARS", "DAYS_BIRTH", "FLAG_PHONE", "CNT_CHILDREN"]);
         assert!((reasons[1].points - 0.0351).abs() < 1e-15);
         assert!((reasons[1].log_odds - 0.1404).abs() < 1e-15);
         assert_eq!(reasons[1].class, PolicyClass::NotForCustomers);
