@@ -5,6 +5,7 @@
 mod dashboard;
 mod drift;
 mod explain;
+mod fairness;
 mod output;
 mod predict;
 mod serve;
@@ -21,7 +22,7 @@ use crate::domain::ModelCard;
 use crate::domain::format::{QUOTE_MAX_CHARS, quote_external};
 use crate::model::Model;
 
-/// Exit code of `pad drift` when something drifted.
+/// Exit code of `pad drift` when something drifted, and of `pad fairness` when a bound is crossed.
 pub const EXIT_DRIFTED: u8 = 3;
 
 /// Runs the command the user asked for; returns the exit code (0, or [`EXIT_DRIFTED`]).
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Train(args) => done(train::run(&args)),
         Command::Drift(args) => drift::run(&args),
         Command::Serve(args) => done(serve::run(&args)),
+        Command::Fairness(args) => fairness::run(&args),
     }
 }
 
