@@ -80,6 +80,7 @@ Routes (JSON; GET /openapi.json describes them all):
                        change a refusal (a lower credit limit for a revolving line)
   GET  /features/{name}/distribution      the reference population, repaid and defaulted apart
   GET  /portfolio, GET /drift             the applicants as a whole
+  GET  /fairness                          decisions by sex, age, family, children; proxies
   GET  /metrics                           request counts and latency histograms (OpenMetrics)
 
 Security: with PAD_API_TOKEN set in the environment, every route but /health needs

@@ -366,6 +366,10 @@ impl Scorer for RemoteScorer {
         self.call(Call::Get("/drift".into()), SLOW_TIMEOUT)
     }
 
+    fn fairness(&self) -> Result<crate::fairness::FairnessReport, ScoringError> {
+        self.call(Call::Get("/fairness".into()), SLOW_TIMEOUT)
+    }
+
     fn link(&self) -> Option<Link> {
         Some(self.link.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone())
     }

@@ -248,6 +248,9 @@ impl Scorer for Failing {
     fn drift(&self) -> Result<pad::drift::DriftReport, ScoringError> {
         Err(ScoringError::Remote("the server does not answer".into()))
     }
+    fn fairness(&self) -> Result<pad::fairness::FairnessReport, ScoringError> {
+        Err(ScoringError::Remote("the server does not answer".into()))
+    }
     fn counterfactual(&self, _: i64) -> Result<pad::domain::Counterfactual, ScoringError> {
         Err(ScoringError::Remote("the server does not answer".into()))
     }

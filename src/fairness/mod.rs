@@ -27,9 +27,12 @@
 //! binomial per cell) instead of the rows: the same law, at a cost that does not grow with
 //! the population. The favoured group is the one of the full data in every resample.
 //!
-//! Uses: domain, data (the policy's bounds).
+//! Uses: domain, data, model.
 
+pub mod history;
 pub mod proxies;
+
+pub use history::{FairnessError, FairnessReport};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -196,7 +199,8 @@ fn gaps(group: &Cells, favoured: &Cells) -> (Option<f64>, Option<f64>, Option<f6
 fn percentile_interval(value: f64, mut values: Vec<f64>) -> Interval {
     values.retain(|v| v.is_finite());
     if values.is_empty() {
-        return Interval { value, low: f64::NAN, high: f64::NAN };
+        // No resample (a bootstrap of 0): the interval of a point, never NaN in JSON.
+        return Interval { value, low: value, high: value };
     }
     values.sort_by(f64::total_cmp);
     let at = |q: f64| values[((q * (values.len() - 1) as f64).round() as usize).min(values.len() - 1)];
@@ -245,7 +249,8 @@ pub fn assess(grouping: &Grouping, outcomes: Outcomes<'_>, bounds: &FairnessBoun
     }
 
     let mut groups = Vec::with_capacity(n_groups);
-    for group in 0..n_groups {
+    // A group nobody is in (an age band absent from the file) has no figures to give.
+    for group in (0..n_groups).filter(|&group| cells[group].total() > 0.0) {
         let own = &cells[group];
         let count = own.total() as usize;
         let accepted = own.0[0][0] + own.0[1][0];
@@ -271,12 +276,12 @@ pub fn assess(grouping: &Grouping, outcomes: Outcomes<'_>, bounds: &FairnessBoun
         groups.push(GroupReport {
             group: grouping.names[group].clone(),
             count,
-            approval_rate: if count > 0 { own.approval() } else { f64::NAN },
+            approval_rate: own.approval(),
             default_rate_accepted: Cells::ratio(own.0[1][0], accepted),
             true_positive_rate: own.tpr(),
             false_positive_rate: own.fpr(),
-            mean_probability: if count > 0 { probability_sums[group] / count as f64 } else { f64::NAN },
-            default_rate: if count > 0 { (own.0[1][0] + own.0[1][1]) / count as f64 } else { f64::NAN },
+            mean_probability: probability_sums[group] / count as f64,
+            default_rate: (own.0[1][0] + own.0[1][1]) / count as f64,
             approval_ratio,
             equal_opportunity_difference,
             equalized_odds_difference,

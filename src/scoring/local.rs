@@ -360,6 +360,21 @@ impl Scorer for LocalScorer {
         };
         Ok(crate::drift::compare(&context, &reference, &self.applicants)?)
     }
+
+    /// The history is read again, as for drift: fairness needs its rows and outcomes.
+    fn fairness(&self) -> Result<crate::fairness::FairnessReport, ScoringError> {
+        let table = crate::data::ClientTable::load(&self.sources.history)?;
+        let policy = ReasonPolicy::bundled()?;
+        let assessment = crate::fairness::history::Assessment {
+            model: self.model(),
+            schema: &self.schema,
+            threshold: self.threshold.value(),
+            model_version: &self.info.model_version,
+            policy: &policy,
+            extra_attributes: &[],
+        };
+        Ok(crate::fairness::history::assess_table(&assessment, &table, &self.sources.history)?.0)
+    }
 }
 
 impl LocalScorer {
