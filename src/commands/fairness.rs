@@ -41,8 +41,7 @@ pub(super) fn run(args: &FairnessArgs) -> Result<u8> {
         policy: &policy,
         extra_attributes: &args.attributes,
     };
-    let (report, timings) = assess_table(&assessment, &table, &history)?;
-    drop(table);
+    let (report, timings) = assess_table(&assessment, table, &history)?;
     let text = match args.format {
         FairnessFormat::Text => table_text(&report),
         FairnessFormat::Json => {

@@ -111,10 +111,11 @@ pub struct Timings {
     pub proxies: std::time::Duration,
 }
 
-/// Assesses the model's decisions on `table` (read from `path`).
+/// Assesses the model's decisions on `table` (read from `path`), which is let go as soon as
+/// the model's inputs are read from it.
 pub fn assess_table(
     assessment: &Assessment<'_>,
-    table: &ClientTable,
+    table: ClientTable,
     path: &Path,
 ) -> Result<(FairnessReport, Timings), FairnessError> {
     let mut timings = Timings::default();
@@ -132,8 +133,9 @@ pub fn assess_table(
     })?;
     let schema = assessment.schema;
     let policy = assessment.policy;
-    let groupings = groupings(table, path, schema, policy, assessment.extra_attributes)?;
-    let matrix = FeatureMatrix::from_table(table, schema)?;
+    let groupings = groupings(&table, path, schema, policy, assessment.extra_attributes)?;
+    let matrix = FeatureMatrix::from_table(&table, schema)?;
+    drop(table);
     let n_features = matrix.n_features().max(1);
     let model = assessment.model;
     let probabilities: Vec<f64> = matrix
@@ -146,10 +148,15 @@ pub fn assess_table(
     let attributes: Vec<AttributeReport> =
         groupings.iter().map(|grouping| assess(grouping, outcomes, &policy.fairness)).collect();
     timings.groups = start.elapsed() - timings.score;
+    // The used features' columns, then the rows are let go.
     let columns: Vec<Vec<f64>> = (0..matrix.n_features())
         .into_par_iter()
-        .map(|feature| matrix.values().iter().skip(feature).step_by(n_features).copied().collect())
+        .map(|feature| match model.uses_feature(feature) {
+            true => matrix.values().iter().skip(feature).step_by(n_features).copied().collect(),
+            false => Vec::new(),
+        })
         .collect();
+    drop(matrix);
     let feature_columns: Vec<FeatureColumn<'_>> = schema
         .features
         .iter()

@@ -373,7 +373,7 @@ impl Scorer for LocalScorer {
             policy: &policy,
             extra_attributes: &[],
         };
-        Ok(crate::fairness::history::assess_table(&assessment, &table, &self.sources.history)?.0)
+        Ok(crate::fairness::history::assess_table(&assessment, table, &self.sources.history)?.0)
     }
 }
 
