@@ -58,6 +58,8 @@ pub enum Command {
     LoadPortfolio,
     /// Compare the applicants with the reference population.
     LoadDrift,
+    /// Assess the decisions on the reference population by sensitive attribute.
+    LoadFairness,
     /// Search what would change a refused client's decision.
     LoadCounterfactual(ClientId),
     /// Score a client with some inputs changed (`(feature, value)`), for the form's edit number.
