@@ -113,7 +113,11 @@ fn the_bundled_history_is_assessed_in_json_with_every_attribute() {
     assert_eq!(bands, ["under 25", "25–34", "35–44", "45–54", "55–64", "65 and over"]);
     // Employment length tells the oldest band apart (pensioners): a strong proxy of age.
     let proxies = report["proxies"].as_array().unwrap();
-    assert!(proxies.iter().any(|p| p["feature"] == "DAYS_EMPLOYED" && p["attribute"] == "DAYS_BIRTH" && p["strong"] == true));
+    assert!(
+        proxies
+            .iter()
+            .any(|p| p["feature"] == "DAYS_EMPLOYED" && p["attribute"] == "DAYS_BIRTH" && p["strong"] == true)
+    );
     // Age is no proxy of itself.
     assert!(!proxies.iter().any(|p| p["feature"] == "AGE_YEARS" && p["attribute"] == "DAYS_BIRTH"));
 }

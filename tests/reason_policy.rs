@@ -179,7 +179,10 @@ fn bundled_clients_get_only_reasons_the_policy_allows_reading_the_right_way() {
     let scorer = common::bundled_scorer();
     let (reasons, compared, folded) = check_all(&scorer, usize::MAX);
     // Enough of each for the checks to mean something.
-    assert!(reasons > 2000 && compared > 1000 && folded > 100, "{reasons} reasons, {compared} compared, {folded} folded");
+    assert!(
+        reasons > 2000 && compared > 1000 && folded > 100,
+        "{reasons} reasons, {compared} compared, {folded} folded"
+    );
 }
 
 #[test]

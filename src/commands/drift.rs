@@ -13,10 +13,10 @@ use crate::cli::{DriftArgs, DriftFormat};
 use crate::config::{DEFAULT_MODEL, resolve_threshold};
 use crate::data::FeatureMatrix;
 use crate::data::labels::Labels;
+use crate::data::policy::ReasonPolicy;
 use crate::domain::format::{Language, QUOTE_MAX_CHARS, format_percent, quote_external};
 use crate::drift::{DriftContext, DriftReport, RULE, compare, format_p_value};
 use crate::explain::{Explainer, Method};
-use crate::data::policy::ReasonPolicy;
 use crate::scoring::{ModelBundle, describe_features};
 
 pub(super) fn run(args: &DriftArgs) -> Result<u8> {

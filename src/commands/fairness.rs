@@ -29,10 +29,7 @@ pub(super) fn run(args: &FairnessArgs) -> Result<u8> {
     }
     let table = ClientTable::load(&history).context("cannot read the clients (--history)")?;
     let loaded = start.elapsed();
-    let model_version = card
-        .as_ref()
-        .and_then(|card| card.model_version.clone())
-        .unwrap_or_else(|| "no card".into());
+    let model_version = card.as_ref().and_then(|card| card.model_version.clone()).unwrap_or_else(|| "no card".into());
     let assessment = Assessment {
         model: &model,
         schema: &schema,
@@ -144,12 +141,7 @@ fn table_text(report: &FairnessReport) -> String {
             .map(|group| group.group.as_str())
             .collect();
         if !small.is_empty() {
-            let _ = writeln!(
-                out,
-                "  too small to judge (under {} clients): {}",
-                bounds.min_group,
-                small.join(", ")
-            );
+            let _ = writeln!(out, "  too small to judge (under {} clients): {}", bounds.min_group, small.join(", "));
         }
     }
     let strong: Vec<&Proxy> = report.proxies.iter().filter(|proxy| proxy.strong).collect();
@@ -160,7 +152,8 @@ fn table_text(report: &FairnessReport) -> String {
         strong.len()
     );
     for proxy in strong.iter().take(30) {
-        let _ = writeln!(out, "  {:<32} {:<20} {:<24} AUC {:.3}", proxy.feature, proxy.attribute, proxy.group, proxy.auc);
+        let _ =
+            writeln!(out, "  {:<32} {:<20} {:<24} AUC {:.3}", proxy.feature, proxy.attribute, proxy.group, proxy.auc);
     }
     if report.crossed() {
         let _ = writeln!(out, "\nA fairness bound of the policy is crossed (exit code 3).");

@@ -360,7 +360,8 @@ impl Templates {
         };
         let durations = feature.unit == "days";
         let (more, less) = comparison_words(template, durations, language);
-        let phrase = comparison.map(|comparison| comparison_phrase(comparison, more, less, language)).unwrap_or_default();
+        let phrase =
+            comparison.map(|comparison| comparison_phrase(comparison, more, less, language)).unwrap_or_default();
         if matches!(value, FieldValue::Missing) {
             let sentence = self.generic.get(language);
             let not_given = format_value(value, &feature.unit, language);
@@ -770,7 +771,10 @@ mod tests {
         );
         assert_eq!(reasons[2].text.en, "Your external credit score 2 is 0.500.");
         assert_eq!(reasons[2].comparison, None);
-        assert_eq!(reasons[3].text.en, "Your annual repayment would be €40,000, higher than for 90 % of clients who repaid.");
+        assert_eq!(
+            reasons[3].text.en,
+            "Your annual repayment would be €40,000, higher than for 90 % of clients who repaid."
+        );
     }
 
     #[test]
@@ -917,7 +921,8 @@ mod tests {
                             [features.X]\nen = \"{value}{comparison}\"\n";
         let error = Templates::parse(one_language).unwrap_err().to_string();
         assert!(error.contains("both languages"), "{error}");
-        let no_comparison = "[generic]\nen = \"{label}\"\nfr = \"{label}{comparison}\"\n[folded]\nen = \"O.\"\nfr = \"A.\"\n";
+        let no_comparison =
+            "[generic]\nen = \"{label}\"\nfr = \"{label}{comparison}\"\n[folded]\nen = \"O.\"\nfr = \"A.\"\n";
         assert!(Templates::parse(no_comparison).unwrap_err().to_string().contains("has no {comparison}"));
     }
 }

@@ -9,7 +9,9 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::proxies::{AttributeGroups, FeatureColumn, Proxy, proxies};
-use super::{AttributeReport, Grouping, Outcomes, Verdict, age_bands, assess, count_groups, number_groups, text_groups};
+use super::{
+    AttributeReport, Grouping, Outcomes, Verdict, age_bands, assess, count_groups, number_groups, text_groups,
+};
 use crate::data::completeness::CompletenessPolicy;
 use crate::data::policy::{FairnessBounds, ReasonPolicy};
 use crate::data::{ClientTable, DataError, FeatureMatrix};
@@ -35,7 +37,9 @@ pub enum FairnessError {
         value: f64,
     },
     /// An attribute's column is not in the table.
-    #[error("{path}: no column `{column}`: the attribute cannot be measured (name a column of the file with --attribute)")]
+    #[error(
+        "{path}: no column `{column}`: the attribute cannot be measured (name a column of the file with --attribute)"
+    )]
     MissingColumn {
         /// The file.
         path: std::path::PathBuf,
@@ -138,11 +142,8 @@ pub fn assess_table(
     drop(table);
     let n_features = matrix.n_features().max(1);
     let model = assessment.model;
-    let probabilities: Vec<f64> = matrix
-        .values()
-        .par_chunks(n_features)
-        .map(|row| model.predict_probability(row).unwrap_or(f64::NAN))
-        .collect();
+    let probabilities: Vec<f64> =
+        matrix.values().par_chunks(n_features).map(|row| model.predict_probability(row).unwrap_or(f64::NAN)).collect();
     timings.score = start.elapsed();
     let outcomes = Outcomes { targets: &targets, probabilities: &probabilities, threshold: assessment.threshold };
     let attributes: Vec<AttributeReport> =
@@ -256,4 +257,3 @@ fn groupings(
     }
     Ok(groupings)
 }
-

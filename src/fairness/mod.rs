@@ -182,7 +182,10 @@ impl Cells {
 
 /// The gaps of a group to the favoured group: approval ratio, equal-opportunity difference,
 /// equalised-odds difference.
-fn gaps(group: &Cells, favoured: &Cells) -> (Option<f64>, Option<f64>, Option<f64>) {
+type Gaps = (Option<f64>, Option<f64>, Option<f64>);
+
+/// [`Gaps`] of `group` to `favoured`.
+fn gaps(group: &Cells, favoured: &Cells) -> Gaps {
     let ratio = Cells::ratio(group.approval(), favoured.approval());
     let opportunity = match (group.fpr(), favoured.fpr()) {
         (Some(group), Some(favoured)) => Some(favoured - group),
@@ -232,14 +235,12 @@ pub fn assess(grouping: &Grouping, outcomes: Outcomes<'_>, bounds: &FairnessBoun
     let n = outcomes.targets.len().min(outcomes.probabilities.len()) as u64;
     let flat: Vec<f64> = cells.iter().flat_map(|cells| cells.0.iter().flatten().copied()).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(bounds.seed);
-    let mut draws: Vec<Vec<(Option<f64>, Option<f64>, Option<f64>)>> = vec![Vec::new(); n_groups];
+    let mut draws: Vec<Vec<Gaps>> = vec![Vec::new(); n_groups];
     if let Some(favoured) = favoured {
         for _ in 0..bounds.bootstrap {
             let resample = multinomial(&mut rng, n, &flat, missing as f64);
-            let table: Vec<Cells> = resample
-                .chunks(4)
-                .map(|chunk| Cells([[chunk[0], chunk[1]], [chunk[2], chunk[3]]]))
-                .collect();
+            let table: Vec<Cells> =
+                resample.chunks(4).map(|chunk| Cells([[chunk[0], chunk[1]], [chunk[2], chunk[3]]])).collect();
             for (group, draw) in draws.iter_mut().enumerate() {
                 if table[group].total() > 0.0 && table[favoured].total() > 0.0 {
                     draw.push(gaps(&table[group], &table[favoured]));
@@ -258,7 +259,7 @@ pub fn assess(grouping: &Grouping, outcomes: Outcomes<'_>, bounds: &FairnessBoun
             Some(favoured) if count > 0 => gaps(own, &cells[favoured]),
             _ => (None, None, None),
         };
-        let interval = |value: Option<f64>, pick: fn(&(Option<f64>, Option<f64>, Option<f64>)) -> Option<f64>| {
+        let interval = |value: Option<f64>, pick: fn(&Gaps) -> Option<f64>| {
             value.map(|value| {
                 percentile_interval(value, draws[group].iter().map(|draw| pick(draw).unwrap_or(f64::NAN)).collect())
             })
@@ -407,10 +408,8 @@ pub fn age_bands(days_birth: &[f64], edges: &[u32]) -> (Vec<String>, Vec<Option<
 pub fn count_groups(values: &[f64], top: u32) -> (Vec<String>, Vec<Option<u32>>) {
     let mut names: Vec<String> = (0..top).map(|value| value.to_string()).collect();
     names.push(format!("{top} or more"));
-    let groups = values
-        .iter()
-        .map(|&value| (value.is_finite() && value >= 0.0).then(|| (value as u32).min(top)))
-        .collect();
+    let groups =
+        values.iter().map(|&value| (value.is_finite() && value >= 0.0).then(|| (value as u32).min(top))).collect();
     (names, groups)
 }
 

@@ -155,11 +155,8 @@ fn category_aucs(values: &[f64], attribute: &AttributeGroups<'_>) -> Vec<Option<
     let cells: Vec<(f64, f64)> = counts.values().map(|row| (0.0, row.iter().sum())).collect();
     (0..n_groups)
         .map(|group| {
-            let mut pairs: Vec<(f64, f64)> = counts
-                .values()
-                .zip(&cells)
-                .map(|(row, &(_, total))| (row[group], total - row[group]))
-                .collect();
+            let mut pairs: Vec<(f64, f64)> =
+                counts.values().zip(&cells).map(|(row, &(_, total))| (row[group], total - row[group])).collect();
             let inside: f64 = pairs.iter().map(|pair| pair.0).sum();
             let outside: f64 = pairs.iter().map(|pair| pair.1).sum();
             if inside == 0.0 || outside == 0.0 {

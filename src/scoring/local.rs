@@ -5,7 +5,6 @@
 //! Uses: model, explain, data, domain, drift, config.
 
 use super::bundle::{ModelBundle, describe_features, file_version};
-use crate::data::policy::ReasonPolicy;
 use super::levers::{LoanRanges, search_space};
 use super::reference::{ReferenceIndex, histogram_edges};
 use super::{Scorer, ScorerInfo, ScoringError, Source, id_of_inputs};
@@ -13,6 +12,7 @@ pub use crate::config::LocalSources;
 use crate::config::resolve_threshold;
 use crate::data::completeness::Completeness;
 use crate::data::labels::Labels;
+use crate::data::policy::ReasonPolicy;
 use crate::data::{ClientTable, DataError, FeatureMatrix};
 use crate::domain::format::{QUOTE_MAX_CHARS, quote_external};
 use crate::domain::{
@@ -467,7 +467,13 @@ impl LocalScorer {
 /// `missing` without one): the mid-rank percentile of a number (of a duration, for negative
 /// days: the share with a shorter one), or the share giving the same answer (a category or
 /// yes/no when `shared`, or no value).
-fn group_standing(sorted: &[f64], missing: u64, value: f64, shared: bool, durations: bool) -> (Option<f64>, Option<f64>) {
+fn group_standing(
+    sorted: &[f64],
+    missing: u64,
+    value: f64,
+    shared: bool,
+    durations: bool,
+) -> (Option<f64>, Option<f64>) {
     let with_value = sorted.len();
     let all = (with_value as u64 + missing) as f64;
     if all == 0.0 {
