@@ -58,18 +58,7 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
         .as_ref()
         .and_then(|card| card.model_version.as_deref())
         .map_or_else(|| "no card".into(), |version| quote_external(version, crate::scoring::MODEL_VERSION_MAX_CHARS));
-    let text = match args.format {
-        DriftFormat::Text => table(&report, &version),
-        DriftFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&report).context("cannot write the report as JSON")?;
-            json.push('\n');
-            json
-        }
-    };
-    match &args.out {
-        Some(path) => crate::files::write_atomically(path, text.as_bytes())?,
-        None => super::output::print(&text)?,
-    }
+    super::emit(&report, args.format == DriftFormat::Json, || table(&report, &version), args.out.as_deref())?;
     if let Some(path) = &args.report {
         let html = crate::drift::report::html(&report, &version);
         crate::files::write_atomically(path, html.as_bytes())?;

@@ -39,18 +39,8 @@ pub(super) fn run(args: &FairnessArgs) -> Result<u8> {
         extra_attributes: &args.attributes,
     };
     let (report, timings) = assess_table(&assessment, table, &history)?;
-    let text = match args.format {
-        FairnessFormat::Text => table_text(&report),
-        FairnessFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&report).context("cannot write the report as JSON")?;
-            json.push('\n');
-            json
-        }
-    };
-    match &args.out {
-        Some(path) => crate::files::write_atomically(path, text.as_bytes())?,
-        None => super::output::print(&text)?,
-    }
+    let json = args.format == FairnessFormat::Json;
+    super::emit(&report, json, || table_text(&report), args.out.as_deref())?;
     if args.timing {
         eprintln!("load: {:.3} s ({} rows)", loaded.as_secs_f64(), report.rows);
         eprintln!("score: {:.3} s", timings.score.as_secs_f64());

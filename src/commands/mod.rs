@@ -40,6 +40,28 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
+/// Writes a report to `out` (else standard output): as pretty JSON when `json`, else as the
+/// text `table` gives.
+fn emit<T: serde::Serialize>(
+    report: &T,
+    json: bool,
+    table: impl FnOnce() -> String,
+    out: Option<&std::path::Path>,
+) -> Result<()> {
+    let text = if json {
+        let mut json = serde_json::to_string_pretty(report).context("cannot write the report as JSON")?;
+        json.push('\n');
+        json
+    } else {
+        table()
+    };
+    match out {
+        Some(path) => crate::files::write_atomically(path, text.as_bytes())?,
+        None => output::print(&text)?,
+    }
+    Ok(())
+}
+
 /// A model with its card (when one lies beside it) and the clients mapped onto its features.
 struct Loaded {
     model: Model,

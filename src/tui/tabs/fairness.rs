@@ -148,8 +148,17 @@ fn report_lines(report: &FairnessReport) -> Vec<(String, LineKind)> {
         ));
         lines.push((
             format!(
-                "  {:<22} {:>7} {:>9} {:>7} {:>7} {:>7} {:>9}  {:<19} {:<20} verdict",
-                "group", "clients", "approved", "TPR", "FPR", "mean p", "defaults", "approval ratio", "equal opp. diff"
+                "  {:<22} {:>7} {:>9} {:>7} {:>7} {:>7} {:>9}  {:<10} {:<19} {:<20}",
+                "group",
+                "clients",
+                "approved",
+                "TPR",
+                "FPR",
+                "mean p",
+                "defaults",
+                "verdict",
+                "approval ratio",
+                "equal opp. diff"
             ),
             LineKind::Dim,
         ));
@@ -162,7 +171,7 @@ fn report_lines(report: &FairnessReport) -> Vec<(String, LineKind)> {
             };
             lines.push((
                 format!(
-                    "  {:<22} {:>7} {:>9} {:>7} {:>7} {:>7} {:>9}  {:<19} {:<20} {}",
+                    "  {:<22} {:>7} {:>9} {:>7} {:>7} {:>7} {:>9}  {:<10} {:<19} {:<20}",
                     fit(&group.group, 22),
                     group.count,
                     percent(Some(group.approval_rate)),
@@ -170,9 +179,9 @@ fn report_lines(report: &FairnessReport) -> Vec<(String, LineKind)> {
                     percent(group.false_positive_rate),
                     percent(Some(group.mean_probability)),
                     percent(Some(group.default_rate)),
+                    group.verdict.as_str(),
                     interval(group.approval_ratio),
-                    interval(group.equal_opportunity_difference),
-                    group.verdict.as_str()
+                    interval(group.equal_opportunity_difference)
                 ),
                 kind,
             ));
