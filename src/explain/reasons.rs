@@ -741,7 +741,7 @@ mod tests {
             ReasonInput { features: &features, points: &points, log_odds: &log_odds, decision: Decision::Refused };
         let reasons = principal_reasons(&templates, &input, &facts);
         let quoted: Vec<&str> = reasons.iter().map(|reason| reason.features[0].as_str()).collect();
-        assert_eq!(quoted, ["EXT_SOURCE_3", "DAYS_BIRTH", "EXT_SOURCE_2", "AMT_ANNUITY"]);
+        assert_eq!(quoted, ["EXT_SOURCE_3", "AGE_YEARS", "EXT_SOURCE_2", "AMT_ANNUITY"]);
         // Folded: the features that moved the risk, largest first.
         assert_eq!(reasons[1].features, ["AGE_YEARS", "DAYS_BIRTH", "FLAG_PHONE", "CNT_CHILDREN"]);
         assert!((reasons[1].points - 0.0351).abs() < 1e-15);
