@@ -58,6 +58,10 @@ pub enum Command {
     /// Serve scores and explanations over HTTP (JSON), from the same model and data.
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
+    /// Check the model's decisions for bias by sex, age, family status and children, and find
+    /// the features that stand in for them.
+    #[command(after_help = FAIRNESS_HELP)]
+    Fairness(FairnessArgs),
 }
 
 const SERVE_HELP: &str = "\
@@ -76,6 +80,7 @@ Routes (JSON; GET /openapi.json describes them all):
                        change a refusal (a lower credit limit for a revolving line)
   GET  /features/{name}/distribution      the reference population, repaid and defaulted apart
   GET  /portfolio, GET /drift             the applicants as a whole
+  GET  /fairness                          decisions by sex, age, family, children; proxies
   GET  /metrics                           request counts and latency histograms (OpenMetrics)
 
 Security: with PAD_API_TOKEN set in the environment, every route but /health needs
@@ -539,4 +544,65 @@ fn thread_count(text: &str) -> Result<usize, String> {
         Ok(count) if (1..=most).contains(&count) => Ok(count),
         _ => Err(format!("expected a number of threads from 1 to {most}")),
     }
+}
+
+const FAIRNESS_HELP: &str = "\
+For each sensitive attribute (sex from CODE_GENDER, age bands from DAYS_BIRTH, family status,
+number of children, and every --attribute COLUMN), whether the model reads it or not, per group
+of clients with a known outcome: the count, the approval rate, the default rate among the
+accepted, the true and false positive rates (a refusal is the positive prediction, TARGET 1 the
+positive label, as in Fairlearn), the mean predicted probability against the observed default
+rate, and the gaps to the most favoured group (highest approval rate): the approval ratio
+(disparate impact, the four-fifths rule), the equal-opportunity difference (approval among
+clients who repaid) and the equalised-odds difference (the larger of the true and false
+positive rate gaps), with bootstrap 95 % intervals. Groups too small to judge are listed as
+such. Then every model feature's AUC alone for each attribute's groups: strong proxies.
+
+The bounds (minimum ratio, maximum difference, smallest group judged, resamples, proxy AUC,
+age bands) are in the [fairness] table of assets/policy.toml. Exit code: 0 within the bounds,
+3 when some group's whole interval lies beyond one, 1 on error.
+
+Examples:
+  pad fairness
+  pad fairness --history data/history.parquet --attribute NAME_EDUCATION_TYPE --format json";
+
+/// Arguments of `pad fairness`.
+#[derive(Debug, Args)]
+pub struct FairnessArgs {
+    /// Clients with known outcomes (a TARGET column), CSV or Parquet
+    /// [default: data/history.parquet].
+    #[arg(long = "history", visible_alias = "data", value_name = "PATH")]
+    pub history: Option<PathBuf>,
+    /// LightGBM text model whose decisions are assessed (its model.json card beside it is read)
+    /// [default: assets/model.txt].
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Decision threshold (default: the model card's, else 0.5).
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
+    pub threshold: Option<f64>,
+    /// Another column to assess as a sensitive attribute (text: one group per value; numbers:
+    /// one per value up to 12 values, else quartiles). Repeat for several.
+    #[arg(long = "attribute", value_name = "COLUMN")]
+    pub attributes: Vec<String>,
+    /// Bootstrap resamples for the intervals (default: the policy's).
+    #[arg(long, value_name = "N")]
+    pub bootstrap: Option<usize>,
+    /// Output format on standard output (or --out).
+    #[arg(long, value_enum, default_value_t = FairnessFormat::Text)]
+    pub format: FairnessFormat,
+    /// Write the table to this file instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Print the time of each step to standard error.
+    #[arg(long)]
+    pub timing: bool,
+}
+
+/// Output formats of `pad fairness`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FairnessFormat {
+    /// Aligned tables for people.
+    Text,
+    /// The whole report as JSON.
+    Json,
 }

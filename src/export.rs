@@ -79,6 +79,8 @@ pub struct Sheet<'a> {
     pub features: &'a [FeatureDescription],
     /// The model version.
     pub model_version: &'a str,
+    /// The version of the reason policy the reasons obey.
+    pub policy_version: &'a str,
     /// The customer's language.
     pub language: Language,
 }
@@ -93,8 +95,10 @@ pub struct ContributionLine {
     pub points: f64,
 }
 
-/// The largest `rows` contributions of features that may be shown to a customer (protected
-/// attributes only count in the rest), then everything else together.
+/// The largest `rows` contributions of features the reason policy lets a customer be told
+/// about (`explained` and `actionable`), then everything else together as "other
+/// characteristics of the application" (protected attributes and the features kept from
+/// customers only count there).
 pub fn contribution_lines(
     explanation: &Explanation,
     features: &[FeatureDescription],
@@ -103,7 +107,10 @@ pub fn contribution_lines(
     language: Language,
 ) -> Vec<ContributionLine> {
     let mut order: Vec<usize> = (0..explanation.points.len())
-        .filter(|&idx| features.get(idx).is_some_and(|feature| !feature.protected) && explanation.points[idx] != 0.0)
+        .filter(|&idx| {
+            features.get(idx).is_some_and(|feature| !feature.protected && feature.class.customer_facing())
+                && explanation.points[idx] != 0.0
+        })
         .collect();
     order.sort_by(|&a, &b| explanation.points[b].abs().total_cmp(&explanation.points[a].abs()).then(a.cmp(&b)));
     order.truncate(rows);
@@ -215,7 +222,7 @@ pub fn markdown(sheet: &Sheet<'_>, image_name: &str, when: &str) -> String {
         wording::chart_heading(language),
         wording::chart_heading(language),
         wording::title(score.client_id, language),
-        wording::stamp(sheet.model_version, score.threshold, when, language),
+        wording::stamp(sheet.model_version, sheet.policy_version, score.threshold, when, language),
     ));
     text
 }

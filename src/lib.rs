@@ -15,6 +15,9 @@
 //! - [`export`]: the customer sheet (Markdown and a PNG chart) of one decision.
 //! - [`drift`]: data drift between a reference population and current applicants (PSI,
 //!   Kolmogorov–Smirnov, chi-squared), ranked by the model's global importance.
+//! - [`fairness`]: the model's decisions by sex, age band, family status and children
+//!   (approval, error rates, calibration, gaps to the favoured group with bootstrap
+//!   intervals) and the features that stand in for those attributes.
 //! - [`api`]: the scoring API (`pad serve`, axum), and [`remote`]: the `Scorer` trait over it
 //!   (reqwest), for the dashboard's remote mode.
 //! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture).
@@ -48,6 +51,7 @@ pub mod error;
 pub mod evaluation;
 pub mod explain;
 pub mod export;
+pub mod fairness;
 pub mod files;
 pub mod model;
 pub mod remote;

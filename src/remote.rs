@@ -88,6 +88,7 @@ impl RemoteScorer {
             features: model.features.into_iter().map(Into::into).collect(),
             reference_clients: model.reference_clients,
             warnings: model.warnings,
+            policy_version: model.policy_version,
         };
         let link = Link { server: base.clone(), last_latency: Some(latency), failure: None, finished: 1 };
         Ok(RemoteScorer {
@@ -363,6 +364,10 @@ impl Scorer for RemoteScorer {
 
     fn drift(&self) -> Result<DriftReport, ScoringError> {
         self.call(Call::Get("/drift".into()), SLOW_TIMEOUT)
+    }
+
+    fn fairness(&self) -> Result<crate::fairness::FairnessReport, ScoringError> {
+        self.call(Call::Get("/fairness".into()), SLOW_TIMEOUT)
     }
 
     fn link(&self) -> Option<Link> {

@@ -101,7 +101,7 @@ async fn every_other_route_needs_the_bearer_token() {
         let answer = send(state.clone(), post(path, &json!({"client_id": 400001}))).await;
         assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized", None);
     }
-    for path in ["/portfolio", "/drift"] {
+    for path in ["/portfolio", "/drift", "/fairness"] {
         let answer = send(state.clone(), get(path)).await;
         assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized", None);
     }
@@ -383,10 +383,15 @@ async fn distributions_portfolio_and_drift() {
     assert_eq!(status, StatusCode::OK);
     let portfolio: pad::api::dto::PortfolioResponse = serde_json::from_value(body).unwrap();
     assert_eq!(Portfolio::from(portfolio), scorer.portfolio(&|_, _| ()).unwrap());
-    let (status, body) = send(state, get("/drift")).await;
+    let (status, body) = send(state.clone(), get("/drift")).await;
     assert_eq!(status, StatusCode::OK);
     let report: pad::drift::DriftReport = serde_json::from_value(body).unwrap();
     assert_eq!(report, scorer.drift().unwrap());
+    let (status, body) = send(state, get("/fairness")).await;
+    assert_eq!(status, StatusCode::OK);
+    let report: pad::fairness::FairnessReport = serde_json::from_value(body).unwrap();
+    assert_eq!(report, scorer.fairness().unwrap());
+    assert_eq!(report.attributes.len(), 4);
 }
 
 #[tokio::test]
@@ -416,6 +421,7 @@ async fn openapi_describes_every_route() {
         ("/features/{name}/distribution", "get"),
         ("/portfolio", "get"),
         ("/drift", "get"),
+        ("/fairness", "get"),
         ("/openapi.json", "get"),
         ("/metrics", "get"),
     ];
@@ -526,6 +532,9 @@ impl Scorer for Faulty {
     }
     fn drift(&self) -> Result<pad::drift::DriftReport, ScoringError> {
         self.inner.drift()
+    }
+    fn fairness(&self) -> Result<pad::fairness::FairnessReport, ScoringError> {
+        self.inner.fairness()
     }
 }
 

@@ -138,8 +138,8 @@ fn tabs_cycle_and_compare_loads_its_distribution() {
     let scorer = bundled();
     let mut app = dashboard(140, 40);
     assert_eq!(app.tab, Tab::Decision);
-    assert_eq!(app.update(Action::PreviousTab), vec![Command::LoadDrift]);
-    assert_eq!(app.tab, Tab::Drift);
+    assert_eq!(app.update(Action::PreviousTab), vec![Command::LoadFairness]);
+    assert_eq!(app.tab, Tab::Fairness);
     app.update(Action::NextTab);
     assert_eq!(app.tab, Tab::Decision);
     let commands = app.update(Action::ShowTab(Tab::Compare));
@@ -246,6 +246,9 @@ impl Scorer for Failing {
         Err(ScoringError::Remote("the server does not answer".into()))
     }
     fn drift(&self) -> Result<pad::drift::DriftReport, ScoringError> {
+        Err(ScoringError::Remote("the server does not answer".into()))
+    }
+    fn fairness(&self) -> Result<pad::fairness::FairnessReport, ScoringError> {
         Err(ScoringError::Remote("the server does not answer".into()))
     }
     fn counterfactual(&self, _: i64) -> Result<pad::domain::Counterfactual, ScoringError> {
@@ -720,6 +723,28 @@ fn drift_tab_computes_once_in_the_background_and_sorts() {
     press(&mut app, scorer, [Action::FocusPanel, Action::MoveCursor(2)]);
     let third = &report.features[app.tabs.drift.order()[2]];
     assert!(screen(&app).contains(&third.label), "{}", third.label);
+}
+
+#[test]
+fn fairness_tab_computes_once_in_the_background_and_scrolls() {
+    let scorer = bundled();
+    let mut app = dashboard(140, 40);
+    assert!(app.tabs.fairness.report.is_none(), "nothing computed before the tab is opened");
+    let commands = app.update(Action::ShowTab(Tab::Fairness));
+    assert_eq!(commands, vec![Command::LoadFairness]);
+    assert!(screen(&app).contains("Assessing the decisions"));
+    settle(&mut app, scorer, commands);
+    let Some(Loadable::Ready(report)) = app.tabs.fairness.report.clone() else { panic!("no fairness report") };
+    assert_eq!(report.rows, 30_000);
+    let shown = screen(&app);
+    for words in ["sex (CODE_GENDER", "age band (DAYS_BIRTH", "65 and over", "most favoured: M", "Strong proxies"] {
+        assert!(shown.contains(words), "{words} not in:\n{shown}");
+    }
+    // Opening the tab again computes nothing; the cursor scrolls.
+    assert!(app.update(Action::ShowTab(Tab::Fairness)).is_empty());
+    press(&mut app, scorer, [Action::FocusPanel, Action::MoveCursor(3)]);
+    assert_eq!(app.tabs.fairness.offset, 3);
+    assert!(!screen(&app).contains("past clients · policy"));
 }
 
 /// The first bundled applicant whose file leaves empty a field the card requires, with that

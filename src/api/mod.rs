@@ -10,7 +10,7 @@
 //! at most `--concurrency` pieces at once ([`AppState::blocking`]). Every failure is an
 //! [`ApiError`] with a JSON body.
 //!
-//! Uses: scoring, domain, drift (the report's type), config, error. Only this module imports axum.
+//! Uses: scoring, domain, drift and fairness (the reports' types), config, error. Only this module imports axum.
 
 pub mod dto;
 pub mod error;

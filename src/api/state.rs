@@ -52,6 +52,8 @@ pub struct AppState {
     pub portfolio: Arc<tokio::sync::OnceCell<Arc<PortfolioResponse>>>,
     /// `GET /drift`, computed at the first request.
     pub drift: Arc<tokio::sync::OnceCell<Arc<crate::drift::DriftReport>>>,
+    /// `GET /fairness`, computed at the first request.
+    pub fairness: Arc<tokio::sync::OnceCell<Arc<crate::fairness::FairnessReport>>>,
     /// Permits for scorer work on the blocking pool ([`Limits::concurrency`]).
     jobs: Arc<tokio::sync::Semaphore>,
 }
@@ -68,6 +70,7 @@ impl AppState {
             model,
             portfolio: Arc::default(),
             drift: Arc::default(),
+            fairness: Arc::default(),
             jobs: Arc::new(tokio::sync::Semaphore::new(limits.concurrency.max(1))),
         }
     }

@@ -13,6 +13,7 @@ use crate::cli::{DriftArgs, DriftFormat};
 use crate::config::{DEFAULT_MODEL, resolve_threshold};
 use crate::data::FeatureMatrix;
 use crate::data::labels::Labels;
+use crate::data::policy::ReasonPolicy;
 use crate::domain::format::{Language, QUOTE_MAX_CHARS, format_percent, quote_external};
 use crate::drift::{DriftContext, DriftReport, RULE, compare, format_p_value};
 use crate::explain::{Explainer, Method};
@@ -24,7 +25,7 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
     let start = Instant::now();
     let ModelBundle { model, card, schema } = ModelBundle::open(&model_path)?;
     let (threshold, _) = resolve_threshold(args.threshold, card.as_ref(), &model_path)?;
-    let features = describe_features(&model, &schema, card.as_ref(), &Labels::bundled()?);
+    let features = describe_features(&model, &schema, card.as_ref(), &Labels::bundled()?, &ReasonPolicy::bundled()?);
     let load = |path: &Path| -> Result<FeatureMatrix> {
         let matrix = FeatureMatrix::load(path, &schema)?;
         if matrix.repaired_lines() > 0 {
@@ -57,18 +58,7 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
         .as_ref()
         .and_then(|card| card.model_version.as_deref())
         .map_or_else(|| "no card".into(), |version| quote_external(version, crate::scoring::MODEL_VERSION_MAX_CHARS));
-    let text = match args.format {
-        DriftFormat::Text => table(&report, &version),
-        DriftFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&report).context("cannot write the report as JSON")?;
-            json.push('\n');
-            json
-        }
-    };
-    match &args.out {
-        Some(path) => crate::files::write_atomically(path, text.as_bytes())?,
-        None => super::output::print(&text)?,
-    }
+    super::emit(&report, args.format == DriftFormat::Json, || table(&report, &version), args.out.as_deref())?;
     if let Some(path) = &args.report {
         let html = crate::drift::report::html(&report, &version);
         crate::files::write_atomically(path, html.as_bytes())?;

@@ -105,6 +105,7 @@ fn report(args: &ExplainArgs, id: i64, folder: &std::path::Path) -> Result<()> {
         record: Some(&record),
         features: &scorer.info().features,
         model_version: &scorer.info().model_version,
+        policy_version: &scorer.info().policy_version,
         language: crate::config::language(args.lang),
     };
     let paths = crate::export::write(&sheet, folder).with_context(|| format!("cannot export client {id}"))?;

@@ -5,6 +5,7 @@
 mod dashboard;
 mod drift;
 mod explain;
+mod fairness;
 mod output;
 mod predict;
 mod serve;
@@ -21,7 +22,7 @@ use crate::domain::ModelCard;
 use crate::domain::format::{QUOTE_MAX_CHARS, quote_external};
 use crate::model::Model;
 
-/// Exit code of `pad drift` when something drifted.
+/// Exit code of `pad drift` when something drifted, and of `pad fairness` when a bound is crossed.
 pub const EXIT_DRIFTED: u8 = 3;
 
 /// Runs the command the user asked for; returns the exit code (0, or [`EXIT_DRIFTED`]).
@@ -35,7 +36,30 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Train(args) => done(train::run(&args)),
         Command::Drift(args) => drift::run(&args),
         Command::Serve(args) => done(serve::run(&args)),
+        Command::Fairness(args) => fairness::run(&args),
     }
+}
+
+/// Writes a report to `out` (else standard output): as pretty JSON when `json`, else as the
+/// text `table` gives.
+fn emit<T: serde::Serialize>(
+    report: &T,
+    json: bool,
+    table: impl FnOnce() -> String,
+    out: Option<&std::path::Path>,
+) -> Result<()> {
+    let text = if json {
+        let mut json = serde_json::to_string_pretty(report).context("cannot write the report as JSON")?;
+        json.push('\n');
+        json
+    } else {
+        table()
+    };
+    match out {
+        Some(path) => crate::files::write_atomically(path, text.as_bytes())?,
+        None => output::print(&text)?,
+    }
+    Ok(())
 }
 
 /// A model with its card (when one lies beside it) and the clients mapped onto its features.

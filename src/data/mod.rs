@@ -18,6 +18,7 @@ pub mod inputs;
 pub mod labels;
 mod matrix;
 pub mod pipeline;
+pub mod policy;
 pub mod schema;
 pub mod synth;
 mod table;

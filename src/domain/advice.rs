@@ -50,6 +50,51 @@ pub struct Reason {
     pub effect: Effect,
     /// The sentence for the customer.
     pub text: Bilingual,
+    /// The policy class that allowed it: `explained` or `actionable` for a reason quoting a
+    /// feature, `not_for_customers` for the one line folding the features a customer is not
+    /// told about.
+    #[serde(default)]
+    pub class: super::PolicyClass,
+    /// What the sentence compares the client with, when it does: a favourable reason is
+    /// compared with clients who had payment difficulties, an unfavourable one with clients
+    /// who repaid, and only on the side that reads the way the contribution points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<ReasonComparison>,
+}
+
+/// The clients of the reference population a reason compares the client with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComparedWith {
+    /// Clients who repaid.
+    Repaid,
+    /// Clients who had payment difficulties.
+    Defaulted,
+}
+
+/// The comparison a reason's sentence makes.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReasonComparison {
+    /// "higher than for 80 % of clients who repaid": the client's value (as the model reads
+    /// it, before durations are turned positive) is above (or below) `percent` % of the
+    /// clients of `population` who have a value.
+    Rank {
+        /// The clients compared with.
+        population: ComparedWith,
+        /// Whether the value is above them (else below).
+        above: bool,
+        /// The share of them on the other side, in percent.
+        percent: f64,
+    },
+    /// "like 61 % of clients who repaid and 70 % of clients who had payment difficulties":
+    /// the shares of each group giving the same answer (a category, a yes/no, no value).
+    Share {
+        /// Percentage of clients who repaid sharing it.
+        repaid: f64,
+        /// Percentage of clients who had payment difficulties sharing it.
+        defaulted: f64,
+    },
 }
 
 /// One input changed by a counterfactual or a what-if.

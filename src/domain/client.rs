@@ -80,6 +80,9 @@ pub struct FeatureDescription {
     /// Whether every decision needs it given (see [`super::CardInput::required`]).
     #[serde(default)]
     pub required: bool,
+    /// Its class in the reason policy (`assets/policy.toml`).
+    #[serde(default)]
+    pub class: super::PolicyClass,
 }
 
 /// A feature value of one client.

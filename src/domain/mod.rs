@@ -6,10 +6,12 @@
 mod advice;
 mod client;
 pub mod format;
+mod policy;
 pub mod wording;
 
 pub use advice::*;
 pub use client::*;
+pub use policy::PolicyClass;
 
 use std::fmt;
 

@@ -129,8 +129,8 @@ pub fn chart_end(language: Language) -> &'static str {
 /// The grouped rest of the chart.
 pub fn chart_rest(language: Language) -> &'static str {
     match language {
-        Language::En => "Everything else",
-        Language::Fr => "Tout le reste",
+        Language::En => "Other characteristics of the application",
+        Language::Fr => "Autres caractéristiques de la demande",
     }
 }
 
@@ -159,11 +159,15 @@ pub fn chart_limit(threshold: f64, language: Language) -> String {
 }
 
 /// The stamp of an exported sheet.
-pub fn stamp(model_version: &str, threshold: f64, when: &str, language: Language) -> String {
+pub fn stamp(model_version: &str, policy_version: &str, threshold: f64, when: &str, language: Language) -> String {
     let limit = format_percent(threshold, language);
     match language {
-        Language::En => format!("Model {model_version}, limit {limit}, produced {when}."),
-        Language::Fr => format!("Modèle {model_version}, seuil {limit}, établi le {when}."),
+        Language::En => {
+            format!("Model {model_version}, reason policy {policy_version}, limit {limit}, produced {when}.")
+        }
+        Language::Fr => {
+            format!("Modèle {model_version}, politique des motifs {policy_version}, seuil {limit}, établi le {when}.")
+        }
     }
 }
 

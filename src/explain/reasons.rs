@@ -1,24 +1,34 @@
 //! Principal reasons: the few facts about a client that moved the estimated risk most, worded
 //! for the customer in English and French.
 //!
-//! From a client's contributions (in probability units), features that say the same thing are
-//! merged into one reason (`DAYS_BIRTH` and `AGE_YEARS`; the three statistics of one building
-//! measure; the groups of `assets/reasons.toml`), protected attributes are left out, and:
+//! From a client's contributions (in probability units), the reason policy
+//! (`assets/policy.toml`, through each feature's [`PolicyClass`]) decides what may be said:
+//! protected attributes are left out, features a customer cannot act on or understand are
+//! folded into one line ("other characteristics of the application"), and the others are
+//! merged when they say the same thing (`DAYS_EMPLOYED` and its ratio; the three statistics of
+//! one building measure; the groups of `assets/reasons.toml`). Then:
 //!
 //! - for a refusal, the (at most four) reasons that pushed most towards default;
 //! - for an acceptance, the (at most four) that counted most in the client's favour.
 //!
 //! Each reason is a sentence from the feature's template with the client's value in human
-//! units and where it stands among clients who repaid ("lower than for 80 % of clients who
-//! repaid"), so the customer hears facts about themselves and a plain comparison, never model
-//! internals. Pure functions; the caller supplies the client's values and standings.
+//! units and a comparison that reads the way its contribution points: an unfavourable reason
+//! says where the value stands among clients who repaid, on the side where those who had
+//! payment difficulties lie ("lower than for 80 % of clients who repaid"); a favourable one
+//! where it stands among clients who had payment difficulties, on the side of those who
+//! repaid ("higher than for 70 % of clients who had payment difficulties"). Where the value
+//! does not lie on that side (the model's effect is not the population's), the sentence makes
+//! no comparison rather than one that reads the wrong way. Pure functions; the caller supplies
+//! the client's values and standings.
 //!
 //! Uses: domain.
 
 use std::collections::BTreeMap;
 
 use crate::domain::format::{Language, format_number, format_percent, format_value};
-use crate::domain::{Bilingual, Decision, Effect, FeatureDescription, FieldValue, Reason};
+use crate::domain::{
+    Bilingual, ComparedWith, Decision, Effect, FeatureDescription, FieldValue, PolicyClass, Reason, ReasonComparison,
+};
 
 /// The sentences shipped with the package.
 pub const BUNDLED: &str = include_str!("../../assets/reasons.toml");
@@ -92,10 +102,18 @@ struct GenericTemplate {
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
+struct FoldedTemplate {
+    en: String,
+    fr: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TemplateFile {
     #[serde(default)]
     groups: Vec<Vec<String>>,
     generic: GenericTemplate,
+    folded: FoldedTemplate,
     #[serde(default)]
     features: BTreeMap<String, Template>,
     #[serde(default)]
@@ -107,11 +125,13 @@ struct TemplateFile {
 pub struct Templates {
     groups: Vec<Vec<String>>,
     generic: Bilingual,
+    folded: Bilingual,
     features: BTreeMap<String, Template>,
     categories: BTreeMap<String, BTreeMap<String, Bilingual>>,
 }
 
-/// Where a client's value stands among the clients of the reference population who repaid.
+/// Where a client's value stands among the clients of the reference population who repaid,
+/// and among those who had payment difficulties.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct RepaidStanding {
     /// For a number: the percentage of clients who repaid with a smaller value (equal values
@@ -120,6 +140,10 @@ pub struct RepaidStanding {
     /// For a category, a yes/no answer or a missing value: the percentage of clients who
     /// repaid sharing it.
     pub share: Option<f64>,
+    /// [`RepaidStanding::percentile`] among clients who had payment difficulties.
+    pub defaulted_percentile: Option<f64>,
+    /// [`RepaidStanding::share`] among clients who had payment difficulties.
+    pub defaulted_share: Option<f64>,
 }
 
 /// What the reasons need to know about one client.
@@ -209,6 +233,7 @@ impl Templates {
         Ok(Templates {
             groups: file.groups,
             generic: Bilingual { en: file.generic.en, fr: file.generic.fr },
+            folded: Bilingual { en: file.folded.en, fr: file.folded.fr },
             features: file.features,
             categories,
         })
@@ -261,19 +286,71 @@ impl Templates {
         self.shown_value(feature, value, style, language)
     }
 
-    /// The sentence for one feature of a client, in both languages.
-    pub fn sentence(&self, feature: &FeatureDescription, value: &FieldValue, standing: RepaidStanding) -> Bilingual {
-        Bilingual {
-            en: self.sentence_in(feature, value, standing, Language::En),
-            fr: self.sentence_in(feature, value, standing, Language::Fr),
+    /// The sentence for one feature of a client whose contribution had `effect`, in both
+    /// languages, with the comparison it makes (see [`Templates::comparison`]).
+    pub fn sentence(
+        &self,
+        feature: &FeatureDescription,
+        value: &FieldValue,
+        standing: RepaidStanding,
+        effect: Effect,
+    ) -> (Bilingual, Option<ReasonComparison>) {
+        let comparison = self.comparison(feature, value, standing, effect);
+        let text = Bilingual {
+            en: self.sentence_in(feature, value, comparison, Language::En),
+            fr: self.sentence_in(feature, value, comparison, Language::Fr),
+        };
+        (text, comparison)
+    }
+
+    /// The one line standing for every feature a customer is not told about.
+    pub fn folded(&self) -> &Bilingual {
+        &self.folded
+    }
+
+    /// The comparison a reason with `effect` makes, if one reads that way: a number is
+    /// compared with clients who repaid when it raised the risk, with clients who had payment
+    /// difficulties when it lowered it, and only when it lies beyond most of them on the side
+    /// of the other group (where the other group is more common than the compared one at this
+    /// value); a category, yes/no answer or missing value gives the share of both groups
+    /// sharing it, when it is more common among those the effect points to. `None`: no
+    /// comparison reads the right way, and the sentence makes none.
+    pub fn comparison(
+        &self,
+        feature: &FeatureDescription,
+        value: &FieldValue,
+        standing: RepaidStanding,
+        effect: Effect,
+    ) -> Option<ReasonComparison> {
+        let favourable = effect == Effect::LowersRisk;
+        let ranked = matches!(value, FieldValue::Number(_)) && yes_no(value, &feature.unit).is_none();
+        if ranked && let Some(repaid) = standing.percentile {
+            let defaulted = standing.defaulted_percentile?;
+            // More of the repaid than of the defaulted lie below the value: around it, a
+            // higher value goes with more payment difficulties.
+            if repaid == defaulted {
+                return None;
+            }
+            let higher_riskier = repaid > defaulted;
+            let (population, percentile) =
+                if favourable { (ComparedWith::Defaulted, defaulted) } else { (ComparedWith::Repaid, repaid) };
+            let above = percentile >= 50.0;
+            let reads_right = if favourable { above != higher_riskier } else { above == higher_riskier };
+            let percent = if above { percentile } else { 100.0 - percentile };
+            return reads_right.then_some(ReasonComparison::Rank { population, above, percent });
         }
+        let (repaid, defaulted) = (standing.share?, standing.defaulted_share?);
+        // Rounded as shown: two equal figures would say nothing.
+        let apart = repaid.round() != defaulted.round();
+        let reads_right = if favourable { repaid > defaulted } else { defaulted > repaid };
+        (apart && reads_right).then_some(ReasonComparison::Share { repaid, defaulted })
     }
 
     fn sentence_in(
         &self,
         feature: &FeatureDescription,
         value: &FieldValue,
-        standing: RepaidStanding,
+        comparison: Option<ReasonComparison>,
         language: Language,
     ) -> String {
         let template = self.features.get(&feature.name);
@@ -281,11 +358,14 @@ impl Templates {
             Language::En => &feature.label_en,
             Language::Fr => &feature.label_fr,
         };
-        let share = |share: Option<f64>| share.map(|share| share_phrase(share, language)).unwrap_or_default();
+        let durations = feature.unit == "days";
+        let (more, less) = comparison_words(template, durations, language);
+        let phrase =
+            comparison.map(|comparison| comparison_phrase(comparison, more, less, language)).unwrap_or_default();
         if matches!(value, FieldValue::Missing) {
             let sentence = self.generic.get(language);
             let not_given = format_value(value, &feature.unit, language);
-            return fill(sentence, label, &not_given, &share(standing.share));
+            return fill(sentence, label, &not_given, &phrase);
         }
         let answer = yes_no(value, &feature.unit);
         if let (Some(template), Some(yes)) = (template, answer) {
@@ -296,19 +376,11 @@ impl Templates {
                 (Language::Fr, false) => &template.no_fr,
             };
             if let Some(sentence) = sentence {
-                return fill(sentence, label, "", &share(standing.share));
+                return fill(sentence, label, "", &phrase);
             }
         }
         let style = template.map(|template| template.value).unwrap_or_default();
         let shown = self.shown_value(feature, value, style, language);
-        let comparison = match (value, standing.percentile) {
-            (FieldValue::Number(_), Some(percentile)) if answer.is_none() => {
-                let durations = feature.unit == "days";
-                let (more, less) = comparison_words(template, durations, language);
-                percentile_phrase(percentile, more, less, language)
-            }
-            _ => share(standing.share),
-        };
         let one = matches!(value, FieldValue::Number(number) if *number == 1.0);
         let sentence = match (template, language) {
             (Some(Template { one_en: Some(sentence), .. }), Language::En)
@@ -321,7 +393,7 @@ impl Templates {
             | (Some(Template { fr: Some(sentence), .. }), Language::Fr) => sentence.as_str(),
             _ => self.generic.get(language),
         };
-        fill(sentence, label, &shown, &comparison)
+        fill(sentence, label, &shown, &phrase)
     }
 
     /// A value as the sentence shows it.
@@ -410,25 +482,47 @@ fn comparison_words(template: Option<&Template>, durations: bool, language: Lang
     (more.unwrap_or(default_more), less.unwrap_or(default_less))
 }
 
-/// `, lower than for 80 % of clients who repaid`: the share of clients who repaid on the other
-/// side of the client's value.
-fn percentile_phrase(percentile: f64, more: &str, less: &str, language: Language) -> String {
-    let (word, share) = if percentile >= 50.0 { (more, percentile) } else { (less, 100.0 - percentile) };
-    // Beyond every one of them (a mid-rank of exactly 100): "all", not "100 %".
-    match (language, share >= 100.0) {
-        (Language::En, true) => format!(", {word} all clients who repaid"),
-        (Language::Fr, true) => format!(", {word} tous les clients ayant remboursé"),
-        (Language::En, false) => format!(", {word} {} of clients who repaid", whole_percent(share, language)),
-        (Language::Fr, false) => format!(", {word} {} des clients ayant remboursé", whole_percent(share, language)),
+/// The clients of a group, as a sentence names them.
+fn clients_of(population: ComparedWith, language: Language) -> &'static str {
+    match (population, language) {
+        (ComparedWith::Repaid, Language::En) => "clients who repaid",
+        (ComparedWith::Repaid, Language::Fr) => "clients ayant remboursé",
+        (ComparedWith::Defaulted, Language::En) => "clients who had payment difficulties",
+        (ComparedWith::Defaulted, Language::Fr) => "clients ayant eu des difficultés de paiement",
     }
 }
 
-/// `, like 61 % of clients who repaid`.
-fn share_phrase(share: f64, language: Language) -> String {
-    let share = whole_percent(share, language);
+/// The `{comparison}` of a sentence, with its leading comma.
+fn comparison_phrase(comparison: ReasonComparison, more: &str, less: &str, language: Language) -> String {
+    match comparison {
+        ReasonComparison::Rank { population, above, percent } => {
+            rank_phrase(if above { more } else { less }, percent, clients_of(population, language), language)
+        }
+        ReasonComparison::Share { repaid, defaulted } => share_phrase(repaid, defaulted, language),
+    }
+}
+
+/// `, lower than for 80 % of clients who repaid`: `percent` of the group lie on the other side.
+fn rank_phrase(word: &str, percent: f64, clients: &str, language: Language) -> String {
+    // Beyond every one of them (a mid-rank of exactly 100): "all", not "100 %".
+    match (language, percent >= 100.0) {
+        (Language::En, true) => format!(", {word} all {clients}"),
+        (Language::Fr, true) => format!(", {word} tous les {clients}"),
+        (Language::En, false) => format!(", {word} {} of {clients}", whole_percent(percent, language)),
+        (Language::Fr, false) => format!(", {word} {} des {clients}", whole_percent(percent, language)),
+    }
+}
+
+/// `, like 61 % of clients who repaid and 70 % of clients who had payment difficulties`.
+fn share_phrase(repaid: f64, defaulted: f64, language: Language) -> String {
+    let (repaid, defaulted) = (whole_percent(repaid, language), whole_percent(defaulted, language));
     match language {
-        Language::En => format!(", like {share} of clients who repaid"),
-        Language::Fr => format!(", comme {share} des clients ayant remboursé"),
+        Language::En => {
+            format!(", like {repaid} of clients who repaid and {defaulted} of clients who had payment difficulties")
+        }
+        Language::Fr => format!(
+            ", comme {repaid} des clients ayant remboursé et {defaulted} des clients ayant eu des difficultés de paiement"
+        ),
     }
 }
 
@@ -445,8 +539,13 @@ fn whole_percent(share: f64, language: Language) -> String {
     format!("{rounded:.0}{}%", crate::domain::format::percent_space(language))
 }
 
-/// The principal reasons of one client: merged, free of protected attributes, at most
-/// [`MAX_REASONS`], largest first, each worded in both languages.
+/// The key of the one reason folding every feature a customer is not told about (no feature
+/// name holds a colon).
+const FOLDED_KEY: &str = "policy:not_for_customers";
+
+/// The principal reasons of one client, as the reason policy allows: merged, free of
+/// protected attributes, the features a customer is not told about folded into one line, at
+/// most [`MAX_REASONS`], largest first, each worded in both languages.
 pub fn principal_reasons(templates: &Templates, input: &ReasonInput<'_>, facts: &dyn ClientFacts) -> Vec<Reason> {
     struct Group {
         members: Vec<usize>,
@@ -455,17 +554,15 @@ pub fn principal_reasons(templates: &Templates, input: &ReasonInput<'_>, facts: 
     }
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     for (feature_idx, feature) in input.features.iter().enumerate() {
-        if feature.protected {
+        let class = policy_class(feature);
+        if class == PolicyClass::Protected {
             continue;
         }
         let (Some(&points), Some(&log_odds)) = (input.points.get(feature_idx), input.log_odds.get(feature_idx)) else {
             continue;
         };
-        let group = groups.entry(templates.group_key(&feature.name)).or_insert(Group {
-            members: Vec::new(),
-            points: 0.0,
-            log_odds: 0.0,
-        });
+        let key = if class.customer_facing() { templates.group_key(&feature.name) } else { FOLDED_KEY.to_string() };
+        let group = groups.entry(key).or_insert(Group { members: Vec::new(), points: 0.0, log_odds: 0.0 });
         group.members.push(feature_idx);
         group.points += points;
         group.log_odds += log_odds;
@@ -483,6 +580,23 @@ pub fn principal_reasons(templates: &Templates, input: &ReasonInput<'_>, facts: 
     chosen
         .into_iter()
         .map(|mut group| {
+            let effect = if group.points > 0.0 { Effect::RaisesRisk } else { Effect::LowersRisk };
+            let folded = group.members.iter().all(|&idx| !policy_class(&input.features[idx]).customer_facing());
+            if folded {
+                // The features that moved the risk, largest first.
+                let mut moved: Vec<usize> =
+                    group.members.iter().copied().filter(|&idx| input.points[idx] != 0.0).collect();
+                moved.sort_by(|&a, &b| input.points[b].abs().total_cmp(&input.points[a].abs()).then(a.cmp(&b)));
+                return Reason {
+                    features: moved.iter().map(|&idx| input.features[idx].name.clone()).collect(),
+                    points: group.points,
+                    log_odds: group.log_odds,
+                    effect,
+                    text: templates.folded.clone(),
+                    class: PolicyClass::NotForCustomers,
+                    comparison: None,
+                };
+            }
             group.members.sort_by_key(|&idx| templates.group_rank(&input.features[idx].name));
             // The first member with a value is quoted (an age from either of its columns; the
             // "no current job" flag when the job's length is missing because of it).
@@ -494,7 +608,7 @@ pub fn principal_reasons(templates: &Templates, input: &ReasonInput<'_>, facts: 
                 .or(group.members.first().copied())
                 .unwrap_or(0);
             let feature = &input.features[quoted];
-            let text = templates.sentence(feature, &facts.value(quoted), facts.standing(quoted));
+            let (text, comparison) = templates.sentence(feature, &facts.value(quoted), facts.standing(quoted), effect);
             let mut features: Vec<String> = vec![feature.name.clone()];
             features.extend(
                 group.members.iter().filter(|&&idx| idx != quoted).map(|&idx| input.features[idx].name.clone()),
@@ -503,30 +617,46 @@ pub fn principal_reasons(templates: &Templates, input: &ReasonInput<'_>, facts: 
                 features,
                 points: group.points,
                 log_odds: group.log_odds,
-                effect: if group.points > 0.0 { Effect::RaisesRisk } else { Effect::LowersRisk },
+                effect,
                 text,
+                class: policy_class(feature),
+                comparison,
             }
         })
         .collect()
+}
+
+/// A feature's class, protected whenever it is marked protected.
+fn policy_class(feature: &FeatureDescription) -> PolicyClass {
+    if feature.protected { PolicyClass::Protected } else { feature.class }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn feature(name: &str, unit: &str, protected: bool) -> FeatureDescription {
+    fn feature(name: &str, unit: &str, class: PolicyClass) -> FeatureDescription {
         FeatureDescription {
             name: name.into(),
             label_en: format!("{name} label"),
             label_fr: format!("libellé {name}"),
             unit: unit.into(),
             categories: None,
-            actionable: false,
-            protected,
+            actionable: class == PolicyClass::Actionable,
+            protected: class == PolicyClass::Protected,
             derived: false,
             used: true,
             required: false,
+            class,
         }
+    }
+
+    fn rank(repaid: f64, defaulted: f64) -> RepaidStanding {
+        RepaidStanding { percentile: Some(repaid), defaulted_percentile: Some(defaulted), ..RepaidStanding::default() }
+    }
+
+    fn shares(repaid: f64, defaulted: f64) -> RepaidStanding {
+        RepaidStanding { share: Some(repaid), defaulted_share: Some(defaulted), ..RepaidStanding::default() }
     }
 
     struct Facts(Vec<FieldValue>, Vec<RepaidStanding>);
@@ -544,36 +674,38 @@ mod tests {
     fn the_bundled_sentences_parse() {
         assert!(Templates::shared().is_some());
         let templates = Templates::bundled().unwrap();
-        let owns = feature("FLAG_OWN_CAR", "flag", false);
+        let owns = feature("FLAG_OWN_CAR", "flag", PolicyClass::Explained);
         assert_eq!(templates.value_text(&owns, &FieldValue::Category("Y".into()), Language::Fr), "oui");
-        let share = feature("ANNUITY_INCOME_RATIO", "ratio", false);
+        let share = feature("ANNUITY_INCOME_RATIO", "ratio", PolicyClass::Actionable);
         assert_eq!(templates.value_text(&share, &FieldValue::Number(0.183), Language::En), "18.3 %");
         assert!(templates.features.contains_key("EXT_SOURCE_3"));
         assert_eq!(templates.group_key("AGE_YEARS"), "DAYS_BIRTH");
         assert_eq!(templates.group_key("APARTMENTS_MEDI"), templates.group_key("APARTMENTS_AVG"));
         assert_eq!(templates.group_key("TOTALAREA_MODE"), "TOTALAREA_MODE");
         assert_eq!(templates.group_key("HOUSETYPE_MODE"), "HOUSETYPE_MODE");
+        assert_eq!(templates.folded().en, "Other characteristics of the application, taken together.");
     }
 
     #[test]
-    fn a_refusal_gives_the_largest_pushes_towards_default_merged_and_without_protected() {
+    fn a_refusal_gives_the_largest_pushes_towards_default_as_the_policy_allows() {
         let templates = Templates::bundled().unwrap();
         let features = vec![
-            feature("EXT_SOURCE_3", "score", false),
-            feature("DAYS_BIRTH", "days", false),
-            feature("CODE_GENDER", "category", true),
-            feature("AGE_YEARS", "years", false),
-            feature("AMT_CREDIT", "currency", false),
-            feature("CNT_CHILDREN", "count", false),
-            feature("FLAG_PHONE", "flag", false),
-            feature("EXT_SOURCE_2", "score", false),
+            feature("EXT_SOURCE_3", "score", PolicyClass::Explained),
+            feature("DAYS_BIRTH", "days", PolicyClass::NotForCustomers),
+            feature("CODE_GENDER", "category", PolicyClass::Protected),
+            feature("AGE_YEARS", "years", PolicyClass::NotForCustomers),
+            feature("AMT_CREDIT", "currency", PolicyClass::Actionable),
+            feature("CNT_CHILDREN", "count", PolicyClass::NotForCustomers),
+            feature("FLAG_PHONE", "flag", PolicyClass::NotForCustomers),
+            feature("EXT_SOURCE_2", "score", PolicyClass::Explained),
+            feature("AMT_ANNUITY", "currency", PolicyClass::Actionable),
         ];
-        // Points: EXT_SOURCE_3 +5 pp; age +1 pp + 1.5 pp = +2.5 pp merged; gender +9 pp
-        // (protected, never given); amount −3 pp (favourable: not a reason for a refusal);
-        // children +0.01 pp (negligible); home phone +1 pp; EXT_SOURCE_2 +0.6 pp.
-        let points = [0.05, 0.01, 0.09, 0.015, -0.03, 0.0001, 0.01, 0.006];
+        // Points: EXT_SOURCE_3 +5 pp; gender +9 pp (protected: never given, not even folded);
+        // amount −3 pp (favourable: not a reason for a refusal); age +1 + 1.5, children
+        // +0.01 and home phone +1 pp, all kept from customers: folded into one line of
+        // 1 + 1.5 + 0.01 + 1 = +3.51 pp; EXT_SOURCE_2 +0.6 pp; annuity +0.4 pp.
+        let points = [0.05, 0.01, 0.09, 0.015, -0.03, 0.0001, 0.01, 0.006, 0.004];
         let log_odds: Vec<f64> = points.iter().map(|p| p * 4.0).collect();
-        let standing = RepaidStanding { percentile: Some(20.0), share: Some(30.0) };
         let facts = Facts(
             vec![
                 FieldValue::Number(0.213),
@@ -584,19 +716,47 @@ mod tests {
                 FieldValue::Number(0.0),
                 FieldValue::Number(0.0),
                 FieldValue::Number(0.5),
+                FieldValue::Number(40000.0),
             ],
-            vec![standing; 8],
+            vec![
+                // 20 % of clients who repaid have a smaller score 3, 60 % of those who did
+                // not: low scores go with difficulties, and the client's is low.
+                rank(20.0, 60.0),
+                rank(20.0, 30.0),
+                shares(50.0, 50.0),
+                rank(20.0, 30.0),
+                rank(50.0, 50.0),
+                shares(70.0, 60.0),
+                shares(30.0, 40.0),
+                // Above 70 % of the repaid but 80 % of the defaulted: around 0.5, a higher
+                // score 2 goes with fewer difficulties, so "higher than 70 % of clients who
+                // repaid" would read as a fault where the value is not one: no comparison.
+                rank(70.0, 80.0),
+                // Above 90 % of the repaid and 50 % of the defaulted: large annuities go
+                // with difficulties, and the client's is large.
+                rank(90.0, 50.0),
+            ],
         );
         let input =
             ReasonInput { features: &features, points: &points, log_odds: &log_odds, decision: Decision::Refused };
         let reasons = principal_reasons(&templates, &input, &facts);
         let quoted: Vec<&str> = reasons.iter().map(|reason| reason.features[0].as_str()).collect();
-        assert_eq!(quoted, ["EXT_SOURCE_3", "DAYS_BIRTH", "FLAG_PHONE", "EXT_SOURCE_2"]);
-        assert_eq!(reasons[1].features, ["DAYS_BIRTH", "AGE_YEARS"]);
-        assert!((reasons[1].points - 0.025).abs() < 1e-15);
-        assert!((reasons[1].log_odds - 0.1).abs() < 1e-15);
+        assert_eq!(quoted, ["EXT_SOURCE_3", "AGE_YEARS", "EXT_SOURCE_2", "AMT_ANNUITY"]);
+        // Folded: the features that moved the risk, largest first.
+        assert_eq!(reasons[1].features, ["AGE_YEARS", "DAYS_BIRTH", "FLAG_PHONE", "CNT_CHILDREN"]);
+        assert!((reasons[1].points - 0.0351).abs() < 1e-15);
+        assert!((reasons[1].log_odds - 0.1404).abs() < 1e-15);
+        assert_eq!(reasons[1].class, PolicyClass::NotForCustomers);
+        assert_eq!(reasons[1].text.en, "Other characteristics of the application, taken together.");
+        assert_eq!(reasons[1].text.fr, "Autres caractéristiques de la demande, prises ensemble.");
+        assert_eq!(reasons[1].comparison, None);
+        let classes: Vec<PolicyClass> = reasons.iter().map(|reason| reason.class).collect();
+        assert_eq!(
+            classes,
+            [PolicyClass::Explained, PolicyClass::NotForCustomers, PolicyClass::Explained, PolicyClass::Actionable]
+        );
         assert!(reasons.iter().all(|reason| reason.effect == Effect::RaisesRisk));
-        // 20 % of clients who repaid have a smaller score: 80 % have a larger one.
+        assert!(reasons.iter().all(|reason| !reason.features.iter().any(|name| name == "CODE_GENDER")));
         assert_eq!(
             reasons[0].text.en,
             "Your external credit score 3 is 0.213, lower than for 80 % of clients who repaid."
@@ -605,87 +765,143 @@ mod tests {
             reasons[0].text.fr,
             "Votre score de crédit externe 3 est de 0,213, soit moins que pour 80\u{202f}% des clients ayant remboursé."
         );
-        // 9,861 days / 365.25 = 26.998 years: 26 whole years; the percentile of durations: 80 %
-        // of clients who repaid are older.
-        assert_eq!(reasons[1].text.en, "You are 26 years old, younger than 80 % of clients who repaid.");
         assert_eq!(
-            reasons[1].text.fr,
-            "Vous avez 26 ans, soit un âge moins élevé que pour 80\u{202f}% des clients ayant remboursé."
+            reasons[0].comparison,
+            Some(ReasonComparison::Rank { population: ComparedWith::Repaid, above: false, percent: 80.0 })
         );
-        assert_eq!(reasons[2].text.en, "You did not give a home phone number, like 30 % of clients who repaid.");
-        assert!(reasons.iter().all(|reason| !reason.text.en.contains("CODE_GENDER")));
+        assert_eq!(reasons[2].text.en, "Your external credit score 2 is 0.500.");
+        assert_eq!(reasons[2].comparison, None);
+        assert_eq!(
+            reasons[3].text.en,
+            "Your annual repayment would be €40,000, higher than for 90 % of clients who repaid."
+        );
     }
 
     #[test]
-    fn an_acceptance_gives_the_strongest_favourable_factors() {
+    fn an_acceptance_gives_the_strongest_favourable_factors_compared_with_clients_in_difficulty() {
         let templates = Templates::bundled().unwrap();
-        let features = vec![feature("EXT_SOURCE_3", "score", false), feature("AMT_CREDIT", "currency", false)];
-        let points = [0.02, -0.03];
+        let features = vec![
+            feature("EXT_SOURCE_3", "score", PolicyClass::Explained),
+            feature("AMT_CREDIT", "currency", PolicyClass::Actionable),
+            feature("OWN_CAR_AGE", "years", PolicyClass::Explained),
+        ];
+        let points = [-0.02, -0.03, -0.01];
         let facts = Facts(
-            vec![FieldValue::Number(0.7), FieldValue::Number(90000.0)],
-            vec![RepaidStanding { percentile: Some(75.0), share: None }; 2],
+            vec![FieldValue::Number(0.53), FieldValue::Number(90000.0), FieldValue::Number(19.0)],
+            vec![
+                // Client 400001's score 3: below 52 % of those who repaid (the sentence that
+                // read as a fault), above 75 % of those who had payment difficulties.
+                rank(48.0, 75.0),
+                // A small loan: below 75 % of the defaulted, and small loans go with fewer
+                // difficulties (25 % of the repaid lie below it, 25 % of the defaulted).
+                rank(25.0, 25.0),
+                // An old car: older than 86 % of the repaid and 80 % of the defaulted, so
+                // old cars go with more difficulties here: no comparison reads favourably.
+                rank(86.0, 80.0),
+            ],
         );
         let input =
             ReasonInput { features: &features, points: &points, log_odds: &points, decision: Decision::Accepted };
         let reasons = principal_reasons(&templates, &input, &facts);
-        assert_eq!(reasons.len(), 1);
-        assert_eq!(reasons[0].effect, Effect::LowersRisk);
-        assert_eq!(reasons[0].text.en, "You are asking to borrow €90,000, more than 75 % of clients who repaid.");
+        assert_eq!(reasons.len(), 3);
+        assert!(reasons.iter().all(|reason| reason.effect == Effect::LowersRisk));
+        // Equal standings in both groups: nothing to compare.
+        assert_eq!(reasons[0].text.en, "You are asking to borrow €90,000.");
+        assert_eq!(
+            reasons[1].text.en,
+            "Your external credit score 3 is 0.530, higher than for 75 % of clients who had payment difficulties."
+        );
+        assert_eq!(
+            reasons[1].text.fr,
+            "Votre score de crédit externe 3 est de 0,530, soit plus que pour 75\u{202f}% des clients ayant eu des difficultés de paiement."
+        );
+        assert_eq!(reasons[2].text.en, "Your car is 19 years old.");
+        assert_eq!(reasons[2].text.fr, "Votre voiture a 19 ans.");
     }
 
     #[test]
     fn missing_values_categories_and_ratios_read_plainly() {
         let templates = Templates::bundled().unwrap();
-        let missing = templates.sentence(
-            &feature("EXT_SOURCE_1", "score", false),
+        // Missing in 56.4 % of the repaid and 60 % of the defaulted: a missing score raised
+        // the risk, and it is more common among clients in difficulty.
+        let (missing, comparison) = templates.sentence(
+            &feature("EXT_SOURCE_1", "score", PolicyClass::Explained),
             &FieldValue::Missing,
-            RepaidStanding { percentile: None, share: Some(56.4) },
+            shares(56.4, 60.0),
+            Effect::RaisesRisk,
         );
-        assert_eq!(missing.en, "EXT_SOURCE_1 label: not given, like 56 % of clients who repaid.");
+        assert_eq!(
+            missing.en,
+            "EXT_SOURCE_1 label: not given, like 56 % of clients who repaid and 60 % of clients who had payment difficulties."
+        );
         assert_eq!(
             missing.fr,
-            "libellé EXT_SOURCE_1\u{a0}: non renseigné, comme 56\u{202f}% des clients ayant remboursé."
+            "libellé EXT_SOURCE_1\u{a0}: non renseigné, comme 56\u{202f}% des clients ayant remboursé et 60\u{202f}% des clients ayant eu des difficultés de paiement."
         );
-        let education = templates.sentence(
-            &feature("NAME_EDUCATION_TYPE", "category", false),
+        assert_eq!(comparison, Some(ReasonComparison::Share { repaid: 56.4, defaulted: 60.0 }));
+        // The same shares for a favourable reason would read the wrong way: none.
+        let (favourable, comparison) = templates.sentence(
+            &feature("EXT_SOURCE_1", "score", PolicyClass::Explained),
+            &FieldValue::Missing,
+            shares(56.4, 60.0),
+            Effect::LowersRisk,
+        );
+        assert_eq!(favourable.en, "EXT_SOURCE_1 label: not given.");
+        assert_eq!(comparison, None);
+        let (education, _) = templates.sentence(
+            &feature("NAME_EDUCATION_TYPE", "category", PolicyClass::Explained),
             &FieldValue::Category("Secondary / secondary special".into()),
-            RepaidStanding { percentile: None, share: Some(70.2) },
+            shares(70.2, 80.4),
+            Effect::RaisesRisk,
         );
         assert_eq!(
             education.fr,
-            "Votre niveau d'études le plus élevé est «\u{a0}secondaire\u{a0}», comme 70\u{202f}% des clients ayant remboursé."
+            "Votre niveau d'études le plus élevé est «\u{a0}secondaire\u{a0}», comme 70\u{202f}% des clients ayant remboursé et 80\u{202f}% des clients ayant eu des difficultés de paiement."
         );
+        // Equal once rounded: nothing said.
+        let (close, _) = templates.sentence(
+            &feature("NAME_EDUCATION_TYPE", "category", PolicyClass::Explained),
+            &FieldValue::Category("Secondary / secondary special".into()),
+            shares(70.2, 69.9),
+            Effect::LowersRisk,
+        );
+        assert_eq!(close.en, "Your highest level of education is \u{201c}secondary\u{201d}.");
         // 0.183 of the income: 18.3 %; 90.1 % of clients who repaid repay a smaller share.
-        let annuity = templates.sentence(
-            &feature("ANNUITY_INCOME_RATIO", "ratio", false),
+        let (annuity, _) = templates.sentence(
+            &feature("ANNUITY_INCOME_RATIO", "ratio", PolicyClass::Actionable),
             &FieldValue::Number(0.183),
-            RepaidStanding { percentile: Some(90.1), share: None },
+            rank(90.1, 70.0),
+            Effect::RaisesRisk,
         );
         assert_eq!(
             annuity.en,
             "Your repayments would take 18.3 % of your income, higher than for 90 % of clients who repaid."
         );
-        // Beyond every client who repaid: "all".
+        // Beyond every client of a group: "all".
         assert_eq!(
-            percentile_phrase(100.0, "higher than for", "lower than for", Language::En),
+            rank_phrase("higher than for", 100.0, "clients who repaid", Language::En),
             ", higher than for all clients who repaid"
         );
         assert_eq!(
-            percentile_phrase(0.0, "soit plus que pour", "soit moins que pour", Language::Fr),
+            rank_phrase("soit moins que pour", 100.0, "clients ayant remboursé", Language::Fr),
             ", soit moins que pour tous les clients ayant remboursé"
         );
         assert_eq!(
-            percentile_phrase(99.7, "higher than for", "lower than for", Language::En),
+            rank_phrase("higher than for", 99.7, "clients who repaid", Language::En),
             ", higher than for 99 % of clients who repaid"
         );
-        // A singular where the value is 1.
-        let child = templates.sentence(
-            &feature("CNT_CHILDREN", "count", false),
+        // A singular where the value is 1; durations compare lengths.
+        let (child, _) = templates.sentence(
+            &feature("CNT_CHILDREN", "count", PolicyClass::NotForCustomers),
             &FieldValue::Number(1.0),
-            RepaidStanding { percentile: Some(80.0), share: None },
+            rank(80.0, 85.0),
+            Effect::LowersRisk,
         );
-        assert_eq!(child.en, "You have one child, more than 80 % of clients who repaid.");
-        assert_eq!(child.fr, "Vous avez un enfant, soit plus que pour 80\u{202f}% des clients ayant remboursé.");
+        assert_eq!(child.en, "You have one child, more than 85 % of clients who had payment difficulties.");
+        assert_eq!(
+            child.fr,
+            "Vous avez un enfant, soit plus que pour 85\u{202f}% des clients ayant eu des difficultés de paiement."
+        );
         // Shares are never rounded to an impossible 0 % or 100 %.
         assert_eq!(whole_percent(0.2, Language::En), "1 %");
         assert_eq!(whole_percent(99.7, Language::En), "99 %");
@@ -696,14 +912,17 @@ mod tests {
     #[test]
     fn malformed_sentences_are_refused_with_the_feature_named() {
         let bad = "[generic]\nen = \"{label}: {value}{comparison}.\"\nfr = \"{label} : {value}{comparison}.\"\n\
+                   [folded]\nen = \"Other.\"\nfr = \"Autres.\"\n\
                    [features.X]\nen = \"Your {valeur}{comparison}\"\nfr = \"{value}{comparison}\"\n";
         let error = Templates::parse(bad).unwrap_err().to_string();
         assert!(error.contains("`en` of `X`") && error.contains("{valeur}"), "{error}");
         let one_language = "[generic]\nen = \"{label}{comparison}\"\nfr = \"{label}{comparison}\"\n\
+                            [folded]\nen = \"Other.\"\nfr = \"Autres.\"\n\
                             [features.X]\nen = \"{value}{comparison}\"\n";
         let error = Templates::parse(one_language).unwrap_err().to_string();
         assert!(error.contains("both languages"), "{error}");
-        let no_comparison = "[generic]\nen = \"{label}\"\nfr = \"{label}{comparison}\"\n";
+        let no_comparison =
+            "[generic]\nen = \"{label}\"\nfr = \"{label}{comparison}\"\n[folded]\nen = \"O.\"\nfr = \"A.\"\n";
         assert!(Templates::parse(no_comparison).unwrap_err().to_string().contains("has no {comparison}"));
     }
 }

@@ -7,8 +7,9 @@ use super::ScoringError;
 use crate::config::{card_path, read_card};
 use crate::data::completeness::{self, Completeness, CompletenessPolicy};
 use crate::data::labels::Labels;
+use crate::data::policy::ReasonPolicy;
 use crate::data::{ClientTable, DataError};
-use crate::domain::{CategoryLabel, FeatureDescription, FeatureSchema, ModelCard};
+use crate::domain::{CategoryLabel, FeatureDescription, FeatureSchema, ModelCard, PolicyClass};
 use crate::model::Model;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -153,12 +154,15 @@ pub(super) fn file_version(path: &Path) -> Result<String, ScoringError> {
 }
 
 /// Labels and kinds of the model's features: `assets/labels.toml` first, then the card,
-/// then the bare name.
+/// then the bare name; the class from the reason policy, which alone decides what is a lever
+/// (an actionable raw amount) and what is protected (the policy's protected features, and
+/// any the labels or the card mark protected).
 pub fn describe_features(
     model: &Model,
     schema: &FeatureSchema,
     card: Option<&ModelCard>,
     labels: &Labels,
+    policy: &ReasonPolicy,
 ) -> Vec<FeatureDescription> {
     schema
         .features
@@ -177,6 +181,11 @@ pub fn describe_features(
                     .collect()
             });
             let fallback = || listed.map(|listed| listed.name.clone()).unwrap_or_else(|| spec.name.clone());
+            let protected = label.is_some_and(|label| label.protected)
+                || listed.is_some_and(|listed| listed.protected == Some(true))
+                || policy.class_of(&spec.name) == PolicyClass::Protected;
+            let class = if protected { PolicyClass::Protected } else { policy.class_of(&spec.name) };
+            let derived = label.is_some_and(|label| label.derived);
             FeatureDescription {
                 name: spec.name.clone(),
                 label_en: label.map_or_else(fallback, |label| label.en.clone()),
@@ -186,13 +195,13 @@ pub fn describe_features(
                     |label| label.unit.clone(),
                 ),
                 categories,
-                actionable: label.is_some_and(|label| label.actionable)
-                    || listed.is_some_and(|listed| listed.actionable == Some(true)),
-                protected: label.is_some_and(|label| label.protected)
-                    || listed.is_some_and(|listed| listed.protected == Some(true)),
-                derived: label.is_some_and(|label| label.derived),
+                // Derived ratios move with the amounts they are computed from, never alone.
+                actionable: class == PolicyClass::Actionable && !derived,
+                protected,
+                derived,
                 used: model.uses_feature(feature_idx),
                 required: false,
+                class,
             }
         })
         .collect()

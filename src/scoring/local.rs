@@ -12,6 +12,7 @@ pub use crate::config::LocalSources;
 use crate::config::resolve_threshold;
 use crate::data::completeness::Completeness;
 use crate::data::labels::Labels;
+use crate::data::policy::ReasonPolicy;
 use crate::data::{ClientTable, DataError, FeatureMatrix};
 use crate::domain::format::{QUOTE_MAX_CHARS, quote_external};
 use crate::domain::{
@@ -72,7 +73,8 @@ impl LocalScorer {
             None => file_version(&sources.model)?,
         };
         let labels = Labels::bundled()?;
-        let mut features = describe_features(model, schema, card.as_ref(), &labels);
+        let policy = ReasonPolicy::bundled()?;
+        let mut features = describe_features(model, schema, card.as_ref(), &labels, &policy);
 
         let table = ClientTable::load(&sources.applicants)?;
         let mut warnings = Vec::new();
@@ -128,6 +130,7 @@ impl LocalScorer {
             features,
             reference_clients: outcomes.len(),
             warnings,
+            policy_version: policy.version.clone(),
         };
         Ok(LocalScorer {
             info,
@@ -357,6 +360,21 @@ impl Scorer for LocalScorer {
         };
         Ok(crate::drift::compare(&context, &reference, &self.applicants)?)
     }
+
+    /// The history is read again, as for drift: fairness needs its rows and outcomes.
+    fn fairness(&self) -> Result<crate::fairness::FairnessReport, ScoringError> {
+        let table = crate::data::ClientTable::load(&self.sources.history)?;
+        let policy = ReasonPolicy::bundled()?;
+        let assessment = crate::fairness::history::Assessment {
+            model: self.model(),
+            schema: &self.schema,
+            threshold: self.threshold.value(),
+            model_version: &self.info.model_version,
+            policy: &policy,
+            extra_attributes: &[],
+        };
+        Ok(crate::fairness::history::assess_table(&assessment, table, &self.sources.history)?.0)
+    }
 }
 
 impl LocalScorer {
@@ -431,31 +449,50 @@ impl LocalScorer {
         }
     }
 
-    /// Where a value stands among the reference clients who repaid.
+    /// Where a value stands among the reference clients who repaid, and among those who
+    /// defaulted.
     fn repaid_standing(&self, feature_idx: usize, value: f64) -> RepaidStanding {
         let Some(column) = self.reference.columns.get(feature_idx) else { return RepaidStanding::default() };
-        let with_value = column.repaid.len();
-        let all = (with_value as u64 + column.missing.0) as f64;
-        if all == 0.0 {
-            return RepaidStanding::default();
-        }
-        if value.is_nan() {
-            return RepaidStanding { percentile: None, share: Some(100.0 * column.missing.0 as f64 / all) };
-        }
-        let below = column.repaid.partition_point(|&v| v < value);
-        let equal = column.repaid.partition_point(|&v| v <= value) - below;
         let feature = self.info.features.get(feature_idx);
         let unit = feature.map_or("", |feature| feature.unit.as_str());
-        if unit == "flag" || feature.is_some_and(|feature| feature.categories.is_some()) {
-            return RepaidStanding { percentile: None, share: Some(100.0 * equal as f64 / all) };
-        }
-        if with_value == 0 {
-            return RepaidStanding::default();
-        }
-        let mid = 100.0 * (below as f64 + 0.5 * equal as f64) / with_value as f64;
-        // Durations are negative days: a longer one is a smaller number.
-        RepaidStanding { percentile: Some(if unit == "days" { 100.0 - mid } else { mid }), share: None }
+        let shared = unit == "flag" || feature.is_some_and(|feature| feature.categories.is_some());
+        let (percentile, share) = group_standing(&column.repaid, column.missing.0, value, shared, unit == "days");
+        let (defaulted_percentile, defaulted_share) =
+            group_standing(&column.defaulted, column.missing.1, value, shared, unit == "days");
+        RepaidStanding { percentile, share, defaulted_percentile, defaulted_share }
     }
+}
+
+/// Where `value` stands in one group of the reference population (`sorted` values present,
+/// `missing` without one): the mid-rank percentile of a number (of a duration, for negative
+/// days: the share with a shorter one), or the share giving the same answer (a category or
+/// yes/no when `shared`, or no value).
+fn group_standing(
+    sorted: &[f64],
+    missing: u64,
+    value: f64,
+    shared: bool,
+    durations: bool,
+) -> (Option<f64>, Option<f64>) {
+    let with_value = sorted.len();
+    let all = (with_value as u64 + missing) as f64;
+    if all == 0.0 {
+        return (None, None);
+    }
+    if value.is_nan() {
+        return (None, Some(100.0 * missing as f64 / all));
+    }
+    let below = sorted.partition_point(|&v| v < value);
+    let equal = sorted.partition_point(|&v| v <= value) - below;
+    if shared {
+        return (None, Some(100.0 * equal as f64 / all));
+    }
+    if with_value == 0 {
+        return (None, None);
+    }
+    let mid = 100.0 * (below as f64 + 0.5 * equal as f64) / with_value as f64;
+    // Durations are negative days: a longer one is a smaller number.
+    (Some(if durations { 100.0 - mid } else { mid }), None)
 }
 
 /// One client's values and standings, for the reasons.

@@ -111,6 +111,9 @@ pub enum ScoringError {
     /// The drift comparison failed.
     #[error(transparent)]
     Drift(#[from] crate::drift::DriftError),
+    /// The fairness assessment failed.
+    #[error(transparent)]
+    Fairness(#[from] crate::fairness::FairnessError),
     /// A remote scorer could not get an answer.
     #[error("{}", quote_external(.0, 2000))]
     Remote(String),
@@ -182,6 +185,8 @@ pub struct ScorerInfo {
     pub reference_clients: usize,
     /// Things people should know about the data (repaired lines, unknown categories).
     pub warnings: Vec<String>,
+    /// The version of the reason policy (`assets/policy.toml`) the reasons obey.
+    pub policy_version: String,
 }
 
 /// Scores, explanations and comparisons for the clients of one portfolio.
@@ -235,6 +240,10 @@ pub trait Scorer: Send + Sync {
 
     /// Drift of the applicants against the reference population (see [`crate::drift`]).
     fn drift(&self) -> Result<DriftReport, ScoringError>;
+
+    /// Fairness of the decisions on the reference population, whose outcomes are known (see
+    /// [`crate::fairness`]).
+    fn fairness(&self) -> Result<crate::fairness::FairnessReport, ScoringError>;
 
     /// How the answers are arriving, for a scorer over a network; `None` in process.
     fn link(&self) -> Option<Link> {

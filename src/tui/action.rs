@@ -77,6 +77,8 @@ pub enum Action {
     CycleSort,
     /// The drift report arrived.
     DriftLoaded(Result<crate::drift::DriftReport, String>),
+    /// The fairness report arrived.
+    FairnessLoaded(Result<crate::fairness::FairnessReport, String>),
     /// Open the customer view of the shown decision.
     ShowCustomer,
     /// Switch the customer's language between English and French.

@@ -22,6 +22,8 @@ pub struct ExportJob {
     pub features: Vec<FeatureDescription>,
     /// The model version stamped on the sheet.
     pub model_version: String,
+    /// The version of the reason policy.
+    pub policy_version: String,
     /// The customer's language.
     pub language: Language,
     /// The folder to write into.
@@ -37,6 +39,7 @@ impl ExportJob {
             record: self.record.as_ref(),
             features: &self.features,
             model_version: &self.model_version,
+            policy_version: &self.policy_version,
             language: self.language,
         }
     }
@@ -55,6 +58,8 @@ pub enum Command {
     LoadPortfolio,
     /// Compare the applicants with the reference population.
     LoadDrift,
+    /// Assess the decisions on the reference population by sensitive attribute.
+    LoadFairness,
     /// Search what would change a refused client's decision.
     LoadCounterfactual(ClientId),
     /// Score a client with some inputs changed (`(feature, value)`), for the form's edit number.

@@ -180,7 +180,8 @@ async fn drive(
             let Some(action) = action else { continue };
             if let Action::DistributionLoaded(_, Err(message))
             | Action::PortfolioLoaded(Err(message))
-            | Action::DriftLoaded(Err(message)) = &action
+            | Action::DriftLoaded(Err(message))
+            | Action::FairnessLoaded(Err(message)) = &action
             {
                 tracing::error!("{message}");
             }
@@ -197,7 +198,7 @@ async fn drive(
 /// Whether a command answers a key press (and counts in its latency); the portfolio and the
 /// drift report are long background jobs with their own progress display.
 fn is_quick(command: &Command) -> bool {
-    !matches!(command, Command::LoadPortfolio | Command::LoadDrift | Command::Reconnect(_))
+    !matches!(command, Command::LoadPortfolio | Command::LoadDrift | Command::LoadFairness | Command::Reconnect(_))
 }
 
 enum Incoming {

@@ -107,6 +107,9 @@ fn run(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) + Sync))
         Command::LoadDrift => {
             report(Action::DriftLoaded(scorer.drift().map_err(|error| error.to_string())));
         }
+        Command::LoadFairness => {
+            report(Action::FairnessLoaded(scorer.fairness().map_err(|error| error.to_string())));
+        }
         Command::LoadCounterfactual(id) => {
             let result = scorer.counterfactual(*id).map_err(|error| error.to_string());
             report(Action::CounterfactualLoaded(*id, result));

@@ -31,6 +31,11 @@ pub struct FeatureDto {
     /// Whether every decision needs it given (an application without it is `INCOMPLETE`).
     #[serde(default)]
     pub required: bool,
+    /// Its class in the reason policy: `protected`, `not_for_customers`, `explained` or
+    /// `actionable`.
+    #[serde(default)]
+    #[schema(value_type = String, example = "explained")]
+    pub class: crate::domain::PolicyClass,
 }
 
 impl From<&FeatureDescription> for FeatureDto {
@@ -46,6 +51,7 @@ impl From<&FeatureDescription> for FeatureDto {
             derived: feature.derived,
             used: feature.used,
             required: feature.required,
+            class: feature.class,
         }
     }
 }
@@ -63,6 +69,7 @@ impl From<FeatureDto> for FeatureDescription {
             derived: feature.derived,
             used: feature.used,
             required: feature.required,
+            class: feature.class,
         }
     }
 }
@@ -85,6 +92,9 @@ pub struct ModelResponse {
     pub card: Option<crate::domain::ModelCard>,
     /// Things to know about the served data (repaired lines, unknown categories).
     pub warnings: Vec<String>,
+    /// The version of the reason policy (`assets/policy.toml`) the reasons obey.
+    #[serde(default)]
+    pub policy_version: String,
 }
 
 impl From<&ScorerInfo> for ModelResponse {
@@ -97,6 +107,7 @@ impl From<&ScorerInfo> for ModelResponse {
             features: info.features.iter().map(FeatureDto::from).collect(),
             card: info.card.clone(),
             warnings: info.warnings.clone(),
+            policy_version: info.policy_version.clone(),
         }
     }
 }

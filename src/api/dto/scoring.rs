@@ -230,6 +230,17 @@ pub struct ReasonDto {
     pub text: String,
     /// The sentence in both languages.
     pub translations: Translations,
+    /// The reason policy's class that allowed it: `explained` or `actionable` for a reason
+    /// quoting a feature, `not_for_customers` for the line folding the features a customer
+    /// is not told about.
+    #[serde(default)]
+    #[schema(value_type = String, example = "explained")]
+    pub class: crate::domain::PolicyClass,
+    /// What the sentence compares the client with (`rank`: `population` repaid or
+    /// defaulted, `above`, `percent`; `share`: `repaid`, `defaulted`), when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub comparison: Option<crate::domain::ReasonComparison>,
 }
 
 /// `POST /explain` and `POST /what-if`: the score with its contributions and reasons.
@@ -296,6 +307,8 @@ impl ExplainResponse {
                 points: reason.points,
                 text: reason.text.get(lang.into()).to_string(),
                 translations: Translations { en: reason.text.en.clone(), fr: reason.text.fr.clone() },
+                class: reason.class,
+                comparison: reason.comparison,
             })
             .collect();
         ExplainResponse {
@@ -350,6 +363,8 @@ impl ExplainResponse {
                     log_odds: reason.log_odds,
                     effect: reason.effect.into(),
                     text: Bilingual { en: reason.translations.en.clone(), fr: reason.translations.fr.clone() },
+                    class: reason.class,
+                    comparison: reason.comparison,
                 })
                 .collect(),
         })

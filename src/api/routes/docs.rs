@@ -35,6 +35,7 @@ use crate::api::state::AppState;
         super::features::distribution,
         super::portfolio::portfolio,
         super::portfolio::drift,
+        super::portfolio::fairness,
         openapi,
         crate::api::metrics_route,
     ),

@@ -1,4 +1,5 @@
-//! `GET /portfolio` and `GET /drift`: the served applicants as a whole, each computed once.
+//! `GET /portfolio`, `GET /drift` and `GET /fairness`: the served applicants and the reference
+//! population as a whole, each computed once.
 
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use crate::api::state::AppState;
 
 /// The portfolio routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/portfolio", get(portfolio)).route("/drift", get(drift))
+    Router::new().route("/portfolio", get(portfolio)).route("/drift", get(drift)).route("/fairness", get(fairness))
 }
 
 /// Every applicant's probability and the model's global importance (mean |SHAP|).
@@ -42,6 +43,20 @@ pub async fn portfolio(State(state): State<AppState>) -> Result<ApiJson<Portfoli
 pub async fn drift(State(state): State<AppState>) -> Result<Response, ApiError> {
     let computed =
         once(Arc::clone(&state.drift), state, |state| state.scorer.drift().map_err(ApiError::from_scoring)).await?;
+    Ok(axum::Json(computed.as_ref()).into_response())
+}
+
+/// Fairness of the decisions on the reference population by sex, age band, family status and
+/// children, with the proxies of those attributes (the JSON of `pad fairness --format json`).
+#[utoipa::path(
+    get, path = "/fairness", tag = "portfolio",
+    responses((status = 200, description = "The fairness report", body = Object)),
+    security(("bearer" = []))
+)]
+pub async fn fairness(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let computed =
+        once(Arc::clone(&state.fairness), state, |state| state.scorer.fairness().map_err(ApiError::from_scoring))
+            .await?;
     Ok(axum::Json(computed.as_ref()).into_response())
 }
 

@@ -686,6 +686,7 @@ pandas_categorical:null\n"
                 derived: false,
                 used: true,
                 required: false,
+                class: crate::domain::PolicyClass::Actionable,
             })
             .collect()
     }

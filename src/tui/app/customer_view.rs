@@ -128,6 +128,7 @@ impl App {
             counterfactual,
             features: self.info.features.clone(),
             model_version: self.info.model_version.clone(),
+            policy_version: self.info.policy_version.clone(),
             language: self.language,
             folder: self.export_dir.clone(),
         }

@@ -402,6 +402,11 @@ impl App {
                 self.tabs.drift.loaded(loaded);
                 Vec::new()
             }
+            Action::FairnessLoaded(result) => {
+                let loaded = self.loaded(result);
+                self.tabs.fairness.loaded(loaded);
+                Vec::new()
+            }
             Action::CycleSort => self.tab_input(self.tab, Input::Sort),
         }
     }
@@ -614,6 +619,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::PortfolioProgress(..)
             | Action::PortfolioLoaded(..)
             | Action::DriftLoaded(..)
+            | Action::FairnessLoaded(..)
             | Action::CounterfactualLoaded(..)
             | Action::WhatIfScored(..)
             | Action::Exported(..)

@@ -232,7 +232,8 @@ fn chart_place(
 }
 
 /// The contributions in percentage points from the average applicant to the customer, with
-/// plain labels in the customer's language; protected attributes are only in the rest.
+/// plain labels in the customer's language; features the reason policy keeps from customers
+/// (protected ones among them) are only in the rest.
 fn chart_view(context: &Context<'_>, frame: &mut Frame, area: Rect, explanation: &Explanation) {
     let theme = context.theme;
     let language = context.language;
