@@ -88,6 +88,7 @@ impl RemoteScorer {
             features: model.features.into_iter().map(Into::into).collect(),
             reference_clients: model.reference_clients,
             warnings: model.warnings,
+            missing_history: Vec::new(),
         };
         let link = Link { server: base.clone(), last_latency: Some(latency), failure: None, finished: 1 };
         Ok(RemoteScorer {

@@ -26,6 +26,8 @@ fn bundled() -> &'static LocalScorer {
             applicants: root.join("data/applicants.csv"),
             history: root.join("data/history.parquet"),
             threshold: None,
+            applicant_tables: pad::config::bundled_tables(pad::config::BUNDLED_APPLICANT_TABLES),
+            history_tables: pad::config::bundled_tables(pad::config::BUNDLED_HISTORY_TABLES),
         };
         LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}"))
     })
@@ -677,6 +679,8 @@ fn a_model_without_a_card_says_so() {
         applicants: root.join("data/applicants.csv"),
         history: root.join("data/history.parquet"),
         threshold: None,
+        applicant_tables: pad::config::bundled_tables(pad::config::BUNDLED_APPLICANT_TABLES),
+        history_tables: pad::config::bundled_tables(pad::config::BUNDLED_HISTORY_TABLES),
     };
     assert!(!sources.model.with_file_name("model.json").exists());
     let scorer = LocalScorer::load(&sources).unwrap();
