@@ -154,7 +154,11 @@ pub const BUNDLED_HISTORY_TABLES: &str = "data/history";
 /// The bundled credit-history tables in `folder` (relative to the bundled files), when there.
 pub fn bundled_tables(folder: &str) -> crate::data::history::HistoryFiles {
     let path = bundled(folder);
-    if path.is_dir() { crate::data::history::HistoryFiles::in_folder(&path).unwrap_or_default() } else { Default::default() }
+    if path.is_dir() {
+        crate::data::history::HistoryFiles::in_folder(&path).unwrap_or_default()
+    } else {
+        Default::default()
+    }
 }
 
 /// The tables of a client table: those given by flags, plus the bundled ones when the
@@ -510,7 +514,9 @@ mod tests {
 }
 
 /// The history tables given by flags, each at most once.
-pub fn history_files(args: &crate::cli::HistoryArgs) -> Result<crate::data::history::HistoryFiles, crate::data::DataError> {
+pub fn history_files(
+    args: &crate::cli::HistoryArgs,
+) -> Result<crate::data::history::HistoryFiles, crate::data::DataError> {
     use crate::data::history::HistoryKind;
     let mut files = crate::data::history::HistoryFiles::default();
     let given = [

@@ -95,7 +95,10 @@ fn assert_values(actual: &[f64], expected: &[f64], name: &str) {
 }
 
 fn error_of(path: &Path, more: &HistoryFiles) -> String {
-    ClientTable::load_with(path, Role::History, more).err().map(|error| error.to_string()).unwrap_or_else(|| "loaded".into())
+    ClientTable::load_with(path, Role::History, more)
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_else(|| "loaded".into())
 }
 
 #[test]
@@ -137,8 +140,18 @@ fn a_kaggle_folder_loads_with_its_aggregates_worked_by_hand() {
     assert_values(feature(&v, "CARD_DPD_MAX"), &[nan, 3.0, nan], "dpd");
     // Orphans are counted, with the first line, never silently dropped.
     let warnings = table.warnings().join("\n");
-    assert!(warnings.contains("bureau.csv: 1 row(s) of clients that are not in application_train.csv are ignored (the first at line 6)"), "{warnings}");
-    assert!(warnings.contains("bureau_balance.csv: 1 row(s) of credits not in the bureau table are ignored (the first at line 10)"), "{warnings}");
+    assert!(
+        warnings.contains(
+            "bureau.csv: 1 row(s) of clients that are not in application_train.csv are ignored (the first at line 6)"
+        ),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains(
+            "bureau_balance.csv: 1 row(s) of credits not in the bureau table are ignored (the first at line 10)"
+        ),
+        "{warnings}"
+    );
 }
 
 #[test]
@@ -169,7 +182,10 @@ fn an_absent_table_gives_missing_values_said_once_never_zeros() {
     assert!(feature(&v, "BUREAU_LATE_SHARE_12M").iter().all(|value| value.is_nan()));
     assert_eq!(feature(&v, "BUREAU_CREDITS")[2], 0.0, "the bureau table says client 3 has no credit");
     let warning = pad::data::history::missing_tables_warning("applicants.csv", matrix.missing_history());
-    assert!(warning.contains("bureau_balance, credit_card_balance") && warning.contains("--bureau-balance"), "{warning}");
+    assert!(
+        warning.contains("bureau_balance, credit_card_balance") && warning.contains("--bureau-balance"),
+        "{warning}"
+    );
 
     // An application table alone: every history feature missing.
     let alone = folder(&[("application_test.csv", "SK_ID_CURR,AMT_CREDIT\n5,100\n")]);
@@ -192,7 +208,10 @@ fn tables_given_by_flags_join_a_plain_file() {
     assert_values(feature(&values(&table), "BUREAU_CREDITS"), &[3.0, 1.0, 0.0], "credits");
     // The same table in the folder and by a flag: which one? An error naming both.
     let message = error_of(dir.path(), &files);
-    assert!(message.contains("the bureau table is given twice") && message.matches("bureau.csv").count() == 2, "{message}");
+    assert!(
+        message.contains("the bureau table is given twice") && message.matches("bureau.csv").count() == 2,
+        "{message}"
+    );
 }
 
 #[test]
@@ -226,7 +245,10 @@ fn bad_history_tables_are_named_by_file_line_and_column() {
     // A required column missing.
     let short = "SK_ID_CURR,SK_ID_BUREAU,CREDIT_ACTIVE\n1,10,Active\n";
     let message = case("bureau.csv", short);
-    assert!(message.starts_with("DIR/bureau.csv: the bureau table has no column DAYS_CREDIT, CREDIT_DAY_OVERDUE"), "{message}");
+    assert!(
+        message.starts_with("DIR/bureau.csv: the bureau table has no column DAYS_CREDIT, CREDIT_DAY_OVERDUE"),
+        "{message}"
+    );
     // Text in a numeric column.
     let text = BUREAU.replace("1,11,Active,-300", "1,11,Active,soon");
     assert_eq!(case("bureau.csv", &text), "DIR/bureau.csv: line 3, column `DAYS_CREDIT`: `soon` is not a whole number");
@@ -241,7 +263,10 @@ fn bad_history_tables_are_named_by_file_line_and_column() {
     );
     // A wrong field count in the card table.
     let ragged = CARD.replace("100,2,-2,900.0,1000,", "100,2,-2,900.0,");
-    assert_eq!(case("credit_card_balance.csv", &ragged), "DIR/credit_card_balance.csv: line 3: 8 fields where the header has 9");
+    assert_eq!(
+        case("credit_card_balance.csv", &ragged),
+        "DIR/credit_card_balance.csv: line 3: 8 fields where the header has 9"
+    );
 }
 
 #[test]
@@ -262,17 +287,19 @@ fn the_real_history_sample_agrees_with_pandas() {
     let table = ClientTable::load(&sample).unwrap();
     assert_eq!(table.n_rows(), 7092);
     assert!(table.warnings().is_empty(), "{:?}", table.warnings());
-    let golden: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(common::fixtures().join("history_aggregates.json")).unwrap(),
-    )
-    .unwrap();
+    let golden: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(common::fixtures().join("history_aggregates.json")).unwrap())
+            .unwrap();
     for (name, column) in values(&table) {
         let present: Vec<f64> = column.iter().copied().filter(|value| !value.is_nan()).collect();
         let mean = present.iter().sum::<f64>() / present.len() as f64;
         let expected = &golden[&name];
         assert_eq!(present.len() as u64, expected["count"].as_u64().unwrap(), "{name}: clients with a value");
         let expected_mean = expected["mean"].as_f64().unwrap();
-        assert!((mean - expected_mean).abs() <= 1e-9 * expected_mean.abs().max(1.0), "{name}: {mean} != {expected_mean}");
+        assert!(
+            (mean - expected_mean).abs() <= 1e-9 * expected_mean.abs().max(1.0),
+            "{name}: {mean} != {expected_mean}"
+        );
     }
 }
 

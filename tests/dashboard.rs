@@ -140,8 +140,13 @@ fn tabs_cycle_and_compare_loads_its_distribution() {
     let scorer = bundled();
     let mut app = dashboard(140, 40);
     assert_eq!(app.tab, Tab::Decision);
+    // The last tab, Credit history, asks for the selected client's records.
+    let id = app.selected_client().map(|client| client.id).unwrap();
+    assert_eq!(app.update(Action::PreviousTab), vec![Command::LoadHistory(id)]);
+    assert_eq!(app.tab, Tab::CreditHistory);
     assert_eq!(app.update(Action::PreviousTab), vec![Command::LoadDrift]);
     assert_eq!(app.tab, Tab::Drift);
+    app.update(Action::NextTab);
     app.update(Action::NextTab);
     assert_eq!(app.tab, Tab::Decision);
     let commands = app.update(Action::ShowTab(Tab::Compare));

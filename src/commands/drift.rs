@@ -49,8 +49,10 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
     let data_tables = crate::config::tables_for(&args.data, crate::config::BUNDLED_APPLICANT_TABLES, &args.tables)?;
     let history = crate::config::or_bundled(&args.history, crate::config::DEFAULT_HISTORY);
     let data = crate::config::or_bundled(&args.data, crate::config::DEFAULT_DATA);
-    let reference = load(&history, crate::data::history::Role::History, &history_tables).context("cannot read the reference population (--history)")?;
-    let current = load(&data, crate::data::history::Role::Applicants, &data_tables).context("cannot read the current population (--data)")?;
+    let reference = load(&history, crate::data::history::Role::History, &history_tables)
+        .context("cannot read the reference population (--history)")?;
+    let current = load(&data, crate::data::history::Role::Applicants, &data_tables)
+        .context("cannot read the current population (--data)")?;
     let loaded = start.elapsed();
     let explainer = Explainer::new(Arc::new(model), Method::Fast)?;
     let context = DriftContext { explainer: &explainer, features: &features, threshold };

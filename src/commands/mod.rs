@@ -51,7 +51,8 @@ struct Loaded {
 fn load(config: &crate::config::ScoringConfig) -> Result<Loaded> {
     let crate::scoring::ModelBundle { model, card, schema } = crate::scoring::ModelBundle::open(&config.model)?;
     let start = std::time::Instant::now();
-    let table = crate::data::ClientTable::load_with(&config.data, crate::data::history::Role::Applicants, &config.tables)?;
+    let table =
+        crate::data::ClientTable::load_with(&config.data, crate::data::history::Role::Applicants, &config.tables)?;
     let matrix = FeatureMatrix::from_table(&table, &schema)?;
     warn_history(&table, &matrix, &config.data);
     drop(table);

@@ -14,6 +14,7 @@
 pub mod completeness;
 mod contain;
 pub mod csv_source;
+mod frame;
 pub mod history;
 pub mod inputs;
 pub mod labels;

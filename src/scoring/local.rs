@@ -11,8 +11,8 @@ use super::{Scorer, ScorerInfo, ScoringError, Source, id_of_inputs};
 pub use crate::config::LocalSources;
 use crate::config::resolve_threshold;
 use crate::data::completeness::Completeness;
-use crate::data::labels::Labels;
 use crate::data::history::{HistoryIndex, Role, missing_tables_warning};
+use crate::data::labels::Labels;
 use crate::data::{ClientTable, DataError, FeatureMatrix};
 use crate::domain::format::{QUOTE_MAX_CHARS, quote_external};
 use crate::domain::{

@@ -23,8 +23,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::data::labels::Labels;
 use crate::data::history::aggregates::HISTORY_FEATURES;
+use crate::data::labels::Labels;
 use crate::data::pipeline::DERIVED_FEATURES;
 use crate::data::schema::{COLUMNS, ColumnKind, ID_COLUMN, TARGET_COLUMN};
 use crate::data::{ClientTable, DataError, FeatureMatrix, completeness};
@@ -121,8 +121,10 @@ fn default_parameters(seed: u64) -> Value {
         "metric": "binary_logloss",
         "learning_rate": 0.03,
         "num_leaves": 7,
-        "min_data_in_leaf": 20,
-        "lambda_l2": 5.0,
+        "min_data_in_leaf": 50,
+        "lambda_l2": 10.0,
+        "feature_fraction": 0.5,
+        "feature_fraction_seed": 7,
         "is_unbalance": false,
         "num_iterations": 2000,
         "early_stopping_rounds": 200,
@@ -352,7 +354,8 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
         let (held_values, _) = subset(matrix.values(), n_features, &held_out, &outcomes);
         let predictions = booster.predict(&held_values, n_features as i32, true).map_err(lightgbm)?;
         let held_outcomes: Vec<u8> = held_out.iter().map(|row| outcomes[*row]).collect();
-        let fold_choice = evaluation::best_threshold(&predictions, &held_outcomes, options.costs).map_err(outcome_error)?;
+        let fold_choice =
+            evaluation::best_threshold(&predictions, &held_outcomes, options.costs).map_err(outcome_error)?;
         if fold_choice.threshold.is_finite() {
             fold_thresholds.push(fold_choice.threshold);
         }

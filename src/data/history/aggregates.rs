@@ -97,7 +97,24 @@ pub fn history_feature(name: &str) -> Option<HistoryFeature> {
 }
 
 /// The history features of the tables given, one column per feature in the order of `ids`.
-pub fn per_client(history: &CreditHistory, ids: &[i64], path: &std::path::Path) -> Result<Vec<(&'static str, Vec<f64>)>, DataError> {
+///
+/// The query runs on a thread of its own: polars' executor blocks in place, which a
+/// single-threaded tokio runtime (a server's or a test's) does not allow on its own thread.
+pub fn per_client(
+    history: &CreditHistory,
+    ids: &[i64],
+    path: &std::path::Path,
+) -> Result<Vec<(&'static str, Vec<f64>)>, DataError> {
+    std::thread::scope(|scope| scope.spawn(|| compute(history, ids, path)).join()).unwrap_or_else(|_| {
+        Err(DataError::ReaderFailed { path: path.to_path_buf(), message: "the history aggregates failed".into() })
+    })
+}
+
+fn compute(
+    history: &CreditHistory,
+    ids: &[i64],
+    path: &std::path::Path,
+) -> Result<Vec<(&'static str, Vec<f64>)>, DataError> {
     let failed = |error: PolarsError| DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() };
     let mut columns = Vec::new();
     if let Some(bureau) = history.bureau() {
@@ -114,9 +131,8 @@ pub fn per_client(history: &CreditHistory, ids: &[i64], path: &std::path::Path) 
                 col("AMT_CREDIT_SUM_DEBT").filter(active.clone()).sum().alias("BUREAU_DEBT_SUM"),
                 col("AMT_CREDIT_SUM_OVERDUE").sum().alias("BUREAU_OVERDUE_SUM"),
                 optional_sum(bureau, "AMT_CREDIT_SUM_LIMIT").alias("BUREAU_LIMIT_SUM"),
-                (col("AMT_CREDIT_SUM_DEBT").filter(active.clone()).sum()
-                    / col("AMT_CREDIT_SUM").filter(active).sum())
-                .alias("BUREAU_ACTIVE_DEBT_RATIO"),
+                (col("AMT_CREDIT_SUM_DEBT").filter(active.clone()).sum() / col("AMT_CREDIT_SUM").filter(active).sum())
+                    .alias("BUREAU_ACTIVE_DEBT_RATIO"),
                 (lit(0.0) - col("DAYS_CREDIT").cast(DataType::Float64).max()).alias("BUREAU_DAYS_LATEST"),
                 (lit(0.0) - col("DAYS_CREDIT").cast(DataType::Float64).min()).alias("BUREAU_DAYS_EARLIEST"),
                 col("CREDIT_DAY_OVERDUE").cast(DataType::Float64).max().alias("BUREAU_DAYS_OVERDUE_MAX"),
@@ -163,7 +179,12 @@ pub fn per_client(history: &CreditHistory, ids: &[i64], path: &std::path::Path) 
                 len().cast(DataType::Float64).alias("CARD_MONTHS"),
                 utilisation
                     .clone()
-                    .filter(has_limit.clone().and(col("MONTHS_BALANCE").gt_eq(lit(-12))).and(col("MONTHS_BALANCE").lt(lit(0))))
+                    .filter(
+                        has_limit
+                            .clone()
+                            .and(col("MONTHS_BALANCE").gt_eq(lit(-12)))
+                            .and(col("MONTHS_BALANCE").lt(lit(0))),
+                    )
                     .mean()
                     .alias("CARD_UTILISATION_12M"),
                 utilisation.filter(has_limit).max().alias("CARD_UTILISATION_MAX"),

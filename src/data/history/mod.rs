@@ -30,8 +30,8 @@ use polars::prelude::*;
 
 use super::DataError;
 use super::csv_source::CsvText;
+use super::frame::{KindOf, csv_location, read_csv_frame, read_parquet_frame};
 use super::schema::{ColumnKind, ID_COLUMN};
-use super::table::{KindOf, csv_location, read_csv_frame, read_parquet_frame};
 use crate::domain::history::{BureauCredit, CardMonth, ClientHistory, STATUS_LEGEND};
 
 /// One of Kaggle's tables beside the application table.
@@ -157,8 +157,14 @@ fn bureau_kind(name: &str) -> Option<ColumnKind> {
         "SK_ID_CURR" | "SK_ID_BUREAU" | "DAYS_CREDIT" | "CREDIT_DAY_OVERDUE" | "CNT_CREDIT_PROLONG"
         | "DAYS_CREDIT_UPDATE" => ColumnKind::Integer,
         "CREDIT_ACTIVE" | "CREDIT_CURRENCY" | "CREDIT_TYPE" => ColumnKind::Text,
-        "DAYS_CREDIT_ENDDATE" | "DAYS_ENDDATE_FACT" | "AMT_CREDIT_MAX_OVERDUE" | "AMT_CREDIT_SUM"
-        | "AMT_CREDIT_SUM_DEBT" | "AMT_CREDIT_SUM_LIMIT" | "AMT_CREDIT_SUM_OVERDUE" | "AMT_ANNUITY" => ColumnKind::Float,
+        "DAYS_CREDIT_ENDDATE"
+        | "DAYS_ENDDATE_FACT"
+        | "AMT_CREDIT_MAX_OVERDUE"
+        | "AMT_CREDIT_SUM"
+        | "AMT_CREDIT_SUM_DEBT"
+        | "AMT_CREDIT_SUM_LIMIT"
+        | "AMT_CREDIT_SUM_OVERDUE"
+        | "AMT_ANNUITY" => ColumnKind::Float,
         _ => return None,
     })
 }
@@ -345,7 +351,11 @@ fn keys(frame: &DataFrame, column: &str, path: &Path, locator: &Locator) -> Resu
         match value {
             Some(value) => keys.push(value),
             None => {
-                return Err(DataError::EmptyKey { path: path.to_path_buf(), location: locator.at(row), column: column.into() });
+                return Err(DataError::EmptyKey {
+                    path: path.to_path_buf(),
+                    location: locator.at(row),
+                    column: column.into(),
+                });
             }
         }
     }
@@ -417,7 +427,8 @@ impl CreditHistory {
     /// Reads and checks the given tables for the clients `ids` of `application`.
     pub fn load(files: &HistoryFiles, ids: &[i64], application: &Path) -> Result<CreditHistory, DataError> {
         let clients: HashSet<i64> = ids.iter().copied().collect();
-        let app_name = application.file_name().map_or_else(|| application.display().to_string(), |n| n.to_string_lossy().into());
+        let app_name =
+            application.file_name().map_or_else(|| application.display().to_string(), |n| n.to_string_lossy().into());
         let not_clients = format!("clients that are not in {app_name}");
         let mut history = CreditHistory::default();
         let mut bureau_ids: Option<HashMap<i64, i64>> = None;
@@ -438,8 +449,15 @@ impl CreditHistory {
                         continue;
                     };
                     let known: HashSet<i64> = owners.keys().copied().collect();
-                    let frame =
-                        keep_known(frame, &credits, &known, "credits not in the bureau table", path, &locator, &mut history.warnings)?;
+                    let frame = keep_known(
+                        frame,
+                        &credits,
+                        &known,
+                        "credits not in the bureau table",
+                        path,
+                        &locator,
+                        &mut history.warnings,
+                    )?;
                     // The client of each month, for the per-client aggregates.
                     let credits = frame.column("SK_ID_BUREAU").and_then(|c| c.i64().cloned()).map_err(|error| {
                         DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() }
@@ -447,9 +465,9 @@ impl CreditHistory {
                     let owner: Int64Chunked =
                         credits.iter().map(|credit| credit.and_then(|credit| owners.get(&credit).copied())).collect();
                     let mut frame = frame;
-                    frame
-                        .with_column(owner.with_name(ID_COLUMN.into()).into_column())
-                        .map_err(|error| DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() })?;
+                    frame.with_column(owner.with_name(ID_COLUMN.into()).into_column()).map_err(|error| {
+                        DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() }
+                    })?;
                     history.bureau_balance = Some(frame);
                 }
                 _ => {
@@ -465,7 +483,8 @@ impl CreditHistory {
                             Vec::new()
                         }
                     };
-                    let frame = keep_known(frame, &owners, &clients, &not_clients, path, &locator, &mut history.warnings)?;
+                    let frame =
+                        keep_known(frame, &owners, &clients, &not_clients, path, &locator, &mut history.warnings)?;
                     match kind {
                         HistoryKind::Bureau => {
                             bureau_ids = Some(

@@ -82,7 +82,13 @@ const LEVEL_CODES: [&str; 5] = ["1", "2", "3", "4", "5"];
 
 /// Draws the history of the clients `ids`, whose outcomes are `defaulted` (1 for a default).
 /// Bureau credits are numbered from `first_credit`, cards from `first_card`.
-pub fn generate(ids: &[i64], defaulted: &[bool], seed: u64, first_credit: i64, first_card: i64) -> Result<HistoryTables, DataError> {
+pub fn generate(
+    ids: &[i64],
+    defaulted: &[bool],
+    seed: u64,
+    first_credit: i64,
+    first_card: i64,
+) -> Result<HistoryTables, DataError> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6869_7374_6f72_7921);
     let mut bureau = Bureau::default();
     let mut balance = Balance::default();
@@ -125,7 +131,8 @@ pub fn generate(ids: &[i64], defaulted: &[bool], seed: u64, first_credit: i64, f
                 "Active" => ((amount * decile(&figures::DEBT_FRACTION[t], rng.random()) * 100.0).round() / 100.0, None),
                 _ => (0.0, Some((opened + rng.random::<f64>() * (-opened).min(duration)).round().min(-1.0))),
             };
-            let late_now = status == "Active" && rng.random::<f64>() < figures::OVERDUE[t] / figures::STATUS_SHARES[t][0];
+            let late_now =
+                status == "Active" && rng.random::<f64>() < figures::OVERDUE[t] / figures::STATUS_SHARES[t][0];
             let days_overdue = if late_now { rng.random_range(1..=90) } else { 0 };
             let overdue = if late_now { (debt * rng.random::<f64>() * 0.2 * 100.0).round() / 100.0 } else { 0.0 };
             bureau.client.push(client);

@@ -540,10 +540,9 @@ pub fn write_history(options: &SynthOptions, folder: &Path) -> Result<history::H
     ] {
         let path = folder.join(name);
         let mut file = crate::files::AtomicFile::create(&path)?;
-        ParquetWriter::new(file.file())
-            .with_compression(ParquetCompression::Zstd(None))
-            .finish(table)
-            .map_err(|error| DataError::Write { path: path.clone(), cause: std::io::Error::other(error.to_string()) })?;
+        ParquetWriter::new(file.file()).with_compression(ParquetCompression::Zstd(None)).finish(table).map_err(
+            |error| DataError::Write { path: path.clone(), cause: std::io::Error::other(error.to_string()) },
+        )?;
         file.commit()?;
     }
     Ok(tables)
