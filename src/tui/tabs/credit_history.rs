@@ -71,7 +71,9 @@ impl Panel for CreditHistoryTab {
 
     fn update(&mut self, input: Input, context: &Context<'_>) -> Vec<Effect> {
         match input {
-            Input::Opened | Input::Reconnected => self.ask(context),
+            Input::Opened => self.ask(context),
+            // A lost server answers again: ask again only what failed.
+            Input::Reconnected if matches!(self.history, Some((_, Loadable::Failed(_)))) => self.ask(context),
             Input::ClientChanged => {
                 self.scroll = 0;
                 self.history = None;
@@ -162,19 +164,21 @@ fn credit_lines(context: &Context<'_>, history: &ClientHistory, width: u16) -> V
         format!("Credits with other lenders: {} ({active} active)", history.credits.len()),
         theme.heading,
     ));
-    let strip = if history.balance_given && width >= 100 { STRIP_MONTHS } else { 0 };
+    // The table takes 82 columns; the strip shows as many of the latest months as fit.
+    let room = usize::from(width).saturating_sub(84).min(STRIP_MONTHS);
+    let strip = if history.balance_given && room >= 6 { room } else { 0 };
     let mut header = format!(
-        "{:<17} {:<7} {:>11} {:>11} {:>9} {:>15} {:>15}",
+        "{:<15} {:<7} {:>10} {:>10} {:>8} {:>13} {:>13}",
         "Type", "Status", "Amount", "Debt", "Overdue", "Opened", "Ends"
     );
     if strip > 0 {
-        header.push_str(&format!("  last {strip} months →"));
+        header.push_str(&format!("  {strip} months →"));
     }
     lines.push(Line::styled(header, theme.dim));
     for credit in &history.credits {
         let mut spans = vec![Span::raw(format!(
-            "{:<17} {:<7} {:>11} {:>11} {:>9} {:>15} {:>15}",
-            fit(&credit.kind, 17),
+            "{:<15} {:<7} {:>10} {:>10} {:>8} {:>13} {:>13}",
+            fit(&credit.kind, 15),
             fit(&credit.status, 7),
             amount(credit.amount),
             amount(credit.debt),
@@ -197,7 +201,7 @@ fn credit_lines(context: &Context<'_>, history: &ClientHistory, width: u16) -> V
         legend.push(Span::styled("· no report", theme.dim));
         lines.push(Line::from(legend));
         if strip == 0 {
-            lines.push(Line::styled("(the monthly strips need a terminal of 100 columns or more)", theme.dim));
+            lines.push(Line::styled("(the monthly strips need a wider terminal)", theme.dim));
         }
     } else {
         lines.push(Line::styled("Monthly statuses: no bureau_balance table was given.", theme.dim));
