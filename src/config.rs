@@ -448,6 +448,26 @@ pub fn resolve_threshold(
     }
 }
 
+/// The history tables given by flags, each at most once.
+pub fn history_files(args: &crate::cli::HistoryArgs) -> Result<crate::data::history::HistoryFiles, ConfigError> {
+    use crate::data::history::HistoryKind;
+    let mut files = crate::data::history::HistoryFiles::default();
+    let given = [
+        (HistoryKind::Bureau, &args.bureau),
+        (HistoryKind::BureauBalance, &args.bureau_balance),
+        (HistoryKind::CreditCardBalance, &args.credit_card_balance),
+        (HistoryKind::PreviousApplication, &args.previous_application),
+        (HistoryKind::PosCashBalance, &args.pos_cash_balance),
+        (HistoryKind::InstallmentsPayments, &args.installments_payments),
+    ];
+    for (kind, path) in given {
+        if let Some(path) = path {
+            files.add(kind, path.clone()).map_err(|error| ConfigError::History(Box::new(error)))?;
+        }
+    }
+    Ok(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,26 +531,4 @@ mod tests {
         let error = read_card(&model).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(error.contains("is not a valid model card: EOF while parsing a value at line 1 column 3"), "{error}");
     }
-}
-
-/// The history tables given by flags, each at most once.
-pub fn history_files(
-    args: &crate::cli::HistoryArgs,
-) -> Result<crate::data::history::HistoryFiles, crate::data::DataError> {
-    use crate::data::history::HistoryKind;
-    let mut files = crate::data::history::HistoryFiles::default();
-    let given = [
-        (HistoryKind::Bureau, &args.bureau),
-        (HistoryKind::BureauBalance, &args.bureau_balance),
-        (HistoryKind::CreditCardBalance, &args.credit_card_balance),
-        (HistoryKind::PreviousApplication, &args.previous_application),
-        (HistoryKind::PosCashBalance, &args.pos_cash_balance),
-        (HistoryKind::InstallmentsPayments, &args.installments_payments),
-    ];
-    for (kind, path) in given {
-        if let Some(path) = path {
-            files.add(kind, path.clone())?;
-        }
-    }
-    Ok(files)
 }

@@ -75,5 +75,5 @@ pub enum ConfigError {
     },
     /// A history table given by a flag cannot be used (given twice).
     #[error(transparent)]
-    History(#[from] crate::data::DataError),
+    History(Box<crate::data::DataError>),
 }
