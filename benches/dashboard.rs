@@ -27,6 +27,8 @@ fn scorer() -> LocalScorer {
         applicants: root.join("data/applicants.csv"),
         history: std::env::var_os("PAD_BENCH_HISTORY").map_or_else(|| root.join("data/history.parquet"), Into::into),
         threshold: None,
+        applicant_tables: pad::config::bundled_tables(pad::config::BUNDLED_APPLICANT_TABLES),
+        history_tables: pad::config::bundled_tables(pad::config::BUNDLED_HISTORY_TABLES),
     };
     LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}"))
 }

@@ -40,6 +40,8 @@ fn sources() -> LocalSources {
         applicants: root.join("data/applicants.csv"),
         history: root.join("data/history.parquet"),
         threshold: None,
+        applicant_tables: pad::config::bundled_tables(pad::config::BUNDLED_APPLICANT_TABLES),
+        history_tables: pad::config::bundled_tables(pad::config::BUNDLED_HISTORY_TABLES),
     }
 }
 

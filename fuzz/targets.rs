@@ -144,6 +144,10 @@ fn api_state() -> Option<&'static (tokio::runtime::Runtime, pad::api::AppState)>
                 applicants: root.join("data/applicants.csv"),
                 history: root.join("data/history.parquet"),
                 threshold: None,
+                applicant_tables: pad::data::history::HistoryFiles::in_folder(&root.join("data/applicants"))
+                    .unwrap_or_default(),
+                history_tables: pad::data::history::HistoryFiles::in_folder(&root.join("data/history"))
+                    .unwrap_or_default(),
             };
             let scorer = pad::scoring::LocalScorer::load(&sources).ok()?;
             let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().ok()?;

@@ -206,6 +206,9 @@ pub struct DriftArgs {
     /// Print the time of each step to standard error.
     #[arg(long)]
     pub timing: bool,
+    /// Credit-history tables given apart.
+    #[command(flatten)]
+    pub tables: HistoryArgs,
 }
 
 /// Output formats of `pad drift`.
@@ -254,6 +257,9 @@ pub struct SourceArgs {
     /// Decision threshold on the probability of default (default: the model card's, else 0.5).
     #[arg(long, value_name = "P", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
+    /// Credit-history tables given apart.
+    #[command(flatten)]
+    pub tables: HistoryArgs,
 }
 
 /// Arguments of the dashboard.
@@ -364,6 +370,9 @@ pub struct TrainArgs {
     /// A TOML file of LightGBM parameters overriding the defaults.
     #[arg(long, value_name = "FILE")]
     pub params: Option<PathBuf>,
+    /// Credit-history tables given apart.
+    #[command(flatten)]
+    pub tables: HistoryArgs,
 }
 
 const SYNTH_HELP: &str = "\
@@ -374,7 +383,8 @@ figures (no real rows). The same options and seed always give the same file.
 Examples:
   pad synth --rows 30000 --seed 42 --out history.parquet
   pad synth --rows 1000 --seed 7 --no-target --first-id 400001 --out applicants.csv
-  pad synth --rows 5000 --seed 7 --no-target --income-scale 1.3 --out drifted.csv";
+  pad synth --rows 5000 --seed 7 --no-target --income-scale 1.3 --out drifted.csv
+  pad synth --rows 30000 --seed 42 --out kaggle/application_train.parquet --tables kaggle";
 
 /// Arguments of `pad synth`.
 #[derive(Debug, Args)]
@@ -400,6 +410,11 @@ pub struct SynthArgs {
     /// Make this extra share of EXT_SOURCE_1 missing (0 to 1): a deliberate drift.
     #[arg(long, default_value_t = 0.0, value_name = "P", allow_negative_numbers = true)]
     pub ext_source_1_missing: f64,
+    /// Also write the clients' credit history into this folder: bureau.parquet,
+    /// bureau_balance.parquet and credit_card_balance.parquet (Kaggle's layout), drawn from
+    /// the real sample's figures, apart for clients who repaid and who defaulted.
+    #[arg(long, value_name = "DIR")]
+    pub tables: Option<PathBuf>,
 }
 
 const PREDICT_HELP: &str = "\
@@ -464,6 +479,9 @@ pub struct ScoringArgs {
     /// Worker threads (default: one per core; at most 4 per core, or 256 on fewer than 64 cores).
     #[arg(long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<usize>,
+    /// Credit-history tables given apart.
+    #[command(flatten)]
+    pub tables: HistoryArgs,
 }
 
 /// Arguments of `pad predict`.
@@ -605,4 +623,32 @@ pub enum FairnessFormat {
     Text,
     /// The whole report as JSON.
     Json,
+}
+
+/// The help heading of the credit-history tables' flags.
+const HISTORY_TABLES: &str = "Credit history tables (also found in a Kaggle folder given as data)";
+
+/// Credit-history tables that live apart from the client tables (a folder in Kaggle's layout
+/// given as `--data` or `--history` brings its own). Given here, a table applies to every
+/// client table read; its rows of other clients are counted and ignored.
+#[derive(Debug, Clone, Default, Args)]
+pub struct HistoryArgs {
+    /// Kaggle's bureau.csv (or .parquet): credits with other lenders.
+    #[arg(long, value_name = "FILE", help_heading = HISTORY_TABLES)]
+    pub bureau: Option<PathBuf>,
+    /// Kaggle's bureau_balance.csv (or .parquet): monthly status of each bureau credit.
+    #[arg(long, value_name = "FILE", help_heading = HISTORY_TABLES)]
+    pub bureau_balance: Option<PathBuf>,
+    /// Kaggle's credit_card_balance.csv (or .parquet): monthly card balances.
+    #[arg(long, value_name = "FILE", help_heading = HISTORY_TABLES)]
+    pub credit_card_balance: Option<PathBuf>,
+    /// Kaggle's previous_application.csv (or .parquet): read and checked.
+    #[arg(long, value_name = "FILE", help_heading = HISTORY_TABLES)]
+    pub previous_application: Option<PathBuf>,
+    /// Kaggle's POS_CASH_balance.csv (or .parquet): read and checked.
+    #[arg(long, value_name = "FILE", help_heading = HISTORY_TABLES)]
+    pub pos_cash_balance: Option<PathBuf>,
+    /// Kaggle's installments_payments.csv (or .parquet): read and checked.
+    #[arg(long, value_name = "FILE", help_heading = HISTORY_TABLES)]
+    pub installments_payments: Option<PathBuf>,
 }

@@ -23,6 +23,8 @@ pub struct ScoringConfig {
     pub timing: bool,
     /// Worker threads; `None` for one per core.
     pub threads: Option<usize>,
+    /// Credit-history tables given apart from the client table.
+    pub tables: crate::data::history::HistoryFiles,
 }
 
 impl ScoringConfig {
@@ -38,6 +40,7 @@ impl ScoringConfig {
             out: args.out.clone(),
             timing: args.timing,
             threads: args.threads,
+            tables: tables_for(&args.data, BUNDLED_APPLICANT_TABLES, &args.tables)?,
         })
     }
 }
@@ -120,6 +123,10 @@ pub struct LocalSources {
     pub history: PathBuf,
     /// A threshold overriding the card's.
     pub threshold: Option<f64>,
+    /// Credit-history tables of the applicants given apart (flags, or the bundled ones).
+    pub applicant_tables: crate::data::history::HistoryFiles,
+    /// Credit-history tables of the reference population given apart.
+    pub history_tables: crate::data::history::HistoryFiles,
 }
 
 /// The files to score with: those given, else the bundled ones; the threshold checked.
@@ -134,7 +141,38 @@ fn local_sources(args: &SourceArgs) -> Result<LocalSources, ConfigError> {
         applicants: or_bundled(&args.data, DEFAULT_DATA),
         history: or_bundled(&args.history, DEFAULT_HISTORY),
         threshold: args.threshold,
+        applicant_tables: tables_for(&args.data, BUNDLED_APPLICANT_TABLES, &args.tables)?,
+        history_tables: tables_for(&args.history, BUNDLED_HISTORY_TABLES, &args.tables)?,
     })
+}
+
+/// The folder of the bundled applicants' credit-history tables.
+pub const BUNDLED_APPLICANT_TABLES: &str = "data/applicants";
+/// The folder of the bundled history's credit-history tables.
+pub const BUNDLED_HISTORY_TABLES: &str = "data/history";
+
+/// The bundled credit-history tables in `folder` (relative to the bundled files), when there.
+pub fn bundled_tables(folder: &str) -> crate::data::history::HistoryFiles {
+    let path = bundled(folder);
+    if path.is_dir() {
+        crate::data::history::HistoryFiles::in_folder(&path).unwrap_or_default()
+    } else {
+        Default::default()
+    }
+}
+
+/// The tables of a client table: those given by flags, plus the bundled ones when the
+/// client table itself is the bundled one (not given).
+pub fn tables_for(
+    given: &Option<PathBuf>,
+    bundled_folder: &str,
+    flags: &crate::cli::HistoryArgs,
+) -> Result<crate::data::history::HistoryFiles, ConfigError> {
+    let files = history_files(flags)?;
+    if given.is_some() || !files.is_empty() {
+        return Ok(files);
+    }
+    Ok(bundled_tables(bundled_folder))
 }
 
 /// An `IP:PORT` or `HOST:PORT` (e.g. `localhost:8000`), resolved to its first address.
@@ -408,6 +446,26 @@ pub fn resolve_threshold(
         None if card.is_some() => Ok((Threshold::DEFAULT, ThresholdSource::CardWithoutThreshold(card_path(model)))),
         None => Ok((Threshold::DEFAULT, ThresholdSource::Default)),
     }
+}
+
+/// The history tables given by flags, each at most once.
+pub fn history_files(args: &crate::cli::HistoryArgs) -> Result<crate::data::history::HistoryFiles, ConfigError> {
+    use crate::data::history::HistoryKind;
+    let mut files = crate::data::history::HistoryFiles::default();
+    let given = [
+        (HistoryKind::Bureau, &args.bureau),
+        (HistoryKind::BureauBalance, &args.bureau_balance),
+        (HistoryKind::CreditCardBalance, &args.credit_card_balance),
+        (HistoryKind::PreviousApplication, &args.previous_application),
+        (HistoryKind::PosCashBalance, &args.pos_cash_balance),
+        (HistoryKind::InstallmentsPayments, &args.installments_payments),
+    ];
+    for (kind, path) in given {
+        if let Some(path) = path {
+            files.add(kind, path.clone()).map_err(|error| ConfigError::History(Box::new(error)))?;
+        }
+    }
+    Ok(files)
 }
 
 #[cfg(test)]

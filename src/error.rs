@@ -73,4 +73,7 @@ pub enum ConfigError {
         /// What the JSON parser found.
         cause: serde_json::Error,
     },
+    /// A history table given by a flag cannot be used (given twice).
+    #[error(transparent)]
+    History(Box<crate::data::DataError>),
 }

@@ -89,6 +89,7 @@ impl RemoteScorer {
             reference_clients: model.reference_clients,
             warnings: model.warnings,
             policy_version: model.policy_version,
+            missing_history: Vec::new(),
         };
         let link = Link { server: base.clone(), last_latency: Some(latency), failure: None, finished: 1 };
         Ok(RemoteScorer {

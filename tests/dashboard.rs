@@ -26,6 +26,8 @@ fn bundled() -> &'static LocalScorer {
             applicants: root.join("data/applicants.csv"),
             history: root.join("data/history.parquet"),
             threshold: None,
+            applicant_tables: pad::config::bundled_tables(pad::config::BUNDLED_APPLICANT_TABLES),
+            history_tables: pad::config::bundled_tables(pad::config::BUNDLED_HISTORY_TABLES),
         };
         LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}"))
     })
@@ -140,6 +142,13 @@ fn tabs_cycle_and_compare_loads_its_distribution() {
     assert_eq!(app.tab, Tab::Decision);
     assert_eq!(app.update(Action::PreviousTab), vec![Command::LoadFairness]);
     assert_eq!(app.tab, Tab::Fairness);
+    // Credit history asks for the selected client's records.
+    let id = app.selected_client().map(|client| client.id).unwrap();
+    assert_eq!(app.update(Action::PreviousTab), vec![Command::LoadHistory(id)]);
+    assert_eq!(app.tab, Tab::CreditHistory);
+    assert_eq!(app.update(Action::PreviousTab), vec![Command::LoadDrift]);
+    assert_eq!(app.tab, Tab::Drift);
+    app.update(Action::NextTab);
     app.update(Action::NextTab);
     assert_eq!(app.tab, Tab::Decision);
     let commands = app.update(Action::ShowTab(Tab::Compare));
@@ -680,6 +689,8 @@ fn a_model_without_a_card_says_so() {
         applicants: root.join("data/applicants.csv"),
         history: root.join("data/history.parquet"),
         threshold: None,
+        applicant_tables: pad::config::bundled_tables(pad::config::BUNDLED_APPLICANT_TABLES),
+        history_tables: pad::config::bundled_tables(pad::config::BUNDLED_HISTORY_TABLES),
     };
     assert!(!sources.model.with_file_name("model.json").exists());
     let scorer = LocalScorer::load(&sources).unwrap();

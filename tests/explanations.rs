@@ -24,6 +24,13 @@ fn load(model: &Path, applicants: &Path, threshold: Option<f64>) -> LocalScorer 
         applicants: applicants.to_path_buf(),
         history: root().join("data/history.parquet"),
         threshold,
+        // The bundled applicants' tables go with the bundled applicants only.
+        applicant_tables: if applicants == root().join("data/applicants.csv") {
+            pad::config::bundled_tables(pad::config::BUNDLED_APPLICANT_TABLES)
+        } else {
+            Default::default()
+        },
+        history_tables: pad::config::bundled_tables(pad::config::BUNDLED_HISTORY_TABLES),
     };
     LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}"))
 }

@@ -26,8 +26,10 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
     let ModelBundle { model, card, schema } = ModelBundle::open(&model_path)?;
     let (threshold, _) = resolve_threshold(args.threshold, card.as_ref(), &model_path)?;
     let features = describe_features(&model, &schema, card.as_ref(), &Labels::bundled()?, &ReasonPolicy::bundled()?);
-    let load = |path: &Path| -> Result<FeatureMatrix> {
-        let matrix = FeatureMatrix::load(path, &schema)?;
+    let load = |path: &Path, role, tables: &crate::data::history::HistoryFiles| -> Result<FeatureMatrix> {
+        let table = crate::data::ClientTable::load_with(path, role, tables)?;
+        let matrix = FeatureMatrix::from_table(&table, &schema)?;
+        super::warn_history(&table, &matrix, path);
         if matrix.repaired_lines() > 0 {
             eprintln!("warning: repaired {} whole-line-quoted rows in {}", matrix.repaired_lines(), path.display());
         }
@@ -44,10 +46,14 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
         }
         Ok(matrix)
     };
+    let history_tables = crate::config::tables_for(&args.history, crate::config::BUNDLED_HISTORY_TABLES, &args.tables)?;
+    let data_tables = crate::config::tables_for(&args.data, crate::config::BUNDLED_APPLICANT_TABLES, &args.tables)?;
     let history = crate::config::or_bundled(&args.history, crate::config::DEFAULT_HISTORY);
     let data = crate::config::or_bundled(&args.data, crate::config::DEFAULT_DATA);
-    let reference = load(&history).context("cannot read the reference population (--history)")?;
-    let current = load(&data).context("cannot read the current population (--data)")?;
+    let reference = load(&history, crate::data::history::Role::History, &history_tables)
+        .context("cannot read the reference population (--history)")?;
+    let current = load(&data, crate::data::history::Role::Applicants, &data_tables)
+        .context("cannot read the current population (--data)")?;
     let loaded = start.elapsed();
     let explainer = Explainer::new(Arc::new(model), Method::Fast)?;
     let context = DriftContext { explainer: &explainer, features: &features, threshold };

@@ -91,6 +91,12 @@ fn report(args: &ExplainArgs, id: i64, folder: &std::path::Path) -> Result<()> {
         applicants: config.data.clone(),
         history: crate::config::or_bundled(&args.history, crate::config::DEFAULT_HISTORY),
         threshold: args.threshold,
+        applicant_tables: config.tables.clone(),
+        history_tables: crate::config::tables_for(
+            &args.history,
+            crate::config::BUNDLED_HISTORY_TABLES,
+            &args.scoring.tables,
+        )?,
     };
     let scorer = LocalScorer::load(&sources)?;
     for warning in &scorer.info().warnings {

@@ -75,7 +75,11 @@ struct Loaded {
 fn load(config: &crate::config::ScoringConfig) -> Result<Loaded> {
     let crate::scoring::ModelBundle { model, card, schema } = crate::scoring::ModelBundle::open(&config.model)?;
     let start = std::time::Instant::now();
-    let matrix = FeatureMatrix::load(&config.data, &schema)?;
+    let table =
+        crate::data::ClientTable::load_with(&config.data, crate::data::history::Role::Applicants, &config.tables)?;
+    let matrix = FeatureMatrix::from_table(&table, &schema)?;
+    warn_history(&table, &matrix, &config.data);
+    drop(table);
     if config.timing {
         report_timing("load", matrix.n_rows(), start.elapsed());
     }
@@ -103,6 +107,18 @@ fn warn_ignored_columns(matrix: &FeatureMatrix, path: &std::path::Path) {
         if let Some(warning) = crate::data::pipeline::ignored_input_warning(column) {
             eprintln!("warning: {}: {warning}", path.display());
         }
+    }
+}
+
+/// Warns, on standard error, of what the credit-history tables' load counted and ignored,
+/// and once of history tables the model reads but the table came without.
+fn warn_history(table: &crate::data::ClientTable, matrix: &FeatureMatrix, path: &std::path::Path) {
+    for warning in table.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    if !matrix.missing_history().is_empty() {
+        let file = path.display().to_string();
+        eprintln!("warning: {}", crate::data::history::missing_tables_warning(&file, matrix.missing_history()));
     }
 }
 

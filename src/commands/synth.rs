@@ -27,5 +27,15 @@ pub(super) fn run(args: &SynthArgs) -> Result<()> {
         .map(|targets| targets.iter().sum::<f64>() / targets.len().max(1) as f64)
         .map_or(String::new(), |rate| format!(", default rate {:.2} %", rate * 100.0));
     eprintln!("wrote {} clients{default_rate} to {}", table.n_rows(), args.out.display());
+    if let Some(folder) = &args.tables {
+        let tables = crate::data::synth::write_history(&options, folder)?;
+        eprintln!(
+            "wrote their credit history to {}: {} bureau credits, {} bureau months, {} card months",
+            folder.display(),
+            tables.bureau.height(),
+            tables.bureau_balance.height(),
+            tables.credit_card_balance.height()
+        );
+    }
     Ok(())
 }

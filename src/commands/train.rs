@@ -39,6 +39,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<()> {
         exclude,
         params: args.params.clone(),
         progress: std::io::stderr().is_terminal(),
+        tables: crate::config::tables_for(&args.history, crate::config::BUNDLED_HISTORY_TABLES, &args.tables)?,
     };
     let start = std::time::Instant::now();
     let report = train(&options)?;

@@ -120,9 +120,11 @@ mod tests {
         let labels = Labels::bundled();
         assert!(labels.is_ok(), "{labels:?}");
         let Ok(labels) = labels else { return };
-        let names = COLUMNS.iter().map(|(name, _)| *name).chain(DERIVED_FEATURES);
+        let history = crate::domain::history::HISTORY_FEATURE_NAMES;
+        let names = COLUMNS.iter().map(|(name, _)| *name).chain(DERIVED_FEATURES).chain(history);
         assert_eq!(labels.missing(names), Vec::<String>::new());
-        assert_eq!(labels.len(), 129);
+        // 122 columns, 7 derived features, 20 history features.
+        assert_eq!(labels.len(), 149);
         let gender = labels.get("CODE_GENDER");
         assert!(gender.is_some_and(|label| label.protected && !label.actionable));
         let actionable: Vec<&String> = labels.features.iter().filter(|(_, l)| l.actionable).map(|(n, _)| n).collect();

@@ -11,6 +11,8 @@
 use std::path::Path;
 
 use super::DataError;
+use super::history::HistoryKind;
+use super::history::aggregates::history_feature;
 use super::pipeline;
 use super::table::ClientTable;
 use crate::domain::{CategoryLabel, FeatureSchema, FeatureSpec};
@@ -35,6 +37,7 @@ pub struct FeatureMatrix {
     unknown_categories: Vec<UnknownCategories>,
     repaired_lines: usize,
     ignored_columns: Vec<String>,
+    missing_history: Vec<HistoryKind>,
 }
 
 impl FeatureMatrix {
@@ -70,9 +73,16 @@ impl FeatureMatrix {
         // Filled one feature at a time, so that only one column is held besides the matrix.
         let mut values = vec![f64::NAN; n_rows * n_features];
         let mut unknown_categories = Vec::new();
+        let mut missing_history = Vec::new();
         for (feature_idx, feature) in schema.features.iter().enumerate() {
             let Some((column, unknown)) = feature_column(table, feature, schema)? else {
-                continue; // Unused and absent: stays missing.
+                // Unused and absent, or a history feature without its table: stays missing.
+                if let Some(history) = history_feature(&feature.name).filter(|_| feature.used)
+                    && !missing_history.contains(&history.table)
+                {
+                    missing_history.push(history.table);
+                }
+                continue;
             };
             for (slot, value) in values.iter_mut().skip(feature_idx).step_by(n_features.max(1)).zip(column) {
                 *slot = value;
@@ -92,6 +102,7 @@ impl FeatureMatrix {
             unknown_categories,
             repaired_lines: table.repaired_lines(),
             ignored_columns,
+            missing_history,
         })
     }
 
@@ -107,6 +118,7 @@ impl FeatureMatrix {
             unknown_categories: Vec::new(),
             repaired_lines: 0,
             ignored_columns: Vec::new(),
+            missing_history: Vec::new(),
         }
     }
 
@@ -151,6 +163,12 @@ impl FeatureMatrix {
         self.repaired_lines
     }
 
+    /// History tables whose features the model reads but the table came without: those
+    /// features are missing values for every client (never zeros).
+    pub fn missing_history(&self) -> &[HistoryKind] {
+        &self.missing_history
+    }
+
     /// The matrix of the one client with this id; `None` when no row has it (or the table
     /// has no ids).
     pub fn only(self, id: i64) -> Option<FeatureMatrix> {
@@ -162,6 +180,9 @@ impl FeatureMatrix {
 
 /// The columns a feature needs that the table lacks.
 fn missing_inputs(table: &ClientTable, feature: &str) -> Vec<String> {
+    if history_feature(feature).is_some() {
+        return Vec::new(); // Absent with its table: missing values, said by the caller.
+    }
     match pipeline::inputs_of(feature) {
         Some(inputs) => inputs.iter().filter(|name| !table.has_column(name)).map(|name| name.to_string()).collect(),
         None if table.has_column(feature) => Vec::new(),

@@ -14,6 +14,8 @@
 pub mod completeness;
 mod contain;
 pub mod csv_source;
+mod frame;
+pub mod history;
 pub mod inputs;
 pub mod labels;
 mod matrix;
@@ -231,6 +233,72 @@ pub enum DataError {
         column: String,
         /// A value found.
         example: String,
+    },
+    /// A history table is given twice (in a folder and by a flag, or as CSV and Parquet).
+    #[error("the {table} table is given twice: {first} and {second}: keep one")]
+    TableTwice {
+        /// The table.
+        table: &'static str,
+        /// The first file.
+        first: PathBuf,
+        /// The second file.
+        second: PathBuf,
+    },
+    /// A folder given as a client table holds no application table.
+    #[error(
+        "{folder}: a folder given as client data must hold application_train or application_test          (.csv or .parquet), as Kaggle's Home Credit data does"
+    )]
+    NoApplication {
+        /// The folder.
+        folder: PathBuf,
+    },
+    /// A history table lacks columns its checks or features need.
+    #[error("{path}: the {table} table has no column {}: it is needed for the credit history", quoted(&.columns.join(", ")))]
+    TableColumns {
+        /// The file.
+        path: PathBuf,
+        /// The table.
+        table: &'static str,
+        /// The missing columns.
+        columns: Vec<String>,
+    },
+    /// A key of a history row is empty.
+    #[error("{path}: {location}, column `{column}`: the key is empty")]
+    EmptyKey {
+        /// The file.
+        path: PathBuf,
+        /// "line N" or "row N".
+        location: String,
+        /// The key column.
+        column: String,
+    },
+    /// Two rows of a history table share a key that must be unique.
+    #[error("{path}: column `{column}`: {id} appears twice ({first} and {second})")]
+    DuplicateKey {
+        /// The file.
+        path: PathBuf,
+        /// The key column.
+        column: String,
+        /// The repeated key.
+        id: i64,
+        /// Where it first appears.
+        first: String,
+        /// Where it appears again.
+        second: String,
+    },
+    /// A coded field holds a value outside its codes.
+    #[error("{path}: {location}, column `{column}`: `{}` is not {expected}", quoted(.value))]
+    BadCode {
+        /// The file.
+        path: PathBuf,
+        /// "line N" or "row N".
+        location: String,
+        /// The column.
+        column: String,
+        /// The field as written.
+        value: String,
+        /// The codes allowed.
+        expected: &'static str,
     },
 }
 

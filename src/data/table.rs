@@ -7,7 +7,6 @@
 //! column types checked against the schema. Columns outside the schema are kept (as text in a
 //! CSV file) for display.
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -15,7 +14,9 @@ use polars::prelude::*;
 
 use super::DataError;
 use super::csv_source::CsvText;
-use super::schema::{ColumnKind, ID_COLUMN, TARGET_COLUMN, column_kind};
+use super::frame::{csv_location, read_csv_frame, read_parquet_frame};
+use super::history::{CreditHistory, HistoryFiles, HistoryKind, Role, aggregates, application_in};
+use super::schema::{ID_COLUMN, TARGET_COLUMN, column_kind};
 
 /// Where a table came from, to locate rows in messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,103 +33,88 @@ pub struct ClientTable {
     frame: DataFrame,
     ids: Option<Vec<i64>>,
     repaired_lines: usize,
-}
-
-/// The polars type of a column: the Kaggle type, or text for a column outside the schema.
-fn dtype_of(name: &str) -> DataType {
-    match column_kind(name) {
-        Some(ColumnKind::Id | ColumnKind::Target | ColumnKind::Integer) => DataType::Int64,
-        Some(ColumnKind::Float) => DataType::Float64,
-        Some(ColumnKind::Text) | None => DataType::String,
-    }
+    history: Option<Arc<CreditHistory>>,
+    warnings: Vec<String>,
 }
 
 impl ClientTable {
-    /// Reads a CSV or Parquet file (chosen by the `.parquet` extension).
+    /// Reads a CSV or Parquet file (chosen by the `.parquet` extension), or a folder in
+    /// Kaggle's layout with its history tables (`application_train` when it holds both).
     pub fn load(path: &Path) -> Result<ClientTable, DataError> {
+        ClientTable::load_with(path, Role::History, &HistoryFiles::default())
+    }
+
+    /// Reads a client table (a file, or a folder in Kaggle's layout whose application table
+    /// is chosen by `role`) with the history tables of the folder and `more`, and adds the
+    /// history features of the tables given ([`aggregates`]).
+    pub fn load_with(path: &Path, role: Role, more: &HistoryFiles) -> Result<ClientTable, DataError> {
+        let (application, files) = if path.is_dir() {
+            (application_in(path, role)?, HistoryFiles::in_folder(path)?.merged(more)?)
+        } else {
+            (path.to_path_buf(), more.clone())
+        };
+        let mut table = ClientTable::load_file(&application)?;
+        if !files.is_empty() {
+            table.attach(&files)?;
+        }
+        Ok(table)
+    }
+
+    /// Reads the history tables of this table's clients and adds their features as columns;
+    /// a column already named like one is replaced, with a warning.
+    fn attach(&mut self, files: &HistoryFiles) -> Result<(), DataError> {
+        let Some(ids) = self.ids.clone() else {
+            return Err(DataError::MissingColumns { path: self.path.clone(), columns: vec![ID_COLUMN.to_string()] });
+        };
+        let history = CreditHistory::load(files, &ids, &self.path)?;
+        let name =
+            self.path.file_name().map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into());
+        for (feature, values) in aggregates::per_client(&history, &ids, &self.path)? {
+            if self.has_column(feature) {
+                self.warnings.push(format!(
+                    "{name}: `{feature}` is computed from the history tables: the value given for it is ignored"
+                ));
+            }
+            self.frame
+                .with_column(Column::new(feature.into(), values))
+                .map_err(|error| DataError::Unreadable { path: self.path.clone(), message: error.to_string() })?;
+        }
+        self.warnings.extend(history.warnings().iter().cloned());
+        self.history = Some(Arc::new(history));
+        Ok(())
+    }
+
+    /// The history tables read with this table, when any was given.
+    pub fn history(&self) -> Option<&Arc<CreditHistory>> {
+        self.history.as_ref()
+    }
+
+    /// Whether a history table was given with this table.
+    pub fn has_history(&self, kind: HistoryKind) -> bool {
+        self.history.as_ref().is_some_and(|history| history.has(kind))
+    }
+
+    /// Warnings of the load to show the user (history rows counted and ignored, columns
+    /// replaced by computed features).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Reads one CSV or Parquet file (chosen by the `.parquet` extension).
+    pub fn load_file(path: &Path) -> Result<ClientTable, DataError> {
         let is_parquet = path.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("parquet"));
         if is_parquet { ClientTable::load_parquet(path) } else { ClientTable::load_csv(&CsvText::from_path(path)?) }
     }
 
     /// Parses repaired CSV text.
     pub fn load_csv(csv: &CsvText) -> Result<ClientTable, DataError> {
-        let header = csv.header()?;
-        if let Some(line) = csv.blank_line() {
-            return Err(DataError::BlankLine { path: csv.path().to_path_buf(), line });
-        }
-        check_field_counts(csv, header.len())?;
-        let schema: Schema = header.iter().map(|name| Field::new(name.as_str().into(), dtype_of(name))).collect();
-        let reader = CsvReadOptions::default()
-            .with_has_header(true)
-            .with_schema(Some(Arc::new(schema)))
-            .with_raise_if_empty(false)
-            .with_n_threads(None)
-            .into_reader_with_file_handle(Cursor::new(csv.text().as_bytes()));
-        let frame = match super::contain::contained(csv.path(), || reader.finish())? {
-            Ok(frame) => frame,
-            Err(error) => {
-                // Say which line is wrong; polars' own message is the fallback.
-                return Err(locate_csv_error(csv, &header).unwrap_or_else(|| DataError::Unreadable {
-                    path: csv.path().to_path_buf(),
-                    message: error.to_string(),
-                }));
-            }
-        };
+        let frame = read_csv_frame(csv, column_kind)?;
         ClientTable::checked(csv.path(), Origin::Csv, frame, csv.repaired_lines(), Some(csv))
     }
 
     /// Reads a Parquet file and checks its column types against the schema.
     pub fn load_parquet(path: &Path) -> Result<ClientTable, DataError> {
-        let file = std::fs::File::open(path).map_err(|cause| DataError::Read { path: path.to_path_buf(), cause })?;
-        // polars-parquet 0.55 panics on some damaged files rather than returning an error (a
-        // flipped bit in the footer: "thrift bool field"; in a data page: "assertion failed:
-        // num_values <= values.len()", on one of its decoding threads): the read is contained.
-        let frame = super::contain::contained(path, || ParquetReader::new(file).finish())?.map_err(|error| {
-            DataError::Unreadable { path: path.to_path_buf(), message: format!("not a readable Parquet file: {error}") }
-        })?;
-        let mut columns = Vec::with_capacity(frame.width());
-        for column in frame.columns() {
-            let name = column.name().to_string();
-            let wanted = dtype_of(&name);
-            let found = column.dtype();
-            let compatible = match (&wanted, found) {
-                (DataType::String, DataType::String) => true,
-                (DataType::String, _) => column_kind(&name).is_none(),
-                (_, found) => found.is_primitive_numeric() || found.is_bool() || found.is_null(),
-            };
-            if !compatible {
-                return Err(DataError::ColumnType {
-                    path: path.to_path_buf(),
-                    column: name,
-                    expected: describe(&wanted),
-                    found: found.to_string(),
-                });
-            }
-            let converted = if column_kind(&name).is_none() && found != &DataType::String {
-                column.clone()
-            } else {
-                column
-                    .cast(&wanted)
-                    .map_err(|error| DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() })?
-            };
-            // A float column read into an integer column must hold whole numbers only.
-            if wanted == DataType::Int64 && found.is_float() {
-                let lossless = column.cast(&DataType::Float64).ok().and_then(|c| c.f64().ok().cloned());
-                if let Some(values) = lossless
-                    && let Some(row) = values.iter().position(|v| v.is_some_and(|v| v.fract() != 0.0))
-                {
-                    return Err(DataError::ParquetValue {
-                        path: path.to_path_buf(),
-                        row: row + 1,
-                        column: name,
-                        message: "holds a fraction where the schema has a whole number".into(),
-                    });
-                }
-            }
-            columns.push(converted);
-        }
-        let frame = DataFrame::new(frame.height(), columns)
-            .map_err(|error| DataError::Unreadable { path: path.to_path_buf(), message: error.to_string() })?;
+        let frame = read_parquet_frame(path, column_kind)?;
         ClientTable::checked(path, Origin::Parquet, frame, 0, None)
     }
 
@@ -140,7 +126,15 @@ impl ClientTable {
         repaired_lines: usize,
         csv: Option<&CsvText>,
     ) -> Result<ClientTable, DataError> {
-        let mut table = ClientTable { path: path.to_path_buf(), origin, frame, ids: None, repaired_lines };
+        let mut table = ClientTable {
+            path: path.to_path_buf(),
+            origin,
+            frame,
+            ids: None,
+            repaired_lines,
+            history: None,
+            warnings: Vec::new(),
+        };
         let Ok(column) = table.frame.column(ID_COLUMN) else {
             return Ok(table);
         };
@@ -175,13 +169,7 @@ impl ClientTable {
     /// "line N" for a CSV row (found by scanning the text), "row N" for Parquet.
     fn locate(&self, row: usize, csv: Option<&CsvText>) -> String {
         match (&self.origin, csv) {
-            (Origin::Csv, Some(csv)) => {
-                let record = csv.reader().records().nth(row).and_then(|record| record.ok());
-                match record {
-                    Some(record) => format!("line {}", csv.line_of(record.position())),
-                    None => format!("row {}", row + 1),
-                }
-            }
+            (Origin::Csv, Some(csv)) => csv_location(csv, row),
             _ => format!("row {}", row + 1),
         }
     }
@@ -294,85 +282,4 @@ impl ClientTable {
             Origin::Parquet => format!("row {}", row + 1),
         }
     }
-}
-
-fn describe(dtype: &DataType) -> String {
-    match dtype {
-        DataType::Int64 => "whole numbers".into(),
-        DataType::Float64 => "numbers".into(),
-        DataType::String => "text".into(),
-        other => other.to_string(),
-    }
-}
-
-/// Every row must have as many fields as the header (polars would pad a short row with
-/// missing values). One fast pass over the raw bytes.
-fn check_field_counts(csv: &CsvText, expected: usize) -> Result<(), DataError> {
-    let mut reader = csv.reader();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => return Ok(()),
-            Ok(true) if record.len() == expected => {}
-            Ok(true) => {
-                let line = csv.line_of(record.position());
-                return Err(DataError::FieldCount {
-                    path: csv.path().to_path_buf(),
-                    line,
-                    expected,
-                    found: record.len(),
-                });
-            }
-            Err(error) => return Err(csv.syntax_error(&error)),
-        }
-    }
-}
-
-/// Scans the rows with a strict reader to find the first line polars could not parse.
-fn locate_csv_error(csv: &CsvText, header: &[String]) -> Option<DataError> {
-    let kinds: Vec<DataType> = header.iter().map(|name| dtype_of(name)).collect();
-    for record in csv.reader().records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => return Some(csv.syntax_error(&error)),
-        };
-        let line = csv.line_of(record.position());
-        if record.len() != header.len() {
-            return Some(DataError::FieldCount {
-                path: csv.path().to_path_buf(),
-                line,
-                expected: header.len(),
-                found: record.len(),
-            });
-        }
-        for ((field, kind), name) in record.iter().zip(&kinds).zip(header) {
-            // Polars skips leading whitespace only: "5 " is refused, and must be located here.
-            let field = field.trim_start();
-            let expected = match kind {
-                _ if field.is_empty() => None,
-                DataType::Int64 => field.parse::<i64>().is_err().then_some("a whole number"),
-                DataType::Float64 => field.parse::<f64>().is_err().then_some("a number"),
-                _ => None,
-            };
-            let digits = field.trim_end().strip_prefix(['-', '+']).unwrap_or(field.trim_end());
-            if expected.is_some() && *kind == DataType::Int64 && digits.bytes().all(|byte| byte.is_ascii_digit()) {
-                return Some(DataError::OutOfRange {
-                    path: csv.path().to_path_buf(),
-                    location: format!("line {line}"),
-                    column: name.clone(),
-                    value: field.to_string(),
-                });
-            }
-            if let Some(expected) = expected {
-                return Some(DataError::NotNumeric {
-                    path: csv.path().to_path_buf(),
-                    location: format!("line {line}"),
-                    column: name.clone(),
-                    value: field.to_string(),
-                    expected,
-                });
-            }
-        }
-    }
-    None
 }

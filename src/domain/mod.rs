@@ -6,6 +6,7 @@
 mod advice;
 mod client;
 pub mod format;
+pub mod history;
 mod policy;
 pub mod wording;
 
@@ -155,6 +156,10 @@ pub struct ModelCard {
     /// written before it was recorded, and in cards of models trained elsewhere.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<CardInput>,
+    /// The credit-history tables the model reads (`bureau`, `bureau_balance`,
+    /// `credit_card_balance`); empty for a model of the application table alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history_tables: Vec<String>,
 }
 
 /// The largest share of training rows in which a field may be missing for the field to be

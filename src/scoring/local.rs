@@ -11,6 +11,7 @@ use super::{Scorer, ScorerInfo, ScoringError, Source, id_of_inputs};
 pub use crate::config::LocalSources;
 use crate::config::resolve_threshold;
 use crate::data::completeness::Completeness;
+use crate::data::history::{HistoryIndex, Role, missing_tables_warning};
 use crate::data::labels::Labels;
 use crate::data::policy::ReasonPolicy;
 use crate::data::{ClientTable, DataError, FeatureMatrix};
@@ -45,6 +46,7 @@ pub struct LocalScorer {
     derivations: Vec<Derivation>,
     frozen: Vec<String>,
     completeness: Completeness,
+    history: Option<HistoryIndex>,
 }
 
 /// A derived feature of the model recomputed from other model features after a change.
@@ -76,15 +78,19 @@ impl LocalScorer {
         let policy = ReasonPolicy::bundled()?;
         let mut features = describe_features(model, schema, card.as_ref(), &labels, &policy);
 
-        let table = ClientTable::load(&sources.applicants)?;
-        let mut warnings = Vec::new();
+        let table = ClientTable::load_with(&sources.applicants, Role::Applicants, &sources.applicant_tables)?;
+        let mut warnings = table.warnings().to_vec();
         let summaries = summarise(&table, &sources.applicants)?;
         let applicants = FeatureMatrix::from_table(&table, schema)?;
+        let history = table.history().map(|history| history.index());
         drop(table);
         warn_about(&applicants, &sources.applicants, &mut warnings);
+        let missing_history: Vec<String> =
+            applicants.missing_history().iter().map(|kind| kind.stem().to_string()).collect();
         let rows_by_id = summaries.iter().enumerate().map(|(row, summary)| (summary.id, row)).collect();
 
-        let table = ClientTable::load(&sources.history)?;
+        let table = ClientTable::load_with(&sources.history, Role::History, &sources.history_tables)?;
+        warnings.extend(table.warnings().iter().cloned());
         let Some(targets) = table.numeric(crate::data::schema::TARGET_COLUMN) else {
             return Err(ScoringError::NoTarget(sources.history.clone()));
         };
@@ -131,6 +137,7 @@ impl LocalScorer {
             reference_clients: outcomes.len(),
             warnings,
             policy_version: policy.version.clone(),
+            missing_history,
         };
         Ok(LocalScorer {
             info,
@@ -147,6 +154,7 @@ impl LocalScorer {
             derivations,
             frozen,
             completeness,
+            history,
         })
     }
 
@@ -205,6 +213,13 @@ impl Scorer for LocalScorer {
 
     fn clients(&self) -> Result<Vec<ClientSummary>, ScoringError> {
         Ok(self.summaries.clone())
+    }
+
+    fn history(&self, id: ClientId) -> Result<Option<crate::domain::history::ClientHistory>, ScoringError> {
+        if !self.rows_by_id.contains_key(&id) {
+            return Err(ScoringError::UnknownClient(id));
+        }
+        Ok(self.history.as_ref().map(|history| history.client(id)))
     }
 
     fn client(&self, id: ClientId) -> Result<ClientRecord, ScoringError> {
@@ -574,6 +589,9 @@ fn warn_about(matrix: &FeatureMatrix, path: &Path, warnings: &mut Vec<String>) {
     for column in matrix.ignored_columns() {
         warnings
             .extend(crate::data::pipeline::ignored_input_warning(column).map(|warning| format!("{name}: {warning}")));
+    }
+    if !matrix.missing_history().is_empty() {
+        warnings.push(missing_tables_warning(&name, matrix.missing_history()));
     }
     for unknown in matrix.unknown_categories() {
         warnings.push(format!(

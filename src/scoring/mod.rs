@@ -187,6 +187,10 @@ pub struct ScorerInfo {
     pub warnings: Vec<String>,
     /// The version of the reason policy (`assets/policy.toml`) the reasons obey.
     pub policy_version: String,
+    /// History tables the model reads that the applicants came without (`bureau`…): their
+    /// features are missing values for every client, and decisions say so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_history: Vec<String>,
 }
 
 /// Scores, explanations and comparisons for the clients of one portfolio.
@@ -201,6 +205,13 @@ pub trait Scorer: Send + Sync {
 
     /// One client's features, with where each stands in the reference population.
     fn client(&self, id: ClientId) -> Result<ClientRecord, ScoringError>;
+
+    /// One client's credit-history records (bureau credits, monthly statuses, card months);
+    /// `None` when this scorer has no history tables for its applicants.
+    fn history(&self, id: ClientId) -> Result<Option<crate::domain::history::ClientHistory>, ScoringError> {
+        let _ = id;
+        Ok(None)
+    }
 
     /// One client's probability of default and decision.
     fn predict(&self, id: ClientId) -> Result<Score, ScoringError>;

@@ -67,6 +67,8 @@ pub enum Action {
     Explained(ClientId, Result<Explanation, String>),
     /// A feature's distribution arrived.
     DistributionLoaded(String, Result<Distribution, String>),
+    /// A client's credit-history records arrived (`None`: no history tables were given).
+    HistoryLoaded(ClientId, Result<Option<crate::domain::history::ClientHistory>, String>),
     /// Portfolio work has done this many of so many applicants.
     PortfolioProgress(usize, usize),
     /// The portfolio arrived.

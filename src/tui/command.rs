@@ -54,6 +54,8 @@ pub enum Command {
     Explain(ClientId),
     /// Load a feature's distribution in the reference population.
     LoadDistribution(String),
+    /// Load a client's credit-history records.
+    LoadHistory(ClientId),
     /// Score and explain every applicant.
     LoadPortfolio,
     /// Compare the applicants with the reference population.

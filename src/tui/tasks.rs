@@ -100,6 +100,9 @@ fn run(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) + Sync))
         Command::Explain(id) => {
             report(Action::Explained(*id, scorer.explain(*id).map_err(|error| error.to_string())));
         }
+        Command::LoadHistory(id) => {
+            report(Action::HistoryLoaded(*id, scorer.history(*id).map_err(|error| error.to_string())));
+        }
         Command::LoadDistribution(feature) => {
             let result = scorer.distribution(feature).map_err(|error| error.to_string());
             report(Action::DistributionLoaded(feature.clone(), result));

@@ -46,6 +46,8 @@ pub struct Theme {
     pub key: Style,
     /// An error message.
     pub error: Style,
+    /// The bureau-balance status codes `C X 0 1 2 3 4 5`, in that order (a credit's months).
+    pub bureau_status: [Style; 8],
 }
 
 impl Theme {
@@ -70,6 +72,16 @@ impl Theme {
         status: Style::new().fg(Color::Gray).bg(Color::Black),
         key: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         error: Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD),
+        bureau_status: [
+            Style::new().fg(Color::Black).bg(Color::Blue),
+            Style::new().fg(Color::Black).bg(Color::Gray),
+            Style::new().fg(Color::Black).bg(Color::Green),
+            Style::new().fg(Color::Black).bg(Color::Yellow),
+            Style::new().fg(Color::Black).bg(Color::LightRed),
+            Style::new().fg(Color::White).bg(Color::Red),
+            Style::new().fg(Color::White).bg(Color::Magenta),
+            Style::new().fg(Color::White).bg(Color::Black).add_modifier(Modifier::BOLD),
+        ],
     };
 
     /// The theme without colours.
@@ -93,6 +105,17 @@ impl Theme {
         status: Style::new().add_modifier(Modifier::REVERSED),
         key: Style::new().add_modifier(Modifier::BOLD),
         error: Style::new().add_modifier(Modifier::REVERSED).add_modifier(Modifier::BOLD),
+        // Without colour the codes themselves are drawn; lateness is in bold.
+        bureau_status: [
+            Style::new(),
+            Style::new(),
+            Style::new(),
+            Style::new().add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD).add_modifier(Modifier::REVERSED),
+        ],
     };
 
     /// The theme for this environment: monochrome when `NO_COLOR` is set and not empty.

@@ -96,6 +96,8 @@ pub fn bundled_sources() -> pad::scoring::LocalSources {
         applicants: root.join("data/applicants.csv"),
         history: root.join("data/history.parquet"),
         threshold: None,
+        applicant_tables: pad::config::bundled_tables(pad::config::BUNDLED_APPLICANT_TABLES),
+        history_tables: pad::config::bundled_tables(pad::config::BUNDLED_HISTORY_TABLES),
     }
 }
 
@@ -186,4 +188,16 @@ pub fn chain_model_over(depth: usize, n_trees: usize, n_features: usize) -> Stri
     }
     text += "\nend of trees\n\nparameters:\n[boosting: gbdt]\nend of parameters\n\npandas_categorical:null\n";
     text
+}
+
+/// The real sample with credit-history tables (Kaggle layout), or `None` (with the reason
+/// printed) when it is absent.
+pub fn history_sample() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/homecredit/history_sample_C");
+    if path.join("bureau.csv").exists() {
+        Some(path)
+    } else {
+        eprintln!("skipped: the real history sample {} is absent (a clone outside the team)", path.display());
+        None
+    }
 }

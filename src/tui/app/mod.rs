@@ -378,6 +378,11 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::HistoryLoaded(id, result) => {
+                let loaded = self.loaded(result);
+                self.tabs.credit_history.loaded(id, loaded);
+                Vec::new()
+            }
             Action::DistributionLoaded(feature, result) => {
                 let loaded = self.loaded(result);
                 self.tabs.compare.distribution_loaded(feature, loaded);
@@ -616,6 +621,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::ClientLoaded(..)
             | Action::Explained(..)
             | Action::DistributionLoaded(..)
+            | Action::HistoryLoaded(..)
             | Action::PortfolioProgress(..)
             | Action::PortfolioLoaded(..)
             | Action::DriftLoaded(..)

@@ -180,7 +180,10 @@ mod tests {
         let keys = keys();
         let tabs =
             keys.iter().find(|(key, _)| key.starts_with("1 2 ")).map(|(key, what)| (key.as_str(), what.as_str()));
-        assert_eq!(tabs, Some(("1 2 3 4 5 6 7", "Decision, Client data, Compare, Portfolio, Model, Drift, Fairness")));
+        assert_eq!(
+            tabs,
+            Some(("1 2 3 4 5 6 7 8", "Decision, Client data, Compare, Portfolio, Model, Drift, Credit history, Fairness"))
+        );
         assert!(keys.iter().any(|(key, what)| key == "s" && what.contains("Drift table")));
     }
 }

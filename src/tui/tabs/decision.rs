@@ -211,6 +211,9 @@ fn reasons(context: &Context<'_>, frame: &mut Frame, area: Rect, explanation: &E
         return;
     }
     let mut lines = vec![Line::styled(REASONS_HEADING, theme.heading)];
+    if !context.info.missing_history.is_empty() {
+        lines.push(Line::styled(history_missing_note(&context.info.missing_history), theme.error));
+    }
     if explanation.reasons.is_empty() {
         lines.push(Line::raw(wording::no_reasons(Language::En)));
     }
@@ -231,6 +234,14 @@ fn reasons(context: &Context<'_>, frame: &mut Frame, area: Rect, explanation: &E
         lines.push(Line::raw(change));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// The note of a decision made without the credit history the model reads.
+pub fn history_missing_note(tables: &[String]) -> String {
+    format!(
+        "Decided without the credit history ({}): the model reads it, and it was not given with these applicants.",
+        tables.join(", ")
+    )
 }
 
 /// The waterfall rows shown for the shown explanation at the current size.

@@ -113,6 +113,8 @@ tabs! {
     Model => model::ModelTab,
     /// Drift of the applicants against the reference population.
     Drift => drift::DriftTab,
+    /// The client's credits elsewhere, their monthly statuses, the card, the aggregates.
+    CreditHistory => credit_history::CreditHistoryTab,
     /// The decisions by sex, age, family status and children.
     Fairness => fairness::FairnessTab,
 }
