@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod journal;
+
 const EXAMPLES: &str = "\
 Every command reads the same files, the bundled ones unless told otherwise: --data (current
 applicants, data/applicants.csv), --history (past clients with TARGET, data/history.parquet)
@@ -58,6 +60,9 @@ pub enum Command {
     /// Serve scores and explanations over HTTP (JSON), from the same model and data.
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
+    /// The decision journal: verify, list, show, export and replay recorded decisions.
+    #[command(after_help = journal::JOURNAL_HELP)]
+    Journal(journal::JournalArgs),
 }
 
 const SERVE_HELP: &str = "\
@@ -74,6 +79,11 @@ Routes (JSON; GET /openapi.json describes them all):
   POST /what-if        {\"client_id\": N, \"changes\": {NAME: number}}
   POST /counterfactual {\"client_id\": N} or {\"features\": {...}} (+ \"lang\") -> what would
                        change a refusal (a lower credit limit for a revolving line)
+  POST /decisions      {\"client_id\": N} records the model's decision for client N as proposed
+                       (+ \"decision\", \"reason_code\", \"justification\" for an override, \"lang\",
+                       \"rm\"); header Idempotency-Key makes a retry record once (another body: 409)
+  GET  /decisions?client_id=&rm=&from=&to=&decision=&overridden=&after=&limit=
+  GET  /decisions/{id}                    one recorded decision with its hashes
   GET  /features/{name}/distribution      the reference population, repaid and defaulted apart
   GET  /portfolio, GET /drift             the applicants as a whole
   GET  /metrics                           request counts and latency histograms (OpenMetrics)
@@ -125,6 +135,10 @@ pub struct ServeArgs {
     /// read every client's data).
     #[arg(long)]
     pub no_token: bool,
+    /// The decision journal POST /decisions records into: sqlite://PATH or
+    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE (several servers may share one).
+    #[arg(long, value_name = "URL", default_value_t = journal::default_journal())]
+    pub journal: String,
 }
 
 /// Log formats.
@@ -281,6 +295,14 @@ pub struct DashboardArgs {
     /// never inside tmux or screen), `on` asks any terminal, `off` keeps the text charts.
     #[arg(long, value_enum, default_value_t = Graphics::Auto)]
     pub graphics: Graphics,
+    /// The decision journal decisions are recorded into: sqlite://PATH or
+    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE (with --remote, the server's journal).
+    #[arg(long, value_name = "URL", default_value_t = journal::default_journal())]
+    pub journal: String,
+    /// The relationship manager's name recorded with each decision [default: the USER
+    /// environment variable].
+    #[arg(long, value_name = "NAME")]
+    pub rm: Option<String>,
     /// For the terminal tests: fail right after taking over the terminal, with an error or a
     /// panic, to check that the terminal is given back.
     #[arg(long, value_enum, value_name = "HOW", hide = true)]

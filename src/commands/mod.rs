@@ -5,6 +5,7 @@
 mod dashboard;
 mod drift;
 mod explain;
+mod journal;
 mod output;
 mod predict;
 mod serve;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Train(args) => done(train::run(&args)),
         Command::Drift(args) => drift::run(&args),
         Command::Serve(args) => done(serve::run(&args)),
+        Command::Journal(args) => journal::run(&args),
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod clients;
 mod counterfactual;
+mod decisions;
 mod model;
 mod scoring;
 
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use clients::{ClientRecordDto, ClientSummaryDto, ClientsPage, ClientsQuery, FieldDto, ValueDto};
+pub use decisions::{RecordedDecision, DecisionRequest, DecisionsPage, DecisionsQuery, FinalDecision, ShownReasonDto};
 pub use counterfactual::{ChangeDto, CounterfactualResponse, LeverDto, LoanKindDto, Outcome};
 pub use model::{DistributionResponse, FeatureDto, ModelResponse, PortfolioResponse};
 pub use scoring::{

@@ -125,6 +125,7 @@ pub const KEYS_AFTER_TABS: &[(&str, &str)] = &[
     ("l (customer view)", "switch the customer view between English and French"),
     ("w", "what-if: type another amount, repayment or goods price and see the new decision at once; r resets"),
     ("x", "export the customer explanation (PNG chart and Markdown sheet) to the export folder"),
+    ("d", "record the final decision in the journal: Enter as proposed, or Tab to override it with a reason (↑↓) and a written justification"),
     ("mouse", "click a client, a tab, [Predict] or a feature; the wheel scrolls"),
     ("", "Other"),
     ("?", "this help"),

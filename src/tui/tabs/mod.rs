@@ -113,6 +113,8 @@ tabs! {
     Model => model::ModelTab,
     /// Drift of the applicants against the reference population.
     Drift => drift::DriftTab,
+    /// The selected client's recorded decisions.
+    Journal => journal::JournalTab,
 }
 
 impl Tab {
