@@ -222,6 +222,10 @@ impl Journal {
                 let options = PgConnectOptions::from_str(text).map_err(|error| {
                     JournalError::Url(format!("cannot read the journal URL {shown}: {}", root_cause(&error)))
                 })?;
+                // One connection first: its failure says why (refused, unknown host, wrong
+                // password), where the pool would only say that it timed out.
+                let probe = sqlx::ConnectOptions::connect(&options).await.map_err(|error| classify(&shown, error))?;
+                let _ = sqlx::Connection::close(probe).await;
                 let pool = PgPoolOptions::new()
                     .max_connections(32)
                     .acquire_timeout(Duration::from_secs(5))
