@@ -194,8 +194,9 @@ pub fn journal_work(command: &Command, recorder: Option<&dyn Recorder>, report: 
 
 
 /// Runs commands in line, feeding every result back into `app`, until no work is left: the
-/// dashboard without a terminal or threads, for tests and benchmarks. Reconnections, which
-/// wait and may go on forever, are not run: they are returned, for the test to run them.
+/// dashboard without a terminal or threads, for tests and benchmarks. Reconnections and
+/// retried recordings, which wait and may go on forever, are not run: they are returned, for
+/// the test to run them.
 pub fn settle(app: &mut App, scorer: &dyn Scorer, commands: Vec<Command>) -> Vec<Command> {
     settle_recorded(app, scorer, None, commands)
 }
@@ -209,7 +210,7 @@ pub fn settle_recorded(
 ) -> Vec<Command> {
     let mut waiting = Vec::new();
     while let Some(command) = commands.pop() {
-        if matches!(command, Command::Reconnect(_)) {
+        if matches!(command, Command::Reconnect(_) | Command::Record(_, 1..)) {
             waiting.push(command);
             continue;
         }

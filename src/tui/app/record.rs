@@ -41,8 +41,8 @@ impl App {
     /// Applies a change to the open form.
     pub(super) fn edit_record(&mut self, edit: impl FnOnce(&mut RecordForm, &crate::journal::OverrideReasons)) {
         if let Some(form) = &mut self.record_form {
-            edit(form, &self.override_reasons);
             form.message = None;
+            edit(form, &self.override_reasons);
         }
     }
 
