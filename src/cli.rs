@@ -230,7 +230,9 @@ const DASHBOARD_HELP: &str = "\
 Pick a client with the arrow keys, press p (or Enter) to predict, and read the decision, the
 contributions behind it, the principal reasons and what would change a refusal. Then c turns
 it into the customer view (l: English/French), w opens the what-if form, x exports the
-customer sheet (Markdown and PNG) to --export-dir. Press ? inside for every key.
+customer sheet (Markdown and PNG) to --export-dir, d records the final decision (as proposed,
+or overridden with a reason and a justification) in the decision journal (--journal). Press ?
+inside for every key.
 
 Without options it opens the bundled data and model (data/applicants.csv, data/history.parquet,
 assets/model.txt), looked up in the current folder, then beside the package's sources.

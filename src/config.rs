@@ -497,4 +497,3 @@ mod tests {
         assert!(error.contains("is not a valid model card: EOF while parsing a value at line 1 column 3"), "{error}");
     }
 }
-

@@ -33,7 +33,11 @@ pub struct RemoteRecorder {
 impl RemoteRecorder {
     /// A recorder over the server at `url`, driven on `runtime` (call it off that runtime's
     /// async tasks).
-    pub fn new(url: &str, token: Option<String>, runtime: tokio::runtime::Handle) -> Result<RemoteRecorder, JournalError> {
+    pub fn new(
+        url: &str,
+        token: Option<String>,
+        runtime: tokio::runtime::Handle,
+    ) -> Result<RemoteRecorder, JournalError> {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(3))
             .timeout(TIMEOUT)
@@ -134,7 +138,8 @@ impl Recorder for RemoteRecorder {
     }
 
     fn history(&self, client_id: ClientId, limit: usize) -> Result<Vec<DecisionEvent>, JournalError> {
-        let url = format!("{}/decisions?client_id={client_id}&limit={}&newest_first=true", self.base, limit.clamp(1, 1000));
+        let url =
+            format!("{}/decisions?client_id={client_id}&limit={}&newest_first=true", self.base, limit.clamp(1, 1000));
         let page: DecisionsPage = self.runtime.block_on(self.send(self.client.get(url)))?;
         page.decisions
             .into_iter()

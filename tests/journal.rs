@@ -3,6 +3,7 @@
 //!
 //! Every test body takes a journal URL; `both!` runs it once per backend.
 
+#[macro_use]
 #[path = "common/postgres.rs"]
 mod postgres;
 
@@ -13,28 +14,6 @@ use pad::journal::{
     DecisionDraft, Filter, GENESIS_HASH, Journal, JournalError, JournalUrl, Origin, Page, RmDecision, ShownReason,
     chain_hash, sha256_hex,
 };
-
-/// Runs a test body on SQLite (a fresh file) and on PostgreSQL (a fresh database).
-macro_rules! both {
-    ($($name:ident),+ $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    let folder = tempfile::tempdir().unwrap();
-                    let url = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
-                    super::$name(&url).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    let url = super::postgres::server().fresh_database().await;
-                    super::$name(&url).await;
-                }
-            }
-        )+
-    };
-}
 
 both!(
     decisions_are_recorded_and_read_back,
@@ -167,8 +146,11 @@ async fn an_edit_behind_pads_back_is_caught(url: &str) {
     sql(url, "UPDATE decisions SET final_decision = 'REFUSED' WHERE id = 3").await;
     assert_eq!(journal.verify().await.unwrap().broken, None);
     // The content changed: its hash no longer matches.
-    sql(url, "UPDATE decisions SET content = replace(content, '\"rm\":\"ana\"', '\"rm\":\"bob\"'), rm = 'bob' WHERE id = 2")
-        .await;
+    sql(
+        url,
+        "UPDATE decisions SET content = replace(content, '\"rm\":\"ana\"', '\"rm\":\"bob\"'), rm = 'bob' WHERE id = 2",
+    )
+    .await;
     let broken = journal.verify().await.unwrap().broken.unwrap();
     assert_eq!(broken.id, 2);
     assert!(broken.problem.contains("content hash"), "{}", broken.problem);
@@ -217,15 +199,19 @@ async fn overrides_need_a_known_reason_and_a_justification(url: &str) {
     let (field, message) = field_of(journal.record(&no_reason, None).await.unwrap_err());
     assert_eq!(field, "reason_code");
     assert!(message.contains("ADDITIONAL_INCOME"), "the codes that can support it are named: {message}");
-    let (field, _) = field_of(journal.record(&overridden(400001, "NO_SUCH_CODE", "a long enough justification"), None).await.unwrap_err());
+    let (field, _) = field_of(
+        journal.record(&overridden(400001, "NO_SUCH_CODE", "a long enough justification"), None).await.unwrap_err(),
+    );
     assert_eq!(field, "reason_code");
     // A reason that supports refusals cannot support an acceptance.
-    let (field, _) =
-        field_of(journal.record(&overridden(400001, "FRAUD_SUSPICION", "a long enough justification"), None).await.unwrap_err());
+    let (field, _) = field_of(
+        journal.record(&overridden(400001, "FRAUD_SUSPICION", "a long enough justification"), None).await.unwrap_err(),
+    );
     assert_eq!(field, "reason_code");
     // "second job's income": 6 + 1 + 5 + 1 + 6 = 19 characters once trimmed, one short.
-    let (field, message) =
-        field_of(journal.record(&overridden(400001, "ADDITIONAL_INCOME", "  second job's income  "), None).await.unwrap_err());
+    let (field, message) = field_of(
+        journal.record(&overridden(400001, "ADDITIONAL_INCOME", "  second job's income  "), None).await.unwrap_err(),
+    );
     assert_eq!(field, "justification");
     assert!(message.contains("(19 given)"), "{message}");
     let mut reason_without_override = draft(400001, "ana", None);
@@ -233,11 +219,8 @@ async fn overrides_need_a_known_reason_and_a_justification(url: &str) {
     assert_eq!(field_of(journal.record(&reason_without_override, None).await.unwrap_err()).0, "reason_code");
     // Nothing was written by any of them.
     assert_eq!(journal.verify().await.unwrap().events, 0);
-    let event = journal
-        .record(&overridden(400001, "ADDITIONAL_INCOME", "  second job's income!  "), None)
-        .await
-        .unwrap()
-        .event;
+    let event =
+        journal.record(&overridden(400001, "ADDITIONAL_INCOME", "  second job's income!  "), None).await.unwrap().event;
     assert!(event.content.overridden);
     assert_eq!(event.content.final_decision, Decision::Accepted);
     assert_eq!(event.content.model_decision, Decision::Refused);
@@ -297,7 +280,9 @@ async fn listings_filter_and_page(url: &str) {
     let future = Filter { from: Some("2999-01-01T00:00:00Z".into()), ..Filter::default() };
     assert!(journal.list(&future, page(None, 100)).await.unwrap().is_empty());
     let bad = Filter { from: Some("yesterday".into()), ..Filter::default() };
-    assert!(matches!(journal.list(&bad, page(None, 1)).await, Err(JournalError::Invalid { field, .. }) if field == "from"));
+    assert!(
+        matches!(journal.list(&bad, page(None, 1)).await, Err(JournalError::Invalid { field, .. }) if field == "from")
+    );
 }
 
 async fn a_newer_schema_is_refused_naming_both_versions(url: &str) {

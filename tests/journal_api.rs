@@ -3,6 +3,7 @@
 //! and a team of two `pad serve` on one PostgreSQL under load with one server killed.
 
 mod common;
+#[macro_use]
 #[path = "common/postgres.rs"]
 mod postgres;
 
@@ -52,27 +53,6 @@ fn decided_clients(count: usize) -> Vec<i64> {
         .take(count)
         .map(|client| client.id)
         .collect()
-}
-
-macro_rules! both {
-    ($($name:ident),+ $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    let folder = tempfile::tempdir().unwrap();
-                    let url = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
-                    super::$name(&url).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    let url = super::postgres::server().fresh_database().await;
-                    super::$name(&url).await;
-                }
-            }
-        )+
-    };
 }
 
 both!(the_decisions_routes_record_list_and_refuse);
@@ -178,15 +158,25 @@ struct Flaky {
 }
 
 impl pad::journal::Recorder for Flaky {
-    fn record(&self, draft: &pad::journal::DecisionDraft) -> Result<pad::journal::DecisionEvent, pad::journal::JournalError> {
+    fn record(
+        &self,
+        draft: &pad::journal::DecisionDraft,
+    ) -> Result<pad::journal::DecisionEvent, pad::journal::JournalError> {
         if self.failures.load(std::sync::atomic::Ordering::SeqCst) > 0 {
             self.failures.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-            return Err(pad::journal::JournalError::Unreachable { url: "test".into(), message: "connection refused".into() });
+            return Err(pad::journal::JournalError::Unreachable {
+                url: "test".into(),
+                message: "connection refused".into(),
+            });
         }
         self.inner.record(draft)
     }
 
-    fn history(&self, client_id: i64, limit: usize) -> Result<Vec<pad::journal::DecisionEvent>, pad::journal::JournalError> {
+    fn history(
+        &self,
+        client_id: i64,
+        limit: usize,
+    ) -> Result<Vec<pad::journal::DecisionEvent>, pad::journal::JournalError> {
         self.inner.history(client_id, limit)
     }
 
@@ -224,7 +214,10 @@ fn the_dashboard_records_an_override_and_shows_it_and_keeps_a_decision_the_datab
         }
     };
     let client = app.selected_client().unwrap().id;
-    assert_eq!(app.history.as_ref().and_then(|(id, loaded)| loaded.ready().map(|events| (*id, events.len()))), Some((client, 0)));
+    assert_eq!(
+        app.history.as_ref().and_then(|(id, loaded)| loaded.ready().map(|events| (*id, events.len()))),
+        Some((client, 0))
+    );
     // Recording needs a prediction first.
     press(&mut app, vec![Action::StartRecord]);
     assert_eq!(app.mode, Mode::Normal);
@@ -349,12 +342,14 @@ fn two_servers_on_one_postgresql_record_every_decision_once_even_when_one_is_kil
     runtime.block_on(async {
         let mut tasks = Vec::new();
         for worker in 0..CLIENTS {
-            let (http, acknowledged, sent, served) = (http.clone(), Arc::clone(&acknowledged), Arc::clone(&sent), served.clone());
+            let (http, acknowledged, sent, served) =
+                (http.clone(), Arc::clone(&acknowledged), Arc::clone(&sent), served.clone());
             let servers = [first_url.clone(), second_url.clone()];
             tasks.push(tokio::spawn(async move {
                 for index in 0..DECISIONS {
                     let key = format!("worker-{worker}-decision-{index}");
-                    let body = json!({"client_id": served[(worker + index) % served.len()], "rm": format!("rm-{worker}")});
+                    let body =
+                        json!({"client_id": served[(worker + index) % served.len()], "rm": format!("rm-{worker}")});
                     // Spread over both servers; after a failure, the same request (same key)
                     // goes to the other one.
                     let mut target = (worker + index) % 2;
@@ -404,7 +399,8 @@ fn two_servers_on_one_postgresql_record_every_decision_once_even_when_one_is_kil
     runtime.block_on(async {
         use sqlx::Connection;
         let mut connection = sqlx::PgConnection::connect(&url).await.unwrap();
-        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, idempotency_key FROM decisions").fetch_all(&mut connection).await.unwrap();
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, idempotency_key FROM decisions").fetch_all(&mut connection).await.unwrap();
         assert_eq!(rows.len(), CLIENTS * DECISIONS, "every decision exactly once");
         let stored: HashMap<String, i64> = rows.into_iter().map(|(id, key)| (key, id)).collect();
         assert_eq!(stored, acknowledged, "every acknowledged decision is there, under the id it was acknowledged with");

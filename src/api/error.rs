@@ -169,14 +169,18 @@ impl ApiError {
     pub fn from_journal(error: crate::journal::JournalError) -> ApiError {
         use crate::journal::JournalError;
         match error {
-            JournalError::Invalid { field, message } => {
-                ApiError::Invalid { code: "invalid_decision", message: format!("{field}: {message}"), field: Some(field) }
-            }
+            JournalError::Invalid { field, message } => ApiError::Invalid {
+                code: "invalid_decision",
+                message: format!("{field}: {message}"),
+                field: Some(field),
+            },
             JournalError::IdempotencyConflict => ApiError::Conflict(error.to_string()),
             JournalError::NotFound(id) => ApiError::UnknownDecision(id),
             JournalError::Unreachable { .. } | JournalError::Credentials { .. } => {
                 tracing::error!(cause = %error, "the journal cannot be reached");
-                ApiError::JournalUnavailable("the decision journal cannot be reached; nothing was recorded, try again".into())
+                ApiError::JournalUnavailable(
+                    "the decision journal cannot be reached; nothing was recorded, try again".into(),
+                )
             }
             other => ApiError::Internal(other.to_string()),
         }

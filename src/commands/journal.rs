@@ -24,14 +24,20 @@ pub fn run(args: &JournalArgs) -> Result<u8> {
         let journal = Journal::open(&url).await?;
         let code = match &args.command {
             JournalCommand::Verify => verify(&journal).await?,
-            JournalCommand::List { filter, limit, format } => list(&journal, filter, *limit, *format).await.map(|()| 0)?,
+            JournalCommand::List { filter, limit, format } => {
+                list(&journal, filter, *limit, *format).await.map(|()| 0)?
+            }
             JournalCommand::Show { id } => show(&journal, *id).await.map(|()| 0)?,
             JournalCommand::Export { filter, format, out } => {
                 export(&journal, filter, *format, out.as_deref()).await.map(|()| 0)?
             }
             JournalCommand::Replay { id, model, recorded_model, history } => {
                 let event = journal.get(*id).await?.ok_or(crate::journal::JournalError::NotFound(*id))?;
-                let sources = ReplaySources { model: model.clone(), recorded_model: recorded_model.clone(), history: history.clone() };
+                let sources = ReplaySources {
+                    model: model.clone(),
+                    recorded_model: recorded_model.clone(),
+                    history: history.clone(),
+                };
                 tokio::task::spawn_blocking(move || replay(&event, &sources)).await.context("replay")??;
                 0
             }
@@ -217,8 +223,9 @@ async fn export(
         }
     };
     match out {
-        Some(path) => crate::files::write_atomically(path, &bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => {
+            crate::files::write_atomically(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?
+        }
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
     Ok(())
@@ -282,7 +289,8 @@ fn replay(event: &DecisionEvent, sources: &ReplaySources) -> Result<()> {
         content.model_version,
         content.final_decision
     );
-    let inputs_hash = crate::journal::sha256_hex(serde_json::Value::Object(content.inputs.clone()).to_string().as_bytes());
+    let inputs_hash =
+        crate::journal::sha256_hex(serde_json::Value::Object(content.inputs.clone()).to_string().as_bytes());
     if inputs_hash != content.inputs_sha256 {
         bail!("decision {}: the recorded inputs do not match their SHA-256; run pad journal verify", event.id);
     }

@@ -93,7 +93,10 @@ impl DecisionDraft {
             probability: facts.explanation.score.probability,
             model_decision: facts.explanation.score.decision,
             reasons: shown_reasons(&facts.explanation.reasons, language),
-            counterfactual: facts.counterfactual.and_then(Counterfactual::text).map(|text| text.get(language).to_string()),
+            counterfactual: facts
+                .counterfactual
+                .and_then(Counterfactual::text)
+                .map(|text| text.get(language).to_string()),
             origin,
             rm,
         }
@@ -199,7 +202,11 @@ impl Content {
     /// Checks a draft and stamps it with `recorded_at`: a final decision is accepted or
     /// refused, an override names a known reason for it and a justification of at least
     /// [`MIN_JUSTIFICATION_CHARS`] characters, numbers are finite.
-    pub fn check(draft: &DecisionDraft, recorded_at: String, reasons: &OverrideReasons) -> Result<Content, JournalError> {
+    pub fn check(
+        draft: &DecisionDraft,
+        recorded_at: String,
+        reasons: &OverrideReasons,
+    ) -> Result<Content, JournalError> {
         let invalid = |field: &str, message: String| JournalError::Invalid { field: field.to_string(), message };
         if !draft.model_decision.is_decided() {
             return Err(invalid(
@@ -277,7 +284,9 @@ impl Content {
         for (name, value) in &draft.inputs {
             let value = match value {
                 InputValue::Number(number) if number.is_finite() => serde_json::json!(number),
-                InputValue::Number(_) => return Err(invalid("inputs", format!("`{}` is not a finite number", quote(name)))),
+                InputValue::Number(_) => {
+                    return Err(invalid("inputs", format!("`{}` is not a finite number", quote(name))));
+                }
                 InputValue::Text(text) => serde_json::Value::String(text.clone()),
                 InputValue::Missing => serde_json::Value::Null,
             };
@@ -317,7 +326,9 @@ impl Content {
             .iter()
             .map(|(name, value)| {
                 let value = match value {
-                    serde_json::Value::Number(number) => number.as_f64().map_or(InputValue::Missing, InputValue::Number),
+                    serde_json::Value::Number(number) => {
+                        number.as_f64().map_or(InputValue::Missing, InputValue::Number)
+                    }
                     serde_json::Value::String(text) => InputValue::Text(text.clone()),
                     _ => InputValue::Missing,
                 };

@@ -15,9 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rayon::prelude::*;
+use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::Row;
 
 use super::record::{Content, DecisionDraft, DecisionEvent, chain_hash, sha256_hex};
 use super::{Filter, JournalError, JournalUrl, OverrideReasons, Page};
@@ -63,6 +63,22 @@ macro_rules! on_pool {
             Pool::Postgres($name) => $body,
         }
     };
+}
+
+/// Binds every value of a `&[Bind]` to a query, in order (either backend).
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for bind in $binds {
+            query = match bind {
+                Bind::Int(value) => query.bind(*value),
+                Bind::Float(value) => query.bind(*value),
+                Bind::Text(value) => query.bind(value.clone()),
+                Bind::MaybeText(value) => query.bind(value.clone()),
+            };
+        }
+        query
+    }};
 }
 
 /// The outcome of [`Journal::record`].
@@ -321,10 +337,11 @@ impl Journal {
     ) -> Result<(i64, String, String, Option<Option<String>>), JournalError> {
         let outcome: Result<_, sqlx::Error> = async {
             let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await?;
-            let (id, prev_hash): (i64, String) =
-                sqlx::query_as("UPDATE journal_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash")
-                    .fetch_one(&mut *transaction)
-                    .await?;
+            let (id, prev_hash): (i64, String) = sqlx::query_as(
+                "UPDATE journal_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash",
+            )
+            .fetch_one(&mut *transaction)
+            .await?;
             if let Some((key, _)) = key {
                 let used: Option<(i64, Option<String>)> =
                     sqlx::query_as("SELECT id, request_hash FROM decisions WHERE idempotency_key = $1")
@@ -337,30 +354,23 @@ impl Journal {
                 }
             }
             let hash = chain_hash(&prev_hash, content_hash);
-            sqlx::query(
+            let insert = sqlx::query(
                 "INSERT INTO decisions (id, recorded_at, client_id, rm, final_decision, model_decision, overridden, \
                  reason_code, probability, model_version, content, content_hash, prev_hash, hash, idempotency_key, \
                  request_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             )
-            .bind(id)
-            .bind(&content.recorded_at)
-            .bind(content.client_id)
-            .bind(&content.rm)
-            .bind(content.final_decision.as_str())
-            .bind(content.model_decision.as_str())
-            .bind(i64::from(content.overridden))
-            .bind(&content.reason_code)
-            .bind(content.probability)
-            .bind(&content.model_version)
-            .bind(text)
-            .bind(content_hash)
-            .bind(&prev_hash)
-            .bind(&hash)
-            .bind(key.map(|(key, _)| key))
-            .bind(key.map(|(_, request)| request))
-            .execute(&mut *transaction)
-            .await?;
-            sqlx::query("UPDATE journal_head SET last_hash = $1 WHERE id = 1").bind(&hash).execute(&mut *transaction).await?;
+            .bind(id);
+            bind_all!(insert, &content_binds(content, text, content_hash))
+                .bind(&prev_hash)
+                .bind(&hash)
+                .bind(key.map(|(key, _)| key))
+                .bind(key.map(|(_, request)| request))
+                .execute(&mut *transaction)
+                .await?;
+            sqlx::query("UPDATE journal_head SET last_hash = $1 WHERE id = 1")
+                .bind(&hash)
+                .execute(&mut *transaction)
+                .await?;
             transaction.commit().await?;
             Ok((id, prev_hash, hash, None))
         }
@@ -377,62 +387,43 @@ impl Journal {
         content_hash: &str,
         key: Option<(&str, &str)>,
     ) -> Result<(i64, String, String, Option<Option<String>>), JournalError> {
-        let row: (i64, String, String, i64, Option<String>) = sqlx::query_as(
+        let call = sqlx::query_as(
             "SELECT o_id, o_prev_hash, o_hash, o_replayed, o_request_hash \
              FROM journal_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(&content.recorded_at)
-        .bind(content.client_id)
-        .bind(&content.rm)
-        .bind(content.final_decision.as_str())
-        .bind(content.model_decision.as_str())
-        .bind(i64::from(content.overridden))
-        .bind(&content.reason_code)
-        .bind(content.probability)
-        .bind(&content.model_version)
-        .bind(text)
-        .bind(content_hash)
-        .bind(key.map(|(key, _)| key))
-        .bind(key.map(|(_, request)| request))
-        .fetch_one(pool)
-        .await
-        .map_err(|error| self.failed(error))?;
+        );
+        let row: (i64, String, String, i64, Option<String>) =
+            bind_all!(call, &content_binds(content, text, content_hash))
+                .bind(key.map(|(key, _)| key))
+                .bind(key.map(|(_, request)| request))
+                .fetch_one(pool)
+                .await
+                .map_err(|error| self.failed(error))?;
         let (id, prev_hash, hash, replayed, request) = row;
         Ok((id, prev_hash, hash, (replayed != 0).then_some(request)))
+    }
+
+    /// The rows a query with these values returns.
+    async fn rows(&self, sql: &str, binds: &[Bind]) -> Result<Vec<StoredRow>, JournalError> {
+        on_pool!(&self.pool, pool => {
+            match bind_all!(sqlx::query(sql), binds).fetch_all(pool).await {
+                Ok(rows) => rows.iter().map(StoredRow::read).collect::<Result<Vec<_>, _>>(),
+                Err(error) => Err(error),
+            }
+        })
+        .map_err(|error| self.failed(error))
     }
 
     /// The event with this id.
     pub async fn get(&self, id: i64) -> Result<Option<DecisionEvent>, JournalError> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM decisions WHERE id = $1");
-        let row = on_pool!(&self.pool, pool => {
-            match sqlx::query(&sql).bind(id).fetch_optional(pool).await {
-                Ok(Some(row)) => StoredRow::read(&row).map(Some),
-                Ok(None) => Ok(None),
-                Err(error) => Err(error),
-            }
-        })
-        .map_err(|error| self.failed(error))?;
-        row.map(StoredRow::event).transpose()
+        let rows = self.rows(&sql, &[Bind::Int(id)]).await?;
+        rows.into_iter().next().map(StoredRow::event).transpose()
     }
 
     /// The events that pass `filter`, a page at a time.
     pub async fn list(&self, filter: &Filter, page: Page) -> Result<Vec<DecisionEvent>, JournalError> {
         let (sql, binds) = listing_sql(filter, page)?;
-        let rows = on_pool!(&self.pool, pool => {
-            let mut query = sqlx::query(&sql);
-            for bind in &binds {
-                query = match bind {
-                    Bind::Int(value) => query.bind(*value),
-                    Bind::Text(value) => query.bind(value.clone()),
-                };
-            }
-            match query.fetch_all(pool).await {
-                Ok(rows) => rows.iter().map(StoredRow::read).collect::<Result<Vec<_>, _>>(),
-                Err(error) => Err(error),
-            }
-        })
-        .map_err(|error| self.failed(error))?;
-        rows.into_iter().map(StoredRow::event).collect()
+        self.rows(&sql, &binds).await?.into_iter().map(StoredRow::event).collect()
     }
 
     /// Recomputes the whole chain in order: every content hash, every link, every column
@@ -444,19 +435,14 @@ impl Journal {
         let mut previous_hash = super::GENESIS_HASH.to_string();
         let mut events = 0_u64;
         loop {
-            let rows = on_pool!(&self.pool, pool => {
-                match sqlx::query(&sql).bind(previous_id).bind(VERIFY_BATCH).fetch_all(pool).await {
-                    Ok(rows) => rows.iter().map(StoredRow::read).collect::<Result<Vec<_>, _>>(),
-                    Err(error) => Err(error),
-                }
-            })
-            .map_err(|error| self.failed(error))?;
+            let rows = self.rows(&sql, &[Bind::Int(previous_id), Bind::Int(VERIFY_BATCH)]).await?;
             if rows.is_empty() {
                 break;
             }
             let problems: Vec<Option<String>> = rows.par_iter().map(StoredRow::problem).collect();
             for (row, problem) in rows.iter().zip(problems) {
-                let broken = |problem: String| Ok(Verification { events, broken: Some(Broken { id: row.id, problem }) });
+                let broken =
+                    |problem: String| Ok(Verification { events, broken: Some(Broken { id: row.id, problem }) });
                 if row.id != previous_id + 1 {
                     let missing = previous_id + 1;
                     return Ok(Verification {
@@ -482,8 +468,9 @@ impl Journal {
             }
         }
         let head_sql = "SELECT last_id, last_hash FROM journal_head WHERE id = 1";
-        let head: Option<(i64, String)> = on_pool!(&self.pool, pool => sqlx::query_as(head_sql).fetch_optional(pool).await)
-            .map_err(|error| self.failed(error))?;
+        let head: Option<(i64, String)> =
+            on_pool!(&self.pool, pool => sqlx::query_as(head_sql).fetch_optional(pool).await)
+                .map_err(|error| self.failed(error))?;
         match head {
             Some((last_id, last_hash)) if last_id == previous_id && last_hash == previous_hash => {
                 Ok(Verification { events, broken: None })
@@ -517,11 +504,31 @@ impl Journal {
     }
 }
 
-/// A value bound to a listing query.
+/// A value bound to a query.
 #[derive(Debug, Clone, PartialEq)]
 enum Bind {
     Int(i64),
+    Float(f64),
     Text(String),
+    MaybeText(Option<String>),
+}
+
+/// The values of an event both backends store, in their column order: `recorded_at` to
+/// `content_hash`.
+fn content_binds(content: &Content, text: &str, content_hash: &str) -> [Bind; 11] {
+    [
+        Bind::Text(content.recorded_at.clone()),
+        Bind::Int(content.client_id),
+        Bind::Text(content.rm.clone()),
+        Bind::Text(content.final_decision.as_str().to_string()),
+        Bind::Text(content.model_decision.as_str().to_string()),
+        Bind::Int(i64::from(content.overridden)),
+        Bind::MaybeText(content.reason_code.clone()),
+        Bind::Float(content.probability),
+        Bind::Text(content.model_version.clone()),
+        Bind::Text(text.to_string()),
+        Bind::Text(content_hash.to_string()),
+    ]
 }
 
 /// The SQL of a listing and its values, `$1`, `$2`... in order.
@@ -595,9 +602,8 @@ fn time_bound(text: &str, field: &str) -> Result<String, JournalError> {
 
 /// The current UTC time as stored: `2026-12-01T10:00:00.123456Z`.
 pub fn now_utc() -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-    );
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
     time::OffsetDateTime::now_utc().format(&format).unwrap_or_default()
 }
 

@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, RecordFailure};
-use super::app::HISTORY_LIMIT;
 use super::app::App;
+use super::app::HISTORY_LIMIT;
 use super::command::Command;
 use super::state::reconnect_delay;
 use crate::journal::Recorder;
@@ -173,10 +173,10 @@ pub fn journal_work(command: &Command, recorder: Option<&dyn Recorder>, report: 
         Command::Record(draft, _) => {
             let client_id = draft.rm.client_id;
             let result = match recorder {
-                Some(recorder) => recorder.record(draft).map(Box::new).map_err(|error| RecordFailure {
-                    transient: error.is_transient(),
-                    message: error.to_string(),
-                }),
+                Some(recorder) => recorder
+                    .record(draft)
+                    .map(Box::new)
+                    .map_err(|error| RecordFailure { transient: error.is_transient(), message: error.to_string() }),
                 None => Err(RecordFailure { message: "no journal in this session".into(), transient: false }),
             };
             report(Action::Recorded(client_id, result));
@@ -191,7 +191,6 @@ pub fn journal_work(command: &Command, recorder: Option<&dyn Recorder>, report: 
         _ => {}
     }
 }
-
 
 /// Runs commands in line, feeding every result back into `app`, until no work is left: the
 /// dashboard without a terminal or threads, for tests and benchmarks. Reconnections and

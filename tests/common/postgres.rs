@@ -58,15 +58,19 @@ fn run(mut command: Command, what: &str) {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).map(|addr| addr.port()).unwrap()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .unwrap()
 }
 
-/// The test server, started at the first call.
+/// The test server, started at the first call (without fsync: tests need no durability).
 pub fn server() -> &'static PgServer {
-    SERVER.get_or_init(start)
+    SERVER.get_or_init(|| start(false))
 }
 
-fn start() -> PgServer {
+/// Starts a server; `durable`: with PostgreSQL's default fsync, for benchmarks.
+pub fn start(durable: bool) -> PgServer {
     let initdb = bin_folder().join("initdb");
     assert!(
         initdb.exists(),
@@ -123,8 +127,9 @@ fn start() -> PgServer {
         .arg(folder.join("log"))
         .arg("-o")
         .arg(format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-            folder.display()
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200",
+            folder.display(),
+            if durable { "on" } else { "off" }
         ))
         .args(["-w", "-t", "60", "start"]);
     run(start, "pg_ctl start");
@@ -146,4 +151,28 @@ impl PgServer {
         let _ = connection.close().await;
         self.url(&name)
     }
+}
+
+/// Runs each named async test body (taking a journal URL) on SQLite (a fresh file in a
+/// temporary folder) and on PostgreSQL (a fresh database of the test server).
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let folder = tempfile::tempdir().unwrap();
+                    let url = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
+                    super::$name(&url).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let url = super::postgres::server().fresh_database().await;
+                    super::$name(&url).await;
+                }
+            }
+        )+
+    };
 }

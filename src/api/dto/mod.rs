@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use clients::{ClientRecordDto, ClientSummaryDto, ClientsPage, ClientsQuery, FieldDto, ValueDto};
-pub use decisions::{RecordedDecision, DecisionRequest, DecisionsPage, DecisionsQuery, FinalDecision, ShownReasonDto};
 pub use counterfactual::{ChangeDto, CounterfactualResponse, LeverDto, LoanKindDto, Outcome};
+pub use decisions::{DecisionRequest, DecisionsPage, DecisionsQuery, FinalDecision, RecordedDecision, ShownReasonDto};
 pub use model::{DistributionResponse, FeatureDto, ModelResponse, PortfolioResponse};
 pub use scoring::{
     BatchRequest, BatchResponse, ClientRequest, ContributionDto, EffectDto, ExplainResponse, FeatureMap,

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::api::dto::{RecordedDecision, DecisionRequest, DecisionsPage, DecisionsQuery, Lang};
+use crate::api::dto::{DecisionRequest, DecisionsPage, DecisionsQuery, Lang, RecordedDecision};
 use crate::api::error::{ApiError, ApiJson};
 use crate::api::state::{AppState, DecisionFacts};
 use crate::domain::format::Language;
@@ -123,17 +123,15 @@ async fn facts_of(state: &AppState, client_id: i64) -> Result<Arc<DecisionFacts>
                 }));
             }
             let counterfactual = match explanation.score.decision {
-                crate::domain::Decision::Refused => Some(scorer.counterfactual(client_id).map_err(ApiError::from_scoring)?),
+                crate::domain::Decision::Refused => {
+                    Some(scorer.counterfactual(client_id).map_err(ApiError::from_scoring)?)
+                }
                 _ => None,
             };
             Ok(Arc::new(DecisionFacts { record, explanation, counterfactual }))
         })
         .await?;
-    state
-        .decision_facts
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .insert(client_id, Arc::clone(&facts));
+    state.decision_facts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(client_id, Arc::clone(&facts));
     Ok(facts)
 }
 

@@ -62,7 +62,10 @@ impl App {
             }
         };
         self.pending = Some(Box::new(draft.clone()));
-        self.status = Some(Status { text: format!("recording the decision on client {}…", form.client_id), kind: StatusKind::Info });
+        self.status = Some(Status {
+            text: format!("recording the decision on client {}…", form.client_id),
+            kind: StatusKind::Info,
+        });
         self.record_form = None;
         self.mode = Mode::Normal;
         vec![Command::Record(Box::new(draft), 0)]

@@ -67,7 +67,9 @@ impl RecordForm {
     pub fn problem(&self) -> Option<String> {
         let length = self.justification.trim().chars().count();
         (self.overriding && length < MIN_JUSTIFICATION_CHARS).then(|| {
-            format!("an override needs a justification of at least {MIN_JUSTIFICATION_CHARS} characters ({length} typed)")
+            format!(
+                "an override needs a justification of at least {MIN_JUSTIFICATION_CHARS} characters ({length} typed)"
+            )
         })
     }
 }
@@ -103,9 +105,9 @@ pub fn draw(context: &Context<'_>, form: &RecordForm, reasons: &OverrideReasons,
     let width = inner.width as usize;
     let final_decision = form.final_decision();
     let mut lines = Vec::new();
-    let probability = context.shown_explanation().map(|explanation| {
-        format!(" (probability {})", format_percent(explanation.score.probability, Language::En))
-    });
+    let probability = context
+        .shown_explanation()
+        .map(|explanation| format!(" (probability {})", format_percent(explanation.score.probability, Language::En)));
     lines.push(Line::from(vec![
         Span::styled(format!("Client {} · the model proposes ", form.client_id), theme.text),
         Span::styled(form.proposed.as_str(), decision_style(context, form.proposed)),
@@ -134,7 +136,8 @@ pub fn draw(context: &Context<'_>, form: &RecordForm, reasons: &OverrideReasons,
             Span::styled("Justification ", theme.heading),
             Span::styled(format!("({count}/{MIN_JUSTIFICATION_CHARS} characters at least)"), theme.dim),
         ]));
-        lines.push(Line::from(vec![Span::styled(form.justification.clone(), theme.text), Span::styled("▏", theme.key)]));
+        lines
+            .push(Line::from(vec![Span::styled(form.justification.clone(), theme.text), Span::styled("▏", theme.key)]));
     }
     lines.push(Line::raw(""));
     if let Some(message) = &form.message {
