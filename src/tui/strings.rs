@@ -90,7 +90,6 @@ pub fn hints(mode: Mode, focus: Focus, tabs: usize) -> Vec<(String, &'static str
             let mut hints: Vec<(String, &str)> = own(&[
                 ("↑↓", "client"),
                 ("p", "predict"),
-                ("d", "record"),
                 ("c", "customer"),
                 ("w", "what-if"),
                 ("/", "search"),

@@ -31,7 +31,7 @@ impl Panel for JournalTab {
     }
 
     fn short_name() -> &'static str {
-        "Journal"
+        "Log"
     }
 
     fn hints() -> &'static [(&'static str, &'static str)] {
