@@ -112,7 +112,9 @@ pub fn start(durable: bool) -> PgServer {
         pid = std::process::id(),
         folder = folder.display()
     );
-    Command::new("sh")
+    // Never waited for on purpose: it outlives this process to stop the server after it.
+    #[allow(clippy::zombie_processes)]
+    let _watchdog = Command::new("sh")
         .args(["-c", &script])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
