@@ -14,6 +14,9 @@
 #   TOGETHER   1: send each Down and p in one write, so both keys wait for the client's fields
 #              and its explanation (the whole "next client + predict" step per key)
 #   SCREEN     a file to save the last screen before `q` in (default: not saved)
+#   RECORD     1: after each p, also d then Enter (record the decision as proposed) in a fresh
+#              SQLite journal in the temporary folder; the dashboard then also prints `key to
+#              recorded` (from Enter to the frame saying "recorded", after the commit)
 #
 # `first frame` counts from the start of the dashboard command (before loading the data and
 # model) to the end of the first draw; `key to frame` from the moment the dashboard read a
@@ -67,6 +70,9 @@ trap cleanup EXIT
 printf 'set -g status off\nset -g remain-on-exit on\n' >"$work/tmux.conf"
 
 command=(/usr/bin/time -v -o "$work/time.txt" "$pad" --timing)
+if [[ ${RECORD:-0} == 1 ]]; then
+    command+=(--journal "sqlite://$work/journal.sqlite")
+fi
 if [[ -n $history ]]; then
     command+=(--history "$history")
 fi
@@ -107,6 +113,13 @@ for ((i = 0; i < pairs; i++)); do
         tmux -S "$socket" send-keys -t "$session" p
     fi
     sleep "$key_sleep"
+    if [[ ${RECORD:-0} == 1 ]]; then
+        wait_for ": probability of default" 10
+        tmux -S "$socket" send-keys -t "$session" d
+        sleep "$key_sleep"
+        tmux -S "$socket" send-keys -t "$session" Enter
+        wait_for "recorded: decision #$((i + 1)) " 10
+    fi
 done
 # The last client's decision must be on screen: every key was handled.
 wait_for "client $((400001 + pairs))" 10

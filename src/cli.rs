@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod journal;
+
 const EXAMPLES: &str = "\
 Every command reads the same files, the bundled ones unless told otherwise: --data (current
 applicants, data/applicants.csv), --history (past clients with TARGET, data/history.parquet)
@@ -62,6 +64,9 @@ pub enum Command {
     /// the features that stand in for them.
     #[command(after_help = FAIRNESS_HELP)]
     Fairness(FairnessArgs),
+    /// The decision journal: verify, list, show, export and replay recorded decisions.
+    #[command(after_help = journal::JOURNAL_HELP)]
+    Journal(journal::JournalArgs),
 }
 
 const SERVE_HELP: &str = "\
@@ -78,6 +83,11 @@ Routes (JSON; GET /openapi.json describes them all):
   POST /what-if        {\"client_id\": N, \"changes\": {NAME: number}}
   POST /counterfactual {\"client_id\": N} or {\"features\": {...}} (+ \"lang\") -> what would
                        change a refusal (a lower credit limit for a revolving line)
+  POST /decisions      {\"client_id\": N} records the model's decision for client N as proposed
+                       (+ \"decision\", \"reason_code\", \"justification\" for an override, \"lang\",
+                       \"rm\"); header Idempotency-Key makes a retry record once (another body: 409)
+  GET  /decisions?client_id=&rm=&from=&to=&decision=&overridden=&after=&limit=
+  GET  /decisions/{id}                    one recorded decision with its hashes
   GET  /features/{name}/distribution      the reference population, repaid and defaulted apart
   GET  /portfolio, GET /drift             the applicants as a whole
   GET  /fairness                          decisions by sex, age, family, children; proxies
@@ -130,6 +140,10 @@ pub struct ServeArgs {
     /// read every client's data).
     #[arg(long)]
     pub no_token: bool,
+    /// The decision journal POST /decisions records into: sqlite://PATH or
+    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE (several servers may share one).
+    #[arg(long, value_name = "URL", default_value_t = journal::default_journal())]
+    pub journal: String,
 }
 
 /// Log formats.
@@ -224,7 +238,9 @@ const DASHBOARD_HELP: &str = "\
 Pick a client with the arrow keys, press p (or Enter) to predict, and read the decision, the
 contributions behind it, the principal reasons and what would change a refusal. Then c turns
 it into the customer view (l: English/French), w opens the what-if form, x exports the
-customer sheet (Markdown and PNG) to --export-dir. Press ? inside for every key.
+customer sheet (Markdown and PNG) to --export-dir, d records the final decision (as proposed,
+or overridden with a reason and a justification) in the decision journal (--journal). Press ?
+inside for every key.
 
 Without options it opens the bundled data and model (data/applicants.csv, data/history.parquet,
 assets/model.txt), looked up in the current folder, then beside the package's sources.
@@ -292,6 +308,14 @@ pub struct DashboardArgs {
     /// never inside tmux or screen), `on` asks any terminal, `off` keeps the text charts.
     #[arg(long, value_enum, default_value_t = Graphics::Auto)]
     pub graphics: Graphics,
+    /// The decision journal decisions are recorded into: sqlite://PATH or
+    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE (with --remote, the server's journal).
+    #[arg(long, value_name = "URL", default_value_t = journal::default_journal())]
+    pub journal: String,
+    /// The relationship manager's name recorded with each decision [default: the USER
+    /// environment variable].
+    #[arg(long, value_name = "NAME")]
+    pub rm: Option<String>,
     /// For the terminal tests: fail right after taking over the terminal, with an error or a
     /// panic, to check that the terminal is given back.
     #[arg(long, value_enum, value_name = "HOW", hide = true)]

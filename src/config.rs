@@ -64,6 +64,10 @@ pub struct DashboardConfig {
     pub remote: Option<RemoteConfig>,
     /// Fail right after taking over the terminal (for the terminal tests).
     pub fail_at_start: Option<StartFailure>,
+    /// The decision journal (local mode; in remote mode the server's records).
+    pub journal: crate::journal::JournalUrl,
+    /// The relationship manager recording decisions.
+    pub rm: String,
 }
 
 /// How the dashboard fails on purpose after taking over the terminal.
@@ -98,6 +102,8 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// Log lines as JSON.
     pub json_logs: bool,
+    /// The decision journal.
+    pub journal: crate::journal::JournalUrl,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -130,7 +136,7 @@ pub struct LocalSources {
 }
 
 /// The files to score with: those given, else the bundled ones; the threshold checked.
-fn local_sources(args: &SourceArgs) -> Result<LocalSources, ConfigError> {
+pub fn local_sources(args: &SourceArgs) -> Result<LocalSources, ConfigError> {
     if let Some(value) = args.threshold
         && Threshold::new(value).is_none()
     {
@@ -244,6 +250,7 @@ impl ServeConfig {
                 )? as u64),
             },
             json_logs: args.log_format == crate::cli::LogFormat::Json,
+            journal: journal_url(&args.journal)?,
         })
     }
 }
@@ -294,6 +301,14 @@ impl DashboardConfig {
                 crate::cli::Graphics::Off => GraphicsMode::Off,
             },
             fail_at_start: args.fail_at_start,
+            journal: journal_url(&args.journal)?,
+            rm: args
+                .rm
+                .clone()
+                .or_else(|| std::env::var("USER").ok())
+                .map(|name| name.trim().to_string())
+                .filter(|name| !name.is_empty())
+                .unwrap_or_else(|| "rm".to_string()),
             remote: match &args.remote {
                 Some(url) => {
                     let url = url.trim().to_string();
@@ -466,6 +481,14 @@ pub fn history_files(args: &crate::cli::HistoryArgs) -> Result<crate::data::hist
         }
     }
     Ok(files)
+}
+
+/// A `--journal` address; empty means the default file.
+pub fn journal_url(text: &str) -> Result<crate::journal::JournalUrl, ConfigError> {
+    if text.trim().is_empty() {
+        return Ok(crate::journal::JournalUrl::default_sqlite());
+    }
+    crate::journal::JournalUrl::parse(text).map_err(|error| ConfigError::Journal(error.to_string()))
 }
 
 #[cfg(test)]

@@ -9,6 +9,9 @@ const CARD_ERROR_CHARS: usize = 300;
 /// A setting that cannot be used, with what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The decision journal's address cannot be used.
+    #[error("--journal: {0}")]
+    Journal(String),
     /// A threshold outside [0, 1].
     #[error("the threshold {value} ({origin}) is not a probability between 0 and 1")]
     Threshold {

@@ -19,10 +19,11 @@
 //!   (approval, error rates, calibration, gaps to the favoured group with bootstrap
 //!   intervals) and the features that stand in for those attributes.
 //! - [`api`]: the scoring API (`pad serve`, axum), and [`remote`]: the `Scorer` trait over it
-//!   (reqwest), for the dashboard's remote mode.
+//!   (reqwest), for the dashboard's remote mode; [`remote_journal`]: decisions recorded through it.
 //! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture).
 //! - `train` (cargo feature `train`): LightGBM training, cross-validation, the model card.
 //! - [`cli`], [`config`], [`commands`]: the `pad` command line.
+//! - [`journal`]: the decision journal (sqlx: SQLite or PostgreSQL), append-only and hash-chained.
 //! - [`files`]: writing a file whole or not at all, replacing only a regular file (used by
 //!   every module that writes one).
 //!
@@ -53,8 +54,10 @@ pub mod explain;
 pub mod export;
 pub mod fairness;
 pub mod files;
+pub mod journal;
 pub mod model;
 pub mod remote;
+pub mod remote_journal;
 pub mod scoring;
 #[cfg(feature = "train")]
 pub mod train;

@@ -424,6 +424,8 @@ async fn openapi_describes_every_route() {
         ("/fairness", "get"),
         ("/openapi.json", "get"),
         ("/metrics", "get"),
+        ("/decisions", "post"),
+        ("/decisions/{id}", "get"),
     ];
     assert_eq!(paths.len(), routes.len(), "{:?}", paths.keys().collect::<Vec<_>>());
     for (path, method) in routes {

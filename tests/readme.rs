@@ -4,8 +4,44 @@
 //! long-running server and training (which needs the `train` feature and minutes) are left to
 //! their own tests; the training command is still checked to parse.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
+
+/// A journal in `data_home/pad/journal.sqlite` (the default under `XDG_DATA_HOME`) with 50
+/// decisions on client 400005, for the README's `pad journal` commands.
+fn seed_journal(data_home: &Path) {
+    use pad::scoring::Scorer;
+    let scorer = common::bundled_scorer();
+    let explanation = scorer.explain(400005).unwrap();
+    let record = scorer.client(400005).unwrap();
+    let facts = pad::journal::ScoredFacts {
+        model_version: &scorer.info().model_version,
+        record: &record,
+        features: &scorer.info().features,
+        explanation: &explanation,
+        counterfactual: None,
+    };
+    let rm = pad::journal::RmDecision {
+        client_id: 400005,
+        decision: None,
+        reason_code: None,
+        justification: None,
+        language: pad::domain::format::Language::En,
+        rm: "ana".into(),
+        export_file: None,
+    };
+    let draft = pad::journal::DecisionDraft::of_explanation(facts, rm, pad::journal::Origin::Local);
+    let url = pad::journal::JournalUrl::Sqlite(data_home.join("pad").join("journal.sqlite"));
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let journal = pad::journal::Journal::open(&url).await.unwrap();
+        for _ in 0..50 {
+            journal.record(&draft, None).await.unwrap();
+        }
+        journal.close().await;
+    });
+}
 
 /// The README's `pad …` commands, continuation lines joined, comments dropped.
 fn readme_commands() -> Vec<String> {
@@ -87,7 +123,17 @@ fn every_command_of_the_readme_runs_as_written() {
                 );
                 continue;
             }
-            let output = Command::new(env!("CARGO_BIN_EXE_pad")).args(&args).current_dir(dir.path()).output().unwrap();
+            // The journal commands read a journal of their own, in the fresh folder.
+            let data_home = dir.path().join("share");
+            if subcommand == "journal" {
+                seed_journal(&data_home);
+            }
+            let output = Command::new(env!("CARGO_BIN_EXE_pad"))
+                .args(&args)
+                .current_dir(dir.path())
+                .env("XDG_DATA_HOME", &data_home)
+                .output()
+                .unwrap();
             let message = String::from_utf8_lossy(&output.stderr);
             // `pad drift` exits with 3 when something drifted.
             let fine = output.status.success()

@@ -57,6 +57,15 @@ pub enum ApiError {
         /// The request field at fault.
         field: Option<String>,
     },
+    /// 404: no recorded decision with this id.
+    #[error("no decision {0} in the journal")]
+    UnknownDecision(i64),
+    /// 409: the idempotency key was used for another request.
+    #[error("{0}")]
+    Conflict(String),
+    /// 503: the decision journal cannot be reached; nothing was recorded.
+    #[error("{0}")]
+    JournalUnavailable(String),
     /// 503: the request took longer than the server allows.
     #[error("the request took longer than {0} s; try again")]
     Timeout(u64),
@@ -71,9 +80,12 @@ impl ApiError {
         match self {
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::UnknownClient(_) | ApiError::UnknownFeature(_) | ApiError::UnknownRoute(_) => {
-                StatusCode::NOT_FOUND
-            }
+            ApiError::UnknownClient(_)
+            | ApiError::UnknownFeature(_)
+            | ApiError::UnknownRoute(_)
+            | ApiError::UnknownDecision(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::JournalUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -96,6 +108,9 @@ impl ApiError {
             ApiError::NotJson => "unsupported_media_type",
             ApiError::Invalid { code, .. } => code,
             ApiError::Timeout(_) => "timeout",
+            ApiError::UnknownDecision(_) => "unknown_decision",
+            ApiError::Conflict(_) => "idempotency_conflict",
+            ApiError::JournalUnavailable(_) => "journal_unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -144,6 +159,29 @@ impl ApiError {
                 ),
                 field: None,
             },
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    /// A journal's error as the client should hear it.
+    pub fn from_journal(error: crate::journal::JournalError) -> ApiError {
+        use crate::journal::JournalError;
+        match error {
+            JournalError::Invalid { field, message } => ApiError::Invalid {
+                code: "invalid_decision",
+                message: format!("{field}: {message}"),
+                field: Some(field),
+            },
+            JournalError::IdempotencyConflict => ApiError::Conflict(error.to_string()),
+            JournalError::NotFound(id) => ApiError::UnknownDecision(id),
+            JournalError::Unreachable { .. } | JournalError::Credentials { .. } => {
+                tracing::error!(cause = %error, "the journal cannot be reached");
+                ApiError::JournalUnavailable(
+                    "the decision journal cannot be reached; nothing was recorded, try again".into(),
+                )
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

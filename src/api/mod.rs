@@ -10,7 +10,7 @@
 //! at most `--concurrency` pieces at once ([`AppState::blocking`]). Every failure is an
 //! [`ApiError`] with a JSON body.
 //!
-//! Uses: scoring, domain, drift and fairness (the reports' types), config, error. Only this module imports axum.
+//! Uses: scoring, domain, drift and fairness (the reports' types), journal, config, error. Only this module imports axum.
 
 pub mod dto;
 pub mod error;
@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::scoring::router())
         .merge(routes::features::router())
         .merge(routes::portfolio::router())
+        .merge(routes::decisions::router())
         .merge(routes::docs::router())
         .route("/metrics", get(metrics_route))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
@@ -99,6 +100,11 @@ pub fn serve(config: &crate::config::ServeConfig) -> Result<()> {
     let state = AppState::new(Arc::new(scorer), config.token.as_deref().map(Token::new), config.limits);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
     runtime.block_on(async {
+        let journal = crate::journal::Journal::open(&config.journal)
+            .await
+            .with_context(|| format!("cannot open the decision journal {}", config.journal))?;
+        tracing::info!(journal = %config.journal, "recording decisions");
+        let state = state.with_journal(journal);
         let shutdown = shutdown_signal().context("cannot watch for Ctrl-C and SIGTERM")?;
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await

@@ -56,6 +56,22 @@ pub struct AppState {
     pub fairness: Arc<tokio::sync::OnceCell<Arc<crate::fairness::FairnessReport>>>,
     /// Permits for scorer work on the blocking pool ([`Limits::concurrency`]).
     jobs: Arc<tokio::sync::Semaphore>,
+    /// The decision journal `POST /decisions` records into; none: those routes answer 503.
+    pub journal: Option<crate::journal::Journal>,
+    /// What the scorer said of each client a decision was recorded for (the served clients
+    /// do not change).
+    pub decision_facts: Arc<std::sync::Mutex<std::collections::HashMap<crate::domain::ClientId, Arc<DecisionFacts>>>>,
+}
+
+/// A served client as a recorded decision describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionFacts {
+    /// The client's fields.
+    pub record: crate::domain::ClientRecord,
+    /// Score, contributions and reasons.
+    pub explanation: crate::domain::Explanation,
+    /// What would change a refusal.
+    pub counterfactual: Option<crate::domain::Counterfactual>,
 }
 
 impl AppState {
@@ -72,7 +88,15 @@ impl AppState {
             drift: Arc::default(),
             fairness: Arc::default(),
             jobs: Arc::new(tokio::sync::Semaphore::new(limits.concurrency.max(1))),
+            journal: None,
+            decision_facts: Arc::default(),
         }
+    }
+
+    /// The same state, recording decisions into `journal`.
+    pub fn with_journal(mut self, journal: crate::journal::Journal) -> AppState {
+        self.journal = Some(journal);
+        self
     }
 
     /// Runs scorer work (TreeSHAP, a search, a portfolio) on tokio's blocking pool, so that

@@ -49,5 +49,18 @@ pub fn run(args: &DashboardArgs) -> Result<()> {
             Arc::new(scorer)
         }
     };
-    crate::tui::run(&config, scorer, &runtime, started)
+    let recorder: Arc<dyn crate::journal::Recorder> = match &config.remote {
+        Some(remote) => Arc::new(crate::remote_journal::RemoteRecorder::new(
+            &remote.url,
+            remote.token.clone(),
+            runtime.handle().clone(),
+        )?),
+        None => {
+            let journal = runtime
+                .block_on(crate::journal::Journal::open(&config.journal))
+                .with_context(|| format!("cannot open the decision journal {}", config.journal))?;
+            Arc::new(crate::journal::LocalRecorder::new(journal, runtime.handle().clone()))
+        }
+    };
+    crate::tui::run(&config, scorer, Some(recorder), &runtime, started)
 }

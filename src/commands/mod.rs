@@ -6,6 +6,7 @@ mod dashboard;
 mod drift;
 mod explain;
 mod fairness;
+mod journal;
 mod output;
 mod predict;
 mod serve;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Drift(args) => drift::run(&args),
         Command::Serve(args) => done(serve::run(&args)),
         Command::Fairness(args) => fairness::run(&args),
+        Command::Journal(args) => journal::run(&args),
     }
 }
 

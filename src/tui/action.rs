@@ -111,4 +111,30 @@ pub enum Action {
     Linked(crate::scoring::Link),
     /// The server answered again (or not) at this reconnection attempt.
     Reconnected(u32, Result<crate::scoring::Link, String>),
+    /// Open the form recording the final decision on the shown prediction.
+    StartRecord,
+    /// Switch the form between the decision as proposed and its override.
+    RecordToggle,
+    /// Move the form's reason cursor.
+    RecordReason(isize),
+    /// A character typed into the justification.
+    RecordInput(char),
+    /// Delete the last character of the justification.
+    RecordBackspace,
+    /// Record the form's decision in the journal.
+    RecordSubmit,
+    /// The journal committed a decision on this client, or failed to.
+    Recorded(ClientId, Result<Box<crate::journal::DecisionEvent>, RecordFailure>),
+    /// A client's recorded decisions arrived (newest first).
+    DecisionsLoaded(ClientId, Result<Vec<crate::journal::DecisionEvent>, String>),
+}
+
+/// Why a decision was not recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordFailure {
+    /// For people.
+    pub message: String,
+    /// Whether trying again may succeed (the database was unreachable); else the decision
+    /// itself was refused.
+    pub transient: bool,
 }

@@ -72,4 +72,8 @@ pub enum Command {
     RenderChart(Box<ExportJob>, ChartKey, (u32, u32)),
     /// Wait (longer at each attempt) and ask a lost server whether it answers again.
     Reconnect(u32),
+    /// Record a decision in the journal; after a failure, wait first (longer at each attempt).
+    Record(Box<crate::journal::DecisionDraft>, u32),
+    /// Load a client's recorded decisions.
+    LoadDecisions(ClientId),
 }

@@ -2,14 +2,14 @@
 //!
 //! The keys follow common terminal tools: arrows and `j`/`k`, PgUp/PgDn, `g`/`G`, Tab and
 //! the tab's number for tabs, `/` to search, `?` for help, `q` or Ctrl-C to quit, Esc to go back; `c`
-//! opens the customer view (`l` switches its language), `w` the what-if form, `x` exports.
+//! opens the customer view (`l` switches its language), `w` the what-if form, `x` exports, `d` records the final decision in the journal.
 //! The full-screen views and overlays have their keys in their modules ([`super::screens`]).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::action::Action;
 use super::panel::PANEL_PAGE;
-use super::screens::{customer, help, what_if};
+use super::screens::{customer, help, record, what_if};
 use super::state::{Focus, Mode};
 use super::tabs::Tab;
 
@@ -24,6 +24,12 @@ pub fn key_action(mode: Mode, focus: Focus, key: KeyEvent) -> Option<Action> {
         Mode::Search => search_key(key, control),
         Mode::Customer => customer::key(key),
         Mode::WhatIf => what_if::key(key, control),
+        Mode::Record => record::key(key),
+        Mode::ConfirmQuit => match key.code {
+            KeyCode::Char('q' | 'y') => Some(Action::Quit),
+            KeyCode::Esc | KeyCode::Char('n') => Some(Action::Back),
+            _ => None,
+        },
         Mode::Normal if control => None,
         Mode::Normal => normal_key(focus, key),
     }
@@ -66,6 +72,7 @@ fn normal_key(focus: Focus, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('c') => Action::ShowCustomer,
         KeyCode::Char('w') => Action::StartWhatIf,
         KeyCode::Char('x') => Action::Export,
+        KeyCode::Char('d') => Action::StartRecord,
         KeyCode::Left | KeyCode::Char('h') => Action::FocusClients,
         KeyCode::Right | KeyCode::Char('l') => Action::FocusPanel,
         KeyCode::Char('/') => Action::StartSearch,
@@ -133,6 +140,17 @@ mod tests {
         assert_eq!(key_action(Mode::Customer, Focus::Clients, press(KeyCode::Char('x'))), Some(Action::Export));
         assert_eq!(key_action(Mode::Customer, Focus::Clients, press(KeyCode::Down)), Some(Action::ScrollCustomer(1)));
         assert_eq!(key_action(Mode::Customer, Focus::Clients, press(KeyCode::Char('p'))), None);
+    }
+
+    #[test]
+    fn the_record_form_takes_text_and_quitting_with_a_pending_decision_asks() {
+        assert_eq!(key_action(Mode::Normal, Focus::Clients, press(KeyCode::Char('d'))), Some(Action::StartRecord));
+        assert_eq!(key_action(Mode::Record, Focus::Clients, press(KeyCode::Char('q'))), Some(Action::RecordInput('q')));
+        assert_eq!(key_action(Mode::Record, Focus::Clients, press(KeyCode::Tab)), Some(Action::RecordToggle));
+        assert_eq!(key_action(Mode::Record, Focus::Clients, press(KeyCode::Enter)), Some(Action::RecordSubmit));
+        assert_eq!(key_action(Mode::Record, Focus::Clients, press(KeyCode::Down)), Some(Action::RecordReason(1)));
+        assert_eq!(key_action(Mode::ConfirmQuit, Focus::Clients, press(KeyCode::Char('q'))), Some(Action::Quit));
+        assert_eq!(key_action(Mode::ConfirmQuit, Focus::Clients, press(KeyCode::Esc)), Some(Action::Back));
     }
 
     #[test]

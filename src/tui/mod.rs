@@ -50,20 +50,26 @@ use crate::scoring::Scorer;
 pub fn run(
     config: &DashboardConfig,
     scorer: Arc<dyn Scorer>,
+    recorder: Option<Arc<dyn crate::journal::Recorder>>,
     runtime: &tokio::runtime::Runtime,
     started: Instant,
 ) -> Result<()> {
     for warning in &scorer.info().warnings {
         tracing::warn!("{warning}");
     }
-    let timings = runtime.block_on(main_loop(scorer, config, started))?;
+    let timings = runtime.block_on(main_loop(scorer, recorder, config, started))?;
     if let Some(timings) = timings {
         eprint!("{}", timings.report());
     }
     Ok(())
 }
 
-async fn main_loop(scorer: Arc<dyn Scorer>, config: &DashboardConfig, started: Instant) -> Result<Option<Timings>> {
+async fn main_loop(
+    scorer: Arc<dyn Scorer>,
+    recorder: Option<Arc<dyn crate::journal::Recorder>>,
+    config: &DashboardConfig,
+    started: Instant,
+) -> Result<Option<Timings>> {
     // A remote scorer blocks on the network: off the async workers.
     let listing = Arc::clone(&scorer);
     let clients = tokio::task::spawn_blocking(move || listing.clients())
@@ -93,25 +99,36 @@ async fn main_loop(scorer: Arc<dyn Scorer>, config: &DashboardConfig, started: I
         }
         None => {}
     }
-    let timings = drive(&mut terminal, scorer, clients, config, graphics, early_keys, started).await?;
+    let session_parts = Session { scorer, recorder, clients, graphics, early_keys, started };
+    let timings = drive(&mut terminal, session_parts, config).await?;
     drop(session);
     Ok(config.timing.then_some(timings))
 }
 
-async fn drive(
-    terminal: &mut terminal::Tui,
+/// What the dashboard runs with, once the terminal is taken over.
+struct Session {
     scorer: Arc<dyn Scorer>,
+    recorder: Option<Arc<dyn crate::journal::Recorder>>,
     clients: Vec<crate::domain::ClientSummary>,
-    config: &DashboardConfig,
-    mut graphics: Option<graphics::Graphics>,
+    graphics: Option<graphics::Graphics>,
     early_keys: Vec<crossterm::event::KeyEvent>,
     started: Instant,
-) -> Result<Timings> {
+}
+
+async fn drive(terminal: &mut terminal::Tui, session: Session, config: &DashboardConfig) -> Result<Timings> {
+    let Session { scorer, recorder, clients, mut graphics, early_keys, started } = session;
     let size = terminal.size().context("cannot read the terminal size")?;
     let (action_sender, mut actions) = mpsc::unbounded_channel::<Action>();
     let (event_sender, mut events) = mpsc::unbounded_channel::<Event>();
-    let tasks = Tasks::new(Arc::clone(&scorer), action_sender);
-    let (mut app, commands) = App::new(scorer.info().clone(), clients, Theme::from_env(), (size.width, size.height));
+    let mut tasks = Tasks::new(Arc::clone(&scorer), action_sender);
+    let (mut app, mut commands) =
+        App::new(scorer.info().clone(), clients, Theme::from_env(), (size.width, size.height));
+    if let Some(recorder) = recorder {
+        let (journaled, history) = app.with_journal(recorder.location(), config.rm.clone());
+        app = journaled;
+        commands.extend(history);
+        tasks = tasks.with_recorder(recorder);
+    }
     app.link = scorer.link().map(|link| state::LinkStatus::new(link, None));
     app.export_dir = config.export_dir.clone();
     app.language = config.language;
@@ -128,6 +145,9 @@ async fn drive(
     let input = event::spawn(event_sender);
     let mut timings = Timings::default();
     let mut pending_keys: Vec<Instant> = Vec::new();
+    // The press of Enter in the record form, until the frame that says "recorded".
+    let mut record_pressed: Option<Instant> = None;
+    let mut recorded_now = false;
     loop {
         terminal
             .draw(|frame| {
@@ -141,6 +161,12 @@ async fn drive(
         timings.first_frame.get_or_insert(drawn - started);
         if in_flight == 0 {
             timings.keys.extend(pending_keys.drain(..).map(|pressed| drawn - pressed));
+        }
+        if recorded_now {
+            recorded_now = false;
+            if let Some(pressed) = record_pressed.take() {
+                timings.recorded.push(drawn - pressed);
+            }
         }
         if app.should_quit {
             break;
@@ -166,6 +192,9 @@ async fn drive(
                     if action.is_some() {
                         pending_keys.push(pressed);
                     }
+                    if action == Some(Action::RecordSubmit) {
+                        record_pressed = Some(pressed);
+                    }
                     action
                 }
                 Incoming::Event(Event::Mouse(mouse)) => keymap::mouse_action(mouse),
@@ -173,6 +202,9 @@ async fn drive(
                 Incoming::Action(action) => {
                     if is_final_answer(&action) {
                         in_flight = in_flight.saturating_sub(1);
+                    }
+                    if matches!(action, Action::Recorded(_, Ok(_))) {
+                        recorded_now = true;
                     }
                     Some(action)
                 }
@@ -198,7 +230,15 @@ async fn drive(
 /// Whether a command answers a key press (and counts in its latency); the portfolio and the
 /// drift report are long background jobs with their own progress display.
 fn is_quick(command: &Command) -> bool {
-    !matches!(command, Command::LoadPortfolio | Command::LoadDrift | Command::LoadFairness | Command::Reconnect(_))
+    !matches!(
+        command,
+        Command::LoadPortfolio
+            | Command::LoadDrift
+            | Command::LoadFairness
+            | Command::Reconnect(_)
+            | Command::Record(..)
+            | Command::LoadDecisions(_)
+    )
 }
 
 enum Incoming {
@@ -226,6 +266,8 @@ fn is_final_answer(action: &Action) -> bool {
 struct Timings {
     first_frame: Option<Duration>,
     keys: Vec<Duration>,
+    /// From Enter in the record form to the frame saying "recorded".
+    recorded: Vec<Duration>,
 }
 
 impl Timings {
@@ -234,12 +276,15 @@ impl Timings {
         if let Some(first) = self.first_frame {
             report.push_str(&format!("first frame: {:.1} ms after launch\n", first.as_secs_f64() * 1e3));
         }
-        let mut keys = self.keys.clone();
-        keys.sort();
-        if !keys.is_empty() {
+        for (what, durations) in [("key to frame", &self.keys), ("key to recorded", &self.recorded)] {
+            let mut keys = durations.clone();
+            keys.sort();
+            if keys.is_empty() {
+                continue;
+            }
             let at = |share: f64| keys[((keys.len() - 1) as f64 * share).round() as usize].as_secs_f64() * 1e3;
             report.push_str(&format!(
-                "key to frame: {} presses, p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms\n",
+                "{what}: {} presses, p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms\n",
                 keys.len(),
                 at(0.5),
                 at(0.95),

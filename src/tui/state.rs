@@ -24,6 +24,10 @@ pub enum Mode {
     Customer,
     /// The what-if form is open.
     WhatIf,
+    /// The form recording the RM's decision is open.
+    Record,
+    /// Quitting would lose a decision not yet recorded: asking first.
+    ConfirmQuit,
 }
 
 /// Which part of the screen the arrow keys move.
@@ -164,6 +168,8 @@ pub struct Context<'a> {
     pub language: Language,
     /// The status-bar message.
     pub status: Option<&'a Status>,
+    /// The selected client's recorded decisions, newest first, when a journal is open.
+    pub history: Option<&'a (ClientId, Loadable<Vec<crate::journal::DecisionEvent>>)>,
 }
 
 impl<'a> Context<'a> {
@@ -180,6 +186,15 @@ impl<'a> Context<'a> {
     pub fn shown_explanation(&self) -> Option<&'a Explanation> {
         match self.prediction {
             Prediction::Shown(explanation) => Some(explanation),
+            _ => None,
+        }
+    }
+
+    /// The selected client's recorded decisions (newest first), when loaded.
+    pub fn selected_history(&self) -> Option<&'a [crate::journal::DecisionEvent]> {
+        let id = self.client?.id;
+        match self.history {
+            Some((history_id, Loadable::Ready(events))) if *history_id == id => Some(events),
             _ => None,
         }
     }

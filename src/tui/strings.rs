@@ -78,6 +78,14 @@ pub fn hints(mode: Mode, focus: Focus, tabs: usize) -> Vec<(String, &'static str
         (Mode::WhatIf, _) => {
             own(&[("type", "amount"), ("↑↓", "field"), ("r", "reset"), ("Esc", "close"), ("Ctrl-C", "quit")])
         }
+        (Mode::Record, _) => own(&[
+            ("Tab", "as proposed/override"),
+            ("↑↓", "reason"),
+            ("type", "justification"),
+            ("Enter", "record"),
+            ("Esc", "cancel"),
+        ]),
+        (Mode::ConfirmQuit, _) => own(&[("q", "quit and lose it"), ("Esc", "stay")]),
         (Mode::Normal, _) => {
             let mut hints: Vec<(String, &str)> = own(&[
                 ("↑↓", "client"),

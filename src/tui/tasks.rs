@@ -10,16 +10,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::Action;
+use super::action::{Action, RecordFailure};
 use super::app::App;
+use super::app::HISTORY_LIMIT;
 use super::command::Command;
 use super::state::reconnect_delay;
+use crate::journal::Recorder;
 use crate::scoring::Scorer;
 
 /// Runs commands in the background and reports their results.
 #[derive(Clone)]
 pub struct Tasks {
     scorer: Arc<dyn Scorer>,
+    recorder: Option<Arc<dyn Recorder>>,
     sender: UnboundedSender<Action>,
     newest_client: Arc<AtomicU64>,
     newest_explain: Arc<AtomicU64>,
@@ -31,6 +34,7 @@ impl Tasks {
     pub fn new(scorer: Arc<dyn Scorer>, sender: UnboundedSender<Action>) -> Tasks {
         Tasks {
             scorer,
+            recorder: None,
             sender,
             newest_client: Arc::default(),
             newest_explain: Arc::default(),
@@ -38,8 +42,30 @@ impl Tasks {
         }
     }
 
+    /// The same tasks, recording decisions through `recorder`.
+    pub fn with_recorder(mut self, recorder: Arc<dyn Recorder>) -> Tasks {
+        self.recorder = Some(recorder);
+        self
+    }
+
     /// Starts a command on the blocking pool.
     pub fn spawn(&self, command: Command) {
+        if matches!(command, Command::Record(..) | Command::LoadDecisions(_)) {
+            let recorder = self.recorder.clone();
+            let sender = self.sender.clone();
+            tokio::spawn(async move {
+                if let Command::Record(_, attempt @ 1..) = &command {
+                    tokio::time::sleep(reconnect_delay(*attempt)).await;
+                }
+                let _ = tokio::task::spawn_blocking(move || {
+                    journal_work(&command, recorder.as_deref(), &|action| {
+                        let _ = sender.send(action);
+                    });
+                })
+                .await;
+            });
+            return;
+        }
         let generation = match &command {
             Command::LoadClient(_) => Some((Arc::clone(&self.newest_client), bump(&self.newest_client))),
             Command::Explain(_) => Some((Arc::clone(&self.newest_explain), bump(&self.newest_explain))),
@@ -143,21 +169,63 @@ fn run(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) + Sync))
         Command::Reconnect(attempt) => {
             report(Action::Reconnected(*attempt, scorer.reconnect().map_err(|error| error.to_string())));
         }
+        Command::Record(..) | Command::LoadDecisions(_) => journal_work(command, None, report),
+    }
+}
+
+/// Runs a journal command through `recorder` (none: the session has no journal).
+pub fn journal_work(command: &Command, recorder: Option<&dyn Recorder>, report: &(dyn Fn(Action) + Sync)) {
+    match command {
+        Command::Record(draft, _) => {
+            let client_id = draft.rm.client_id;
+            let result = match recorder {
+                Some(recorder) => recorder
+                    .record(draft)
+                    .map(Box::new)
+                    .map_err(|error| RecordFailure { transient: error.is_transient(), message: error.to_string() }),
+                None => Err(RecordFailure { message: "no journal in this session".into(), transient: false }),
+            };
+            report(Action::Recorded(client_id, result));
+        }
+        Command::LoadDecisions(client_id) => {
+            let result = match recorder {
+                Some(recorder) => recorder.history(*client_id, HISTORY_LIMIT).map_err(|error| error.to_string()),
+                None => Err("no journal in this session".into()),
+            };
+            report(Action::DecisionsLoaded(*client_id, result));
+        }
+        _ => {}
     }
 }
 
 /// Runs commands in line, feeding every result back into `app`, until no work is left: the
-/// dashboard without a terminal or threads, for tests and benchmarks. Reconnections, which
-/// wait and may go on forever, are not run: they are returned, for the test to run them.
-pub fn settle(app: &mut App, scorer: &dyn Scorer, mut commands: Vec<Command>) -> Vec<Command> {
+/// dashboard without a terminal or threads, for tests and benchmarks. Reconnections and
+/// retried recordings, which wait and may go on forever, are not run: they are returned, for
+/// the test to run them.
+pub fn settle(app: &mut App, scorer: &dyn Scorer, commands: Vec<Command>) -> Vec<Command> {
+    settle_recorded(app, scorer, None, commands)
+}
+
+/// [`settle`] with a journal: record and history commands go through `recorder`.
+pub fn settle_recorded(
+    app: &mut App,
+    scorer: &dyn Scorer,
+    recorder: Option<&dyn Recorder>,
+    mut commands: Vec<Command>,
+) -> Vec<Command> {
     let mut waiting = Vec::new();
     while let Some(command) = commands.pop() {
-        if matches!(command, Command::Reconnect(_)) {
+        if matches!(command, Command::Reconnect(_) | Command::Record(_, 1..)) {
             waiting.push(command);
             continue;
         }
         let results = std::sync::Mutex::new(Vec::new());
-        execute(&command, scorer, &|action| results.lock().unwrap_or_else(|e| e.into_inner()).push(action));
+        let report = |action| results.lock().unwrap_or_else(|e| e.into_inner()).push(action);
+        if matches!(command, Command::Record(..) | Command::LoadDecisions(_)) {
+            journal_work(&command, recorder, &report);
+        } else {
+            execute(&command, scorer, &report);
+        }
         for action in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
             commands.extend(app.update(action));
         }

@@ -6,6 +6,7 @@
 
 mod clients;
 mod counterfactual;
+mod decisions;
 mod model;
 mod scoring;
 
@@ -15,6 +16,7 @@ use utoipa::ToSchema;
 
 pub use clients::{ClientRecordDto, ClientSummaryDto, ClientsPage, ClientsQuery, FieldDto, ValueDto};
 pub use counterfactual::{ChangeDto, CounterfactualResponse, LeverDto, LoanKindDto, Outcome};
+pub use decisions::{DecisionRequest, DecisionsPage, DecisionsQuery, FinalDecision, RecordedDecision, ShownReasonDto};
 pub use model::{DistributionResponse, FeatureDto, ModelResponse, PortfolioResponse};
 pub use scoring::{
     BatchRequest, BatchResponse, ClientRequest, ContributionDto, EffectDto, ExplainResponse, FeatureMap,

@@ -36,6 +36,9 @@ use crate::api::state::AppState;
         super::portfolio::portfolio,
         super::portfolio::drift,
         super::portfolio::fairness,
+        super::decisions::record,
+        super::decisions::list,
+        super::decisions::one,
         openapi,
         crate::api::metrics_route,
     ),
@@ -46,6 +49,7 @@ use crate::api::state::AppState;
         (name = "clients", description = "The served portfolio's clients"),
         (name = "model", description = "The model and its features"),
         (name = "portfolio", description = "The applicants as a whole"),
+        (name = "decisions", description = "The decision journal: recorded decisions, append-only and hash-chained"),
         (name = "service", description = "Health, metrics and this document"),
     )
 )]

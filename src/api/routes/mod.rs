@@ -2,6 +2,7 @@
 //! blocking pool and reading a scoring request.
 
 pub mod clients;
+pub mod decisions;
 pub mod docs;
 pub mod features;
 pub mod health;

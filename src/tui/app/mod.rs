@@ -12,6 +12,7 @@
 
 mod customer_view;
 mod link;
+mod record;
 
 use std::path::PathBuf;
 
@@ -34,6 +35,7 @@ pub use super::state::{
     ChartKey, Context, Focus, LinkStatus, Loadable, Mode, Prediction, Status, StatusKind, reconnect_delay,
 };
 pub use super::tabs::Tab;
+pub use record::HISTORY_LIMIT;
 
 /// The dashboard's whole state.
 #[derive(Debug)]
@@ -96,6 +98,22 @@ pub struct App {
     chart_pending: Option<ChartKey>,
     /// The server and how its answers arrive, in remote mode.
     pub link: Option<LinkStatus>,
+    /// Where decisions are recorded (for the status bar); `None`: no journal in this session.
+    pub journal: Option<String>,
+    /// The relationship manager recording decisions.
+    pub rm: String,
+    /// The reasons an override may give.
+    pub override_reasons: crate::journal::OverrideReasons,
+    /// The record form, while open.
+    pub record_form: Option<super::screens::record::RecordForm>,
+    /// A decision sent to the journal and not yet committed (retried while it cannot be reached).
+    pub pending: Option<Box<crate::journal::DecisionDraft>>,
+    /// Failed attempts at recording the pending decision.
+    pub record_attempt: u32,
+    /// The selected client's recorded decisions, newest first.
+    pub history: Option<(ClientId, Loadable<Vec<crate::journal::DecisionEvent>>)>,
+    /// The last customer sheet exported, and for which client.
+    pub last_export: Option<(ClientId, String)>,
 }
 
 impl App {
@@ -142,10 +160,28 @@ impl App {
             chart_image: None,
             chart_pending: None,
             link: None,
+            journal: None,
+            rm: "rm".into(),
+            override_reasons: crate::journal::OverrideReasons::shipped()
+                .unwrap_or(crate::journal::OverrideReasons { reasons: Vec::new() }),
+            record_form: None,
+            pending: None,
+            record_attempt: 0,
+            history: None,
+            last_export: None,
         };
         let mut commands = app.selection_changed();
         commands.push(Command::LoadPortfolio);
         (app, commands)
+    }
+
+    /// The same dashboard recording decisions into the journal at `location` as `rm`, and the
+    /// work to start (the selected client's history).
+    pub fn with_journal(mut self, location: String, rm: String) -> (App, Vec<Command>) {
+        self.journal = Some(location);
+        self.rm = rm;
+        let commands = self.load_history().into_iter().collect();
+        (self, commands)
     }
 
     /// What tabs and screens may read of the shared state.
@@ -164,6 +200,7 @@ impl App {
             size: self.size,
             language: self.language,
             status: self.status.as_ref(),
+            history: self.history.as_ref(),
         }
     }
 
@@ -245,7 +282,7 @@ impl App {
         }
         match action {
             Action::Quit => {
-                self.should_quit = true;
+                self.quit();
                 Vec::new()
             }
             Action::Resize(width, height) => {
@@ -353,7 +390,15 @@ impl App {
             Action::ToggleLanguage => self.toggle_language(),
             Action::ScrollCustomer(delta) => self.scroll_customer(delta),
             Action::Export => self.export(),
-            Action::Exported(result) => self.exported(result),
+            Action::Exported(result) => {
+                if let (Ok(paths), Some(explanation)) = (&result, self.shown_explanation()) {
+                    let sheet = paths.iter().find(|path| path.extension().is_some_and(|extension| extension == "md"));
+                    if let Some(sheet) = sheet.or(paths.first()) {
+                        self.last_export = Some((explanation.score.client_id, sheet.display().to_string()));
+                    }
+                }
+                self.exported(result)
+            }
             Action::ChartRendered(key, result) => self.chart_rendered(key, result),
             Action::StartWhatIf => self.start_what_if(),
             Action::WhatIfInput(character) => self.edit_what_if(|text| text.push(character)),
@@ -413,6 +458,38 @@ impl App {
                 Vec::new()
             }
             Action::CycleSort => self.tab_input(self.tab, Input::Sort),
+            Action::StartRecord => self.start_record(),
+            Action::RecordToggle => {
+                self.edit_record(|form, _| {
+                    form.overriding = !form.overriding;
+                    form.reason = 0;
+                });
+                Vec::new()
+            }
+            Action::RecordReason(delta) => {
+                self.edit_record(|form, reasons| form.move_reason(delta, reasons));
+                Vec::new()
+            }
+            Action::RecordInput(character) => {
+                self.edit_record(|form, _| {
+                    if form.justification.chars().count() < crate::journal::MAX_TEXT_CHARS {
+                        form.justification.push(character);
+                    }
+                });
+                Vec::new()
+            }
+            Action::RecordBackspace => {
+                self.edit_record(|form, _| {
+                    form.justification.pop();
+                });
+                Vec::new()
+            }
+            Action::RecordSubmit => self.submit_record(),
+            Action::Recorded(client_id, result) => self.recorded(client_id, result),
+            Action::DecisionsLoaded(client_id, result) => {
+                self.history_loaded(client_id, result);
+                Vec::new()
+            }
         }
     }
 
@@ -455,7 +532,12 @@ impl App {
         if matches!(self.mode, Mode::Customer | Mode::WhatIf) {
             self.mode = Mode::Normal;
         }
+        if self.mode == Mode::Record {
+            self.mode = Mode::Normal;
+        }
+        self.record_form = None;
         let mut commands = self.every_tab(Input::ClientChanged);
+        commands.extend(self.load_history());
         match self.selected_client().map(|client| client.id) {
             Some(id) => {
                 self.record = Some((id, Loadable::Loading));
@@ -527,6 +609,14 @@ impl App {
                 self.mode = Mode::Normal;
                 self.what_if = None;
             }
+            Mode::Record => {
+                self.mode = Mode::Normal;
+                self.record_form = None;
+            }
+            Mode::ConfirmQuit => {
+                self.mode = Mode::Normal;
+                self.status = None;
+            }
             Mode::Search => return self.update(Action::SearchCancel),
             Mode::Normal if self.focus == Focus::Panel => self.focus = Focus::Clients,
             Mode::Normal if !self.query.is_empty() => return self.update(Action::SearchCancel),
@@ -540,7 +630,7 @@ impl App {
             self.mode = Mode::Normal;
             return Vec::new();
         }
-        if matches!(self.mode, Mode::Customer | Mode::WhatIf) {
+        if matches!(self.mode, Mode::Customer | Mode::WhatIf | Mode::Record | Mode::ConfirmQuit) {
             return Vec::new();
         }
         let Some(screen) = self.screen() else { return Vec::new() };
@@ -632,6 +722,8 @@ fn is_user_input(action: &Action) -> bool {
             | Action::ChartRendered(..)
             | Action::Linked(..)
             | Action::Reconnected(..)
+            | Action::Recorded(..)
+            | Action::DecisionsLoaded(..)
             | Action::Superseded
     )
 }

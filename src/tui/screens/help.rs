@@ -125,6 +125,10 @@ pub const KEYS_AFTER_TABS: &[(&str, &str)] = &[
     ("l (customer view)", "switch the customer view between English and French"),
     ("w", "what-if: type another amount, repayment or goods price and see the new decision at once; r resets"),
     ("x", "export the customer explanation (PNG chart and Markdown sheet) to the export folder"),
+    (
+        "d",
+        "record the final decision in the journal: Enter as proposed, or Tab to override it with a reason (↑↓) and a written justification",
+    ),
     ("mouse", "click a client, a tab, [Predict] or a feature; the wheel scrolls"),
     ("", "Other"),
     ("?", "this help"),
@@ -182,7 +186,10 @@ mod tests {
             keys.iter().find(|(key, _)| key.starts_with("1 2 ")).map(|(key, what)| (key.as_str(), what.as_str()));
         assert_eq!(
             tabs,
-            Some(("1 2 3 4 5 6 7 8", "Decision, Client data, Compare, Portfolio, Model, Drift, Credit history, Fairness"))
+            Some((
+                "1 2 3 4 5 6 7 8 9",
+                "Decision, Client data, Compare, Portfolio, Model, Drift, Credit history, Fairness, Journal"
+            ))
         );
         assert!(keys.iter().any(|(key, what)| key == "s" && what.contains("Drift table")));
     }

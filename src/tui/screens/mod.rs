@@ -1,5 +1,5 @@
 //! The full-screen views and overlays, one module each with its keys, its drawing and its
-//! texts: the customer view, the what-if form and the help. Their state (scroll, the form)
+//! texts: the customer view, the what-if form, the record form and the help. Their state (scroll, the form)
 //! is the dashboard's while they are open; they read the rest through a
 //! [`super::state::Context`].
 //!
@@ -8,4 +8,5 @@
 
 pub mod customer;
 pub mod help;
+pub mod record;
 pub mod what_if;

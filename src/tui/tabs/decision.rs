@@ -95,6 +95,18 @@ impl DecisionTab {
             }
             (_, None) => {}
         }
+        if let Some(last) = context.selected_history().and_then(<[crate::journal::DecisionEvent]>::first) {
+            let content = &last.content;
+            button.push(Span::styled(
+                format!(
+                    " · last decided {} by {} on {} UTC",
+                    content.final_decision,
+                    content.rm,
+                    crate::tui::tabs::journal::when(&content.recorded_at)
+                ),
+                theme.dim,
+            ));
+        }
         let button_line = Rect { width: area.width, ..parts.button };
         frame.render_widget(Paragraph::new(Line::from(button)), button_line);
         match context.prediction {

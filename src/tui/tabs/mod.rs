@@ -117,6 +117,8 @@ tabs! {
     CreditHistory => credit_history::CreditHistoryTab,
     /// The decisions by sex, age, family status and children.
     Fairness => fairness::FairnessTab,
+    /// The selected client's recorded decisions.
+    Journal => journal::JournalTab,
 }
 
 impl Tab {

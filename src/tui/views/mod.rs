@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use super::app::App;
 use super::layout::{self, Screen};
-use super::screens::{customer, help, what_if};
+use super::screens::{customer, help, record, what_if};
 use super::state::{ChartKey, Focus, Mode, StatusKind};
 use super::strings;
 use super::tabs::{Tab, narrow_tabs, tab_positions};
@@ -40,6 +40,11 @@ pub fn render(app: &App, frame: &mut Frame) {
         && let Some(form) = &app.what_if
     {
         what_if::draw(&context, form, frame, screen.panel);
+    }
+    if app.mode == Mode::Record
+        && let Some(form) = &app.record_form
+    {
+        record::draw(&context, form, &app.override_reasons, frame, screen.panel);
     }
     status(app, frame, screen.status);
     if app.mode == Mode::Help {
@@ -106,7 +111,20 @@ fn status(app: &App, frame: &mut Frame, area: Rect) {
             frame.render_widget(Paragraph::new(text).style(style), right);
             left
         }
-        None => area,
+        None => match &app.journal {
+            Some(location) => {
+                let (text, style) = match &app.pending {
+                    Some(_) => (" 1 decision NOT recorded: retrying ".to_string(), theme.error),
+                    None => (format!(" journal {location} "), theme.dim),
+                };
+                let width = (text.chars().count() as u16).min(area.width / 2);
+                let [left, right] = Layout::horizontal([Constraint::Min(0), Constraint::Length(width)]).areas(area);
+                let text = crate::tui::widgets::fit(&text, width as usize);
+                frame.render_widget(Paragraph::new(text).style(style), right);
+                left
+            }
+            None => area,
+        },
     };
     let line = match &app.status {
         Some(status) => {

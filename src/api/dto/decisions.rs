@@ -1,0 +1,162 @@
+//! The bodies of `POST /decisions`, `GET /decisions` and `GET /decisions/{id}`: what an RM
+//! decides, and the recorded decisions with their hashes (the JSON of
+//! [`crate::journal::DecisionEvent`], field for field).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Lang;
+use crate::journal::DecisionEvent;
+
+/// A final decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum FinalDecision {
+    /// Accepted.
+    #[serde(rename = "ACCEPTED")]
+    Accepted,
+    /// Refused.
+    #[serde(rename = "REFUSED")]
+    Refused,
+}
+
+impl From<FinalDecision> for crate::domain::Decision {
+    fn from(decision: FinalDecision) -> crate::domain::Decision {
+        match decision {
+            FinalDecision::Accepted => crate::domain::Decision::Accepted,
+            FinalDecision::Refused => crate::domain::Decision::Refused,
+        }
+    }
+}
+
+/// `POST /decisions`: the RM's decision on a served client. `{"client_id": N}` alone records
+/// the model's decision as proposed; an override gives `decision`, `reason_code` and a
+/// `justification` of at least 20 characters. The server scores the client, stamps the time
+/// and computes the hashes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    /// The served client.
+    pub client_id: i64,
+    /// The final decision (default: the model's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<FinalDecision>,
+    /// For an override: a code of the server's override reasons (`assets/override_reasons.toml`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    /// For an override: why, at least 20 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// The language the customer was told the reasons in (default `en`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<Lang>,
+    /// Who decides (default `api`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rm: Option<String>,
+    /// The customer sheet exported for this decision, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_file: Option<String>,
+}
+
+/// A principal reason as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ShownReasonDto {
+    /// The model feature it quotes first.
+    pub code: String,
+    /// The sentence, in the recorded language.
+    pub text: String,
+}
+
+/// One recorded decision with its place in the chain and its hashes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RecordedDecision {
+    /// The event's number in the chain.
+    pub id: i64,
+    /// UTC time the server recorded it.
+    pub recorded_at: String,
+    /// The client.
+    pub client_id: i64,
+    /// The model's inputs as scored (raw application fields by name).
+    #[schema(value_type = Object)]
+    pub inputs: serde_json::Map<String, serde_json::Value>,
+    /// SHA-256 of the inputs' JSON text.
+    pub inputs_sha256: String,
+    /// The model version.
+    pub model_version: String,
+    /// The decision threshold.
+    pub threshold: f64,
+    /// The probability of default.
+    pub probability: f64,
+    /// The model's decision.
+    pub model_decision: FinalDecision,
+    /// The principal reasons shown.
+    pub reasons: Vec<ShownReasonDto>,
+    /// What would change the decision, as shown.
+    #[schema(nullable)]
+    pub counterfactual: Option<String>,
+    /// The language shown (`en` or `fr`).
+    pub language: String,
+    /// The RM's final decision.
+    pub final_decision: FinalDecision,
+    /// Whether the RM overrode the model.
+    pub overridden: bool,
+    /// The override's reason code.
+    #[schema(nullable)]
+    pub reason_code: Option<String>,
+    /// The RM's justification.
+    #[schema(nullable)]
+    pub justification: Option<String>,
+    /// Who decided.
+    pub rm: String,
+    /// `local` (a dashboard in process) or `remote` (through the API).
+    pub origin: String,
+    /// The customer sheet exported, if any.
+    #[schema(nullable)]
+    pub export_file: Option<String>,
+    /// SHA-256 of the canonical content.
+    pub content_hash: String,
+    /// The previous event's hash.
+    pub prev_hash: String,
+    /// SHA-256 of the previous hash followed by the content hash.
+    pub hash: String,
+}
+
+impl RecordedDecision {
+    /// The body of an event (the same JSON as the event itself).
+    pub fn from_event(event: &DecisionEvent) -> Result<RecordedDecision, serde_json::Error> {
+        serde_json::from_value(serde_json::to_value(event)?)
+    }
+}
+
+/// `GET /decisions`: a page of recorded decisions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DecisionsPage {
+    /// The decisions, oldest first (newest first when asked).
+    pub decisions: Vec<RecordedDecision>,
+    /// The cursor of the next page (`after=`), when there may be one.
+    #[schema(nullable)]
+    pub next: Option<i64>,
+}
+
+/// `GET /decisions?…`: filters and the page.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DecisionsQuery {
+    /// Only this client.
+    pub client_id: Option<i64>,
+    /// Only this RM.
+    pub rm: Option<String>,
+    /// Recorded at or after this UTC date or time (`2026-12-01`, `2026-12-01T10:00:00Z`).
+    pub from: Option<String>,
+    /// Recorded before this UTC time, or up to the end of this date.
+    pub to: Option<String>,
+    /// Only this final decision.
+    pub decision: Option<FinalDecision>,
+    /// Only overrides (`true`) or decisions as proposed (`false`).
+    pub overridden: Option<bool>,
+    /// The cursor: the `next` of the previous page.
+    pub after: Option<i64>,
+    /// Most decisions in the page (default 100, at most 1000).
+    pub limit: Option<usize>,
+    /// Newest first (`true`; the cursor then pages towards older decisions) instead of oldest first.
+    pub newest_first: Option<bool>,
+}

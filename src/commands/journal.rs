@@ -1,0 +1,347 @@
+//! `pad journal`: verify, list, show, export and replay the decisions of a journal.
+
+use std::io::Write;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cli::SourceArgs;
+use crate::cli::journal::{DecisionArg, ExportFormat, FilterArgs, JournalArgs, JournalCommand, ListFormat};
+use crate::domain::Decision;
+use crate::journal::{DecisionEvent, Filter, Journal, Page};
+use crate::scoring::{LocalScorer, Scorer};
+
+/// Exit code of `pad journal verify` when the chain is broken.
+pub const EXIT_BROKEN: u8 = 1;
+
+/// Events read per page while exporting.
+const EXPORT_PAGE: usize = 10_000;
+
+/// Runs a journal command; returns the exit code.
+pub fn run(args: &JournalArgs) -> Result<u8> {
+    let url = crate::config::journal_url(&args.journal)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
+    runtime.block_on(async {
+        let journal = Journal::open(&url).await?;
+        let code = match &args.command {
+            JournalCommand::Verify => verify(&journal).await?,
+            JournalCommand::List { filter, limit, format } => {
+                list(&journal, filter, *limit, *format).await.map(|()| 0)?
+            }
+            JournalCommand::Show { id } => show(&journal, *id).await.map(|()| 0)?,
+            JournalCommand::Export { filter, format, out } => {
+                export(&journal, filter, *format, out.as_deref()).await.map(|()| 0)?
+            }
+            JournalCommand::Replay { id, model, recorded_model, history } => {
+                let event = journal.get(*id).await?.ok_or(crate::journal::JournalError::NotFound(*id))?;
+                let sources = ReplaySources {
+                    model: model.clone(),
+                    recorded_model: recorded_model.clone(),
+                    history: history.clone(),
+                };
+                tokio::task::spawn_blocking(move || replay(&event, &sources)).await.context("replay")??;
+                0
+            }
+        };
+        journal.close().await;
+        Ok(code)
+    })
+}
+
+async fn verify(journal: &Journal) -> Result<u8> {
+    let started = std::time::Instant::now();
+    let verification = journal.verify().await?;
+    let seconds = started.elapsed().as_secs_f64();
+    match verification.broken {
+        None => {
+            println!("{}: the chain holds: {} events verified in {seconds:.2} s", journal.url(), verification.events);
+            Ok(0)
+        }
+        Some(broken) => {
+            println!(
+                "{}: the chain is broken at event {}: {} ({} events verified before it)",
+                journal.url(),
+                broken.id,
+                broken.problem,
+                verification.events
+            );
+            Ok(EXIT_BROKEN)
+        }
+    }
+}
+
+fn filter_of(args: &FilterArgs) -> Filter {
+    Filter {
+        client_id: args.client,
+        rm: args.rm.clone(),
+        from: args.from.clone(),
+        to: args.to.clone(),
+        decision: args.decision.map(|decision| match decision {
+            DecisionArg::Accepted => Decision::Accepted,
+            DecisionArg::Refused => Decision::Refused,
+        }),
+        overridden: args.overridden,
+    }
+}
+
+async fn list(journal: &Journal, filter: &FilterArgs, limit: usize, format: ListFormat) -> Result<()> {
+    let events = journal.list(&filter_of(filter), Page { after: None, limit, newest_first: false }).await?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &events)?;
+            writeln!(out)?;
+        }
+        ListFormat::Text => {
+            writeln!(
+                out,
+                "{:>6}  {:<27}  {:>9}  {:<12}  {:>11}  {:<8}  {:<8}  override",
+                "id", "recorded (UTC)", "client", "rm", "probability", "model", "final"
+            )?;
+            for event in &events {
+                let content = &event.content;
+                let overridden = match &content.reason_code {
+                    Some(code) if content.overridden => code.clone(),
+                    _ => "-".into(),
+                };
+                writeln!(
+                    out,
+                    "{:>6}  {:<27}  {:>9}  {:<12}  {:>11.4}  {:<8}  {:<8}  {overridden}",
+                    event.id,
+                    content.recorded_at,
+                    content.client_id,
+                    content.rm,
+                    content.probability,
+                    content.model_decision.as_str(),
+                    content.final_decision.as_str(),
+                )?;
+            }
+            if events.is_empty() {
+                writeln!(out, "(no decision matches)")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn show(journal: &Journal, id: i64) -> Result<()> {
+    let event = journal.get(id).await?.ok_or(crate::journal::JournalError::NotFound(id))?;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &event)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The columns of a CSV or Parquet export.
+const EXPORT_COLUMNS: [&str; 20] = [
+    "id",
+    "recorded_at",
+    "client_id",
+    "rm",
+    "model_version",
+    "threshold",
+    "probability",
+    "model_decision",
+    "final_decision",
+    "overridden",
+    "reason_code",
+    "justification",
+    "language",
+    "origin",
+    "export_file",
+    "reasons",
+    "counterfactual",
+    "inputs_sha256",
+    "content_hash",
+    "hash",
+];
+
+/// One event as the text cells of a CSV or Parquet row (in [`EXPORT_COLUMNS`] order).
+fn export_row(event: &DecisionEvent) -> Vec<Option<String>> {
+    let content = &event.content;
+    let language = serde_json::to_value(content.language).ok().and_then(|value| value.as_str().map(str::to_string));
+    let origin = serde_json::to_value(content.origin).ok().and_then(|value| value.as_str().map(str::to_string));
+    vec![
+        Some(event.id.to_string()),
+        Some(content.recorded_at.clone()),
+        Some(content.client_id.to_string()),
+        Some(content.rm.clone()),
+        Some(content.model_version.clone()),
+        Some(content.threshold.to_string()),
+        Some(content.probability.to_string()),
+        Some(content.model_decision.as_str().to_string()),
+        Some(content.final_decision.as_str().to_string()),
+        Some(content.overridden.to_string()),
+        content.reason_code.clone(),
+        content.justification.clone(),
+        language,
+        origin,
+        content.export_file.clone(),
+        serde_json::to_string(&content.reasons).ok(),
+        content.counterfactual.clone(),
+        Some(content.inputs_sha256.clone()),
+        Some(event.content_hash.clone()),
+        Some(event.hash.clone()),
+    ]
+}
+
+async fn export(
+    journal: &Journal,
+    filter: &FilterArgs,
+    format: ExportFormat,
+    out: Option<&std::path::Path>,
+) -> Result<()> {
+    let filter = filter_of(filter);
+    let mut events = Vec::new();
+    let mut after = None;
+    loop {
+        let page = journal.list(&filter, Page { after, limit: EXPORT_PAGE, newest_first: false }).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        let full = page.len() == EXPORT_PAGE;
+        events.extend(page);
+        if !full {
+            break;
+        }
+    }
+    let bytes = match format {
+        ExportFormat::Json => {
+            let mut bytes = serde_json::to_vec(&events)?;
+            bytes.push(b'\n');
+            bytes
+        }
+        ExportFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record(EXPORT_COLUMNS)?;
+            for event in &events {
+                writer.write_record(export_row(event).iter().map(|cell| cell.as_deref().unwrap_or("")))?;
+            }
+            writer.into_inner().map_err(|error| anyhow::anyhow!("cannot write the CSV: {error}"))?
+        }
+        ExportFormat::Parquet => {
+            let Some(out) = out else { bail!("a Parquet export needs --out FILE.parquet") };
+            return write_parquet(&events, out);
+        }
+    };
+    match out {
+        Some(path) => {
+            crate::files::write_atomically(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?
+        }
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(())
+}
+
+fn write_parquet(events: &[DecisionEvent], out: &std::path::Path) -> Result<()> {
+    use polars::prelude::{Column, DataFrame, ParquetWriter};
+    let rows: Vec<Vec<Option<String>>> = events.iter().map(export_row).collect();
+    let mut columns = Vec::with_capacity(EXPORT_COLUMNS.len());
+    for (index, name) in EXPORT_COLUMNS.iter().enumerate() {
+        let column = match *name {
+            "id" | "client_id" => {
+                let values: Vec<Option<i64>> =
+                    rows.iter().map(|row| row[index].as_deref().and_then(|text| text.parse().ok())).collect();
+                Column::new((*name).into(), values)
+            }
+            "threshold" | "probability" => {
+                let values: Vec<Option<f64>> =
+                    rows.iter().map(|row| row[index].as_deref().and_then(|text| text.parse().ok())).collect();
+                Column::new((*name).into(), values)
+            }
+            "overridden" => {
+                let values: Vec<Option<bool>> =
+                    rows.iter().map(|row| row[index].as_deref().map(|text| text == "true")).collect();
+                Column::new((*name).into(), values)
+            }
+            _ => {
+                let values: Vec<Option<&str>> = rows.iter().map(|row| row[index].as_deref()).collect();
+                Column::new((*name).into(), values)
+            }
+        };
+        columns.push(column);
+    }
+    let mut frame = DataFrame::new(rows.len(), columns).context("cannot build the Parquet table")?;
+    let mut file = crate::files::AtomicFile::create(out)?;
+    ParquetWriter::new(file.file()).finish(&mut frame).with_context(|| format!("cannot write {}", out.display()))?;
+    file.commit()?;
+    Ok(())
+}
+
+/// The model files a replay scores with.
+struct ReplaySources {
+    model: Option<std::path::PathBuf>,
+    recorded_model: Option<std::path::PathBuf>,
+    history: Option<std::path::PathBuf>,
+}
+
+/// Scores the recorded inputs with the recorded model (when given) and the current one.
+fn replay(event: &DecisionEvent, sources: &ReplaySources) -> Result<()> {
+    let content = &event.content;
+    let inputs = content.input_values();
+    println!(
+        "decision {}: client {}, recorded {} by {}: probability {} ({} at threshold {}), model {}, final {}",
+        event.id,
+        content.client_id,
+        content.recorded_at,
+        content.rm,
+        content.probability,
+        content.model_decision,
+        content.threshold,
+        content.model_version,
+        content.final_decision
+    );
+    let inputs_hash =
+        crate::journal::sha256_hex(serde_json::Value::Object(content.inputs.clone()).to_string().as_bytes());
+    if inputs_hash != content.inputs_sha256 {
+        bail!("decision {}: the recorded inputs do not match their SHA-256; run pad journal verify", event.id);
+    }
+    let score = |model: Option<std::path::PathBuf>| -> Result<(String, f64, Decision, f64)> {
+        let args = SourceArgs { model, history: sources.history.clone(), ..SourceArgs::default() };
+        let scorer = LocalScorer::load(&crate::config::local_sources(&args)?)?;
+        let score = scorer.predict_inputs(&inputs)?;
+        Ok((scorer.info().model_version.clone(), score.probability, score.decision, score.threshold))
+    };
+    let mut same_everywhere = true;
+    if let Some(recorded_model) = &sources.recorded_model {
+        let (version, probability, _, _) = score(Some(recorded_model.clone()))?;
+        if version != content.model_version {
+            bail!(
+                "{} is model version {version}, not the recorded {}: give the model file the decision was made with",
+                recorded_model.display(),
+                content.model_version
+            );
+        }
+        let threshold = crate::domain::Threshold::new(content.threshold).unwrap_or(crate::domain::Threshold::DEFAULT);
+        let decision = Decision::from_probability(probability, threshold);
+        let same = probability.to_bits() == content.probability.to_bits() && decision == content.model_decision;
+        same_everywhere &= same;
+        println!(
+            "recorded model {version}: probability {probability} ({decision}): {}",
+            if same { "the same, bit for bit" } else { "DIFFERENT from the record" }
+        );
+    } else {
+        println!("recorded model {}: not given (--recorded-model FILE to replay with it)", content.model_version);
+    }
+    let (version, probability, decision, threshold) = score(sources.model.clone())?;
+    let same_model = version == content.model_version;
+    let same = probability.to_bits() == content.probability.to_bits() && decision == content.model_decision;
+    println!(
+        "current model {version}: probability {probability} ({decision} at threshold {threshold}): {}",
+        match (same, same_model) {
+            (true, true) => "the same model, the same probability and decision, bit for bit".to_string(),
+            (false, true) => {
+                same_everywhere = false;
+                "the same model, but a DIFFERENT result".to_string()
+            }
+            (_, false) => format!(
+                "another model; probability {} by {:+.6} points, decision {}",
+                if probability == content.probability { "unchanged" } else { "changed" },
+                100.0 * (probability - content.probability),
+                if decision == content.model_decision { "unchanged" } else { "CHANGED" }
+            ),
+        }
+    );
+    if !same_everywhere {
+        bail!("decision {}: replaying the recorded model does not give the recorded result", event.id);
+    }
+    Ok(())
+}

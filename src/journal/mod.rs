@@ -1,0 +1,176 @@
+//! The decision journal: every decision a relationship manager records, append-only and
+//! tamper-evident, on SQLite (one file, the default) or PostgreSQL (a team).
+//!
+//! A front end builds a [`DecisionDraft`] (the model's inputs, score, reasons and the RM's
+//! decision) and hands it to [`Journal::record`]; the journal checks it ([`Content::check`]),
+//! stamps the UTC time, and appends it in one transaction as the next event of a single hash
+//! chain: each event carries the SHA-256 of its canonical content and the SHA-256 of the
+//! previous event's hash followed by that content hash. Rows are never updated or deleted
+//! (triggers refuse it); [`Journal::verify`] recomputes the chain and names the first broken
+//! event. Appends are serialised by the chain's head row, locked in each append's transaction,
+//! so any number of `pad serve` processes can share one PostgreSQL database.
+//!
+//! Queries are checked at run time (sqlx without its macros); the migrations live in
+//! `migrations/` and are applied when a journal is opened; a database whose schema is newer
+//! than this binary is refused.
+//!
+//! Uses: domain only (front ends call this module, never the reverse).
+
+mod reasons;
+mod record;
+mod store;
+mod url;
+
+pub use reasons::{OverrideReason, OverrideReasons, Supports};
+pub use record::{
+    Content, DecisionDraft, DecisionEvent, GENESIS_HASH, MAX_TEXT_CHARS, MIN_JUSTIFICATION_CHARS, Origin, RmDecision,
+    ScoredFacts, ShownReason, chain_hash, inputs_of_record, sha256_hex, shown_reasons,
+};
+pub use store::{Broken, Journal, Recorded, SCHEMA_VERSION, Verification};
+pub use url::{JournalUrl, default_sqlite_path};
+
+use crate::domain::{ClientId, Decision};
+
+/// Errors of the journal, each saying what failed and what to do.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum JournalError {
+    /// The URL is neither `sqlite://…` nor `postgres://…`.
+    #[error("{0}")]
+    Url(String),
+    /// The database cannot be reached or opened.
+    #[error("cannot reach the journal {url}: {message}")]
+    Unreachable {
+        /// The journal (password hidden).
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The database refused the user name or password.
+    #[error("the journal {url} refused the credentials: {message}")]
+    Credentials {
+        /// The journal (password hidden).
+        url: String,
+        /// The server's words.
+        message: String,
+    },
+    /// The database was migrated by a newer `pad`.
+    #[error(
+        "the journal {url} has schema version {found}, newer than this pad's {supported}: use a pad that knows \
+         version {found}"
+    )]
+    NewerSchema {
+        /// The journal (password hidden).
+        url: String,
+        /// The database's schema version.
+        found: i64,
+        /// The newest version this binary knows.
+        supported: i64,
+    },
+    /// A decision cannot be recorded as given.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The field at fault.
+        field: String,
+        /// What is wrong and what to give instead.
+        message: String,
+    },
+    /// An idempotency key already recorded another request.
+    #[error("the idempotency key was already used for another request; use a new key for a new decision")]
+    IdempotencyConflict,
+    /// No event has this id.
+    #[error("no decision {0} in the journal")]
+    NotFound(i64),
+    /// A stored event cannot be read back.
+    #[error("event {id} cannot be read: {message}")]
+    Corrupt {
+        /// The event.
+        id: i64,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The override reasons cannot be used.
+    #[error("{0}")]
+    Reasons(String),
+    /// The database failed while working.
+    #[error("the journal database failed: {0}")]
+    Database(String),
+    /// A journal reached through a `pad serve` failed.
+    #[error("{0}")]
+    Remote(String),
+}
+
+impl JournalError {
+    /// Whether trying again later may succeed (the database or server was unreachable).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, JournalError::Unreachable { .. } | JournalError::Database(_) | JournalError::Remote(_))
+    }
+}
+
+/// Which events to list: every given condition must hold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// Only this client.
+    pub client_id: Option<ClientId>,
+    /// Only this RM.
+    pub rm: Option<String>,
+    /// Recorded at or after this UTC date or time (`2026-12-01`, `2026-12-01T10:00:00Z`).
+    pub from: Option<String>,
+    /// Recorded before this UTC date or time (a date alone means up to the end of that day).
+    pub to: Option<String>,
+    /// Only this final decision.
+    pub decision: Option<Decision>,
+    /// Only overrides (true) or only decisions as proposed (false).
+    pub overridden: Option<bool>,
+}
+
+/// A page of a listing: events after `after` (by id, in the listing's order), at most `limit`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Page {
+    /// The cursor: the last id of the previous page.
+    pub after: Option<i64>,
+    /// The most events returned.
+    pub limit: usize,
+    /// Newest first (ids decreasing) instead of oldest first.
+    pub newest_first: bool,
+}
+
+/// Where a front end records decisions and reads a client's past ones: a journal in this
+/// process, or one behind a `pad serve`. Blocking: call it off any UI task.
+pub trait Recorder: Send + Sync {
+    /// Records the decision; returns the event once committed.
+    fn record(&self, draft: &DecisionDraft) -> Result<DecisionEvent, JournalError>;
+
+    /// The client's decisions, newest first, at most `limit`.
+    fn history(&self, client_id: ClientId, limit: usize) -> Result<Vec<DecisionEvent>, JournalError>;
+
+    /// Where the journal is, for the status bar (a password is never shown).
+    fn location(&self) -> String;
+}
+
+/// A [`Journal`] used from blocking code, on the runtime it was opened on.
+pub struct LocalRecorder {
+    journal: Journal,
+    runtime: tokio::runtime::Handle,
+}
+
+impl LocalRecorder {
+    /// The journal, driven on `runtime` (call the recorder off that runtime's async tasks).
+    pub fn new(journal: Journal, runtime: tokio::runtime::Handle) -> LocalRecorder {
+        LocalRecorder { journal, runtime }
+    }
+}
+
+impl Recorder for LocalRecorder {
+    fn record(&self, draft: &DecisionDraft) -> Result<DecisionEvent, JournalError> {
+        self.runtime.block_on(self.journal.record(draft, None)).map(|recorded| recorded.event)
+    }
+
+    fn history(&self, client_id: ClientId, limit: usize) -> Result<Vec<DecisionEvent>, JournalError> {
+        let filter = Filter { client_id: Some(client_id), ..Filter::default() };
+        self.runtime.block_on(self.journal.list(&filter, Page { after: None, limit, newest_first: true }))
+    }
+
+    fn location(&self) -> String {
+        self.journal.url().to_string()
+    }
+}

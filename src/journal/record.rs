@@ -1,0 +1,406 @@
+//! What one journal event holds: the decision a relationship manager records (a
+//! [`DecisionDraft`]), its checked, canonical form ([`Content`]) and the stored event
+//! ([`DecisionEvent`]), with the hashes that chain events together.
+//!
+//! Uses: domain, and the override reasons of this module.
+
+use sha2::{Digest, Sha256};
+
+use super::JournalError;
+use super::reasons::{OverrideReasons, Supports};
+use crate::domain::format::Language;
+use crate::domain::{ClientId, ClientRecord, Counterfactual, Decision, Explanation, FeatureDescription, FieldValue};
+use crate::domain::{InputValue, Reason};
+
+/// The shortest justification of an override, in characters (spaces at the ends aside).
+pub const MIN_JUSTIFICATION_CHARS: usize = 20;
+/// The longest text field (justification, RM name, export file) taken, in characters.
+pub const MAX_TEXT_CHARS: usize = 2000;
+/// The hash before the first event: 64 zeros.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Where the decision was taken: on the RM's machine, or through a `pad serve`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// The dashboard scored in process.
+    Local,
+    /// The decision came through the API (a remote dashboard or another tool).
+    Remote,
+}
+
+/// A principal reason as the RM saw it: its code (the first feature it quotes) and the
+/// sentence in the language shown.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ShownReason {
+    /// The reason's code: the model feature it quotes first (e.g. `EXT_SOURCE_2`).
+    pub code: String,
+    /// The sentence shown.
+    pub text: String,
+}
+
+/// What the RM decides: the part of a record only a person gives.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RmDecision {
+    /// The client.
+    pub client_id: ClientId,
+    /// The final decision; the model's when not given.
+    pub decision: Option<Decision>,
+    /// For an override, a code of `assets/override_reasons.toml`.
+    pub reason_code: Option<String>,
+    /// For an override, why (at least [`MIN_JUSTIFICATION_CHARS`] characters).
+    pub justification: Option<String>,
+    /// The language the customer was spoken to in (the reasons are recorded in it).
+    pub language: Language,
+    /// Who decides.
+    pub rm: String,
+    /// The customer sheet exported for this decision, if any.
+    pub export_file: Option<String>,
+}
+
+/// Everything recorded about one decision, before the journal stamps the time and chains it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionDraft {
+    /// The RM's part.
+    pub rm: RmDecision,
+    /// The model's inputs as scored: raw application fields, in model order.
+    pub inputs: Vec<(String, InputValue)>,
+    /// The model version (as the status bar shows it).
+    pub model_version: String,
+    /// The decision threshold.
+    pub threshold: f64,
+    /// The probability of default.
+    pub probability: f64,
+    /// The model's decision.
+    pub model_decision: Decision,
+    /// The principal reasons shown, in the RM's language.
+    pub reasons: Vec<ShownReason>,
+    /// What would change the decision, as shown, when it was.
+    pub counterfactual: Option<String>,
+    /// Local or through the API.
+    pub origin: Origin,
+}
+
+impl DecisionDraft {
+    /// The draft of `rm`'s decision on a client scored and explained as `explanation`, with the
+    /// client's fields (`record`, described by `features`) and the counterfactual shown.
+    pub fn of_explanation(facts: ScoredFacts<'_>, rm: RmDecision, origin: Origin) -> DecisionDraft {
+        let language = rm.language;
+        DecisionDraft {
+            inputs: inputs_of_record(facts.record, facts.features),
+            model_version: facts.model_version.to_string(),
+            threshold: facts.explanation.score.threshold,
+            probability: facts.explanation.score.probability,
+            model_decision: facts.explanation.score.decision,
+            reasons: shown_reasons(&facts.explanation.reasons, language),
+            counterfactual: facts
+                .counterfactual
+                .and_then(Counterfactual::text)
+                .map(|text| text.get(language).to_string()),
+            origin,
+            rm,
+        }
+    }
+}
+
+/// What a scorer said about a client, for [`DecisionDraft::of_explanation`].
+#[derive(Debug, Clone, Copy)]
+pub struct ScoredFacts<'a> {
+    /// The model version.
+    pub model_version: &'a str,
+    /// The client's fields.
+    pub record: &'a ClientRecord,
+    /// The model's features, in model order.
+    pub features: &'a [FeatureDescription],
+    /// The score, its contributions and reasons.
+    pub explanation: &'a Explanation,
+    /// What would change the decision, when it was shown.
+    pub counterfactual: Option<&'a Counterfactual>,
+}
+
+/// The principal reasons in `language`, each with its code.
+pub fn shown_reasons(reasons: &[Reason], language: Language) -> Vec<ShownReason> {
+    reasons
+        .iter()
+        .map(|reason| ShownReason {
+            code: reason.features.first().cloned().unwrap_or_default(),
+            text: reason.text.get(language).to_string(),
+        })
+        .collect()
+}
+
+/// The raw application fields behind a client's model features, by name in model order:
+/// the features the pipeline does not derive, with `DAYS_EMPLOYED`'s "not employed"
+/// placeholder (365243) given back where the model reads it as missing and flags it, so that
+/// scoring them again gives the same row.
+pub fn inputs_of_record(record: &ClientRecord, features: &[FeatureDescription]) -> Vec<(String, InputValue)> {
+    let flagged_not_employed = features
+        .iter()
+        .zip(&record.fields)
+        .any(|(feature, field)| feature.name == "DAYS_EMPLOYED_ANOM" && field.value == FieldValue::Number(1.0));
+    features
+        .iter()
+        .zip(&record.fields)
+        .filter(|(feature, _)| !feature.derived)
+        .map(|(feature, field)| {
+            let value = match &field.value {
+                FieldValue::Missing if feature.name == "DAYS_EMPLOYED" && flagged_not_employed => {
+                    InputValue::Number(365_243.0)
+                }
+                FieldValue::Missing => InputValue::Missing,
+                FieldValue::Number(number) => InputValue::Number(*number),
+                FieldValue::Category(category) => InputValue::Text(category.clone()),
+            };
+            (feature.name.clone(), value)
+        })
+        .collect()
+}
+
+/// The canonical content of one event: the JSON whose SHA-256 is the event's content hash.
+/// Its fields are written in this order, numbers in their shortest exact form.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Content {
+    /// UTC time the journal recorded it (RFC 3339, microseconds).
+    pub recorded_at: String,
+    /// The client.
+    pub client_id: ClientId,
+    /// The model's inputs as scored (raw application fields by name).
+    pub inputs: serde_json::Map<String, serde_json::Value>,
+    /// SHA-256 of the JSON text of `inputs`.
+    pub inputs_sha256: String,
+    /// The model version.
+    pub model_version: String,
+    /// The decision threshold.
+    pub threshold: f64,
+    /// The probability of default.
+    pub probability: f64,
+    /// The model's decision.
+    pub model_decision: Decision,
+    /// The principal reasons shown.
+    pub reasons: Vec<ShownReason>,
+    /// What would change the decision, as shown.
+    pub counterfactual: Option<String>,
+    /// The language shown.
+    pub language: Language,
+    /// The RM's final decision.
+    pub final_decision: Decision,
+    /// Whether it differs from the model's.
+    pub overridden: bool,
+    /// The override's reason code.
+    pub reason_code: Option<String>,
+    /// The RM's justification.
+    pub justification: Option<String>,
+    /// Who decided.
+    pub rm: String,
+    /// Local or through the API.
+    pub origin: Origin,
+    /// The customer sheet exported, if any.
+    pub export_file: Option<String>,
+}
+
+impl Content {
+    /// Checks a draft and stamps it with `recorded_at`: a final decision is accepted or
+    /// refused, an override names a known reason for it and a justification of at least
+    /// [`MIN_JUSTIFICATION_CHARS`] characters, numbers are finite.
+    pub fn check(
+        draft: &DecisionDraft,
+        recorded_at: String,
+        reasons: &OverrideReasons,
+    ) -> Result<Content, JournalError> {
+        let invalid = |field: &str, message: String| JournalError::Invalid { field: field.to_string(), message };
+        if !draft.model_decision.is_decided() {
+            return Err(invalid(
+                "client_id",
+                "the application is incomplete: the model made no decision to record".into(),
+            ));
+        }
+        if !(draft.probability.is_finite() && (0.0..=1.0).contains(&draft.probability)) {
+            return Err(invalid("probability", "the probability must be a number from 0 to 1".into()));
+        }
+        if !(draft.threshold.is_finite() && (0.0..=1.0).contains(&draft.threshold)) {
+            return Err(invalid("threshold", "the threshold must be a number from 0 to 1".into()));
+        }
+        let final_decision = draft.rm.decision.unwrap_or(draft.model_decision);
+        if !final_decision.is_decided() {
+            return Err(invalid("decision", "the final decision must be ACCEPTED or REFUSED".into()));
+        }
+        let overridden = final_decision != draft.model_decision;
+        let justification = draft.rm.justification.as_deref().map(str::trim).filter(|text| !text.is_empty());
+        let reason_code = draft.rm.reason_code.as_deref().map(str::trim).filter(|text| !text.is_empty());
+        for (field, text) in [("justification", justification), ("rm", Some(draft.rm.rm.trim()))] {
+            if text.is_some_and(|text| text.chars().count() > MAX_TEXT_CHARS) {
+                return Err(invalid(field, format!("at most {MAX_TEXT_CHARS} characters")));
+            }
+        }
+        if draft.rm.rm.trim().is_empty() {
+            return Err(invalid("rm", "say who decides (the relationship manager's name)".into()));
+        }
+        if overridden {
+            let Some(code) = reason_code else {
+                return Err(invalid(
+                    "reason_code",
+                    format!(
+                        "an override ({} by the model, {final_decision} by the RM) needs a reason code: {}",
+                        draft.model_decision,
+                        reasons.codes_for(final_decision).join(", ")
+                    ),
+                ));
+            };
+            match reasons.find(code) {
+                None => {
+                    return Err(invalid(
+                        "reason_code",
+                        format!("unknown reason code `{}`; known: {}", quote(code), reasons.codes().join(", ")),
+                    ));
+                }
+                Some(reason) if !reason.supports.allows(final_decision) => {
+                    return Err(invalid(
+                        "reason_code",
+                        format!(
+                            "`{code}` cannot support {final_decision}; reasons that can: {}",
+                            reasons.codes_for(final_decision).join(", ")
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+            let length = justification.map_or(0, |text| text.chars().count());
+            if length < MIN_JUSTIFICATION_CHARS {
+                return Err(invalid(
+                    "justification",
+                    format!(
+                        "an override needs a written justification of at least {MIN_JUSTIFICATION_CHARS} characters \
+                         ({length} given)"
+                    ),
+                ));
+            }
+        } else if reason_code.is_some() {
+            return Err(invalid(
+                "reason_code",
+                "a reason code is only for an override (a final decision other than the model's)".into(),
+            ));
+        }
+        let mut inputs = serde_json::Map::with_capacity(draft.inputs.len());
+        for (name, value) in &draft.inputs {
+            let value = match value {
+                InputValue::Number(number) if number.is_finite() => serde_json::json!(number),
+                InputValue::Number(_) => {
+                    return Err(invalid("inputs", format!("`{}` is not a finite number", quote(name))));
+                }
+                InputValue::Text(text) => serde_json::Value::String(text.clone()),
+                InputValue::Missing => serde_json::Value::Null,
+            };
+            inputs.insert(name.clone(), value);
+        }
+        let inputs_sha256 = sha256_hex(serde_json::Value::Object(inputs.clone()).to_string().as_bytes());
+        Ok(Content {
+            recorded_at,
+            client_id: draft.rm.client_id,
+            inputs,
+            inputs_sha256,
+            model_version: draft.model_version.clone(),
+            threshold: draft.threshold,
+            probability: draft.probability,
+            model_decision: draft.model_decision,
+            reasons: draft.reasons.clone(),
+            counterfactual: draft.counterfactual.clone(),
+            language: draft.rm.language,
+            final_decision,
+            overridden,
+            reason_code: reason_code.map(str::to_string),
+            justification: justification.map(str::to_string),
+            rm: draft.rm.rm.trim().to_string(),
+            origin: draft.origin,
+            export_file: draft.rm.export_file.clone(),
+        })
+    }
+
+    /// The canonical JSON text.
+    pub fn canonical(&self) -> Result<String, JournalError> {
+        serde_json::to_string(self).map_err(|error| JournalError::Corrupt { id: 0, message: error.to_string() })
+    }
+
+    /// The recorded inputs as named values, for scoring them again.
+    pub fn input_values(&self) -> Vec<(String, InputValue)> {
+        self.inputs
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    serde_json::Value::Number(number) => {
+                        number.as_f64().map_or(InputValue::Missing, InputValue::Number)
+                    }
+                    serde_json::Value::String(text) => InputValue::Text(text.clone()),
+                    _ => InputValue::Missing,
+                };
+                (name.clone(), value)
+            })
+            .collect()
+    }
+}
+
+/// One recorded decision, as stored: its place in the chain, its content and its hashes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DecisionEvent {
+    /// The event's number in the chain (1, 2, ...).
+    pub id: i64,
+    /// What was recorded.
+    #[serde(flatten)]
+    pub content: Content,
+    /// SHA-256 of the canonical content.
+    pub content_hash: String,
+    /// The previous event's hash ([`GENESIS_HASH`] for the first).
+    pub prev_hash: String,
+    /// SHA-256 of `prev_hash` and `content_hash` (their hex texts, in that order).
+    pub hash: String,
+}
+
+/// SHA-256 of `bytes`, in lower-case hexadecimal.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// The hash of an event: SHA-256 of the previous hash followed by the content hash, both as
+/// hex text.
+pub fn chain_hash(prev_hash: &str, content_hash: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(content_hash.as_bytes());
+    hex(&hasher.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(text, "{byte:02x}");
+    }
+    text
+}
+
+fn quote(text: &str) -> String {
+    crate::domain::format::quote_external(text, crate::domain::format::QUOTE_MAX_CHARS)
+}
+
+impl Supports {
+    /// Whether a reason with this scope can support `decision`.
+    pub fn allows(self, decision: Decision) -> bool {
+        match self {
+            Supports::Either => true,
+            Supports::Accepted => decision == Decision::Accepted,
+            Supports::Refused => decision == Decision::Refused,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_sha256_in_hex() {
+        // SHA-256("abc"), FIPS 180-2 appendix B.1.
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        // The chain hash hashes the two hex texts one after the other: "ab" + "c" = "abc".
+        assert_eq!(chain_hash("ab", "c"), sha256_hex(b"abc"));
+    }
+}

@@ -1,0 +1,157 @@
+//! [`RemoteRecorder`]: the dashboard's decisions recorded through a `pad serve`
+//! (`POST /decisions`), and a client's history read from it (`GET /decisions`), for the
+//! remote mode. The server scores the client itself, stamps the time and computes the hashes.
+//!
+//! Each decision is sent with an `Idempotency-Key` kept while it is retried, so a retry after
+//! a lost answer records it once.
+//!
+//! Uses: journal, api::dto.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::api::dto::{DecisionRequest, DecisionsPage, ErrorBody, FinalDecision, Lang};
+use crate::domain::format::Language;
+use crate::domain::{ClientId, Decision};
+use crate::journal::{DecisionDraft, DecisionEvent, JournalError, Recorder};
+
+/// Longest wait for the server's answer.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Records decisions through a `pad serve`.
+#[derive(Debug)]
+pub struct RemoteRecorder {
+    base: String,
+    token: Option<String>,
+    client: reqwest::Client,
+    runtime: tokio::runtime::Handle,
+    /// The idempotency key of each request being retried, by the request's JSON.
+    keys: Mutex<HashMap<String, String>>,
+}
+
+impl RemoteRecorder {
+    /// A recorder over the server at `url`, driven on `runtime` (call it off that runtime's
+    /// async tasks).
+    pub fn new(
+        url: &str,
+        token: Option<String>,
+        runtime: tokio::runtime::Handle,
+    ) -> Result<RemoteRecorder, JournalError> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(TIMEOUT)
+            .user_agent(concat!("pad/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|error| JournalError::Remote(format!("cannot start the HTTP client: {error}")))?;
+        Ok(RemoteRecorder {
+            base: url.trim_end_matches('/').to_string(),
+            token,
+            client,
+            runtime,
+            keys: Mutex::default(),
+        })
+    }
+
+    /// The request for a draft: only the RM's part (the server has the rest).
+    fn request(draft: &DecisionDraft) -> DecisionRequest {
+        let rm = &draft.rm;
+        DecisionRequest {
+            client_id: rm.client_id,
+            decision: rm.decision.and_then(|decision| match decision {
+                Decision::Accepted => Some(FinalDecision::Accepted),
+                Decision::Refused => Some(FinalDecision::Refused),
+                Decision::Incomplete => None,
+            }),
+            reason_code: rm.reason_code.clone(),
+            justification: rm.justification.clone(),
+            lang: Some(match rm.language {
+                Language::En => Lang::En,
+                Language::Fr => Lang::Fr,
+            }),
+            rm: Some(rm.rm.clone()),
+            export_file: rm.export_file.clone(),
+        }
+    }
+
+    fn key_for(&self, body: &str) -> String {
+        let mut keys = self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        keys.entry(body.to_string())
+            .or_insert_with(|| {
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |since| since.as_nanos());
+                let seed = format!("{nanos}:{}:{body}", std::process::id());
+                crate::journal::sha256_hex(seed.as_bytes())[..32].to_string()
+            })
+            .clone()
+    }
+
+    fn forget_key(&self, body: &str) {
+        self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(body);
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, JournalError> {
+        let request = match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|error| JournalError::Remote(format!("{}: the server cannot be reached: {error}", self.base)))?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|error| JournalError::Remote(format!("{}: the answer was cut: {error}", self.base)))?;
+        if status.is_success() {
+            return serde_json::from_str(&text)
+                .map_err(|error| JournalError::Remote(format!("{}: unreadable answer: {error}", self.base)));
+        }
+        let message = serde_json::from_str::<ErrorBody>(&text)
+            .map(|body| (body.error.message, body.error.field))
+            .unwrap_or_else(|_| (format!("HTTP {status}"), None));
+        if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
+            return Err(JournalError::Remote(format!("{}: {}", self.base, message.0)));
+        }
+        Err(JournalError::Invalid { field: message.1.unwrap_or_else(|| "request".into()), message: message.0 })
+    }
+}
+
+impl Recorder for RemoteRecorder {
+    fn record(&self, draft: &DecisionDraft) -> Result<DecisionEvent, JournalError> {
+        let request = RemoteRecorder::request(draft);
+        let body = serde_json::to_string(&request).map_err(|error| JournalError::Remote(error.to_string()))?;
+        let key = self.key_for(&body);
+        let call = self
+            .client
+            .post(format!("{}/decisions", self.base))
+            .header("Idempotency-Key", key)
+            .header("Content-Type", "application/json")
+            .body(body.clone());
+        let result = self.runtime.block_on(self.send::<DecisionEvent>(call));
+        if !matches!(&result, Err(error) if error.is_transient()) {
+            self.forget_key(&body);
+        }
+        result
+    }
+
+    fn history(&self, client_id: ClientId, limit: usize) -> Result<Vec<DecisionEvent>, JournalError> {
+        let url =
+            format!("{}/decisions?client_id={client_id}&limit={}&newest_first=true", self.base, limit.clamp(1, 1000));
+        let page: DecisionsPage = self.runtime.block_on(self.send(self.client.get(url)))?;
+        page.decisions
+            .into_iter()
+            .map(|decision| {
+                serde_json::to_value(decision)
+                    .and_then(serde_json::from_value)
+                    .map_err(|error| JournalError::Remote(format!("{}: unreadable decision: {error}", self.base)))
+            })
+            .collect()
+    }
+
+    fn location(&self) -> String {
+        format!("{} (the server's)", self.base)
+    }
+}
