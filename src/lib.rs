@@ -17,6 +17,8 @@
 //!   Kolmogorov–Smirnov, chi-squared), ranked by the model's global importance.
 //! - [`api`]: the scoring API (`pad serve`, axum), and [`remote`]: the `Scorer` trait over it
 //!   (reqwest), for the dashboard's remote mode.
+//! - [`registry`]: MLflow's tracking server and Model Registry (REST, reqwest): model URIs
+//!   fetched into a local cache, training runs recorded, versions registered and promoted.
 //! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture).
 //! - `train` (cargo feature `train`): LightGBM training, cross-validation, the model card.
 //! - [`cli`], [`config`], [`commands`]: the `pad` command line.
@@ -50,6 +52,7 @@ pub mod explain;
 pub mod export;
 pub mod files;
 pub mod model;
+pub mod registry;
 pub mod remote;
 pub mod scoring;
 #[cfg(feature = "train")]
