@@ -33,6 +33,10 @@ pub struct Cli {
     /// The dashboard's options, when no command is given.
     #[command(flatten)]
     pub dashboard: DashboardArgs,
+    /// MLflow tracking server, for model URIs (models:/NAME@ALIAS, models:/NAME/VERSION,
+    /// runs:/RUN_ID/PATH) given to --model, for `pad train --register` and `pad models`.
+    #[arg(long, global = true, value_name = "URL", env = "MLFLOW_TRACKING_URI")]
+    pub mlflow: Option<String>,
 }
 
 /// The subcommands.
@@ -67,6 +71,56 @@ pub enum Command {
     /// The decision journal: verify, list, show, export and replay recorded decisions.
     #[command(after_help = journal::JOURNAL_HELP)]
     Journal(journal::JournalArgs),
+    /// The models of an MLflow Model Registry: list a model's versions, promote one.
+    #[command(subcommand, after_help = MODELS_HELP)]
+    Models(ModelsCommand),
+}
+
+const MODELS_HELP: &str = "\
+The server is --mlflow URL or MLFLOW_TRACKING_URI (MLflow's own convention); set
+MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, when it asks.
+Wherever a model file is accepted (--model), a model URI is too: models:/NAME/VERSION,
+models:/NAME@ALIAS or runs:/RUN_ID/PATH. Its files are downloaded once into a local cache
+(PAD_MODEL_CACHE, else pad/models in the user's cache folder), checked against the SHA-256
+recorded at registration, and the cache serves when the server is unreachable.
+
+Examples:
+  pad train --mlflow http://127.0.0.1:5000 --experiment credit --register credit
+  pad models list credit --mlflow http://127.0.0.1:5000
+  pad models register credit --model assets/model.txt
+  pad models promote credit 3 --alias champion
+  pad predict --model models:/credit@champion --data applicants.csv";
+
+/// `pad models` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// The versions of a registered model: aliases, status, run and the run's metrics side by side.
+    List {
+        /// The registered model.
+        name: String,
+    },
+    /// Registers a model file (and its card model.json beside it) as a new version, recorded in
+    /// a run of --experiment; the new version gets the alias `challenger`.
+    Register {
+        /// The registered model (created if missing).
+        name: String,
+        /// The LightGBM text model file.
+        #[arg(long, value_name = "PATH")]
+        model: std::path::PathBuf,
+        /// The experiment of the run that records it.
+        #[arg(long, value_name = "NAME", default_value = "pad-registered")]
+        experiment: String,
+    },
+    /// Points an alias (champion by default) at a version.
+    Promote {
+        /// The registered model.
+        name: String,
+        /// The version to promote.
+        version: u64,
+        /// The alias to move.
+        #[arg(long, default_value = "champion")]
+        alias: String,
+    },
 }
 
 const SERVE_HELP: &str = "\
@@ -136,6 +190,10 @@ pub struct ServeArgs {
     /// Log format on standard error.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// With --model models:/NAME@ALIAS: seconds between checks of the alias (also checked on
+    /// SIGHUP); when it moves, the new version is loaded and swapped in atomically.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub poll: u64,
     /// Listen on a non-loopback address without PAD_API_TOKEN (anyone who reaches it can
     /// read every client's data).
     #[arg(long)]
@@ -223,6 +281,12 @@ pub struct DriftArgs {
     /// Credit-history tables given apart.
     #[command(flatten)]
     pub tables: HistoryArgs,
+    /// Logs every feature's PSI, the score's drift and the HTML report to this MLflow run.
+    #[arg(long, value_name = "RUN_ID")]
+    pub run: Option<String>,
+    /// Logs them to a new run of this MLflow experiment (created if missing) instead.
+    #[arg(long, value_name = "NAME", conflicts_with = "run")]
+    pub experiment: Option<String>,
 }
 
 /// Output formats of `pad drift`.
@@ -397,6 +461,12 @@ pub struct TrainArgs {
     /// Credit-history tables given apart.
     #[command(flatten)]
     pub tables: HistoryArgs,
+    /// Records the run in this MLflow experiment (created if missing) on the --mlflow server.
+    #[arg(long, value_name = "NAME")]
+    pub experiment: Option<String>,
+    /// Also registers the model as a new version of this registered model, alias `challenger`.
+    #[arg(long, value_name = "NAME")]
+    pub register: Option<String>,
 }
 
 const SYNTH_HELP: &str = "\

@@ -20,6 +20,8 @@
 //!   intervals) and the features that stand in for those attributes.
 //! - [`api`]: the scoring API (`pad serve`, axum), and [`remote`]: the `Scorer` trait over it
 //!   (reqwest), for the dashboard's remote mode; [`remote_journal`]: decisions recorded through it.
+//! - [`registry`]: MLflow's tracking server and Model Registry (REST, reqwest): model URIs
+//!   fetched into a local cache, training runs recorded, versions registered and promoted.
 //! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture).
 //! - `train` (cargo feature `train`): LightGBM training, cross-validation, the model card.
 //! - [`cli`], [`config`], [`commands`]: the `pad` command line.
@@ -56,6 +58,7 @@ pub mod fairness;
 pub mod files;
 pub mod journal;
 pub mod model;
+pub mod registry;
 pub mod remote;
 pub mod remote_journal;
 pub mod scoring;

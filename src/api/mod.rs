@@ -89,9 +89,41 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The router answering now. A model swap replaces it whole: each request is answered by
+/// the router current when it arrived, so by one model from start to end, and names it.
+#[derive(Clone)]
+pub struct LiveRouter(Arc<std::sync::RwLock<Router>>);
+
+impl LiveRouter {
+    /// Answers with `router` until [`LiveRouter::replace`].
+    pub fn new(router: Router) -> LiveRouter {
+        LiveRouter(Arc::new(std::sync::RwLock::new(router)))
+    }
+
+    /// The router for the next request.
+    pub fn current(&self) -> Router {
+        match self.0.read() {
+            Ok(router) => router.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Answers the next requests with `router`; requests under way finish on the old one.
+    pub fn replace(&self, router: Router) {
+        match self.0.write() {
+            Ok(mut current) => *current = router,
+            Err(poisoned) => *poisoned.into_inner() = router,
+        }
+    }
+}
+
 /// Loads the model and data, listens on `config.addr` and answers until Ctrl-C or SIGTERM;
-/// requests under way are finished first (each is bounded by the timeout).
-pub fn serve(config: &crate::config::ServeConfig) -> Result<()> {
+/// requests under way are finished first (each is bounded by the timeout). Each scorer that
+/// arrives on `swaps` replaces the one served, atomically (see [`LiveRouter`]).
+pub fn serve(
+    config: &crate::config::ServeConfig,
+    swaps: Option<tokio::sync::mpsc::Receiver<Arc<dyn crate::scoring::Scorer>>>,
+) -> Result<()> {
     let started = std::time::Instant::now();
     let scorer = crate::scoring::LocalScorer::load(&config.sources)?;
     for warning in &crate::scoring::Scorer::info(&scorer).warnings {
@@ -118,7 +150,20 @@ pub fn serve(config: &crate::config::ServeConfig) -> Result<()> {
             started.elapsed()
         );
         let header_timeout = state.limits.header_timeout;
-        serve_connections(listener, router(state), header_timeout, shutdown).await;
+        let live = LiveRouter::new(router(state.clone()));
+        if let Some(mut swaps) = swaps {
+            let live = live.clone();
+            tokio::spawn(async move {
+                let mut serving = state.model_version().to_string();
+                while let Some(scorer) = swaps.recv().await {
+                    let next = state.successor(scorer);
+                    tracing::info!(from = %serving, to = next.model_version(), "model swapped");
+                    serving = next.model_version().to_string();
+                    live.replace(router(next));
+                }
+            });
+        }
+        serve_connections(listener, live, header_timeout, shutdown).await;
         Ok::<(), anyhow::Error>(())
     })?;
     // Work on the blocking pool that a timeout gave up on may still run; it is not waited for
@@ -138,7 +183,7 @@ pub fn serve(config: &crate::config::ServeConfig) -> Result<()> {
 /// can set no header timeout: hence this loop.)
 pub async fn serve_connections(
     listener: tokio::net::TcpListener,
-    app: Router,
+    app: LiveRouter,
     header_timeout: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -167,7 +212,12 @@ pub async fn serve_connections(
             },
             () = &mut shutdown => break,
         };
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let live = app.clone();
+        let service = tower::service_fn(move |request: axum::http::Request<hyper::body::Incoming>| {
+            let router = live.current();
+            async move { tower::ServiceExt::oneshot(router, request).await }
+        });
+        let service = hyper_util::service::TowerToHyperService::new(service);
         let mut stopping = stopping.clone();
         connections.spawn(async move {
             let _permit = permit;

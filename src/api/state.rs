@@ -99,6 +99,24 @@ impl AppState {
         self
     }
 
+    /// The state over another scorer (a swapped model): the same token, limits, metrics and
+    /// work permits; the model's description, portfolio and drift anew.
+    pub fn successor(&self, scorer: Arc<dyn Scorer>) -> AppState {
+        let model = Arc::new(ModelResponse::from(scorer.info()));
+        AppState {
+            scorer,
+            token: self.token.clone(),
+            limits: self.limits,
+            metrics: Arc::clone(&self.metrics),
+            model,
+            portfolio: Arc::default(),
+            drift: Arc::default(),
+            jobs: Arc::clone(&self.jobs),
+            journal: self.journal.clone(),
+            decision_facts: Arc::default(),
+        }
+    }
+
     /// Runs scorer work (TreeSHAP, a search, a portfolio) on tokio's blocking pool, so that
     /// the async workers keep answering. It waits for one of [`Limits::concurrency`] permits,
     /// and the work keeps its permit until it ends, even when the request is given up (a

@@ -10,8 +10,8 @@ use crate::config::DashboardConfig;
 use crate::remote::RemoteScorer;
 use crate::scoring::{LocalScorer, Scorer};
 
-/// Opens the dashboard.
-pub fn run(args: &DashboardArgs) -> Result<()> {
+/// Opens the dashboard; `model_note` says where a registry model came from.
+pub fn run(args: &DashboardArgs, model_note: Option<String>) -> Result<()> {
     let config = DashboardConfig::from_args(args)?;
     if let Some(path) = &config.log {
         let file = std::fs::OpenOptions::new()
@@ -38,7 +38,10 @@ pub fn run(args: &DashboardArgs) -> Result<()> {
         }
         None => {
             let sources = &config.sources;
-            let scorer = LocalScorer::load(sources)?;
+            let mut scorer = LocalScorer::load(sources)?;
+            if let Some(note) = model_note {
+                scorer = scorer.with_note(note);
+            }
             tracing::info!(
                 model = %sources.model.display(),
                 data = %sources.applicants.display(),

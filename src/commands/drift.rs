@@ -19,7 +19,7 @@ use crate::drift::{DriftContext, DriftReport, RULE, compare, format_p_value};
 use crate::explain::{Explainer, Method};
 use crate::scoring::{ModelBundle, describe_features};
 
-pub(super) fn run(args: &DriftArgs) -> Result<u8> {
+pub(super) fn run(args: &DriftArgs, mlflow: Option<&str>) -> Result<u8> {
     resolve_threshold(args.threshold, None, Path::new(DEFAULT_MODEL))?;
     let model_path = crate::config::or_bundled(&args.model, DEFAULT_MODEL);
     let start = Instant::now();
@@ -70,11 +70,54 @@ pub(super) fn run(args: &DriftArgs) -> Result<u8> {
         crate::files::write_atomically(path, html.as_bytes())?;
         eprintln!("report written to {}", path.display());
     }
+    if args.run.is_some() || args.experiment.is_some() {
+        let run_id = log_to_mlflow(args, mlflow, &report, &version)?;
+        eprintln!("drift logged to MLflow run {run_id}");
+    }
     if args.timing {
         eprintln!("load: {:.3} s ({} + {} rows)", loaded.as_secs_f64(), reference.n_rows(), current.n_rows());
         eprintln!("compare: {:.3} s ({} features and the score)", compared.as_secs_f64(), report.features.len());
     }
     Ok(if report.drifted() { super::EXIT_DRIFTED } else { 0 })
+}
+
+/// Logs the comparison to MLflow: `psi.FEATURE` per feature, the score's figures and verdict
+/// counts as metrics, the HTML report as `drift_report.html`.
+fn log_to_mlflow(args: &DriftArgs, mlflow: Option<&str>, report: &DriftReport, version: &str) -> Result<String> {
+    use crate::registry::tracking::{MetricPoint, record_monitoring};
+    let server = crate::registry::tracking_uri(mlflow)
+        .context("--run and --experiment need an MLflow server: pass --mlflow URL or set MLFLOW_TRACKING_URI")?;
+    let tracking = crate::registry::Tracking::new(&server)?;
+    let point = |key: String, value: f64| MetricPoint { key, value, step: 0 };
+    let mut metrics: Vec<MetricPoint> =
+        report.features.iter().map(|feature| point(format!("psi.{}", feature.feature), feature.psi)).collect();
+    let counts = report.verdict_counts();
+    let score = &report.score;
+    metrics.extend([
+        point("score.psi".into(), score.psi),
+        point("score.ks".into(), score.ks.statistic),
+        point("score.ks_p_value".into(), score.ks.p_value),
+        point("approval_rate.reference".into(), score.approval_reference),
+        point("approval_rate.current".into(), score.approval_current),
+        point("features.drifted".into(), counts.drifted as f64),
+        point("features.moderate".into(), counts.moderate as f64),
+        point("features.slight".into(), counts.slight as f64),
+        point("rows.current".into(), report.current_rows as f64),
+        point("rows.reference".into(), report.reference_rows as f64),
+    ]);
+    let html = crate::drift::report::html(report, version);
+    let artifacts = [("drift_report.html".to_string(), html.into_bytes())];
+    let experiment = args.experiment.as_deref().unwrap_or("pad-monitoring");
+    let run_name = format!("drift {}", crate::registry::cache::now_utc());
+    let run_id = crate::registry::block_on(record_monitoring(
+        &tracking,
+        args.run.as_deref(),
+        experiment,
+        &run_name,
+        &metrics,
+        &artifacts,
+    ))??;
+    Ok(run_id)
 }
 
 /// The comparison as an aligned table for people.

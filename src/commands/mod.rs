@@ -5,6 +5,7 @@
 mod dashboard;
 mod drift;
 mod explain;
+mod models;
 mod fairness;
 mod journal;
 mod output;
@@ -29,14 +30,18 @@ pub const EXIT_DRIFTED: u8 = 3;
 /// Runs the command the user asked for; returns the exit code (0, or [`EXIT_DRIFTED`]).
 pub fn run(cli: Cli) -> Result<u8> {
     let done = |result: Result<()>| result.map(|()| 0);
-    match cli.command.unwrap_or(Command::Dashboard(cli.dashboard)) {
-        Command::Dashboard(args) => done(dashboard::run(&args)),
+    let mlflow = cli.mlflow.as_deref();
+    let mut command = cli.command.unwrap_or(Command::Dashboard(cli.dashboard));
+    let resolved = models::resolve_model_uri(&mut command, mlflow)?;
+    match command {
+        Command::Dashboard(args) => done(dashboard::run(&args, resolved.map(|resolved| resolved.note))),
         Command::Predict(args) => done(predict::run(&args)),
         Command::Explain(args) => done(explain::run(&args)),
         Command::Synth(args) => done(synth::run(&args)),
-        Command::Train(args) => done(train::run(&args)),
-        Command::Drift(args) => drift::run(&args),
-        Command::Serve(args) => done(serve::run(&args)),
+        Command::Train(args) => done(train::run(&args, mlflow)),
+        Command::Drift(args) => drift::run(&args, mlflow),
+        Command::Serve(args) => done(serve::run(&args, resolved)),
+        Command::Models(command) => done(models::run(&command, mlflow)),
         Command::Fairness(args) => fairness::run(&args),
         Command::Journal(args) => journal::run(&args),
     }

@@ -64,6 +64,12 @@ struct Derivation {
 pub const MODEL_VERSION_MAX_CHARS: usize = 80;
 
 impl LocalScorer {
+    /// Adds a note the front end shows with the loading warnings (where the model came from).
+    pub fn with_note(mut self, note: String) -> LocalScorer {
+        self.info.warnings.insert(0, note);
+        self
+    }
+
     /// Reads the model, its card, the applicants and the reference population.
     pub fn load(sources: &LocalSources) -> Result<LocalScorer, ScoringError> {
         let bundle = ModelBundle::open(&sources.model)?;

@@ -233,6 +233,27 @@ pub struct TrainReport {
     pub model_path: PathBuf,
     /// Its version label (from its SHA-256).
     pub model_version: String,
+    /// Each fold's figures on its held-out rows, in fold order.
+    pub folds: Vec<FoldFigures>,
+    /// The out-of-fold probability of every history row, in file order.
+    pub out_of_fold: Vec<f64>,
+    /// The history's outcomes (TARGET), in file order.
+    pub outcomes: Vec<u8>,
+    /// The history's client ids, when it has `SK_ID_CURR`.
+    pub ids: Option<Vec<i64>>,
+}
+
+/// One cross-validation fold's figures on its held-out rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoldFigures {
+    /// AUC.
+    pub auc: f64,
+    /// Business cost per client at the fold's own cost-optimal threshold.
+    pub cost_per_client: f64,
+    /// That threshold.
+    pub threshold: f64,
+    /// Boosting rounds kept by early stopping.
+    pub best_iteration: usize,
 }
 
 /// Rows `rows` of a row-major matrix, and their outcomes as f32.
@@ -333,6 +354,7 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
     let mut out_of_fold = vec![f64::NAN; outcomes.len()];
     let mut best_iterations = Vec::with_capacity(options.folds);
     let mut fold_thresholds = Vec::with_capacity(options.folds);
+    let mut fold_figures = Vec::with_capacity(options.folds);
     for fold in 0..options.folds {
         progress.set_message(format!("fold {} of {}", fold + 1, options.folds));
         let training: Vec<usize> = (0..outcomes.len()).filter(|row| folds[*row] != fold).collect();
@@ -353,14 +375,20 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
         best_iterations.push(booster.num_iterations().max(1) as usize);
         let (held_values, _) = subset(matrix.values(), n_features, &held_out, &outcomes);
         let predictions = booster.predict(&held_values, n_features as i32, true).map_err(lightgbm)?;
+        for (row, probability) in held_out.iter().zip(&predictions) {
+            out_of_fold[*row] = *probability;
+        }
         let held_outcomes: Vec<u8> = held_out.iter().map(|row| outcomes[*row]).collect();
         let fold_choice =
             evaluation::best_threshold(&predictions, &held_outcomes, options.costs).map_err(outcome_error)?;
+        fold_figures.push(FoldFigures {
+            auc: evaluation::auc(&predictions, &held_outcomes).map_err(outcome_error)?,
+            cost_per_client: fold_choice.cost_per_client,
+            threshold: fold_choice.threshold,
+            best_iteration: best_iterations.last().copied().unwrap_or(0),
+        });
         if fold_choice.threshold.is_finite() {
             fold_thresholds.push(fold_choice.threshold);
-        }
-        for (row, probability) in held_out.iter().zip(predictions) {
-            out_of_fold[*row] = probability;
         }
         progress.inc(1);
     }
@@ -466,6 +494,10 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
         n_trees: model.n_trees(),
         model_path,
         model_version,
+        folds: fold_figures,
+        out_of_fold,
+        outcomes,
+        ids: table.ids().map(<[i64]>::to_vec),
     })
 }
 
