@@ -111,6 +111,7 @@ impl AppState {
             model,
             portfolio: Arc::default(),
             drift: Arc::default(),
+            fairness: Arc::default(),
             jobs: Arc::clone(&self.jobs),
             journal: self.journal.clone(),
             decision_facts: Arc::default(),
