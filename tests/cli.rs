@@ -227,16 +227,27 @@ fn unsupported_models_are_refused_by_name() {
     }
 }
 
-#[test]
-fn model_without_counts_predicts_but_refuses_to_explain() {
-    // LightGBM returns NaN contributions for a zero leaf_count; we refuse with a reason.
+/// The tiny model with `from` replaced by `to` scores the tiny data, and explaining it fails
+/// with a message holding `expected`.
+fn predicts_but_refuses_to_explain(from: &str, to: &str, expected: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(tiny()).unwrap().replace("leaf_count=30 10 60", "leaf_count=30 0 60");
+    let text = std::fs::read_to_string(tiny()).unwrap().replace(from, to);
+    assert_ne!(text, std::fs::read_to_string(tiny()).unwrap(), "`{from}` is not in the tiny model");
     let model = write(dir.path(), "model.txt", &text);
     let data = write(dir.path(), "d.csv", TINY_DATA);
     assert!(pad(&["predict", "--model", s(&model), "--data", s(&data)]).status.success());
     let message = failure(&["explain", "--model", s(&model), "--data", s(&data)]);
-    assert!(message.contains("tree 0 has a zero or missing leaf_count/internal_count"), "{message}");
+    assert!(message.contains(expected), "{message}");
+}
+
+#[test]
+fn model_without_counts_predicts_but_refuses_to_explain() {
+    // LightGBM returns NaN contributions for a zero leaf_count; we refuse with a reason.
+    predicts_but_refuses_to_explain(
+        "leaf_count=30 10 60",
+        "leaf_count=30 0 60",
+        "tree 0 has a zero or missing leaf_count/internal_count",
+    );
 }
 
 #[test]
@@ -244,15 +255,10 @@ fn model_with_inconsistent_counts_predicts_but_refuses_to_explain() {
     // Tree 0: the root splits into leaf 0 (30 rows) and node 1 (70 rows), node 1 into leaves
     // 1 and 2. With leaf 2 at 61 rows node 1's 70 is not 10 + 61: the covers are corrupt, and a
     // fuzzed model of this kind (fuzz/seeds/model_explain) gave contributions summing to 1e14.
-    let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(tiny()).unwrap().replace("leaf_count=30 10 60", "leaf_count=30 10 61");
-    let model = write(dir.path(), "model.txt", &text);
-    let data = write(dir.path(), "d.csv", TINY_DATA);
-    assert!(pad(&["predict", "--model", s(&model), "--data", s(&data)]).status.success());
-    let message = failure(&["explain", "--model", s(&model), "--data", s(&data)]);
-    assert!(
-        message.contains("tree 0, node 1: internal_count 70 is not the sum of its children's counts (10 + 61)"),
-        "{message}"
+    predicts_but_refuses_to_explain(
+        "leaf_count=30 10 60",
+        "leaf_count=30 10 61",
+        "tree 0, node 1: internal_count 70 is not the sum of its children's counts (10 + 61)",
     );
 }
 
