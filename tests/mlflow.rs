@@ -277,7 +277,10 @@ fn models_from_python_and_pad_through_a_real_mlflow_server() {
     hot_swap_under_load(&tracking, &url, &cache, &model_text, applicants);
     // Back to version 1, seen once through the alias so that the cache remembers it.
     ok(pad(&["models", "promote", "credit", "1"], &url, &cache));
-    assert_eq!(ok(pad(&["predict", "--model", "models:/credit@champion", "--data", applicants], &url, &cache)), from_file);
+    assert_eq!(
+        ok(pad(&["predict", "--model", "models:/credit@champion", "--data", applicants], &url, &cache)),
+        from_file
+    );
 
     // Python reads pad's model too.
     let check = "import mlflow, sys; m = mlflow.lightgbm.load_model('models:/credit/1'); print(m.num_trees())";

@@ -31,6 +31,12 @@ fn load(applicants: &Path) -> LocalScorer {
         applicants: applicants.to_path_buf(),
         history: root().join("data/history.parquet"),
         threshold: None,
+        applicant_tables: if applicants == root().join("data/applicants.csv") {
+            pad::config::bundled_tables(pad::config::BUNDLED_APPLICANT_TABLES)
+        } else {
+            Default::default()
+        },
+        history_tables: pad::config::bundled_tables(pad::config::BUNDLED_HISTORY_TABLES),
     };
     LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}"))
 }

@@ -5,9 +5,9 @@
 mod dashboard;
 mod drift;
 mod explain;
-mod models;
 mod fairness;
 mod journal;
+mod models;
 mod output;
 mod predict;
 mod serve;

@@ -126,7 +126,11 @@ mod tests {
             key_action(Mode::Normal, Focus::Clients, press(KeyCode::Char('3'))),
             Some(Action::ShowTab(Tab::Compare))
         );
-        assert_eq!(key_action(Mode::Normal, Focus::Clients, press(KeyCode::Char('9'))), None);
+        assert_eq!(
+            key_action(Mode::Normal, Focus::Clients, press(KeyCode::Char('9'))),
+            Some(Action::ShowTab(Tab::Journal))
+        );
+        assert_eq!(key_action(Mode::Normal, Focus::Clients, press(KeyCode::Char('0'))), None);
         assert_eq!(key_action(Mode::Help, Focus::Clients, press(KeyCode::Char('q'))), Some(Action::ToggleHelp));
         assert_eq!(key_action(Mode::Normal, Focus::Clients, press(KeyCode::F(5))), None);
     }

@@ -646,7 +646,7 @@ impl App {
             return self.update(Action::StartSearch);
         }
         if layout::contains(screen.tabs, column, row) {
-            return match tab_at(screen.tabs, column) {
+            return match tab_at(screen.tabs, self.tab, column) {
                 Some(tab) => self.show_tab(tab),
                 None => Vec::new(),
             };

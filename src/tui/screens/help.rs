@@ -28,10 +28,12 @@ pub fn max_scroll(context: &Context<'_>) -> usize {
 /// The help overlay's lines for a popup `width` columns wide.
 fn lines(context: &Context<'_>, width: u16) -> Vec<Line<'static>> {
     let theme = context.theme;
-    const KEY_WIDTH: usize = 18;
-    let text_width = (width as usize).saturating_sub(KEY_WIDTH + 4).max(20);
+    let keys = keys();
+    // The key column: the longest key and a space, within reason.
+    let key_width = keys.iter().map(|(key, _)| key.chars().count()).max().unwrap_or(0).min(20);
+    let text_width = (width as usize).saturating_sub(key_width + 7).max(20);
     let mut lines = Vec::new();
-    for (key, what) in keys() {
+    for (key, what) in keys {
         if key.is_empty() {
             if !lines.is_empty() {
                 lines.push(Line::raw(""));
@@ -41,7 +43,7 @@ fn lines(context: &Context<'_>, width: u16) -> Vec<Line<'static>> {
         }
         for (index, part) in wrap(&what, text_width).into_iter().enumerate() {
             let key = if index == 0 { key.as_str() } else { "" };
-            lines.push(Line::from(vec![Span::styled(format!("  {key:<16}"), theme.key), Span::raw(part)]));
+            lines.push(Line::from(vec![Span::styled(format!("  {key:<key_width$} "), theme.key), Span::raw(part)]));
         }
     }
     lines.push(Line::raw(""));
@@ -91,9 +93,8 @@ fn keys() -> Vec<(String, String)> {
         pairs.iter().map(|(key, what)| (key.to_string(), what.to_string())).collect()
     };
     let mut keys = own(KEYS_BEFORE_TABS);
-    let numbers: Vec<String> = (1..=Tab::ALL.len()).map(|number| number.to_string()).collect();
     let names: Vec<&str> = Tab::ALL.iter().map(|tab| tab.name()).collect();
-    keys.push((numbers.join(" "), names.join(", ")));
+    keys.push((format!("1-{}", Tab::ALL.len()), names.join(", ")));
     for tab in Tab::ALL {
         keys.extend(own(tab.help()));
     }
@@ -182,14 +183,10 @@ mod tests {
     #[test]
     fn help_lists_every_tab_by_its_number() {
         let keys = keys();
-        let tabs =
-            keys.iter().find(|(key, _)| key.starts_with("1 2 ")).map(|(key, what)| (key.as_str(), what.as_str()));
+        let tabs = keys.iter().find(|(key, _)| key.starts_with("1-")).map(|(key, what)| (key.as_str(), what.as_str()));
         assert_eq!(
             tabs,
-            Some((
-                "1 2 3 4 5 6 7 8 9",
-                "Decision, Client data, Compare, Portfolio, Model, Drift, Credit history, Fairness, Journal"
-            ))
+            Some(("1-9", "Decision, Client data, Compare, Portfolio, Model, Drift, Credit history, Fairness, Journal"))
         );
         assert!(keys.iter().any(|(key, what)| key == "s" && what.contains("Drift table")));
     }

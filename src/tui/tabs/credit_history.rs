@@ -66,7 +66,7 @@ impl Panel for CreditHistoryTab {
     }
 
     fn help() -> &'static [(&'static str, &'static str)] {
-        &[("↑↓", "scroll the credits with other lenders")]
+        &[("↑↓ (Credit history)", "scroll the credits with other lenders")]
     }
 
     fn update(&mut self, input: Input, context: &Context<'_>) -> Vec<Effect> {

@@ -32,7 +32,7 @@ impl Panel for FairnessTab {
     }
 
     fn short_name() -> &'static str {
-        "Fair"
+        "Fairness"
     }
 
     fn hints() -> &'static [(&'static str, &'static str)] {

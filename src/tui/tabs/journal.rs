@@ -31,7 +31,7 @@ impl Panel for JournalTab {
     }
 
     fn short_name() -> &'static str {
-        "Log"
+        "Journal"
     }
 
     fn hints() -> &'static [(&'static str, &'static str)] {

@@ -133,28 +133,67 @@ impl Tab {
         Tab::ALL[(self.index() as isize + delta).rem_euclid(n) as usize]
     }
 
-    /// The tab's title in the tab bar: its number key and name, or its short name in a
-    /// narrow bar.
-    pub fn title(self, short: bool) -> String {
-        if short { self.short_name().to_string() } else { format!("{} {}", self.index() + 1, self.name()) }
+    /// The tab's title in a tab bar of the given style.
+    pub fn title(self, style: TitleStyle) -> String {
+        let key = self.index() + 1;
+        match style {
+            TitleStyle::Full => format!("{key} {}", self.name()),
+            TitleStyle::Short => format!("{key} {}", self.short_name()),
+            TitleStyle::Name => self.short_name().to_string(),
+            TitleStyle::Keys { active } if active == self => format!("{key} {}", self.short_name()),
+            TitleStyle::Keys { .. } => key.to_string(),
+        }
     }
 }
 
-/// Whether the tab bar uses short titles without padding (below 70 columns).
-pub fn narrow_tabs(tabs: Rect) -> bool {
-    tabs.width < 70
+/// How the tab bar writes its titles: the most telling style that fits its width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TitleStyle {
+    /// Number key and full name, padded with a space each side: "` 2 Client data `".
+    Full,
+    /// Number key and short name: "`2 Data`".
+    Short,
+    /// Short name alone: "`Data`".
+    Name,
+    /// Number keys alone, but the active tab's with its short name: "`1 2 Data 3`".
+    Keys {
+        /// The tab shown.
+        active: Tab,
+    },
+}
+
+impl TitleStyle {
+    /// Columns of blank padding on each side of a title.
+    pub fn padding(self) -> u16 {
+        if self == TitleStyle::Full { 1 } else { 0 }
+    }
+
+    /// The most telling style whose titles, one column apart, fit in `width` columns.
+    pub fn fitting(width: u16, active: Tab) -> TitleStyle {
+        let keys = TitleStyle::Keys { active };
+        [TitleStyle::Full, TitleStyle::Short, TitleStyle::Name]
+            .into_iter()
+            .find(|&style| bar_width(style) <= usize::from(width))
+            .unwrap_or(keys)
+    }
+}
+
+/// The columns all titles take in a style, with one column between two.
+fn bar_width(style: TitleStyle) -> usize {
+    let padding = 2 * usize::from(style.padding());
+    Tab::ALL.iter().map(|tab| tab.title(style).chars().count() + padding).sum::<usize>() + Tab::ALL.len() - 1
 }
 
 /// The columns each tab title takes in the tab bar, padding included: `(tab, first column,
-/// width)`. Titles are padded with a space each side, except in a narrow bar.
-pub fn tab_positions(tabs: Rect) -> Vec<(Tab, u16, u16)> {
-    let narrow = narrow_tabs(tabs);
-    let padding = if narrow { 0 } else { 2 };
+/// width)`, for the bar showing `active`.
+pub fn tab_positions(tabs: Rect, active: Tab) -> Vec<(Tab, u16, u16)> {
+    let style = TitleStyle::fitting(tabs.width, active);
+    let padding = 2 * style.padding();
     let mut x = tabs.x;
     Tab::ALL
         .iter()
         .map(|&tab| {
-            let width = tab.title(narrow).chars().count() as u16 + padding;
+            let width = tab.title(style).chars().count() as u16 + padding;
             let position = (tab, x, width);
             x = x.saturating_add(width + 1);
             position
@@ -162,9 +201,12 @@ pub fn tab_positions(tabs: Rect) -> Vec<(Tab, u16, u16)> {
         .collect()
 }
 
-/// The tab whose title is at column `x` of the tab bar.
-pub fn tab_at(tabs: Rect, x: u16) -> Option<Tab> {
-    tab_positions(tabs).into_iter().find(|&(_, start, width)| x >= start && x < start + width).map(|(tab, _, _)| tab)
+/// The tab whose title is at column `x` of the tab bar showing `active`.
+pub fn tab_at(tabs: Rect, active: Tab, x: u16) -> Option<Tab> {
+    tab_positions(tabs, active)
+        .into_iter()
+        .find(|&(_, start, width)| x >= start && x < start + width)
+        .map(|(tab, _, _)| tab)
 }
 
 #[cfg(test)]
@@ -173,23 +215,43 @@ mod tests {
 
     #[test]
     fn tabs_are_found_where_their_titles_are() {
+        // The tab bar of an 80-column terminal: 47 columns.
         let tabs = Rect::new(33, 1, 47, 1);
-        let positions = tab_positions(tabs);
-        // At 80 columns the short titles fit: the last one ends within the bar.
-        let (_, start, width) = positions[4];
-        assert!(start + width <= tabs.x + tabs.width);
+        let positions = tab_positions(tabs, Tab::Model);
         assert_eq!(positions.len(), Tab::ALL.len());
+        // Every title ends within the bar.
+        for &(_, start, width) in &positions {
+            assert!(start + width <= tabs.x + tabs.width, "{positions:?}");
+        }
         let (tab, start, width) = positions[1];
-        assert_eq!(tab_at(tabs, start), Some(tab));
-        assert_eq!(tab_at(tabs, start + width - 1), Some(tab));
-        assert_eq!(tab_at(tabs, start + width), None);
+        assert_eq!(tab_at(tabs, Tab::Model, start), Some(tab));
+        assert_eq!(tab_at(tabs, Tab::Model, start + width - 1), Some(tab));
+        assert_eq!(tab_at(tabs, Tab::Model, start + width), None);
+    }
+
+    #[test]
+    fn the_bar_writes_the_most_it_can_fit() {
+        // "1 Decision" … "9 Journal" padded: 10+13+9+11+7+7+16+10+9 = 92, + 18 padding + 8 gaps.
+        assert_eq!(TitleStyle::fitting(118, Tab::Decision), TitleStyle::Full);
+        assert_eq!(TitleStyle::fitting(117, Tab::Decision), TitleStyle::Short);
+        // "1 Decision 2 Data 3 Compare 4 Portfolio 5 Model 6 Drift 7 History 8 Fairness 9 Journal"
+        // 10+6+9+11+7+7+9+10+9 = 78, + 8 gaps.
+        assert_eq!(TitleStyle::fitting(86, Tab::Decision), TitleStyle::Short);
+        assert_eq!(TitleStyle::fitting(85, Tab::Decision), TitleStyle::Name);
+        // "Decision Data Compare Portfolio Model Drift History Fairness Journal": 60, + 8 gaps.
+        assert_eq!(TitleStyle::fitting(68, Tab::Decision), TitleStyle::Name);
+        let keys = TitleStyle::fitting(67, Tab::Drift);
+        assert_eq!(keys, TitleStyle::Keys { active: Tab::Drift });
+        let bar: Vec<String> = Tab::ALL.iter().map(|tab| tab.title(keys)).collect();
+        assert_eq!(bar.join(" "), "1 2 3 4 5 6 Drift 7 8 9");
     }
 
     #[test]
     fn titles_carry_their_number_keys() {
-        assert_eq!(Tab::Decision.title(false), "1 Decision");
-        assert_eq!(Tab::ClientData.title(false), "2 Client data");
-        assert_eq!(Tab::ClientData.title(true), "Data");
-        assert_eq!(Tab::Drift.title(false), "6 Drift");
+        assert_eq!(Tab::Decision.title(TitleStyle::Full), "1 Decision");
+        assert_eq!(Tab::ClientData.title(TitleStyle::Full), "2 Client data");
+        assert_eq!(Tab::ClientData.title(TitleStyle::Short), "2 Data");
+        assert_eq!(Tab::ClientData.title(TitleStyle::Name), "Data");
+        assert_eq!(Tab::Drift.title(TitleStyle::Full), "6 Drift");
     }
 }

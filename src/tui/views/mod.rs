@@ -16,7 +16,7 @@ use super::layout::{self, Screen};
 use super::screens::{customer, help, record, what_if};
 use super::state::{ChartKey, Focus, Mode, StatusKind};
 use super::strings;
-use super::tabs::{Tab, narrow_tabs, tab_positions};
+use super::tabs::{Tab, TitleStyle, tab_positions};
 use crate::domain::format::{Language, format_percent};
 use crate::scoring::Source;
 
@@ -84,11 +84,11 @@ fn title(app: &App, frame: &mut Frame, area: Rect) {
 fn panel(app: &App, frame: &mut Frame, screen: &Screen) {
     let theme = &app.theme;
     let mut spans = Vec::new();
-    let narrow = narrow_tabs(screen.tabs);
-    for (tab, _, _) in tab_positions(screen.tabs) {
+    let titles = TitleStyle::fitting(screen.tabs.width, app.tab);
+    let padding = " ".repeat(usize::from(titles.padding()));
+    for (tab, _, _) in tab_positions(screen.tabs, app.tab) {
         let style = if tab == app.tab { theme.tab_active } else { theme.tab };
-        let title = tab.title(narrow);
-        spans.push(Span::styled(if narrow { title } else { format!(" {title} ") }, style));
+        spans.push(Span::styled(format!("{padding}{}{padding}", tab.title(titles)), style));
         spans.push(Span::raw(" "));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), screen.tabs);
