@@ -22,6 +22,7 @@ fn options(data: &Path, out: &Path) -> TrainOptions {
         exclude: vec!["CODE_GENDER".into()],
         params: None,
         progress: false,
+        tables: Default::default(),
     }
 }
 

@@ -150,7 +150,7 @@ mod tracked {
         let mut tags = vec![
             pair("pad.version", env!("CARGO_PKG_VERSION").to_string()),
             pair("pad.model_version", report.model_version.clone()),
-            pair("data.sha256", training.map(|data| data.sha256.clone()).unwrap_or_default()),
+            pair("data.sha256", training.and_then(|data| data.sha256.clone()).unwrap_or_default()),
             pair("data.rows", report.outcomes.len().to_string()),
             pair("excluded_columns", options.exclude.join(",")),
             pair("mlflow.source.name", "pad train".to_string()),
