@@ -44,7 +44,8 @@ fn main() {
         let state = AppState::new(scorer.clone(), None, Limits::default()).with_journal(journal.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(serve_connections(listener, router(state), Duration::from_secs(10), std::future::pending()));
+        let app = pad::api::LiveRouter::new(router(state));
+        tokio::spawn(serve_connections(listener, app, Duration::from_secs(10), std::future::pending()));
         let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
         // Warm up: every client's facts computed once (TreeSHAP, counterfactual), as a running
         // server has them.

@@ -91,10 +91,10 @@ impl Watcher {
                 if sender.is_closed() {
                     return;
                 }
-                if let Some(scorer) = self.check().await {
-                    if sender.send(scorer).await.is_err() {
-                        return;
-                    }
+                if let Some(scorer) = self.check().await
+                    && sender.send(scorer).await.is_err()
+                {
+                    return;
                 }
             }
         });

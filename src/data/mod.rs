@@ -246,7 +246,7 @@ pub enum DataError {
     },
     /// A folder given as a client table holds no application table.
     #[error(
-        "{folder}: a folder given as client data must hold application_train or application_test          (.csv or .parquet), as Kaggle's Home Credit data does"
+        "{folder}: a folder given as client data must hold application_train or application_test (.csv or .parquet), as Kaggle's Home Credit data does"
     )]
     NoApplication {
         /// The folder.

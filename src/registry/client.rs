@@ -364,7 +364,7 @@ impl Tracking {
     }
 
     fn artifact_url(path: &str) -> String {
-        let encoded: Vec<String> = path.split('/').map(|part| urlencode(part)).collect();
+        let encoded: Vec<String> = path.split('/').map(urlencode).collect();
         format!("/api/2.0/mlflow-artifacts/artifacts/{}", encoded.join("/"))
     }
 

@@ -82,7 +82,7 @@ pub enum ScoringError {
     },
     /// A data file cannot be used.
     #[error(transparent)]
-    Data(#[from] DataError),
+    Data(Box<DataError>),
     /// The client table has no client ids.
     #[error(
         "{0}: no SK_ID_CURR column: clients are looked up by their id (the dashboard, `pad serve` and \
@@ -149,6 +149,13 @@ pub enum ScoringError {
         /// Why not.
         message: String,
     },
+}
+
+/// Data errors are boxed: some name a file, a row, a column and a value.
+impl From<DataError> for ScoringError {
+    fn from(error: DataError) -> ScoringError {
+        ScoringError::Data(Box::new(error))
+    }
 }
 
 /// Where a scorer's answers come from.
