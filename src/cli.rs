@@ -423,9 +423,10 @@ Needs the cargo feature `train` (LightGBM itself): cargo build --release --featu
 The history goes through the same feature pipeline as scoring. Stratified k-fold
 cross-validation with early stopping gives out-of-fold probabilities; the threshold minimising
 cost-fn x defaulters accepted + cost-fp x good clients refused is searched over every distinct
-out-of-fold score; the final model is refit on all rows. CODE_GENDER is always left out (it
-cannot be a reason given to a customer); --exclude leaves out more columns. Both files are
-written only when everything succeeded.
+out-of-fold score; the final model is refit on all rows. CODE_GENDER and the features
+assets/policy.toml classes as protected are always left out (they cannot be a reason given to a
+customer), and the card names the policy's version; --exclude leaves out more columns. Both
+files are written only when everything succeeded.
 
 Example:
   pad train --history data/history.parquet --out assets --folds 5 --seed 42";
@@ -452,7 +453,7 @@ pub struct TrainArgs {
     /// Cost of refusing a client who would have repaid.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub cost_fp: f64,
-    /// Columns to leave out besides CODE_GENDER.
+    /// Columns to leave out besides CODE_GENDER and the policy's protected features.
     #[arg(long, value_name = "COLUMN", num_args = 1..)]
     pub exclude: Vec<String>,
     /// A TOML file of LightGBM parameters overriding the defaults.
@@ -676,7 +677,8 @@ age bands) are in the [fairness] table of assets/policy.toml. Exit code: 0 withi
 
 Examples:
   pad fairness
-  pad fairness --history data/history.parquet --attribute NAME_EDUCATION_TYPE --format json";
+  pad fairness --history data/history.parquet --attribute NAME_EDUCATION_TYPE --format json
+  pad fairness --report fairness.html";
 
 /// Arguments of `pad fairness`.
 #[derive(Debug, Args)]
@@ -705,6 +707,9 @@ pub struct FairnessArgs {
     /// Write the table to this file instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// Also write the report as one HTML file (inline charts, no network).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Print the time of each step to standard error.
     #[arg(long)]
     pub timing: bool,

@@ -294,6 +294,14 @@ impl Scorer for RemoteScorer {
         Ok(record.to_record())
     }
 
+    fn history(&self, id: ClientId) -> Result<Option<crate::domain::history::ClientHistory>, ScoringError> {
+        let history: crate::domain::history::ClientHistory =
+            self.call(Call::Get(format!("/clients/{id}/history")), REQUEST_TIMEOUT)?;
+        // A server without history tables says that none was given.
+        let given = history.bureau_given || history.balance_given || history.card_given;
+        Ok(given.then_some(history))
+    }
+
     fn predict(&self, id: ClientId) -> Result<Score, ScoringError> {
         let response: PredictResponse = self.post(
             "/predict",

@@ -413,6 +413,7 @@ async fn openapi_describes_every_route() {
         ("/model", "get"),
         ("/clients", "get"),
         ("/clients/{id}", "get"),
+        ("/clients/{id}/history", "get"),
         ("/predict", "post"),
         ("/predict/batch", "post"),
         ("/explain", "post"),

@@ -83,6 +83,27 @@ fn group_metrics_equal_fairlearns() {
     // The equal-opportunity gap is A's false positive rate minus B's: 0.1555 − 0.3501.
     let opportunity = report.groups[1].equal_opportunity_difference.unwrap();
     assert!((opportunity.value - (0.15553235908141963 - 0.3500931098696462)).abs() < 1e-12);
+    // Calibration: B's mean probability and default rate with their intervals, near the
+    // normal ones: 1.96 × the standard deviation of B's probabilities (computed here from the
+    // file) over √800, and 1.96 × √(p (1 − p) / 800) for its default rate.
+    let b: Vec<f64> = input
+        .lines()
+        .skip(1)
+        .filter(|line| line.starts_with("B,"))
+        .map(|line| line.split(',').nth(2).unwrap().parse::<f64>().unwrap())
+        .collect();
+    let n = b.len() as f64;
+    let mean = b.iter().sum::<f64>() / n;
+    let sd = (b.iter().map(|p| (p - mean) * (p - mean)).sum::<f64>() / n).sqrt();
+    let group_b = &report.groups[1];
+    let mean_interval = group_b.mean_probability_interval;
+    assert!((mean_interval.value - mean).abs() < 1e-12);
+    let half_width = (mean_interval.high - mean_interval.low) / 2.0;
+    assert!((half_width / (1.96 * sd / n.sqrt()) - 1.0).abs() < 0.15, "{mean_interval:?}, sd {sd}");
+    let rate = group_b.default_rate_interval;
+    let expected = 1.96 * (rate.value * (1.0 - rate.value) / n).sqrt();
+    let half_width = (rate.high - rate.low) / 2.0;
+    assert!((half_width / expected - 1.0).abs() < 0.15, "{rate:?}: half width {half_width}, normal {expected}");
     // The favoured group against itself: ratio 1, no gap, interval of a point.
     let own = report.groups[0].approval_ratio.unwrap();
     assert_eq!((own.value, own.low, own.high), (1.0, 1.0, 1.0));
@@ -90,10 +111,26 @@ fn group_metrics_equal_fairlearns() {
 
 #[test]
 fn the_bundled_history_is_assessed_in_json_with_every_attribute() {
-    let output = pad(&["fairness", "--format", "json", "--bootstrap", "200"]);
+    let dir = tempfile::tempdir().unwrap();
+    let html_path = dir.path().join("fairness.html");
+    let html_arg = html_path.to_str().unwrap();
+    let output = pad(&["fairness", "--format", "json", "--bootstrap", "200", "--report", html_arg]);
     let code = output.status.code();
     assert!(code == Some(0) || code == Some(3), "{}", String::from_utf8_lossy(&output.stderr));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // The HTML report holds every attribute's groups as the JSON does, and one chart each.
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="), "no script, no link");
+    for attribute in report["attributes"].as_array().unwrap() {
+        let column = attribute["column"].as_str().unwrap();
+        assert!(html.contains(&format!("<small>({column})</small>")), "{column}");
+        for group in attribute["groups"].as_array().unwrap() {
+            let name = group["group"].as_str().unwrap().replace('<', "&lt;").replace('>', "&gt;");
+            assert!(html.contains(&format!("<td>{name}</td>")), "{column}: {name}");
+        }
+    }
+    assert_eq!(html.matches("<svg").count(), report["attributes"].as_array().unwrap().len());
     let columns: Vec<&str> =
         report["attributes"].as_array().unwrap().iter().map(|a| a["column"].as_str().unwrap()).collect();
     assert_eq!(columns, ["CODE_GENDER", "DAYS_BIRTH", "NAME_FAMILY_STATUS", "CNT_CHILDREN"]);

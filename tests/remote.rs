@@ -77,7 +77,12 @@ fn remote_answers_equal_local_ones() {
         assert_eq!(remote.explain(id).unwrap(), local.explain(id).unwrap());
         assert_eq!(remote.client(id).unwrap(), local.client(id).unwrap());
         assert_eq!(remote.counterfactual(id).unwrap(), local.counterfactual(id).unwrap());
+        // The bundled applicants come with their credit-history tables.
+        let history = local.history(id).unwrap();
+        assert!(history.as_ref().is_some_and(|history| history.bureau_given && history.card_given));
+        assert_eq!(remote.history(id).unwrap(), history);
     }
+    assert!(remote.history(12).unwrap_err().to_string().contains("12"));
     let changes = [("AMT_CREDIT".to_string(), 123_456.5)];
     assert_eq!(remote.what_if(400005, &changes).unwrap(), local.what_if(400005, &changes).unwrap());
     use pad::domain::InputValue;

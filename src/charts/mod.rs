@@ -17,6 +17,7 @@ mod cost_curve;
 mod font;
 mod gauge;
 mod histogram;
+pub mod html;
 #[cfg(test)]
 mod samples;
 mod style;

@@ -1,6 +1,6 @@
 //! `pad fairness`: the model's decisions on clients with known outcomes, by sensitive
-//! attribute, against the reason policy's fairness bounds; a table or JSON, and exit code 3
-//! when a bound is crossed.
+//! attribute, against the reason policy's fairness bounds; a table or JSON, an optional HTML
+//! report, and exit code 3 when a bound is crossed.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -41,6 +41,10 @@ pub(super) fn run(args: &FairnessArgs) -> Result<u8> {
     let (report, timings) = assess_table(&assessment, table, &history)?;
     let json = args.format == FairnessFormat::Json;
     super::emit(&report, json, || table_text(&report), args.out.as_deref())?;
+    if let Some(path) = &args.report {
+        crate::files::write_atomically(path, crate::fairness::report::html(&report).as_bytes())?;
+        eprintln!("report written to {}", path.display());
+    }
     if args.timing {
         eprintln!("load: {:.3} s ({} rows)", loaded.as_secs_f64(), report.rows);
         eprintln!("score: {:.3} s", timings.score.as_secs_f64());
@@ -77,7 +81,13 @@ fn table_text(report: &FairnessReport) -> String {
             || "—".to_string(),
             |value| {
                 let scale = if percent { 100.0 } else { 1.0 };
-                format!("{:.3} [{:.3}, {:.3}]", scale * value.value, scale * value.low, scale * value.high)
+                let (unit, digits) = if percent { ("%", 1) } else { ("", 3) };
+                format!(
+                    "{:.digits$}{unit} [{:.digits$}, {:.digits$}]",
+                    scale * value.value,
+                    scale * value.low,
+                    scale * value.high
+                )
             },
         )
     };
@@ -93,7 +103,7 @@ fn table_text(report: &FairnessReport) -> String {
         );
         let _ = writeln!(
             out,
-            "  {:<28} {:>8} {:>9} {:>9} {:>8} {:>8} {:>9} {:>9}  {:<24} {:<24} {:<24} verdict",
+            "  {:<28} {:>8} {:>9} {:>9} {:>8} {:>8} {:>22} {:>9}  {:<24} {:<24} {:<24} verdict",
             "group",
             "clients",
             "approved",
@@ -109,14 +119,14 @@ fn table_text(report: &FairnessReport) -> String {
         for group in &attribute.groups {
             let _ = writeln!(
                 out,
-                "  {:<28} {:>8} {:>9} {:>9} {:>8} {:>8} {:>9} {:>9}  {:<24} {:<24} {:<24} {}",
+                "  {:<28} {:>8} {:>9} {:>9} {:>8} {:>8} {:>22} {:>9}  {:<24} {:<24} {:<24} {}",
                 group.group,
                 group.count,
                 rate(Some(group.approval_rate)),
                 rate(group.default_rate_accepted),
                 rate(group.true_positive_rate),
                 rate(group.false_positive_rate),
-                rate(Some(group.mean_probability)),
+                interval(Some(group.mean_probability_interval), true),
                 rate(Some(group.default_rate)),
                 interval(group.approval_ratio, false),
                 interval(group.equal_opportunity_difference, false),

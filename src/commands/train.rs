@@ -17,14 +17,14 @@ pub(super) fn run(args: &TrainArgs, mlflow: Option<&str>) -> Result<()> {
     use std::io::IsTerminal;
 
     use crate::evaluation::CostWeights;
-    use crate::train::{PROTECTED, TrainOptions, train};
+    use crate::train::{TrainOptions, protected, train};
 
     for (name, value) in [("--cost-fn", args.cost_fn), ("--cost-fp", args.cost_fp)] {
         if !(value.is_finite() && value > 0.0) {
             anyhow::bail!("{name} {value} must be a positive number");
         }
     }
-    let mut exclude: Vec<String> = PROTECTED.iter().map(|name| name.to_string()).collect();
+    let mut exclude = protected(&crate::data::policy::ReasonPolicy::bundled()?);
     for column in &args.exclude {
         if !exclude.contains(column) {
             exclude.push(column.clone());

@@ -160,6 +160,18 @@ pub struct ModelCard {
     /// `credit_card_balance`); empty for a model of the application table alone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history_tables: Vec<String>,
+    /// The reason policy the model was trained under (its protected features left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<CardPolicy>,
+}
+
+/// The reason policy named in a model card.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CardPolicy {
+    /// The policy file, as the desk ships it (`assets/policy.toml`).
+    pub file: String,
+    /// Its version.
+    pub version: String,
 }
 
 /// The largest share of training rows in which a field may be missing for the field to be

@@ -5,30 +5,15 @@
 use std::fmt::Write as _;
 
 use super::{DriftReport, FeatureDrift, Overlay, Verdict, format_p_value};
+use crate::charts::html::{escape, page};
 use crate::charts::{OverlayChart, overlay_svg};
 use crate::domain::format::{Language, format_percent};
 
 const STYLE: &str = "
-body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; margin: 2rem auto; max-width: 1100px;
-       color: #1f2933; line-height: 1.45; padding: 0 1rem; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { margin-top: 2.2rem; font-size: 1.25rem; }
-p.lead { color: #52606d; margin-top: 0; }
-.cards { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1.2rem 0; }
-.card { border: 1px solid #d9e2ec; border-radius: 8px; padding: 0.8rem 1.1rem; min-width: 10rem; }
-.card b { display: block; font-size: 1.5rem; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
-th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #e4e7eb; }
-th { background: #f5f7fa; position: sticky; top: 0; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .stable { color: #1e7b34; } .slight { color: #3e4c59; font-style: italic; } .moderate { color: #b7791f; font-weight: 600; } .drifted { color: #c53030; font-weight: 700; }
 .feature { margin-top: 1.6rem; border-top: 1px solid #e4e7eb; padding-top: 0.6rem; }
 .feature p { margin: 0.2rem 0 0.4rem; color: #52606d; }
-svg { max-width: 100%; height: auto; }
 ";
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 fn p_value(p: f64) -> String {
     escape(&format_p_value(p))
@@ -66,9 +51,8 @@ pub fn html(report: &DriftReport, version: &str) -> String {
     let mut html = String::new();
     let _ = write!(
         html,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Data drift report</title>\
-         <style>{STYLE}</style></head><body>\n<h1>Data drift report</h1>\n<p class=\"lead\">{} current clients \
-         compared with {} reference clients, through the feature pipeline of model {}.</p>\n",
+        "<p class=\"lead\">{} current clients compared with {} reference clients, through the feature pipeline \
+         of model {}.</p>\n",
         report.current_rows,
         report.reference_rows,
         escape(version)
@@ -166,6 +150,5 @@ pub fn html(report: &DriftReport, version: &str) -> String {
             chart(&feature.label, &feature.overlay)
         );
     }
-    html.push_str("</body></html>\n");
-    html
+    page("Data drift report", STYLE, &html)
 }

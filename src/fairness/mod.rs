@@ -25,18 +25,23 @@
 //! on the counts of clients per group, outcome and decision, whose bootstrap law is the
 //! multinomial of the observed shares, so each resample draws those counts directly (one
 //! binomial per cell) instead of the rows: the same law, at a cost that does not grow with
-//! the population. The favoured group is the one of the full data in every resample.
+//! the population. The favoured group is the one of the full data in every resample. The
+//! mean probability of a group drawn `c` times in a resample is the mean of `c` draws from
+//! the group's probabilities, which each resample takes from its normal law (the group's
+//! mean, its variance over `c`): judged groups hold at least `min_group` clients, where that
+//! law is the bootstrap's to well under the figures' precision.
 //!
 //! Uses: domain, data, model.
 
 pub mod history;
 pub mod proxies;
+pub mod report;
 
 pub use history::{FairnessError, FairnessReport};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Binomial, Distribution};
+use rand_distr::{Binomial, Distribution, StandardNormal};
 
 use crate::data::policy::FairnessBounds;
 
@@ -99,6 +104,11 @@ pub struct GroupReport {
     pub mean_probability: f64,
     /// Observed default rate.
     pub default_rate: f64,
+    /// The mean predicted probability with its interval: against the observed default rate's,
+    /// whether the model over- or underestimates the group's risk (calibration).
+    pub mean_probability_interval: Interval,
+    /// The observed default rate with its interval.
+    pub default_rate_interval: Interval,
     /// Approval rate over the favoured group's.
     pub approval_ratio: Option<Interval>,
     /// Approval gap among clients who repaid: the group's minus the favoured group's.
@@ -215,6 +225,7 @@ pub fn assess(grouping: &Grouping, outcomes: Outcomes<'_>, bounds: &FairnessBoun
     let n_groups = grouping.names.len();
     let mut cells = vec![Cells::default(); n_groups];
     let mut probability_sums = vec![0.0; n_groups];
+    let mut probability_squares = vec![0.0; n_groups];
     let mut missing = 0;
     for ((group, &target), &probability) in grouping.groups.iter().zip(outcomes.targets).zip(outcomes.probabilities) {
         let Some(group) = group.map(|group| group as usize).filter(|&group| group < n_groups) else {
@@ -224,6 +235,7 @@ pub fn assess(grouping: &Grouping, outcomes: Outcomes<'_>, bounds: &FairnessBoun
         let refused = usize::from(probability >= outcomes.threshold);
         cells[group].0[usize::from(target == 1)][refused] += 1.0;
         probability_sums[group] += probability;
+        probability_squares[group] += probability * probability;
     }
     let large: Vec<bool> = cells.iter().map(|cells| cells.total() >= bounds.min_group as f64).collect();
     let favoured = (0..n_groups)
@@ -236,15 +248,31 @@ pub fn assess(grouping: &Grouping, outcomes: Outcomes<'_>, bounds: &FairnessBoun
     let flat: Vec<f64> = cells.iter().flat_map(|cells| cells.0.iter().flatten().copied()).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(bounds.seed);
     let mut draws: Vec<Vec<Gaps>> = vec![Vec::new(); n_groups];
-    if let Some(favoured) = favoured {
-        for _ in 0..bounds.bootstrap {
-            let resample = multinomial(&mut rng, n, &flat, missing as f64);
-            let table: Vec<Cells> =
-                resample.chunks(4).map(|chunk| Cells([[chunk[0], chunk[1]], [chunk[2], chunk[3]]])).collect();
-            for (group, draw) in draws.iter_mut().enumerate() {
-                if table[group].total() > 0.0 && table[favoured].total() > 0.0 {
-                    draw.push(gaps(&table[group], &table[favoured]));
-                }
+    // Each group's mean probability and default rate in each resample.
+    let mut calibration: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n_groups];
+    let spread: Vec<f64> = (0..n_groups)
+        .map(|group| {
+            let count = cells[group].total();
+            let mean = probability_sums[group] / count;
+            (probability_squares[group] / count - mean * mean).max(0.0).sqrt()
+        })
+        .collect();
+    for _ in 0..bounds.bootstrap {
+        let resample = multinomial(&mut rng, n, &flat, missing as f64);
+        let table: Vec<Cells> =
+            resample.chunks(4).map(|chunk| Cells([[chunk[0], chunk[1]], [chunk[2], chunk[3]]])).collect();
+        for (group, drawn) in table.iter().enumerate() {
+            let count = drawn.total();
+            if count == 0.0 {
+                continue;
+            }
+            let noise: f64 = StandardNormal.sample(&mut rng);
+            let mean = probability_sums[group] / cells[group].total() + spread[group] / count.sqrt() * noise;
+            calibration[group].push((mean, (drawn.0[1][0] + drawn.0[1][1]) / count));
+            if let Some(favoured) = favoured
+                && table[favoured].total() > 0.0
+            {
+                draws[group].push(gaps(drawn, &table[favoured]));
             }
         }
     }
@@ -274,6 +302,12 @@ pub fn assess(grouping: &Grouping, outcomes: Outcomes<'_>, bounds: &FairnessBoun
         } else {
             judge(approval_ratio, equal_opportunity_difference, equalized_odds_difference, bounds)
         };
+        let mean_probability = probability_sums[group] / count as f64;
+        let default_rate = (own.0[1][0] + own.0[1][1]) / count as f64;
+        let mean_probability_interval =
+            percentile_interval(mean_probability, calibration[group].iter().map(|draw| draw.0).collect());
+        let default_rate_interval =
+            percentile_interval(default_rate, calibration[group].iter().map(|draw| draw.1).collect());
         groups.push(GroupReport {
             group: grouping.names[group].clone(),
             count,
@@ -281,8 +315,10 @@ pub fn assess(grouping: &Grouping, outcomes: Outcomes<'_>, bounds: &FairnessBoun
             default_rate_accepted: Cells::ratio(own.0[1][0], accepted),
             true_positive_rate: own.tpr(),
             false_positive_rate: own.fpr(),
-            mean_probability: probability_sums[group] / count as f64,
-            default_rate: (own.0[1][0] + own.0[1][1]) / count as f64,
+            mean_probability,
+            default_rate,
+            mean_probability_interval,
+            default_rate_interval,
             approval_ratio,
             equal_opportunity_difference,
             equalized_odds_difference,

@@ -26,9 +26,10 @@ use sha2::{Digest, Sha256};
 use crate::data::history::aggregates::HISTORY_FEATURES;
 use crate::data::labels::Labels;
 use crate::data::pipeline::DERIVED_FEATURES;
+use crate::data::policy::ReasonPolicy;
 use crate::data::schema::{COLUMNS, ColumnKind, ID_COLUMN, TARGET_COLUMN};
 use crate::data::{ClientTable, DataError, FeatureMatrix, completeness};
-use crate::domain::{CategoryLabel, FeatureSchema, FeatureSpec, PIPELINE_VERSION};
+use crate::domain::{CardPolicy, CategoryLabel, FeatureSchema, FeatureSpec, PIPELINE_VERSION, PolicyClass};
 use crate::evaluation::{self, Confusion, CostWeights, EvaluationError};
 use crate::model::Model;
 
@@ -86,6 +87,18 @@ fn lightgbm(error: lightgbm3::Error) -> TrainError {
 /// Columns left out of every model, whether or not the history has them: they cannot be a
 /// reason given to a customer, and using them is unlawful in EU credit decisions.
 pub const PROTECTED: [&str; 1] = ["CODE_GENDER"];
+
+/// Every column a model must leave out: [`PROTECTED`] and the features the reason policy
+/// (`assets/policy.toml`) classes as protected.
+pub fn protected(policy: &ReasonPolicy) -> Vec<String> {
+    let mut names: Vec<String> = PROTECTED.iter().map(|name| name.to_string()).collect();
+    for name in policy.named(PolicyClass::Protected) {
+        if !names.iter().any(|known| known == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
 
 /// What to train.
 #[derive(Debug, Clone)]
@@ -216,6 +229,8 @@ struct ModelCard {
     /// application table alone.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     history_tables: Vec<&'static str>,
+    /// The reason policy whose protected features were left out.
+    policy: CardPolicy,
 }
 
 /// What a training run produced.
@@ -288,8 +303,10 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
     let targets = table.numeric(TARGET_COLUMN).ok_or_else(|| TrainError::NoTarget(options.data.clone()))?;
     let outcome_error = |cause| TrainError::Outcomes { path: options.data.clone(), cause };
     let outcomes = evaluation::outcomes(&targets).map_err(outcome_error)?;
+    let policy = ReasonPolicy::bundled()?;
+    let protected = protected(&policy);
     for excluded in &options.exclude {
-        if !table.has_column(excluded) && !PROTECTED.contains(&excluded.as_str()) {
+        if !table.has_column(excluded) && !protected.contains(excluded) {
             return Err(TrainError::UnknownExclusion(excluded.clone()));
         }
     }
@@ -483,6 +500,7 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
         cost_curve: thin_curve(&choice.curve, choice.threshold, 200),
         inputs,
         history_tables,
+        policy: CardPolicy { file: "assets/policy.toml".into(), version: policy.version.clone() },
     };
     let card_text = serde_json::to_string_pretty(&card).map_err(|error| TrainError::Parse(error.to_string()))?;
     let model_path = options.out.join("model.txt");

@@ -1,4 +1,4 @@
-//! `GET /clients` and `GET /clients/{id}`.
+//! `GET /clients`, `GET /clients/{id}` and `GET /clients/{id}/history`.
 
 use axum::Router;
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -16,7 +16,10 @@ const MAX_LIMIT: usize = 1000;
 
 /// The client routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/clients", get(list)).route("/clients/{id}", get(record))
+    Router::new()
+        .route("/clients", get(list))
+        .route("/clients/{id}", get(record))
+        .route("/clients/{id}/history", get(history))
 }
 
 /// A page of the served clients (id, age, amount, loan type; no protected attribute).
@@ -81,6 +84,34 @@ pub async fn record(
         .blocking(move |state| {
             let record = state.scorer.client(id).map_err(ApiError::from_scoring)?;
             Ok(ClientRecordDto::new(&record, &state.scorer.info().features))
+        })
+        .await
+        .map(ApiJson)
+}
+
+/// One client's credit history: the credits with other lenders (most recent first) with
+/// their monthly statuses, and the months of a card with us (oldest first). Which tables the
+/// server was given is said in `bureau_given`, `balance_given` and `card_given`: all false
+/// when it has none, and then the lists are empty.
+#[utoipa::path(
+    get, path = "/clients/{id}/history", tag = "clients",
+    params(("id" = i64, Path, description = "SK_ID_CURR", example = 400005)),
+    responses(
+        (status = 200, description = "The client's credit-history records", body = Object),
+        (status = 400, description = "The id is not a whole number", body = crate::api::dto::ErrorBody),
+        (status = 404, body = crate::api::dto::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn history(
+    State(state): State<AppState>,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<ApiJson<crate::domain::history::ClientHistory>, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::Malformed("the client id must be a whole number (SK_ID_CURR)".into()))?;
+    state
+        .blocking(move |state| {
+            let history = state.scorer.history(id).map_err(ApiError::from_scoring)?;
+            Ok(history.unwrap_or_default())
         })
         .await
         .map(ApiJson)

@@ -27,6 +27,7 @@ use crate::api::state::AppState;
         super::model::model,
         super::clients::list,
         super::clients::record,
+        super::clients::history,
         super::scoring::predict,
         super::scoring::predict_batch,
         super::scoring::explain,

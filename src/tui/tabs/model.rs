@@ -127,6 +127,12 @@ fn card_lines(context: &Context<'_>, card: &ModelCard) -> Vec<Line<'static>> {
     if !card.excluded.is_empty() {
         lines.push(pair(context, "Left out", card.excluded.join(", ")));
     }
+    if let Some(policy) = &card.policy {
+        // The desk applies its own policy; a model trained under another version says so.
+        let applied = &context.info.policy_version;
+        let note = if *applied != policy.version { format!(" (this desk applies {applied})") } else { String::new() };
+        lines.push(pair(context, "Reason policy", format!("{} version {}{note}", policy.file, policy.version)));
+    }
     lines
 }
 
