@@ -34,7 +34,11 @@ seed() {
     done
 }
 
+# What the build is made from (hashed before the build may update fuzz/Cargo.lock): CI runs
+# cargo fuzz only over a build of the same dependencies.
+dependencies=$(cd .. && cat Cargo.toml Cargo.lock fuzz/Cargo.toml fuzz/Cargo.lock 2>/dev/null | sha256sum | cut -d' ' -f1)
 "${fuzz[@]}" build "${options[@]}"
+echo "$dependencies" >"$CARGO_TARGET_DIR/dependencies.sha256"
 status=0
 for target in "${targets[@]}"; do
     corpus="$corpus_root/$target"

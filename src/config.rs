@@ -167,18 +167,30 @@ pub fn bundled_tables(folder: &str) -> crate::data::history::HistoryFiles {
     }
 }
 
-/// The tables of a client table: those given by flags, plus the bundled ones when the
-/// client table itself is the bundled one (not given).
+/// The tables of a client table: those given by flags, else the bundled ones when the client
+/// table is the bundled one (not given, or given by its path: `data/applicants.csv` goes with
+/// `data/applicants/`).
 pub fn tables_for(
     given: &Option<PathBuf>,
     bundled_folder: &str,
     flags: &crate::cli::HistoryArgs,
 ) -> Result<crate::data::history::HistoryFiles, ConfigError> {
     let files = history_files(flags)?;
-    if given.is_some() || !files.is_empty() {
+    if !files.is_empty() {
         return Ok(files);
     }
-    Ok(bundled_tables(bundled_folder))
+    let is_bundled = |path: &PathBuf| {
+        let folder = bundled(bundled_folder);
+        path.is_file()
+            && matches!(
+                (path.with_extension("").canonicalize(), folder.canonicalize()),
+                (Ok(stem), Ok(folder)) if stem == folder
+            )
+    };
+    match given {
+        Some(path) if !is_bundled(path) => Ok(files),
+        _ => Ok(bundled_tables(bundled_folder)),
+    }
 }
 
 /// An `IP:PORT` or `HOST:PORT` (e.g. `localhost:8000`), resolved to its first address.

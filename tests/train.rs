@@ -62,6 +62,10 @@ fn the_shipped_card_matches_the_shipped_model() {
     assert_eq!(names, model.feature_names());
     assert!(!names.contains(&"CODE_GENDER"), "the protected attribute is left out");
     assert_eq!(card["excluded"], serde_json::json!(["CODE_GENDER"]));
+    // The card names the policy it was trained under: the version line of assets/policy.toml.
+    let policy = std::fs::read_to_string(assets.join("policy.toml")).unwrap();
+    let version = policy.lines().find_map(|line| line.strip_prefix("version = ")).unwrap().trim_matches('"');
+    assert_eq!(card["policy"], serde_json::json!({"file": "assets/policy.toml", "version": version}));
     let digest: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(card["model_version"], format!("sha256-{}", &digest[..12]));
     assert_eq!(card["pipeline"], pad::domain::PIPELINE_VERSION);

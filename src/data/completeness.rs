@@ -66,7 +66,9 @@ impl CompletenessPolicy {
 }
 
 /// The raw application fields a model reads, in model order: the features it uses that are
-/// not derived, then the inputs of the derived features it uses.
+/// not derived, then the inputs of the derived features it uses. Credit-history aggregates
+/// are not application fields: they come from other tables, whose absence is warned about
+/// and scored as missing values, never asked of the application.
 pub fn raw_inputs(schema: &FeatureSchema) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let mut push = |name: &str| {
@@ -74,7 +76,8 @@ pub fn raw_inputs(schema: &FeatureSchema) -> Vec<String> {
             names.push(name.to_string());
         }
     };
-    for feature in schema.features.iter().filter(|feature| feature.used) {
+    let history = crate::domain::history::HISTORY_FEATURE_NAMES;
+    for feature in schema.features.iter().filter(|feature| feature.used && !history.contains(&feature.name.as_str())) {
         match pipeline::inputs_of(&feature.name) {
             Some(inputs) => inputs.iter().for_each(|input| push(input)),
             None => push(&feature.name),
