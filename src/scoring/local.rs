@@ -95,7 +95,14 @@ impl LocalScorer {
             applicants.missing_history().iter().map(|kind| kind.stem().to_string()).collect();
         let rows_by_id = summaries.iter().enumerate().map(|(row, summary)| (summary.id, row)).collect();
 
-        let table = ClientTable::load_with(&sources.history, Role::History, &sources.history_tables)?;
+        // The reference's credit-history tables serve only the model's history features (their
+        // percentiles among past clients): a model without any does not read them.
+        let reads_history = schema.features.iter().any(|feature| {
+            feature.used && crate::domain::history::HISTORY_FEATURE_NAMES.contains(&feature.name.as_str())
+        });
+        let no_tables = crate::data::history::HistoryFiles::default();
+        let reference_tables = if reads_history { &sources.history_tables } else { &no_tables };
+        let table = ClientTable::load_with(&sources.history, Role::History, reference_tables)?;
         warnings.extend(table.warnings().iter().cloned());
         let Some(targets) = table.numeric(crate::data::schema::TARGET_COLUMN) else {
             return Err(ScoringError::NoTarget(sources.history.clone()));
