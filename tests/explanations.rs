@@ -19,19 +19,7 @@ fn root() -> PathBuf {
 }
 
 fn load(model: &Path, applicants: &Path, threshold: Option<f64>) -> LocalScorer {
-    let sources = LocalSources {
-        model: model.to_path_buf(),
-        applicants: applicants.to_path_buf(),
-        history: root().join("data/history.parquet"),
-        threshold,
-        // The bundled applicants' tables go with the bundled applicants only.
-        applicant_tables: if applicants == root().join("data/applicants.csv") {
-            pad::config::bundled_tables(pad::config::BUNDLED_APPLICANT_TABLES)
-        } else {
-            Default::default()
-        },
-        history_tables: pad::config::bundled_tables(pad::config::BUNDLED_HISTORY_TABLES),
-    };
+    let sources = LocalSources { model: model.to_path_buf(), threshold, ..common::sources_with(applicants) };
     LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}"))
 }
 

@@ -32,6 +32,16 @@ struct Server {
     artifacts: PathBuf,
 }
 
+/// A `pad serve` child, killed when the test ends however it ends.
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         // The server runs in its own process group: its uvicorn workers go with it.
@@ -493,16 +503,26 @@ fn hot_swap_under_load(
     let ids: Vec<String> = by_version[&label(model_text)].keys().take(50).cloned().collect();
 
     let port = free_port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_pad"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--model", "models:/credit@champion", "--poll", "1"])
-        .args(["--data", applicants])
-        .env("MLFLOW_TRACKING_URI", url)
-        .env("PAD_MODEL_CACHE", cache)
-        .env_remove("PAD_API_TOKEN")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(cache.join("serve.log")).unwrap())
-        .spawn()
-        .unwrap();
+    let mut server = Serving(
+        Command::new(env!("CARGO_BIN_EXE_pad"))
+            .args([
+                "serve",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--model",
+                "models:/credit@champion",
+                "--poll",
+                "1",
+            ])
+            .args(["--data", applicants])
+            .env("MLFLOW_TRACKING_URI", url)
+            .env("PAD_MODEL_CACHE", cache)
+            .env_remove("PAD_API_TOKEN")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(cache.join("serve.log")).unwrap())
+            .spawn()
+            .unwrap(),
+    );
     let deadline = Instant::now() + Duration::from_secs(120);
     while !http_ok(port, "/health") {
         assert!(Instant::now() < deadline, "pad serve did not start");
@@ -539,8 +559,8 @@ fn hot_swap_under_load(
     for client in clients {
         client.join().unwrap();
     }
-    let _ = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
-    server.wait().unwrap();
+    let _ = Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status();
+    server.0.wait().unwrap();
     let log = std::fs::read_to_string(cache.join("serve.log")).unwrap();
     assert!(log.contains("model swapped"), "{log}");
 

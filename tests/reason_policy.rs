@@ -19,26 +19,14 @@ use pad::domain::{
     ComparedWith, Counterfactual, Decision, Effect, Explanation, FeatureDescription, FieldValue, PolicyClass,
     ReasonComparison,
 };
-use pad::scoring::{LocalScorer, LocalSources, ModelBundle, Scorer};
+use pad::scoring::{LocalScorer, ModelBundle, Scorer};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn load(applicants: &Path) -> LocalScorer {
-    let sources = LocalSources {
-        model: root().join("assets/model.txt"),
-        applicants: applicants.to_path_buf(),
-        history: root().join("data/history.parquet"),
-        threshold: None,
-        applicant_tables: if applicants == root().join("data/applicants.csv") {
-            pad::config::bundled_tables(pad::config::BUNDLED_APPLICANT_TABLES)
-        } else {
-            Default::default()
-        },
-        history_tables: pad::config::bundled_tables(pad::config::BUNDLED_HISTORY_TABLES),
-    };
-    LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}"))
+    LocalScorer::load(&common::sources_with(applicants)).unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// Every model feature's reference values, repaid and defaulted apart (NaN kept as missing).

@@ -152,6 +152,23 @@ fn group_thousands(number: f64, language: Language) -> String {
 /// How many characters of an outside value a message quotes ([`quote_external`]).
 pub const QUOTE_MAX_CHARS: usize = 200;
 
+/// `bytes` in lower-case hexadecimal, two digits a byte.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(text, "{byte:02x}");
+    }
+    text
+}
+
+/// The SHA-256 of `bytes` in lower-case hexadecimal: model versions, journal hashes, the
+/// registry's artifact checks.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(bytes))
+}
+
 /// Text that came from outside (a data file, a model, a card, a request) made safe to show in
 /// a terminal, a log line or a customer sheet: control characters are escaped (`\n`, `\t`,
 /// `\x1b`, `\u{202e}` for the invisible ones that reorder or hide text), and text longer than

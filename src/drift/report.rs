@@ -49,10 +49,10 @@ pub fn html(report: &DriftReport, version: &str) -> String {
     let counts = report.verdict_counts();
     let score = &report.score;
     let mut html = String::new();
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<p class=\"lead\">{} current clients compared with {} reference clients, through the feature pipeline \
-         of model {}.</p>\n",
+         of model {}.</p>",
         report.current_rows,
         report.reference_rows,
         escape(version)

@@ -60,30 +60,30 @@ pub fn html(report: &FairnessReport) -> String {
     let count = |wanted: Verdict| groups().filter(|group| group.verdict == wanted).count();
     let strong = report.proxies.iter().filter(|proxy| proxy.strong).count();
     let mut html = String::new();
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<p class=\"lead\">The decisions of model {} at the threshold {:.4} on {} clients with known outcomes, \
-         against the bounds of policy {}.</p>\n",
+         against the bounds of policy {}.</p>",
         escape(&report.model_version),
         report.threshold,
         report.rows,
         escape(&report.policy_version)
     );
     let overall = if report.crossed() { verdict(Verdict::Crossed) } else { verdict(Verdict::Within) };
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<div class=\"cards\"><div class=\"card\">Overall<b>{overall}</b></div>\
          <div class=\"card\">Groups crossing a bound<b class=\"crossed\">{}</b></div>\
          <div class=\"card\">Uncertain<b class=\"uncertain\">{}</b></div>\
          <div class=\"card\">Within<b class=\"within\">{}</b></div>\
          <div class=\"card\">Too small to judge<b class=\"small\">{}</b></div>\
-         <div class=\"card\">Strong proxies<b>{strong}</b></div></div>\n",
+         <div class=\"card\">Strong proxies<b>{strong}</b></div></div>",
         count(Verdict::Crossed),
         count(Verdict::Uncertain),
         count(Verdict::Within),
         count(Verdict::TooSmall)
     );
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<p>A refusal is the positive prediction and payment difficulties the positive label, as in Fairlearn. \
          Each group is measured against the most favoured group (the highest approval rate among groups of at \
@@ -93,7 +93,7 @@ pub fn html(report: &FairnessReport) -> String {
          {} bootstrap resamples. <span class=\"crossed\">CROSSED</span>: a whole interval lies beyond a bound; \
          <span class=\"uncertain\">uncertain</span>: only the figure does, which may be noise. The mean \
          predicted probability against the observed default rate shows whether the model over- or \
-         underestimates a group's risk.</p>\n",
+         underestimates a group's risk.</p>",
         bounds.min_group, bounds.min_ratio, bounds.max_difference, bounds.bootstrap
     );
     for attribute in &report.attributes {
@@ -129,10 +129,10 @@ pub fn html(report: &FairnessReport) -> String {
 }
 
 fn attribute_section(html: &mut String, attribute: &AttributeReport, report: &FairnessReport) {
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<div class=\"attribute\"><h2>{} <small>({})</small></h2><p>{} by the model · {} clients without a value \
-         · most favoured group: {}</p>\n",
+         · most favoured group: {}</p>",
         escape(&attribute.attribute),
         escape(&attribute.column),
         if attribute.used_by_model { "Read" } else { "Not read" },

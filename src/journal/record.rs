@@ -354,10 +354,7 @@ pub struct DecisionEvent {
     pub hash: String,
 }
 
-/// SHA-256 of `bytes`, in lower-case hexadecimal.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
+pub use crate::domain::format::sha256_hex;
 
 /// The hash of an event: SHA-256 of the previous hash followed by the content hash, both as
 /// hex text.
@@ -365,16 +362,7 @@ pub fn chain_hash(prev_hash: &str, content_hash: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
     hasher.update(content_hash.as_bytes());
-    hex(&hasher.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        let _ = write!(text, "{byte:02x}");
-    }
-    text
+    crate::domain::format::hex(&hasher.finalize())
 }
 
 fn quote(text: &str) -> String {

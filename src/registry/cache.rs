@@ -8,7 +8,6 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::RegistryError;
 
@@ -149,10 +148,7 @@ fn segment(name: &str) -> String {
     if out.is_empty() { "%".to_string() } else { out }
 }
 
-/// SHA-256 of `bytes`, in lowercase hexadecimal.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
-}
+pub use crate::domain::format::sha256_hex;
 
 /// The current UTC time, RFC 3339 to the second.
 pub fn now_utc() -> String {

@@ -11,7 +11,6 @@ use crate::data::policy::ReasonPolicy;
 use crate::data::{ClientTable, DataError};
 use crate::domain::{CategoryLabel, FeatureDescription, FeatureSchema, ModelCard, PolicyClass};
 use crate::model::Model;
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// A model with its card and the input schema they describe together.
@@ -148,9 +147,7 @@ pub(super) fn first_difference(card: &[&str], model: &[String]) -> Option<String
 /// without a card, as `pad train` computes it.
 pub(super) fn file_version(path: &Path) -> Result<String, ScoringError> {
     let bytes = std::fs::read(path).map_err(|cause| DataError::Read { path: path.to_path_buf(), cause })?;
-    let digest = Sha256::digest(&bytes);
-    let hex: String = digest.iter().take(6).map(|byte| format!("{byte:02x}")).collect();
-    Ok(format!("sha256-{hex}"))
+    Ok(format!("sha256-{}", &crate::domain::format::sha256_hex(&bytes)[..12]))
 }
 
 /// Labels and kinds of the model's features: `assets/labels.toml` first, then the card,

@@ -444,7 +444,7 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
     progress.inc(1);
     progress.finish_and_clear();
 
-    let model_version = format!("sha256-{}", &hex(&Sha256::digest(model_text.as_bytes()))[..12]);
+    let model_version = format!("sha256-{}", &crate::domain::format::sha256_hex(model_text.as_bytes())[..12]);
     // The fingerprint covers the application table and every history table read.
     let mut digest = Sha256::new();
     let mut read_files = vec![table.path().to_path_buf()];
@@ -465,7 +465,7 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
             file: options.data.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             rows: outcomes.len(),
             default_rate: outcomes.iter().map(|o| f64::from(*o)).sum::<f64>() / outcomes.len() as f64,
-            sha256: hex(&digest.finalize()),
+            sha256: crate::domain::format::hex(&digest.finalize()),
         },
         features: card_features
             .into_iter()
@@ -517,10 +517,6 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
         outcomes,
         ids: table.ids().map(<[i64]>::to_vec),
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// At most `limit` finite points of the curve, evenly spaced, always keeping the chosen one.

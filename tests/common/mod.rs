@@ -101,6 +101,21 @@ pub fn bundled_sources() -> pad::scoring::LocalSources {
     }
 }
 
+/// The bundled sources with other applicants: the bundled applicants' tables go with the
+/// bundled applicants only.
+pub fn sources_with(applicants: &Path) -> pad::scoring::LocalSources {
+    let bundled = bundled_sources();
+    pad::scoring::LocalSources {
+        applicant_tables: if applicants == bundled.applicants {
+            bundled.applicant_tables.clone()
+        } else {
+            Default::default()
+        },
+        applicants: applicants.to_path_buf(),
+        ..bundled
+    }
+}
+
 /// The scorer over the bundled files, loaded once per test binary.
 pub fn bundled_scorer() -> Arc<pad::scoring::LocalScorer> {
     static SCORER: std::sync::OnceLock<Arc<pad::scoring::LocalScorer>> = std::sync::OnceLock::new();
