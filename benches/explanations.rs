@@ -166,7 +166,14 @@ fn main() {
     let sources = sources();
     let scorer = LocalScorer::load(&sources).unwrap_or_else(|error| panic!("{error}"));
     let ModelBundle { model, schema, .. } = ModelBundle::open(&sources.model).unwrap_or_else(|error| panic!("{error}"));
-    let matrix = FeatureMatrix::load(&sources.applicants, &schema).unwrap_or_else(|error| panic!("{error}"));
+    // The applicants with their credit history, as the scorer reads them.
+    let table = pad::data::ClientTable::load_with(
+        &sources.applicants,
+        pad::data::history::Role::Applicants,
+        &sources.applicant_tables,
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    let matrix = FeatureMatrix::from_table(&table, &schema).unwrap_or_else(|error| panic!("{error}"));
     let refused = refused_ids(&scorer);
     let clients = refused_clients(&scorer, &refused, &matrix);
     assert!(!clients.is_empty(), "no refused applicant in {}", sources.applicants.display());

@@ -22,13 +22,13 @@ corpus_root="${PAD_FUZZ_CORPUS:-$CARGO_TARGET_DIR/corpus}"
 fuzz=(cargo +nightly fuzz)
 options=(--sanitizer none -O)
 
-# Copies the files of $2... smaller than 64 KiB into corpus folder $1.
+# Copies the files of $2... smaller than 128 KiB into corpus folder $1.
 seed() {
     local folder="$1"
     shift
     mkdir -p "$folder"
     for file in "$@"; do
-        if [ -f "$file" ] && [ "$(stat -c %s "$file")" -lt 65536 ]; then
+        if [ -f "$file" ] && [ "$(stat -c %s "$file")" -lt 131072 ]; then
             cp "$file" "$folder/"
         fi
     done

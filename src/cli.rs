@@ -713,6 +713,9 @@ pub struct FairnessArgs {
     /// Print the time of each step to standard error.
     #[arg(long)]
     pub timing: bool,
+    /// Credit-history tables given apart.
+    #[command(flatten)]
+    pub tables: HistoryArgs,
 }
 
 /// Output formats of `pad fairness`.

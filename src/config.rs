@@ -168,29 +168,29 @@ pub fn bundled_tables(folder: &str) -> crate::data::history::HistoryFiles {
 }
 
 /// The tables of a client table: those given by flags, else the bundled ones when the client
-/// table is the bundled one (not given, or given by its path: `data/applicants.csv` goes with
-/// `data/applicants/`).
+/// table is a bundled one (`default_folder`'s when not given; given by its path,
+/// `data/applicants.csv` goes with `data/applicants/` and `data/history.parquet` with
+/// `data/history/`, whichever flag names it).
 pub fn tables_for(
     given: &Option<PathBuf>,
-    bundled_folder: &str,
+    default_folder: &str,
     flags: &crate::cli::HistoryArgs,
 ) -> Result<crate::data::history::HistoryFiles, ConfigError> {
     let files = history_files(flags)?;
     if !files.is_empty() {
         return Ok(files);
     }
-    let is_bundled = |path: &PathBuf| {
-        let folder = bundled(bundled_folder);
-        path.is_file()
-            && matches!(
-                (path.with_extension("").canonicalize(), folder.canonicalize()),
-                (Ok(stem), Ok(folder)) if stem == folder
-            )
+    let Some(path) = given else {
+        return Ok(bundled_tables(default_folder));
     };
-    match given {
-        Some(path) if !is_bundled(path) => Ok(files),
-        _ => Ok(bundled_tables(bundled_folder)),
-    }
+    let stem = match path.is_file() {
+        true => path.with_extension("").canonicalize().ok(),
+        false => None,
+    };
+    let folder = [BUNDLED_APPLICANT_TABLES, BUNDLED_HISTORY_TABLES]
+        .into_iter()
+        .find(|folder| stem.is_some() && bundled(folder).canonicalize().ok() == stem);
+    Ok(folder.map(bundled_tables).unwrap_or(files))
 }
 
 /// An `IP:PORT` or `HOST:PORT` (e.g. `localhost:8000`), resolved to its first address.

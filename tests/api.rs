@@ -21,6 +21,16 @@ fn bundled() -> Arc<LocalScorer> {
     common::bundled_scorer()
 }
 
+/// The bundled scorer without the applicants' credit-history tables: what an applicant given
+/// by `features` (whose history the API does not know) is scored as.
+fn without_history() -> Arc<LocalScorer> {
+    static SCORER: std::sync::OnceLock<Arc<LocalScorer>> = std::sync::OnceLock::new();
+    Arc::clone(SCORER.get_or_init(|| {
+        let sources = pad::scoring::LocalSources { applicant_tables: Default::default(), ..common::bundled_sources() };
+        Arc::new(LocalScorer::load(&sources).unwrap())
+    }))
+}
+
 fn state() -> AppState {
     AppState::new(bundled(), None, Limits::default())
 }
@@ -186,11 +196,33 @@ async fn predict_by_id_and_by_features_equal_the_scorer_bit_for_bit() {
         assert_eq!(body["model_version"], scorer.info().model_version);
 
         // The same applicant sent as its raw application columns goes through the same
-        // pipeline (derived ratios, categories, the DAYS_EMPLOYED placeholder).
+        // pipeline (derived ratios, categories, the DAYS_EMPLOYED placeholder), without its
+        // credit history, which the API does not know for an applicant and says so.
         let features = raw_features(id);
         let (status, body) = send(state(), post("/predict", &json!({"features": features}))).await;
         assert_eq!(status, StatusCode::OK, "{body}");
+        let expected = without_history().predict(id).unwrap().probability;
+        assert_eq!(body["probability"].as_f64().unwrap().to_bits(), expected.to_bits(), "client {id}");
+        assert_ne!(expected, score.probability, "client {id}: the history changes the score");
+        let warnings = body["warnings"].as_array().unwrap();
+        assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("credit history")), "{body}");
+        // With the client's history aggregates given by name, the by-id bits, and no warning.
+        let mut with_history = raw_features(id);
+        let record = scorer.client(id).unwrap();
+        for (feature, field) in scorer.info().features.iter().zip(&record.fields) {
+            if pad::domain::history::is_history_feature(&feature.name) {
+                let value = match &field.value {
+                    pad::domain::FieldValue::Number(value) => json!(value),
+                    // Known to be missing (no credit of that kind): given as null.
+                    _ => Value::Null,
+                };
+                with_history.insert(feature.name.clone(), value);
+            }
+        }
+        let (status, body) = send(state(), post("/predict", &json!({"features": with_history}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["probability"].as_f64().unwrap().to_bits(), score.probability.to_bits(), "client {id}");
+        assert!(body.get("warnings").is_none(), "{body}");
         // An applicant given by features is never labelled as a served client: its SK_ID_CURR
         // is echoed as `applicant_id` only.
         assert!(body["client_id"].is_null(), "{body}");
@@ -277,7 +309,8 @@ async fn a_batch_scores_in_order_within_its_limit() {
     let (status, body) = send(state(), post("/predict/batch", &items)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let results = body["results"].as_array().unwrap();
-    for (result, id) in results.iter().zip([400003, 400005, 400001]) {
+    let by_features = without_history();
+    for ((result, id), scorer) in results.iter().zip([400003, 400005, 400001]).zip([&scorer, &by_features, &scorer]) {
         assert_eq!(
             result["probability"].as_f64().unwrap().to_bits(),
             scorer.predict(id).unwrap().probability.to_bits()
@@ -328,6 +361,7 @@ async fn explain_returns_the_scorers_contributions_and_reasons_in_the_language_a
         }
         let by_features = send(state(), post("/explain", &json!({"features": raw_features(id)}))).await;
         let response: pad::api::dto::ExplainResponse = serde_json::from_value(by_features.1).unwrap();
+        let expected = without_history().explain(id).unwrap();
         assert_eq!(response.to_explanation(&scorer.info().features).unwrap(), expected);
     }
     let answer = send(state(), post("/explain", &json!({"client_id": 400003, "lang": "de"}))).await;
@@ -744,9 +778,9 @@ async fn the_document_lists_the_errors_every_route_can_give() {
 
 #[tokio::test]
 async fn counterfactual_takes_an_applicant_by_features_as_the_other_scoring_routes() {
-    // 400005 is a refused cash loan, 400051 a refused revolving line, 400002 is accepted.
+    // 400005 is a refused cash loan, 400023 a refused revolving line, 400002 is accepted.
     let scorer = bundled();
-    for id in [400005, 400051, 400002] {
+    for id in [400005, 400023, 400002] {
         let (status, by_id) = send(state(), post("/counterfactual", &json!({"client_id": id, "lang": "fr"}))).await;
         assert_eq!(status, StatusCode::OK, "{by_id}");
         let request = json!({"features": raw_features(id), "lang": "fr"});
@@ -757,14 +791,15 @@ async fn counterfactual_takes_an_applicant_by_features_as_the_other_scoring_rout
         assert!(by_id["applicant_id"].is_null(), "{by_id}");
         assert!(by_features["client_id"].is_null(), "{by_features}");
         assert_eq!(by_features["applicant_id"], id, "{by_features}");
-        for field in ["outcome", "loan", "probability", "changes", "text", "translations", "raises_yearly_repayment"] {
-            assert_eq!(by_id[field], by_features[field], "client {id}: {field}");
-        }
-        let response: pad::api::dto::CounterfactualResponse = serde_json::from_value(by_features).unwrap();
+        // By id with the client's credit history, by features without it (the API does not
+        // know an applicant's history): each the scorer's answer for that input.
+        let response: pad::api::dto::CounterfactualResponse = serde_json::from_value(by_id).unwrap();
         assert_eq!(response.to_counterfactual(), scorer.counterfactual(id).unwrap(), "client {id}");
+        let response: pad::api::dto::CounterfactualResponse = serde_json::from_value(by_features).unwrap();
+        assert_eq!(response.to_counterfactual(), without_history().counterfactual(id).unwrap(), "client {id}");
     }
     // The revolving line is worded and described as one.
-    let (_, line) = send(state(), post("/counterfactual", &json!({"client_id": 400051}))).await;
+    let (_, line) = send(state(), post("/counterfactual", &json!({"client_id": 400023}))).await;
     assert_eq!(line["loan"], "revolving_credit", "{line}");
     if line["outcome"] == "found" {
         let levers: Vec<&str> =
@@ -799,10 +834,16 @@ async fn a_derived_feature_among_the_features_is_ignored_with_a_warning() {
         assert_eq!(with.0, StatusCode::OK, "{}", with.1);
         // The same bits: CREDIT_TERM is AMT_ANNUITY / AMT_CREDIT whatever was sent.
         assert_eq!(with.1["probability"], without.1["probability"], "{route}");
-        assert!(without.1.get("warnings").is_none(), "{route}: {}", without.1);
+        // The model reads the credit history, which an applicant given by features lacks.
+        let history = without.1["warnings"].as_array().unwrap();
+        assert_eq!(history.len(), 1, "{route}: {}", without.1);
+        assert!(history[0].as_str().unwrap().starts_with("the credit history of an applicant"), "{}", without.1);
         assert_eq!(
             with.1["warnings"],
-            json!(["`CREDIT_TERM` is computed from AMT_ANNUITY and AMT_CREDIT: the value given for it is ignored"]),
+            json!([
+                "`CREDIT_TERM` is computed from AMT_ANNUITY and AMT_CREDIT: the value given for it is ignored",
+                history[0]
+            ]),
             "{route}"
         );
     }

@@ -839,7 +839,26 @@ fn a_derived_feature_given_as_a_column_is_ignored_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), "with_term.csv", &with_column);
     let plain = pad(&["predict", "--model", s(&model), "--data", s(&original)]);
-    let given = pad(&["predict", "--model", s(&model), "--data", s(&data)]);
+    // The copy keeps the bundled applicants' credit history, given by flags.
+    let tables = root.join("data/applicants");
+    let (bureau, balance, card) = (
+        tables.join("bureau.parquet"),
+        tables.join("bureau_balance.parquet"),
+        tables.join("credit_card_balance.parquet"),
+    );
+    let given = pad(&[
+        "predict",
+        "--model",
+        s(&model),
+        "--data",
+        s(&data),
+        "--bureau",
+        s(&bureau),
+        "--bureau-balance",
+        s(&balance),
+        "--credit-card-balance",
+        s(&card),
+    ]);
     assert!(plain.status.success() && given.status.success(), "{}", stderr(&given));
     assert_eq!(stdout(&given), stdout(&plain));
     assert_eq!(

@@ -608,8 +608,9 @@ fn with_terminal_images_the_customer_chart_is_drawn_off_the_ui_task_once() {
 #[test]
 fn a_chart_too_small_to_read_as_an_image_stays_text() {
     // 100 × 30 with 7 × 15-pixel cells (xterm's default font): the chart gets 7 rows below the
-    // text, about 105 pixels, too few for the image's title, legend and bars.
-    let mut app = predicted(100, 30, 400005);
+    // text, about 105 pixels, too few for the image's title, legend and bars. Client 400007
+    // is refused and offered a smaller loan, whose sentence takes its rows above the chart.
+    let mut app = predicted(100, 30, 400007);
     app.chart_pixels = Some((7, 15));
     let commands = app.update(Action::ShowCustomer);
     let (_, area) = views::customer_chart(&app).unwrap();

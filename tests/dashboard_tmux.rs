@@ -234,28 +234,29 @@ fn a_refused_customer_sees_why_in_french_and_takes_a_copy_home() {
     );
     let session = Session::start(&command, root, 140, 40);
     session.wait_for("the first frame", STARTUP, |screen| screen.contains("Clients 1000") && screen.contains(HIDDEN));
-    // Client 400005 is refused (tests/dashboard.rs checks it against the scorer).
-    session.send_keys(&["Down", "Down", "Down", "Down", "p"]);
-    session.wait_for("the decision on client 400005", REACTION, |screen| {
-        screen.contains("client 400005") && decision_line(screen).is_some() && screen.contains("What would change it")
+    // Client 400007 is refused and could be accepted with a smaller loan (the golden grid of
+    // tests/fixtures/counterfactual_grid.csv finds one).
+    session.send_keys(&["Down", "Down", "Down", "Down", "Down", "Down", "p"]);
+    session.wait_for("the decision on client 400007", REACTION, |screen| {
+        screen.contains("client 400007") && decision_line(screen).is_some() && screen.contains("What would change it")
     });
     session.send_keys(&["c"]);
     // All three parts are waited for: a capture can catch a frame half drawn.
     let screen = session.wait_for("the customer view", REACTION, |screen| {
-        screen.contains("Your loan application (client 400005)")
+        screen.contains("Your loan application (client 400007)")
             && screen.contains("If you borrowed")
             && screen.contains("The main reasons")
     });
-    assert!(!screen.contains("400004") && !screen.contains("400006"), "another client on screen:\n{screen}");
+    assert!(!screen.contains("400006") && !screen.contains("400008"), "another client on screen:\n{screen}");
     session.send_keys(&["l"]);
     session.wait_for("the French customer view", REACTION, |screen| {
-        screen.contains("Votre demande de prêt (client 400005)") && screen.contains("Si vous empruntiez")
+        screen.contains("Votre demande de prêt (client 400007)") && screen.contains("Si vous empruntiez")
     });
     session.send_keys(&["x"]);
     let screen = session.wait_for("the export", REACTION, |screen| screen.contains("copie enregistrée : "));
     let written: Vec<PathBuf> = std::fs::read_dir(exports.path()).unwrap().map(|entry| entry.unwrap().path()).collect();
     assert_eq!(written.len(), 2, "{written:?}\n{screen}");
-    assert!(written.iter().all(|path| path.to_string_lossy().contains("client-400005-fr-")), "{written:?}");
+    assert!(written.iter().all(|path| path.to_string_lossy().contains("client-400007-fr-")), "{written:?}");
     // Esc returns to the dashboard, the decision still shown.
     session.send_keys(&["Escape"]);
     session.wait_for("the dashboard again", REACTION, |screen| {

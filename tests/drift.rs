@@ -55,6 +55,17 @@ fn a_shifted_population_drifts_on_exactly_the_shifted_features() {
     // from about 56 % to about 91 % missing. Nothing else was touched.
     assert_eq!(names, ["AMT_INCOME_TOTAL", "ANNUITY_INCOME_RATIO", "CREDIT_INCOME_RATIO", "EXT_SOURCE_1"]);
     assert_eq!(code, Some(3));
+    // The generator wrote no credit history: the 20 history aggregates, missing for every
+    // current client, are left out, each saying which table the current population lacks.
+    let left_out = json["not_compared"].as_array().unwrap();
+    let names: Vec<&str> = left_out.iter().map(|left| left["feature"].as_str().unwrap()).collect();
+    assert_eq!(names, pad::domain::history::HISTORY_FEATURE_NAMES);
+    assert_eq!(left_out[0]["reason"], "the current population came without the bureau table");
+    assert_eq!(left_out[13]["reason"], "the current population came without the bureau_balance table");
+    assert_eq!(left_out[19]["reason"], "the current population came without the credit_card_balance table");
+    assert!(
+        json["features"].as_array().unwrap().iter().all(|f| !f["feature"].as_str().unwrap().starts_with("BUREAU_"))
+    );
     let moderate = json["features"].as_array().unwrap().iter().filter(|f| f["verdict"] == "moderate").count();
     assert_eq!(moderate, 0);
     let ext = json["features"].as_array().unwrap().iter().find(|f| f["feature"] == "EXT_SOURCE_1").unwrap();
@@ -84,6 +95,7 @@ fn a_shifted_population_drifts_on_exactly_the_shifted_features() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<svg") && html.contains("AMT_INCOME_TOTAL"));
     assert!(html.contains("<th>PSI rank</th>") && html.contains("Benjamini-Hochberg"), "the rule and both ranks");
+    assert!(html.contains("Not compared (the current population came without the bureau table): BUREAU_CREDITS,"));
     assert!(html.contains("deciles (10)") && html.contains("values (2)") && html.contains("&lt;1e-300"));
     for fetch in ["<script", "<link", "<img", "src=", "@import", "url("] {
         assert!(!html.contains(fetch), "the report must not load anything: found {fetch}");
@@ -93,9 +105,17 @@ fn a_shifted_population_drifts_on_exactly_the_shifted_features() {
 #[test]
 fn the_same_generator_with_another_seed_is_stable() {
     let dir = tempfile::tempdir().unwrap();
-    let current = applicants(dir.path(), "same.csv", 12, Shift::NONE);
+    // A Kaggle folder: the applicants and their credit history, as the reference has.
+    let current = dir.path().join("same");
+    std::fs::create_dir(&current).unwrap();
+    let options = SynthOptions { rows: 5000, seed: 12, with_target: false, first_id: 500_001, shift: Shift::NONE };
+    write(&options, &current.join("application_test.csv")).unwrap();
+    pad::data::synth::write_history(&options, &current).unwrap();
     let (names, code, json) = drifted(&current, None);
     assert!(names.is_empty(), "{names:?}");
+    // Every feature compared, the history's aggregates included.
+    assert!(json.get("not_compared").is_none(), "{}", json["not_compared"]);
+    assert!(json["features"].as_array().unwrap().iter().any(|f| f["feature"] == "BUREAU_ACTIVE"));
     assert_eq!(code, Some(0));
     // The history is the model's training set, whose scores sit a little apart from those of
     // new clients (PSI about 0.006, significant at 5,000 clients): at most a slight shift.
@@ -105,14 +125,23 @@ fn the_same_generator_with_another_seed_is_stable() {
     let output = pad(&["drift", "--reference", "data/history.parquet", "--current", s(&current)]);
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("Nothing drifted: exit code 0."), "{text}");
-    assert!(text.contains("Approval rate at the threshold 8.4 %"), "{text}");
+    assert!(!text.contains("Not compared"), "{text}");
+    let card: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/model.json")).unwrap(),
+    )
+    .unwrap();
+    let threshold = format!("{:.1} %", card["threshold"].as_f64().unwrap() * 100.0);
+    assert!(text.contains(&format!("Approval rate at the threshold {threshold}")), "{text}");
 }
 
 fn failure(args: &[&str]) -> String {
     let output = pad(args);
     let message = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(1), "{args:?}: {message}");
-    assert!(message.starts_with("error: ") && !message.contains("panicked"), "{message}");
+    // Warnings (a table without its credit history) may come first; the error is last.
+    let last = message.trim_end().lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: ") && !message.contains("panicked"), "{message}");
+    assert!(message.lines().all(|line| line.starts_with("warning: ") || line.starts_with("error: ")), "{message}");
     message
 }
 
@@ -124,7 +153,10 @@ fn bad_input_is_refused_with_what_and_where() {
     std::fs::write(&other, "SK_ID_CURR,AMT_CREDIT\n1,1000\n2,2000\n").unwrap();
     let message = failure(&["drift", "--reference", "data/history.parquet", "--current", s(&other)]);
     assert!(message.contains("current population") && message.contains("other.csv"), "{message}");
-    assert!(message.contains("no column for the model feature(s) AMT_INCOME_TOTAL"), "{message}");
+    assert!(
+        message.contains("no column for the model feature(s) ") && message.contains(" AMT_INCOME_TOTAL,"),
+        "{message}"
+    );
     // An empty file.
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, "").unwrap();

@@ -383,7 +383,12 @@ fn a_proposed_change_written_into_the_data_scores_the_same_and_stays_in_bounds()
         writer.write_record(&header).unwrap();
         writer.write_record(&fields).unwrap();
         writer.flush().unwrap();
-        let reloaded = load(&root().join("assets/model.txt"), &path, None);
+        // The client keeps its credit history: the bundled applicants' tables go with the copy.
+        let sources = LocalSources {
+            applicant_tables: pad::config::bundled_tables(pad::config::BUNDLED_APPLICANT_TABLES),
+            ..common::sources_with(&path)
+        };
+        let reloaded = LocalScorer::load(&sources).unwrap();
         let explanation = reloaded.explain(id).unwrap();
         assert_eq!(explanation.score.probability, probability, "client {id}");
         assert_eq!(explanation.score.decision, Decision::Accepted, "client {id}");
@@ -465,7 +470,7 @@ fn the_change_is_never_larger_than_a_fine_grid_finds_and_nothing_is_said_only_wh
     let scorer = bundled();
     let threshold = scorer.info().threshold;
     let searches = grid_searches();
-    assert!(searches.len() > 250, "{} refused clients in the golden file", searches.len());
+    assert!(searches.len() > 200, "{} refused clients in the golden file", searches.len());
     let (mut compared, mut nothing, mut revolving, mut lighter_preferred, mut beyond_grid) = (0, 0, 0, 0, 0);
     for golden in &searches {
         let id = golden.client;
@@ -510,8 +515,11 @@ fn the_change_is_never_larger_than_a_fine_grid_finds_and_nothing_is_said_only_wh
                 assert_eq!(scorer.what_if(id, &edits).unwrap().score.decision, Decision::Accepted, "client {id}");
                 if golden.revolving {
                     revolving += 1;
-                    assert!(text.en.contains("credit limit") && text.en.contains("minimum payment"), "{}", text.en);
-                    assert!(text.fr.contains("plafond de crédit"), "{}", text.fr);
+                    // Each lever changed is named as a line's: the limit, the minimum payment.
+                    let changed = |name: &str| changes.iter().any(|change| change.feature == name);
+                    assert_eq!(text.en.contains("credit limit"), changed("AMT_CREDIT"), "{}", text.en);
+                    assert_eq!(text.fr.contains("plafond de crédit"), changed("AMT_CREDIT"), "{}", text.fr);
+                    assert_eq!(text.en.contains("minimum payment"), changed("AMT_ANNUITY"), "{}", text.en);
                     assert!(!text.en.contains("repayment period") && !text.en.contains("goods"), "{}", text.en);
                 }
             }
@@ -548,7 +556,7 @@ fn the_change_is_never_larger_than_a_fine_grid_finds_and_nothing_is_said_only_wh
         "{compared} refused clients compared: {nothing} with nothing within bounds, {revolving} revolving lines, \
          {lighter_preferred} lighter repayments preferred, {beyond_grid} found between the grid's points"
     );
-    assert!(compared > 250 && nothing > 20 && revolving > 3, "{compared} {nothing} {revolving}");
+    assert!(compared > 200 && nothing > 20 && revolving > 3, "{compared} {nothing} {revolving}");
 }
 
 #[test]
@@ -560,10 +568,15 @@ fn a_revolving_line_is_offered_a_lower_credit_limit_on_the_sheet_in_both_languag
         .iter()
         .filter(|golden| golden.revolving)
         .find_map(|golden| match scorer.counterfactual(golden.client) {
-            Ok(found @ Counterfactual::Found { .. }) => Some((golden.client, found)),
+            // A lower limit (not only a lower minimum payment).
+            Ok(Counterfactual::Found { changes, probability, text, loan })
+                if changes.iter().any(|change| change.feature == "AMT_CREDIT") =>
+            {
+                Some((golden.client, Counterfactual::Found { changes, probability, text, loan }))
+            }
             _ => None,
         })
-        .expect("a refused revolving line with a proposal");
+        .expect("a refused revolving line offered a lower limit");
     let (id, counterfactual) = line;
     let explanation = scorer.explain(id).unwrap();
     let folder = tempfile::tempdir().unwrap();

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-/// Seed files for a target: the small fixtures (under 64 KiB) whose names end in one of
+/// Seed files for a target: the small fixtures (under 128 KiB) whose names end in one of
 /// `suffixes`, plus the committed `fuzz/seeds/<target>` files.
 fn seeds(target: &str, suffixes: &[&str]) -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -34,7 +34,7 @@ fn seeds(target: &str, suffixes: &[&str]) -> Vec<Vec<u8>> {
     files.sort();
     let seeds: Vec<Vec<u8>> = files
         .iter()
-        .filter(|path| path.metadata().is_ok_and(|meta| meta.is_file() && meta.len() < 64 * 1024))
+        .filter(|path| path.metadata().is_ok_and(|meta| meta.is_file() && meta.len() < 128 * 1024))
         .map(|path| std::fs::read(path).unwrap())
         .collect();
     assert!(!seeds.is_empty(), "no seeds for {target}");

@@ -38,7 +38,8 @@ pub fn run(args: &DashboardArgs, model_note: Option<String>) -> Result<()> {
         }
         None => {
             let sources = &config.sources;
-            let mut scorer = LocalScorer::load(sources)?;
+            // The reference's credit history is read while the clients are already shown.
+            let mut scorer = LocalScorer::load_deferred(sources)?;
             if let Some(note) = model_note {
                 scorer = scorer.with_note(note);
             }

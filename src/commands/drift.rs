@@ -194,6 +194,9 @@ fn table(report: &DriftReport, version: &str) -> String {
         counts.stable,
         if report.drifted() { "Something drifted: exit code 3." } else { "Nothing drifted: exit code 0." }
     );
+    for (reason, names) in crate::drift::not_compared_by_reason(report) {
+        let _ = writeln!(out, "{}", wrap(&format!("Not compared ({reason}): {}.", names.join(", ")), 100));
+    }
     out
 }
 

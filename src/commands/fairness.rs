@@ -27,7 +27,9 @@ pub(super) fn run(args: &FairnessArgs) -> Result<u8> {
     if let Some(bootstrap) = args.bootstrap {
         policy.fairness.bootstrap = bootstrap;
     }
-    let table = ClientTable::load(&history).context("cannot read the clients (--history)")?;
+    let tables = crate::config::tables_for(&args.history, crate::config::BUNDLED_HISTORY_TABLES, &args.tables)?;
+    let table = ClientTable::load_with(&history, crate::data::history::Role::History, &tables)
+        .context("cannot read the clients (--history)")?;
     let loaded = start.elapsed();
     let model_version = card.as_ref().and_then(|card| card.model_version.clone()).unwrap_or_else(|| "no card".into());
     let assessment = Assessment {

@@ -270,6 +270,19 @@ pub struct DriftReport {
     pub features: Vec<FeatureDrift>,
     /// The score (boxed: it is most of the report's size, which travels in messages).
     pub score: Box<ScoreDrift>,
+    /// Features left out: credit-history aggregates of a table one population came without
+    /// (missing for all its clients, they would only measure the table's absence).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_compared: Vec<NotCompared>,
+}
+
+/// A feature left out of the comparison, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NotCompared {
+    /// Feature name.
+    pub feature: String,
+    /// Why, for people: which population came without which table.
+    pub reason: String,
 }
 
 impl DriftReport {
@@ -342,8 +355,10 @@ pub fn compare(
     let (current_scores, importance) = (summary.probabilities, summary.mean_abs_log_odds);
     let reference_scores = scores(context.explainer, reference);
     let total_importance: f64 = importance.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let not_compared = absent_tables(context.features, reference, current);
     let mut features: Vec<FeatureDrift> = (0..n_features)
         .into_par_iter()
+        .filter(|&feature_idx| not_compared.iter().all(|left| left.feature != context.features[feature_idx].name))
         .map(|feature_idx| {
             let description = &context.features[feature_idx];
             let column = |matrix: &FeatureMatrix| -> Vec<f64> {
@@ -361,7 +376,47 @@ pub fn compare(
         .collect();
     judge(&mut features);
     let score = Box::new(score_drift(context.threshold, reference_scores, current_scores));
-    Ok(DriftReport { reference_rows: reference.n_rows(), current_rows: current.n_rows(), features, score })
+    Ok(DriftReport {
+        reference_rows: reference.n_rows(),
+        current_rows: current.n_rows(),
+        features,
+        score,
+        not_compared,
+    })
+}
+
+/// The features left out, grouped by reason in the report's order.
+pub fn not_compared_by_reason(report: &DriftReport) -> Vec<(&str, Vec<&str>)> {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for left in &report.not_compared {
+        match groups.iter_mut().find(|(reason, _)| *reason == left.reason) {
+            Some((_, names)) => names.push(&left.feature),
+            None => groups.push((&left.reason, vec![&left.feature])),
+        }
+    }
+    groups
+}
+
+/// The history features whose table the reference or the current population came without.
+fn absent_tables(
+    features: &[FeatureDescription],
+    reference: &FeatureMatrix,
+    current: &FeatureMatrix,
+) -> Vec<NotCompared> {
+    features
+        .iter()
+        .filter_map(|feature| {
+            let table = crate::data::history::aggregates::history_feature(&feature.name)?.table;
+            let without = |matrix: &FeatureMatrix| matrix.missing_history().contains(&table);
+            let who = match (without(reference), without(current)) {
+                (true, true) => "neither population came with",
+                (true, false) => "the reference came without",
+                (false, true) => "the current population came without",
+                (false, false) => return None,
+            };
+            Some(NotCompared { feature: feature.name.clone(), reason: format!("{who} the {} table", table.stem()) })
+        })
+        .collect()
 }
 
 /// Adjusts the features' p-values over all of them (Benjamini–Hochberg), gives each its

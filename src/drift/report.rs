@@ -74,6 +74,9 @@ pub fn html(report: &DriftReport, version: &str) -> String {
         percent(score.approval_current)
     );
     let _ = write!(html, "<p>{}</p>", escape(super::RULE));
+    for (reason, names) in super::not_compared_by_reason(report) {
+        let _ = write!(html, "<p>Not compared ({}): {}.</p>", escape(reason), escape(&names.join(", ")));
+    }
     html.push_str(
         "<h2>Summary</h2>\n<table><thead><tr><th>Rank</th><th>PSI rank</th><th>Feature</th><th>Binning</th>\
          <th>PSI</th><th>PSI by chance</th><th>χ²</th><th>p-value</th><th>q-value</th><th>KS p-value</th>\

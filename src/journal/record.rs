@@ -141,7 +141,9 @@ pub fn inputs_of_record(record: &ClientRecord, features: &[FeatureDescription]) 
     features
         .iter()
         .zip(&record.fields)
-        .filter(|(feature, _)| !feature.derived)
+        // Computed features are computed again from their inputs, but the credit-history
+        // aggregates are the inputs themselves (their tables are not recorded).
+        .filter(|(feature, _)| !feature.derived || crate::domain::history::is_history_feature(&feature.name))
         .map(|(feature, field)| {
             let value = match &field.value {
                 FieldValue::Missing if feature.name == "DAYS_EMPLOYED" && flagged_not_employed => {

@@ -85,7 +85,7 @@ pub(super) fn search_space(
     let position = |name: &str| features.iter().position(|feature| feature.name == name);
     let actionable = |name: &str| position(name).filter(|&idx| features[idx].actionable);
     let quantile = |name: &str, q: f64| {
-        position(name).and_then(|idx| reference.columns.get(idx)).map_or(f64::NAN, |column| column.quantile(q))
+        position(name).and_then(|idx| reference.column(idx)).map_or(f64::NAN, |column| column.quantile(q))
     };
     let loan = match (actionable("AMT_CREDIT"), actionable("AMT_ANNUITY")) {
         (Some(credit), Some(annuity)) => Some(counterfactual::LoanLevers {

@@ -70,8 +70,20 @@ impl LocalScorer {
         self
     }
 
-    /// Reads the model, its card, the applicants and the reference population.
+    /// Reads the model, its card, the applicants and the reference population, its credit
+    /// history included (its warnings join the others).
     pub fn load(sources: &LocalSources) -> Result<LocalScorer, ScoringError> {
+        let mut scorer = LocalScorer::load_deferred(sources)?;
+        let warnings = scorer.reference_ready()?.to_vec();
+        scorer.info.warnings.extend(warnings);
+        Ok(scorer)
+    }
+
+    /// As [`LocalScorer::load`], but the reference's credit history (for a model that reads
+    /// it) is still being read on another thread when it returns: what needs it waits for it,
+    /// and fails with [`ScoringError::ReferenceHistory`] if it could not be read. For a front
+    /// end that shows the clients at once.
+    pub fn load_deferred(sources: &LocalSources) -> Result<LocalScorer, ScoringError> {
         let bundle = ModelBundle::open(&sources.model)?;
         let (model, card, schema) = (&bundle.model, &bundle.card, &bundle.schema);
         let (threshold, origin) = resolve_threshold(sources.threshold, card.as_ref(), &sources.model)?;
@@ -90,19 +102,23 @@ impl LocalScorer {
         let applicants = FeatureMatrix::from_table(&table, schema)?;
         let history = table.history().map(|history| history.index());
         drop(table);
-        warn_about(&applicants, &sources.applicants, &mut warnings);
+        warn_about(&applicants, &sources.applicants, false, &mut warnings);
         let missing_history: Vec<String> =
             applicants.missing_history().iter().map(|kind| kind.stem().to_string()).collect();
         let rows_by_id = summaries.iter().enumerate().map(|(row, summary)| (summary.id, row)).collect();
 
         // The reference's credit-history tables serve only the model's history features (their
-        // percentiles among past clients): a model without any does not read them.
-        let reads_history = schema.features.iter().any(|feature| {
-            feature.used && crate::domain::history::HISTORY_FEATURE_NAMES.contains(&feature.name.as_str())
-        });
-        let no_tables = crate::data::history::HistoryFiles::default();
-        let reference_tables = if reads_history { &sources.history_tables } else { &no_tables };
-        let table = ClientTable::load_with(&sources.history, Role::History, reference_tables)?;
+        // standing among past clients): read on another thread after the rest (they take
+        // longer than all of it), and not at all for a model without any.
+        let history_features: Vec<usize> = schema
+            .features
+            .iter()
+            .enumerate()
+            .filter(|(_, feature)| feature.used && crate::domain::history::is_history_feature(&feature.name))
+            .map(|(feature_idx, _)| feature_idx)
+            .collect();
+        let defer_history = !history_features.is_empty() && !sources.history_tables.is_empty();
+        let table = ClientTable::load(&sources.history)?;
         warnings.extend(table.warnings().iter().cloned());
         let Some(targets) = table.numeric(crate::data::schema::TARGET_COLUMN) else {
             return Err(ScoringError::NoTarget(sources.history.clone()));
@@ -123,9 +139,16 @@ impl LocalScorer {
             feature.required = completeness.is_required(&feature.name);
         }
         drop(table);
-        warn_about(&matrix, &sources.history, &mut warnings);
-        let reference = ReferenceIndex::build(&matrix, &outcomes);
+        warn_about(&matrix, &sources.history, defer_history, &mut warnings);
+        let mut reference = ReferenceIndex::build(&matrix, &outcomes);
         drop(matrix);
+        if defer_history {
+            let (path, tables, schema) = (sources.history.clone(), sources.history_tables.clone(), schema.clone());
+            let features = history_features.clone();
+            reference.defer(history_features, outcomes.clone(), move || {
+                history_columns(&path, &tables, &schema, &features).map_err(|error| error.to_string())
+            });
+        }
 
         let templates = Templates::bundled()?;
         let (derivations, frozen) = derivations(&features);
@@ -169,6 +192,12 @@ impl LocalScorer {
             completeness,
             history,
         })
+    }
+
+    /// Waits for the reference's credit history: the warnings of reading it, or why it could
+    /// not be read.
+    pub fn reference_ready(&self) -> Result<&[String], ScoringError> {
+        self.reference.ready().map_err(|error| ScoringError::ReferenceHistory(error.to_string()))
     }
 
     /// The model.
@@ -236,15 +265,18 @@ impl Scorer for LocalScorer {
     }
 
     fn client(&self, id: ClientId) -> Result<ClientRecord, ScoringError> {
+        self.reference_ready()?;
         let row = self.row_of(id)?;
         let n_reference = self.reference.n_clients as f64;
         let fields = row
             .iter()
-            .zip(&self.reference.columns)
-            .map(|(&value, column)| (value, column.standing(value)))
             .enumerate()
-            .map(|(feature_idx, (value, count))| {
+            .map(|(feature_idx, &value)| {
+                let count = self.reference.column(feature_idx).map(|column| column.standing(value));
                 let value = self.field_value(feature_idx, value);
+                let Some(count) = count else {
+                    return Field { value, percentile: None, share: None };
+                };
                 let with_value = count.with_value as f64;
                 // Durations in days are negative in the data (days before the application): a
                 // longer duration is a smaller number, so the percentile is taken from the top.
@@ -280,6 +312,7 @@ impl Scorer for LocalScorer {
     }
 
     fn explain(&self, id: ClientId) -> Result<Explanation, ScoringError> {
+        self.reference_ready()?;
         let row = self.row_of(id)?;
         let contributions = self.explainer.explain(row)?;
         Ok(self.explanation_of(id, row, contributions))
@@ -292,22 +325,26 @@ impl Scorer for LocalScorer {
     }
 
     fn explain_inputs(&self, inputs: &FeatureInputs) -> Result<Explanation, ScoringError> {
+        self.reference_ready()?;
         let row = crate::data::inputs::row_from_inputs(inputs, &self.schema)?;
         let contributions = self.explainer.explain(&row)?;
         Ok(self.explanation_of(id_of_inputs(inputs), &row, contributions))
     }
 
     fn counterfactual(&self, id: ClientId) -> Result<Counterfactual, ScoringError> {
+        self.reference_ready()?;
         let row = self.row_of(id)?;
         self.counterfactual_of_row(row)
     }
 
     fn counterfactual_inputs(&self, inputs: &FeatureInputs) -> Result<Counterfactual, ScoringError> {
+        self.reference_ready()?;
         let row = crate::data::inputs::row_from_inputs(inputs, &self.schema)?;
         self.counterfactual_of_row(&row)
     }
 
     fn what_if(&self, id: ClientId, changes: &[(String, f64)]) -> Result<Explanation, ScoringError> {
+        self.reference_ready()?;
         let mut row = self.row_of(id)?.to_vec();
         let mut changed = Vec::with_capacity(changes.len());
         for (name, value) in changes {
@@ -336,8 +373,9 @@ impl Scorer for LocalScorer {
     }
 
     fn distribution(&self, feature: &str) -> Result<Distribution, ScoringError> {
+        self.reference_ready()?;
         let feature_idx = self.feature_index(feature)?;
-        let Some(column) = self.reference.columns.get(feature_idx) else {
+        let Some(column) = self.reference.column(feature_idx) else {
             return Err(ScoringError::UnknownFeature(feature.to_string()));
         };
         let categories = self.info.features.get(feature_idx).and_then(|feature| feature.categories.clone());
@@ -380,7 +418,9 @@ impl Scorer for LocalScorer {
     /// The history is read again: only its sorted columns are kept after loading, and drift
     /// needs its rows.
     fn drift(&self) -> Result<DriftReport, ScoringError> {
-        let reference = FeatureMatrix::load(&self.sources.history, &self.schema)?;
+        let table = ClientTable::load_with(&self.sources.history, Role::History, &self.sources.history_tables)?;
+        let reference = FeatureMatrix::from_table(&table, &self.schema)?;
+        drop(table);
         let context = crate::drift::DriftContext {
             explainer: &self.explainer,
             features: &self.info.features,
@@ -391,7 +431,7 @@ impl Scorer for LocalScorer {
 
     /// The history is read again, as for drift: fairness needs its rows and outcomes.
     fn fairness(&self) -> Result<crate::fairness::FairnessReport, ScoringError> {
-        let table = crate::data::ClientTable::load(&self.sources.history)?;
+        let table = ClientTable::load_with(&self.sources.history, Role::History, &self.sources.history_tables)?;
         let policy = ReasonPolicy::bundled()?;
         let assessment = crate::fairness::history::Assessment {
             model: self.model(),
@@ -480,7 +520,7 @@ impl LocalScorer {
     /// Where a value stands among the reference clients who repaid, and among those who
     /// defaulted.
     fn repaid_standing(&self, feature_idx: usize, value: f64) -> RepaidStanding {
-        let Some(column) = self.reference.columns.get(feature_idx) else { return RepaidStanding::default() };
+        let Some(column) = self.reference.column(feature_idx) else { return RepaidStanding::default() };
         let feature = self.info.features.get(feature_idx);
         let unit = feature.map_or("", |feature| feature.unit.as_str());
         let shared = unit == "flag" || feature.is_some_and(|feature| feature.categories.is_some());
@@ -594,7 +634,34 @@ fn summarise(table: &ClientTable, path: &Path) -> Result<Vec<ClientSummary>, Sco
 }
 
 /// Warnings about a loaded table, for the status bar.
-fn warn_about(matrix: &FeatureMatrix, path: &Path, warnings: &mut Vec<String>) {
+/// The reference's credit-history features `features` (their values, one per client) read
+/// with its tables, and the warnings of reading the tables.
+fn history_columns(
+    path: &Path,
+    tables: &crate::data::history::HistoryFiles,
+    schema: &FeatureSchema,
+    features: &[usize],
+) -> Result<(Vec<Vec<f64>>, Vec<String>), ScoringError> {
+    let table = ClientTable::load_with(path, Role::History, tables)?;
+    let warnings = table.history().map(|history| history.warnings().to_vec()).unwrap_or_default();
+    let matrix = FeatureMatrix::from_table(&table, schema)?;
+    drop(table);
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into());
+    let mut warnings = warnings;
+    if !matrix.missing_history().is_empty() {
+        warnings.push(missing_tables_warning(&name, matrix.missing_history()));
+    }
+    let n_features = matrix.n_features().max(1);
+    let columns = features
+        .iter()
+        .map(|&feature_idx| matrix.values().iter().skip(feature_idx).step_by(n_features).copied().collect())
+        .collect();
+    Ok((columns, warnings))
+}
+
+/// The warnings about a table read for scoring; `history_later` when its credit history is
+/// read apart (its absence here is not one).
+fn warn_about(matrix: &FeatureMatrix, path: &Path, history_later: bool, warnings: &mut Vec<String>) {
     let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into());
     if matrix.repaired_lines() > 0 {
         warnings.push(format!("{name}: repaired {} whole-line-quoted rows", matrix.repaired_lines()));
@@ -603,7 +670,7 @@ fn warn_about(matrix: &FeatureMatrix, path: &Path, warnings: &mut Vec<String>) {
         warnings
             .extend(crate::data::pipeline::ignored_input_warning(column).map(|warning| format!("{name}: {warning}")));
     }
-    if !matrix.missing_history().is_empty() {
+    if !matrix.missing_history().is_empty() && !history_later {
         warnings.push(missing_tables_warning(&name, matrix.missing_history()));
     }
     for unknown in matrix.unknown_categories() {

@@ -92,6 +92,9 @@ pub enum ScoringError {
     /// The client table has no rows.
     #[error("{0}: no clients in the file")]
     NoClients(PathBuf),
+    /// The reference population's credit history, read after the rest, cannot be used.
+    #[error("the reference population's credit history cannot be used: {0}")]
+    ReferenceHistory(String),
     /// The reference population has no outcomes.
     #[error("{0}: no TARGET column; the reference population must be a history with outcomes (1 = defaulted)")]
     NoTarget(PathBuf),

@@ -5,6 +5,8 @@
 //! whole history on every key press, and a histogram is two binary searches per bin. The
 //! sorted columns replace the row-major table, so memory does not grow.
 
+use std::sync::{Arc, OnceLock};
+
 use rayon::prelude::*;
 
 use crate::data::FeatureMatrix;
@@ -80,13 +82,50 @@ impl ReferenceColumn {
     }
 }
 
+impl ReferenceColumn {
+    /// One feature's values (one per client) split by outcome (`outcomes[i]` is 1 for a
+    /// client who defaulted) and sorted.
+    fn of<'a>(values: impl Iterator<Item = &'a f64>, outcomes: &[u8]) -> ReferenceColumn {
+        let mut column = ReferenceColumn::default();
+        for (&value, &outcome) in values.zip(outcomes) {
+            match (value.is_nan(), outcome == 1) {
+                (true, false) => column.missing.0 += 1,
+                (true, true) => column.missing.1 += 1,
+                (false, false) => column.repaid.push(value),
+                (false, true) => column.defaulted.push(value),
+            }
+        }
+        column.repaid.sort_unstable_by(f64::total_cmp);
+        column.defaulted.sort_unstable_by(f64::total_cmp);
+        column.repaid.shrink_to_fit();
+        column.defaulted.shrink_to_fit();
+        column
+    }
+}
+
+/// What a deferred computation gives: the columns of its features (in their order) and the
+/// warnings of reading them.
+pub(crate) type DeferredColumns = Result<(Vec<ReferenceColumn>, Vec<String>), String>;
+
+/// Columns computed on another thread after load (the credit-history aggregates, whose
+/// tables take longer to read than all the rest): asked for, they are waited for.
+#[derive(Debug)]
+struct Deferred {
+    /// The model features they are, in the order of the columns.
+    features: Vec<usize>,
+    /// Set once, by the thread, whatever happens to it.
+    columns: OnceLock<DeferredColumns>,
+}
+
 /// Every feature's [`ReferenceColumn`], in model order.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ReferenceIndex {
-    /// One column per model feature.
-    pub(crate) columns: Vec<ReferenceColumn>,
+    /// One column per model feature (empty for a deferred one).
+    columns: Vec<ReferenceColumn>,
     /// Clients in the reference population.
     pub(crate) n_clients: usize,
+    /// Columns still being computed, if any.
+    deferred: Option<Arc<Deferred>>,
 }
 
 impl ReferenceIndex {
@@ -98,24 +137,53 @@ impl ReferenceIndex {
         let columns = (0..n_features)
             .into_par_iter()
             .map(|feature_idx| {
-                let mut column = ReferenceColumn::default();
-                let cells = values.iter().skip(feature_idx).step_by(n_features.max(1));
-                for (&value, &outcome) in cells.zip(outcomes) {
-                    match (value.is_nan(), outcome == 1) {
-                        (true, false) => column.missing.0 += 1,
-                        (true, true) => column.missing.1 += 1,
-                        (false, false) => column.repaid.push(value),
-                        (false, true) => column.defaulted.push(value),
-                    }
-                }
-                column.repaid.sort_unstable_by(f64::total_cmp);
-                column.defaulted.sort_unstable_by(f64::total_cmp);
-                column.repaid.shrink_to_fit();
-                column.defaulted.shrink_to_fit();
-                column
+                ReferenceColumn::of(values.iter().skip(feature_idx).step_by(n_features.max(1)), outcomes)
             })
             .collect();
-        ReferenceIndex { columns, n_clients: matrix.n_rows().min(outcomes.len()) }
+        ReferenceIndex { columns, n_clients: matrix.n_rows().min(outcomes.len()), deferred: None }
+    }
+
+    /// Computes the columns of `features` on another thread: `values` gives each feature's
+    /// values (one per client, in the order of `outcomes`) and the warnings of reading them.
+    pub(crate) fn defer(
+        &mut self,
+        features: Vec<usize>,
+        outcomes: Vec<u8>,
+        values: impl FnOnce() -> Result<(Vec<Vec<f64>>, Vec<String>), String> + Send + 'static,
+    ) {
+        let deferred = Arc::new(Deferred { features, columns: OnceLock::new() });
+        self.deferred = Some(Arc::clone(&deferred));
+        std::thread::spawn(move || {
+            let computed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(values))
+                .unwrap_or_else(|_| Err("reading it stopped unexpectedly".into()))
+                .map(|(columns, warnings)| {
+                    let columns = columns.iter().map(|values| ReferenceColumn::of(values.iter(), &outcomes)).collect();
+                    (columns, warnings)
+                });
+            let _ = deferred.columns.set(computed);
+        });
+    }
+
+    /// The column of a feature (waiting for it if deferred); `None` for an unknown feature
+    /// or a deferred one that could not be computed.
+    pub(crate) fn column(&self, feature_idx: usize) -> Option<&ReferenceColumn> {
+        if let Some(deferred) = &self.deferred
+            && let Some(position) = deferred.features.iter().position(|&feature| feature == feature_idx)
+        {
+            return deferred.columns.wait().as_ref().ok().and_then(|(columns, _)| columns.get(position));
+        }
+        self.columns.get(feature_idx)
+    }
+
+    /// Waits for the deferred columns: the warnings of reading them, or why they could not be.
+    pub(crate) fn ready(&self) -> Result<&[String], &str> {
+        match &self.deferred {
+            Some(deferred) => match deferred.columns.wait() {
+                Ok((_, warnings)) => Ok(warnings),
+                Err(error) => Err(error),
+            },
+            None => Ok(&[]),
+        }
     }
 }
 

@@ -497,7 +497,7 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
             final_iterations,
         },
         metrics: Metrics { oof_auc, cost_per_client: choice.cost_per_client, confusion: choice.confusion },
-        cost_curve: thin_curve(&choice.curve, choice.threshold, 200),
+        cost_curve: thin_curve(&choice.curve, (choice.threshold, choice.cost_per_client), 200),
         inputs,
         history_tables,
         policy: CardPolicy { file: "assets/policy.toml".into(), version: policy.version.clone() },
@@ -520,15 +520,21 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
 }
 
 /// At most `limit` finite points of the curve, evenly spaced, always keeping the chosen one.
-fn thin_curve(curve: &[(f64, f64)], chosen: f64, limit: usize) -> Vec<(f64, f64)> {
+fn thin_curve(curve: &[(f64, f64)], chosen: (f64, f64), limit: usize) -> Vec<(f64, f64)> {
     let finite: Vec<(f64, f64)> = curve.iter().copied().filter(|(threshold, _)| threshold.is_finite()).collect();
     let step = finite.len().div_ceil(limit.max(1)).max(1);
-    finite
+    let mut thinned: Vec<(f64, f64)> = finite
         .iter()
         .enumerate()
-        .filter(|(index, (threshold, _))| index % step == 0 || *threshold == chosen)
+        .filter(|(index, (threshold, _))| index % step == 0 || *threshold == chosen.0)
         .map(|(_, p)| *p)
-        .collect()
+        .collect();
+    // The chosen threshold (a mean of the folds' thresholds, not a score itself) at its cost.
+    if chosen.0.is_finite() && !thinned.iter().any(|(threshold, _)| *threshold == chosen.0) {
+        let at = thinned.partition_point(|(threshold, _)| *threshold < chosen.0);
+        thinned.insert(at, chosen);
+    }
+    thinned
 }
 
 /// Writes every file beside its target, then renames them all: a failure leaves no file.

@@ -12,7 +12,11 @@ pub mod scoring;
 
 use crate::api::dto::{ScoreRequest, Subject};
 use crate::api::error::ApiError;
+use crate::domain::history::is_history_feature;
 use crate::domain::{ClientId, InputValue};
+
+/// Credit-history features named in the warning about those not given, before "…".
+const LISTED_HISTORY: usize = 4;
 
 /// Whom a scoring request is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,13 +65,33 @@ impl Target {
     }
 
     /// The warnings about the request: derived features of the model given among the
-    /// inputs, ignored (computed from their inputs); also logged.
+    /// inputs, ignored (computed from their inputs), and, for a model that reads the credit
+    /// history, that an applicant given by features has none; also logged.
     pub fn warnings(&self, features: &[crate::domain::FeatureDescription]) -> Vec<String> {
         let Target::Inputs(inputs) = self else {
             return Vec::new();
         };
-        let warnings =
+        let mut warnings =
             crate::data::inputs::ignored_derived(inputs, |name| features.iter().any(|feature| feature.name == name));
+        let history: Vec<&str> = features
+            .iter()
+            .filter(|feature| feature.used && is_history_feature(&feature.name))
+            .map(|feature| feature.name.as_str())
+            .collect();
+        let not_given: Vec<&str> =
+            history.iter().copied().filter(|name| inputs.iter().all(|(given, _)| given != name)).collect();
+        if !not_given.is_empty() {
+            let listed: Vec<&str> = not_given.iter().copied().take(LISTED_HISTORY).collect();
+            let more = if not_given.len() > LISTED_HISTORY { ", …" } else { "" };
+            warnings.push(format!(
+                "the credit history of an applicant given by `features` is only what its aggregates given by \
+                 name say: {} of the model's {} credit-history features are not given, so missing values ({}{more}); \
+                 ask by `client_id` to score a served client with its history",
+                not_given.len(),
+                history.len(),
+                listed.join(", ")
+            ));
+        }
         for warning in &warnings {
             tracing::warn!("{warning}");
         }

@@ -44,8 +44,6 @@
 //! gets 0 for the counts and sums (nothing borrowed is a true zero) and missing values for
 //! the rest.
 
-use std::collections::HashMap;
-
 use polars::prelude::*;
 
 use super::{CreditHistory, HistoryKind, status_level};
@@ -211,7 +209,7 @@ fn optional_sum(frame: &DataFrame, name: &str) -> Expr {
 /// (a zero denominator) is missing.
 fn spread(frame: &DataFrame, table: HistoryKind, ids: &[i64]) -> PolarsResult<Vec<(&'static str, Vec<f64>)>> {
     let keys = frame.column(ID_COLUMN)?.cast(&DataType::Int64)?;
-    let row_of: HashMap<i64, usize> =
+    let row_of: PlHashMap<i64, usize> =
         keys.i64()?.iter().enumerate().filter_map(|(row, key)| key.map(|key| (key, row))).collect();
     let mut columns = Vec::new();
     for feature in HISTORY_FEATURES.iter().filter(|feature| feature.table == table) {

@@ -23,7 +23,6 @@
 
 pub mod aggregates;
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -32,7 +31,7 @@ use super::DataError;
 use super::csv_source::CsvText;
 use super::frame::{KindOf, csv_location, read_csv_frame, read_parquet_frame};
 use super::schema::{ColumnKind, ID_COLUMN};
-use crate::domain::history::{BureauCredit, CardMonth, ClientHistory, STATUS_LEGEND};
+use crate::domain::history::{BureauCredit, CardMonth, ClientHistory};
 
 /// One of Kaggle's tables beside the application table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -385,13 +384,13 @@ fn check_unique(keys: &[i64], column: &str, path: &Path, locator: &Locator) -> R
 fn keep_known(
     frame: DataFrame,
     keys: &[i64],
-    known: &HashSet<i64>,
+    known: impl Fn(&i64) -> bool,
     what: &str,
     path: &Path,
     locator: &Locator,
     warnings: &mut Vec<String>,
 ) -> Result<DataFrame, DataError> {
-    let mask: BooleanChunked = keys.iter().map(|key| known.contains(key)).collect();
+    let mask: BooleanChunked = keys.iter().map(known).collect();
     let ignored = mask.len() - mask.sum().unwrap_or(0) as usize;
     if ignored == 0 {
         return Ok(frame);
@@ -426,12 +425,12 @@ pub fn status_level(code: &str) -> Option<f64> {
 impl CreditHistory {
     /// Reads and checks the given tables for the clients `ids` of `application`.
     pub fn load(files: &HistoryFiles, ids: &[i64], application: &Path) -> Result<CreditHistory, DataError> {
-        let clients: HashSet<i64> = ids.iter().copied().collect();
+        let clients: PlHashSet<i64> = ids.iter().copied().collect();
         let app_name =
             application.file_name().map_or_else(|| application.display().to_string(), |n| n.to_string_lossy().into());
         let not_clients = format!("clients that are not in {app_name}");
         let mut history = CreditHistory::default();
-        let mut bureau_ids: Option<HashMap<i64, i64>> = None;
+        let mut bureau_ids: Option<PlHashMap<i64, i64>> = None;
         for kind in HistoryKind::ALL {
             let Some(path) = files.get(kind) else { continue };
             history.tables.push((kind, path.to_path_buf()));
@@ -448,11 +447,10 @@ impl CreditHistory {
                         ));
                         continue;
                     };
-                    let known: HashSet<i64> = owners.keys().copied().collect();
                     let frame = keep_known(
                         frame,
                         &credits,
-                        &known,
+                        |credit| owners.contains_key(credit),
                         "credits not in the bureau table",
                         path,
                         &locator,
@@ -483,14 +481,21 @@ impl CreditHistory {
                             Vec::new()
                         }
                     };
-                    let frame =
-                        keep_known(frame, &owners, &clients, &not_clients, path, &locator, &mut history.warnings)?;
+                    let frame = keep_known(
+                        frame,
+                        &owners,
+                        |owner| clients.contains(owner),
+                        &not_clients,
+                        path,
+                        &locator,
+                        &mut history.warnings,
+                    )?;
                     match kind {
                         HistoryKind::Bureau => {
                             bureau_ids = Some(
                                 own.iter()
                                     .zip(&owners)
-                                    .filter(|(_, owner)| clients.contains(owner))
+                                    .filter(|(_, owner)| clients.contains(*owner))
                                     .map(|(credit, owner)| (*credit, *owner))
                                     .collect(),
                             );
@@ -544,7 +549,7 @@ impl CreditHistory {
             ..HistoryIndex::default()
         };
         if let Some(bureau) = &self.bureau {
-            let mut months: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
+            let mut months: PlHashMap<i64, Vec<(i32, String)>> = PlHashMap::default();
             if let Some(balance) = &self.bureau_balance {
                 let credit = int_column(balance, "SK_ID_BUREAU");
                 let month = int_column(balance, "MONTHS_BALANCE");
@@ -611,8 +616,8 @@ pub struct HistoryIndex {
     bureau_given: bool,
     balance_given: bool,
     card_given: bool,
-    bureau: HashMap<i64, Vec<BureauCredit>>,
-    card: HashMap<i64, Vec<CardMonth>>,
+    bureau: PlHashMap<i64, Vec<BureauCredit>>,
+    card: PlHashMap<i64, Vec<CardMonth>>,
 }
 
 impl HistoryIndex {
@@ -660,7 +665,7 @@ fn check_statuses(frame: &DataFrame, path: &Path, locator: &Locator) -> Result<(
         return Ok(());
     };
     for (row, value) in values.iter().enumerate() {
-        let valid = value.is_some_and(|value| STATUS_LEGEND.iter().any(|(code, _)| *code == value));
+        let valid = value.is_some_and(|value| matches!(value.as_bytes(), [b'C' | b'X' | b'0'..=b'5']));
         if !valid {
             return Err(DataError::BadCode {
                 path: path.to_path_buf(),

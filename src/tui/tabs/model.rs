@@ -127,6 +127,9 @@ fn card_lines(context: &Context<'_>, card: &ModelCard) -> Vec<Line<'static>> {
     if !card.excluded.is_empty() {
         lines.push(pair(context, "Left out", card.excluded.join(", ")));
     }
+    if !card.history_tables.is_empty() {
+        lines.push(pair(context, "History read", card.history_tables.join(", ")));
+    }
     if let Some(policy) = &card.policy {
         // The desk applies its own policy; a model trained under another version says so.
         let applied = &context.info.policy_version;
