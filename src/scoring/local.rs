@@ -80,9 +80,10 @@ impl LocalScorer {
     }
 
     /// As [`LocalScorer::load`], but the reference's credit history (for a model that reads
-    /// it) is still being read on another thread when it returns: what needs it waits for it,
-    /// and fails with [`ScoringError::ReferenceHistory`] if it could not be read. For a front
-    /// end that shows the clients at once.
+    /// it) is left to be read on another thread, started by [`Scorer::warm_up`] or by the
+    /// first question that needs it, which waits for it and fails with
+    /// [`ScoringError::ReferenceHistory`] if it could not be read. For a front end that shows
+    /// the clients at once.
     pub fn load_deferred(sources: &LocalSources) -> Result<LocalScorer, ScoringError> {
         let bundle = ModelBundle::open(&sources.model)?;
         let (model, card, schema) = (&bundle.model, &bundle.card, &bundle.schema);
@@ -249,6 +250,10 @@ impl LocalScorer {
 }
 
 impl Scorer for LocalScorer {
+    fn warm_up(&self) {
+        self.reference.start();
+    }
+
     fn info(&self) -> &ScorerInfo {
         &self.info
     }

@@ -210,6 +210,11 @@ pub trait Scorer: Send + Sync {
     /// The model's identity, threshold and features.
     fn info(&self) -> &ScorerInfo;
 
+    /// Starts, without waiting, what the scorer left to read until asked (the reference's
+    /// credit history of a scorer loaded with [`LocalScorer::load_deferred`]): a front end
+    /// calls it once its first screen is drawn.
+    fn warm_up(&self) {}
+
     /// Every current applicant, in file order.
     fn clients(&self) -> Result<Vec<ClientSummary>, ScoringError>;
 

@@ -107,14 +107,52 @@ impl ReferenceColumn {
 /// warnings of reading them.
 pub(crate) type DeferredColumns = Result<(Vec<ReferenceColumn>, Vec<String>), String>;
 
-/// Columns computed on another thread after load (the credit-history aggregates, whose
-/// tables take longer to read than all the rest): asked for, they are waited for.
-#[derive(Debug)]
+/// The work of a deferred computation: each feature's values and the warnings of reading them.
+type DeferredWork = Box<dyn FnOnce() -> Result<(Vec<Vec<f64>>, Vec<String>), String> + Send>;
+
+/// Columns computed on another thread (the credit-history aggregates, whose tables take
+/// longer to read than all the rest), started by [`ReferenceIndex::start`] or by the first
+/// question that needs them, which waits for them.
 struct Deferred {
     /// The model features they are, in the order of the columns.
     features: Vec<usize>,
+    /// The work and the outcomes, until a thread takes them.
+    work: std::sync::Mutex<Option<(DeferredWork, Vec<u8>)>>,
     /// Set once, by the thread, whatever happens to it.
     columns: OnceLock<DeferredColumns>,
+}
+
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Deferred").field("features", &self.features).finish_non_exhaustive()
+    }
+}
+
+impl Deferred {
+    /// Starts the work on its own thread, unless it was started already.
+    fn start(self: &Arc<Deferred>) {
+        let taken = match self.work.lock() {
+            Ok(mut work) => work.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        let Some((values, outcomes)) = taken else { return };
+        let deferred = Arc::clone(self);
+        std::thread::spawn(move || {
+            let computed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(values))
+                .unwrap_or_else(|_| Err("reading it stopped unexpectedly".into()))
+                .map(|(columns, warnings)| {
+                    let columns = columns.iter().map(|values| ReferenceColumn::of(values.iter(), &outcomes)).collect();
+                    (columns, warnings)
+                });
+            let _ = deferred.columns.set(computed);
+        });
+    }
+
+    /// The columns, once computed (started now if they were not).
+    fn wait(self: &Arc<Deferred>) -> &DeferredColumns {
+        self.start();
+        self.columns.wait()
+    }
 }
 
 /// Every feature's [`ReferenceColumn`], in model order.
@@ -143,25 +181,26 @@ impl ReferenceIndex {
         ReferenceIndex { columns, n_clients: matrix.n_rows().min(outcomes.len()), deferred: None }
     }
 
-    /// Computes the columns of `features` on another thread: `values` gives each feature's
-    /// values (one per client, in the order of `outcomes`) and the warnings of reading them.
+    /// Leaves the columns of `features` to be computed on another thread (see
+    /// [`ReferenceIndex::start`]): `values` gives each feature's values (one per client, in
+    /// the order of `outcomes`) and the warnings of reading them.
     pub(crate) fn defer(
         &mut self,
         features: Vec<usize>,
         outcomes: Vec<u8>,
         values: impl FnOnce() -> Result<(Vec<Vec<f64>>, Vec<String>), String> + Send + 'static,
     ) {
-        let deferred = Arc::new(Deferred { features, columns: OnceLock::new() });
-        self.deferred = Some(Arc::clone(&deferred));
-        std::thread::spawn(move || {
-            let computed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(values))
-                .unwrap_or_else(|_| Err("reading it stopped unexpectedly".into()))
-                .map(|(columns, warnings)| {
-                    let columns = columns.iter().map(|values| ReferenceColumn::of(values.iter(), &outcomes)).collect();
-                    (columns, warnings)
-                });
-            let _ = deferred.columns.set(computed);
-        });
+        let work: DeferredWork = Box::new(values);
+        let deferred =
+            Deferred { features, work: std::sync::Mutex::new(Some((work, outcomes))), columns: OnceLock::new() };
+        self.deferred = Some(Arc::new(deferred));
+    }
+
+    /// Starts computing the deferred columns on their own thread (once; without waiting).
+    pub(crate) fn start(&self) {
+        if let Some(deferred) = &self.deferred {
+            deferred.start();
+        }
     }
 
     /// The column of a feature (waiting for it if deferred); `None` for an unknown feature
@@ -170,7 +209,7 @@ impl ReferenceIndex {
         if let Some(deferred) = &self.deferred
             && let Some(position) = deferred.features.iter().position(|&feature| feature == feature_idx)
         {
-            return deferred.columns.wait().as_ref().ok().and_then(|(columns, _)| columns.get(position));
+            return deferred.wait().as_ref().ok().and_then(|(columns, _)| columns.get(position));
         }
         self.columns.get(feature_idx)
     }
@@ -178,7 +217,7 @@ impl ReferenceIndex {
     /// Waits for the deferred columns: the warnings of reading them, or why they could not be.
     pub(crate) fn ready(&self) -> Result<&[String], &str> {
         match &self.deferred {
-            Some(deferred) => match deferred.columns.wait() {
+            Some(deferred) => match deferred.wait() {
                 Ok((_, warnings)) => Ok(warnings),
                 Err(error) => Err(error),
             },

@@ -158,7 +158,11 @@ async fn drive(terminal: &mut terminal::Tui, session: Session, config: &Dashboar
             })
             .context("cannot draw")?;
         let drawn = Instant::now();
-        timings.first_frame.get_or_insert(drawn - started);
+        if timings.first_frame.is_none() {
+            timings.first_frame = Some(drawn - started);
+            // What the scorer left to read is read now, while the person looks at the screen.
+            scorer.warm_up();
+        }
         if in_flight == 0 {
             timings.keys.extend(pending_keys.drain(..).map(|pressed| drawn - pressed));
         }
