@@ -603,3 +603,53 @@ fn a_revolving_line_is_offered_a_lower_credit_limit_on_the_sheet_in_both_languag
         }
     }
 }
+
+#[test]
+fn the_credit_history_is_told_to_the_customer_in_its_own_words() {
+    // The shipped model reads the bundled credit history; assets/policy.toml classes its
+    // aggregates as facts a customer is told about. Client 400001's worst reported delay
+    // weighs most on its refusal (tests/snapshots: the Decision tab), so a principal reason
+    // quotes it with its level, never "other characteristics".
+    use pad::domain::history::is_history_feature;
+    let scorer = bundled();
+    let explanation = scorer.explain(400001).unwrap();
+    assert_eq!(explanation.score.decision, Decision::Refused);
+    let worst = explanation
+        .reasons
+        .iter()
+        .find(|reason| reason.features.first().is_some_and(|feature| feature == "BUREAU_WORST_STATUS"))
+        .unwrap_or_else(|| panic!("no reason about the worst delay: {:#?}", explanation.reasons));
+    assert_eq!(worst.class, pad::domain::PolicyClass::Explained);
+    let features = &scorer.info().features;
+    let index = features.iter().position(|feature| feature.name == "BUREAU_WORST_STATUS").unwrap();
+    let FieldValue::Number(level) = scorer.client(400001).unwrap().fields[index].value.clone() else {
+        panic!("client 400001 has no worst status")
+    };
+    assert!(
+        worst.text.en.starts_with(&format!("Your worst reported delay is level {level} of 5")),
+        "{}",
+        worst.text.en
+    );
+    assert!(
+        worst.text.fr.starts_with(&format!("Votre pire retard déclaré est de niveau {level} sur 5")),
+        "{}",
+        worst.text.fr
+    );
+    // Across the refused applicants, the history is a principal reason for many, and always in
+    // its own words.
+    let mut told = 0;
+    for client in scorer.clients().unwrap() {
+        let explanation = scorer.explain(client.id).unwrap();
+        if explanation.score.decision != Decision::Refused {
+            continue;
+        }
+        for reason in &explanation.reasons {
+            if reason.features.iter().any(|feature| is_history_feature(feature)) {
+                assert_eq!(reason.class, pad::domain::PolicyClass::Explained, "client {}: {reason:?}", client.id);
+                assert!(!reason.text.en.contains("Other characteristics"), "client {}: {}", client.id, reason.text.en);
+                told += 1;
+            }
+        }
+    }
+    assert!(told >= 50, "the history is a principal reason only {told} times among the refusals");
+}

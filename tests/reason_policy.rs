@@ -40,7 +40,9 @@ fn reference() -> &'static Reference {
     REFERENCE.get_or_init(|| {
         let history = root().join("data/history.parquet");
         let bundle = ModelBundle::open(&root().join("assets/model.txt")).unwrap();
-        let table = ClientTable::load(&history).unwrap();
+        // With its credit history: the shipped model reads it.
+        let tables = pad::config::bundled_tables(pad::config::BUNDLED_HISTORY_TABLES);
+        let table = ClientTable::load_with(&history, pad::data::history::Role::History, &tables).unwrap();
         let targets = table.numeric("TARGET").unwrap();
         let matrix = FeatureMatrix::from_table(&table, &bundle.schema).unwrap();
         let n = matrix.n_features();
