@@ -183,10 +183,7 @@ pub fn tables_for(
     let Some(path) = given else {
         return Ok(bundled_tables(default_folder));
     };
-    let stem = match path.is_file() {
-        true => path.with_extension("").canonicalize().ok(),
-        false => None,
-    };
+    let stem = path.is_file().then(|| path.with_extension("").canonicalize().ok()).flatten();
     let folder = [BUNDLED_APPLICANT_TABLES, BUNDLED_HISTORY_TABLES]
         .into_iter()
         .find(|folder| stem.is_some() && bundled(folder).canonicalize().ok() == stem);

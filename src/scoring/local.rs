@@ -648,11 +648,10 @@ fn history_columns(
     features: &[usize],
 ) -> Result<(Vec<Vec<f64>>, Vec<String>), ScoringError> {
     let table = ClientTable::load_with(path, Role::History, tables)?;
-    let warnings = table.history().map(|history| history.warnings().to_vec()).unwrap_or_default();
+    let mut warnings = table.history().map(|history| history.warnings().to_vec()).unwrap_or_default();
     let matrix = FeatureMatrix::from_table(&table, schema)?;
     drop(table);
     let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into());
-    let mut warnings = warnings;
     if !matrix.missing_history().is_empty() {
         warnings.push(missing_tables_warning(&name, matrix.missing_history()));
     }
