@@ -26,6 +26,8 @@ both!(
     listings_filter_and_page,
     a_newer_schema_is_refused_naming_both_versions,
     concurrent_appends_from_two_pools_form_one_chain,
+    appends_written_together_keep_their_keys_and_the_chain,
+    a_journal_of_schema_1_is_migrated_and_its_chain_goes_on,
 );
 
 async fn open(url: &str) -> Journal {
@@ -290,9 +292,9 @@ async fn a_newer_schema_is_refused_naming_both_versions(url: &str) {
     journal.close().await;
     sql(url, "INSERT INTO journal_schema (version, applied_at) VALUES (99, '2030-01-01T00:00:00Z')").await;
     let error = Journal::open(&JournalUrl::parse(url).unwrap()).await.err().unwrap();
-    assert!(matches!(error, JournalError::NewerSchema { found: 99, supported: 1, .. }), "{error}");
+    assert!(matches!(error, JournalError::NewerSchema { found: 99, supported: 2, .. }), "{error}");
     let message = error.to_string();
-    assert!(message.contains("schema version 99") && message.contains("this pad's 1"), "{message}");
+    assert!(message.contains("schema version 99") && message.contains("this pad's 2"), "{message}");
     assert!(!message.contains(postgres::PASSWORD), "{message}");
 }
 
@@ -320,6 +322,118 @@ async fn concurrent_appends_from_two_pools_form_one_chain(url: &str) {
     assert_eq!(ids, (1..=200).collect::<Vec<_>>(), "every decision once, no gap");
     let verification = journals[0].verify().await.unwrap();
     assert_eq!((verification.events, verification.broken), (200, None));
+}
+
+async fn appends_written_together_keep_their_keys_and_the_chain(url: &str) {
+    // 60 appends sent at once to one journal are written by its writer a batch per transaction
+    // (group commit). 20 of them share one idempotency key, half for request "a", half for
+    // request "b": exactly one of them records, the others with its request get that event
+    // back and the others a conflict, however the batches fall.
+    let journal = open(url).await;
+    let mut tasks = Vec::new();
+    for index in 0..60_i64 {
+        let journal = journal.clone();
+        tasks.push(tokio::spawn(async move {
+            let (key, request) = if index < 20 {
+                ("shared".to_string(), if index % 2 == 0 { "a" } else { "b" })
+            } else {
+                (format!("own-{index}"), "a")
+            };
+            (index, request, journal.record(&draft(400000 + index, "ana", None), Some((&key, request))).await)
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    let shared: Vec<_> = outcomes.iter().filter(|(index, _, _)| *index < 20).collect();
+    let winners: Vec<_> =
+        shared.iter().filter(|(_, _, outcome)| matches!(outcome, Ok(recorded) if !recorded.replayed)).collect();
+    assert_eq!(winners.len(), 1, "one append of the shared key records");
+    let (winner_index, winner_request, winner) = winners[0];
+    let winner = winner.as_ref().unwrap();
+    assert_eq!(winner.event.content.client_id, 400000 + winner_index);
+    for (_, request, outcome) in &shared {
+        match outcome {
+            Ok(recorded) => {
+                assert_eq!(request, winner_request);
+                assert_eq!(recorded.event, winner.event);
+            }
+            Err(error) => {
+                assert_ne!(request, winner_request);
+                assert_eq!(*error, JournalError::IdempotencyConflict);
+            }
+        }
+    }
+    let mut ids: Vec<i64> = outcomes
+        .iter()
+        .filter(|(index, _, _)| *index >= 20)
+        .map(|(index, _, outcome)| {
+            let event = &outcome.as_ref().unwrap().event;
+            assert_eq!(event.content.client_id, 400000 + index, "each caller gets its own event back");
+            event.id
+        })
+        .chain([winner.event.id])
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=41).collect::<Vec<_>>(), "41 events, no gap");
+    for id in ids {
+        let stored = journal.get(id).await.unwrap().unwrap();
+        assert_eq!(stored.hash, chain_hash(&stored.prev_hash, &stored.content_hash));
+    }
+    let verification = journal.verify().await.unwrap();
+    assert_eq!((verification.events, verification.broken), (41, None));
+}
+
+async fn a_journal_of_schema_1_is_migrated_and_its_chain_goes_on(url: &str) {
+    // A journal as the first schema left it: its migration alone, and one event in it (made by
+    // a journal elsewhere, copied in by plain SQL).
+    let backend = if url.starts_with("sqlite://") { "sqlite" } else { "postgres" };
+    let schema =
+        std::fs::read_to_string(format!("{}/migrations/{backend}/0001_decisions.sql", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
+    let create = if backend == "sqlite" { format!("{url}?mode=rwc") } else { url.to_string() };
+    sql(
+        &create,
+        &format!(
+            "{schema}\nCREATE TABLE journal_schema (version BIGINT NOT NULL, applied_at TEXT NOT NULL);\n\
+             INSERT INTO journal_schema (version, applied_at) VALUES (1, '2026-12-01T00:00:00Z');"
+        ),
+    )
+    .await;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = open(&format!("sqlite://{}", elsewhere.path().join("other.sqlite").display())).await;
+    let first = other.record(&draft(400001, "ana", None), None).await.unwrap().event;
+    let text = first.content.canonical().unwrap();
+    let content = &first.content;
+    sql(
+        url,
+        &format!(
+            "INSERT INTO decisions (id, recorded_at, client_id, rm, final_decision, model_decision, overridden, \
+             reason_code, probability, model_version, content, content_hash, prev_hash, hash) VALUES \
+             (1, '{}', {}, '{}', '{}', '{}', 0, NULL, {:?}, '{}', '{}', '{}', '{}', '{}'); \
+             UPDATE journal_head SET last_id = 1, last_hash = '{}' WHERE id = 1;",
+            content.recorded_at,
+            content.client_id,
+            content.rm,
+            content.final_decision.as_str(),
+            content.model_decision.as_str(),
+            content.probability,
+            content.model_version,
+            text.replace('\'', "''"),
+            first.content_hash,
+            first.prev_hash,
+            first.hash,
+            first.hash
+        ),
+    )
+    .await;
+    let journal = open(url).await;
+    assert_eq!(journal.schema_version().await.unwrap(), 2);
+    let second = journal.record(&draft(400002, "bob", None), Some(("after-migration", "r"))).await.unwrap().event;
+    assert_eq!((second.id, second.prev_hash.as_str()), (2, first.hash.as_str()));
+    let verification = journal.verify().await.unwrap();
+    assert_eq!((verification.events, verification.broken), (2, None));
 }
 
 #[tokio::test]

@@ -2,18 +2,21 @@
 //! database, appending an event in one transaction, reading events back, and verifying the
 //! chain.
 //!
-//! Both backends share the SQL where they can (SQLite reads `$1` parameters as PostgreSQL
-//! does). They differ in how an append holds the chain: SQLite begins each append with
-//! `BEGIN IMMEDIATE`, which takes the database's write lock for the transaction; PostgreSQL calls
-//! `journal_append` (see `migrations/postgres`), which locks the head row with
-//! `SELECT … FOR UPDATE` and does the whole append in one round trip.
+//! Both backends share the SQL (SQLite reads `$1` parameters as PostgreSQL does). Appends go
+//! through one writer per open journal, which writes the appends waiting in one transaction
+//! (group commit); the transaction holds the chain's head: SQLite begins it with `BEGIN
+//! IMMEDIATE`, which takes the database's write lock; PostgreSQL's `journal_append_batch`
+//! locks the head row with `SELECT … FOR UPDATE`, so writers of several processes take their
+//! turns.
 //!
 //! Uses: domain, and the records of this module.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use rayon::prelude::*;
 use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -24,18 +27,30 @@ use super::{Filter, JournalError, JournalUrl, OverrideReasons, Page};
 use crate::domain::Decision;
 
 /// The schema version this binary writes: the number of its migrations.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The migrations of each backend, in order: `(version, SQL)`.
-const SQLITE_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_decisions.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_decisions.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_decisions.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_append_batch.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_decisions.sql")),
+    (2, include_str!("../../migrations/postgres/0002_append_batch.sql")),
+];
 
 /// The advisory lock key taken while migrating a PostgreSQL journal ("pad" in ASCII), so
 /// that servers starting together migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x706164;
 
+/// The most appends written in one transaction (16 values each: well under either backend's
+/// limit of bound values per statement).
+const MAX_APPEND_BATCH: usize = 256;
+
 /// Events read per batch while verifying.
-const VERIFY_BATCH: i64 = 20_000;
+const VERIFY_BATCH: i64 = 10_000;
+/// Batches read at once while verifying (each on its own connection).
+const VERIFY_AHEAD: usize = 4;
 
 /// The columns an event is read from.
 const EVENT_COLUMNS: &str = "id, recorded_at, client_id, rm, final_decision, model_decision, overridden, reason_code, \
@@ -47,6 +62,8 @@ pub struct Journal {
     pool: Pool,
     url: JournalUrl,
     reasons: Arc<OverrideReasons>,
+    /// The appends waiting for the writer (see [`Journal::record`]).
+    appends: Arc<std::sync::Mutex<AppendQueue>>,
 }
 
 #[derive(Clone)]
@@ -192,6 +209,29 @@ impl StoredRow {
     }
 }
 
+/// What [`Journal::verify`] keeps of an event once checked alone.
+struct CheckedRow {
+    id: i64,
+    prev_hash: String,
+    hash: String,
+    /// What is wrong with the event taken alone ([`StoredRow::problem`]).
+    problem: Option<String>,
+    /// Whether its hash is that of its previous hash and content hash.
+    linked: bool,
+}
+
+impl CheckedRow {
+    fn of(row: StoredRow) -> CheckedRow {
+        CheckedRow {
+            problem: row.problem(),
+            linked: chain_hash(&row.prev_hash, &row.content_hash) == row.hash,
+            id: row.id,
+            prev_hash: row.prev_hash,
+            hash: row.hash,
+        }
+    }
+}
+
 /// The fields of a content that have columns of their own.
 #[derive(serde::Deserialize)]
 struct Checked {
@@ -251,7 +291,7 @@ impl Journal {
                 Pool::Postgres(pool)
             }
         };
-        let journal = Journal { pool, url: url.clone(), reasons };
+        let journal = Journal { pool, url: url.clone(), reasons, appends: Arc::default() };
         journal.migrate().await?;
         Ok(journal)
     }
@@ -301,105 +341,79 @@ impl Journal {
         outcome.map_err(|error| self.failed(error))?
     }
 
-    /// Checks `draft`, stamps the time, and appends it as the next event, in one transaction;
-    /// returns once committed. With an idempotency key (`key`, `request_hash` the SHA-256 of the
-    /// request), a key already used for the same request returns that event without writing,
-    /// and for another request is [`JournalError::IdempotencyConflict`].
+    /// Checks `draft`, stamps the time, and appends it as the next event; returns once
+    /// committed. With an idempotency key (`key`, `request_hash` the SHA-256 of the request), a
+    /// key already used for the same request returns that event without writing, and for
+    /// another request is [`JournalError::IdempotencyConflict`].
+    ///
+    /// Appends made while another is being written wait for it and are then written together,
+    /// in one transaction (group commit): one lock of the chain's head and one commit for all
+    /// of them, each answered once that commit is done. A failed transaction fails every
+    /// append in it, and none of them is recorded.
     pub async fn record(&self, draft: &DecisionDraft, key: Option<(&str, &str)>) -> Result<Recorded, JournalError> {
         let content = Content::check(draft, now_utc(), &self.reasons)?;
         let text = content.canonical()?;
         let content_hash = sha256_hex(text.as_bytes());
-        let (id, prev_hash, hash, replayed) = match &self.pool {
-            Pool::Sqlite(pool) => self.append_sqlite(pool, &content, &text, &content_hash, key).await?,
-            Pool::Postgres(pool) => self.append_postgres(pool, &content, &text, &content_hash, key).await?,
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let pending = PendingAppend {
+            content,
+            text,
+            content_hash,
+            key: key.map(|(key, request)| (key.to_string(), request.to_string())),
+            reply,
         };
-        if let Some(stored_request) = replayed {
-            if stored_request.as_deref() != key.map(|(_, request)| request) {
-                return Err(JournalError::IdempotencyConflict);
-            }
-            let event = self.get(id).await?.ok_or(JournalError::NotFound(id))?;
-            return Ok(Recorded { event, replayed: true });
+        let start_writer = {
+            let mut queue = self.appends.lock().map_err(|_| writer_stopped())?;
+            queue.pending.push(pending);
+            !std::mem::replace(&mut queue.writing, true)
+        };
+        if start_writer {
+            // The writer runs as its own task, so that a caller that goes away (a client that
+            // hangs up) cannot cut a transaction that other appends wait on.
+            tokio::spawn(self.clone().write_appends());
         }
-        Ok(Recorded { event: DecisionEvent { id, content, content_hash, prev_hash, hash }, replayed: false })
+        let (appended, content) = answer.await.map_err(|_| writer_stopped())??;
+        match appended {
+            Appended::Replayed { id, request_hash } => {
+                if request_hash.as_deref() != key.map(|(_, request)| request) {
+                    return Err(JournalError::IdempotencyConflict);
+                }
+                let event = self.get(id).await?.ok_or(JournalError::NotFound(id))?;
+                Ok(Recorded { event, replayed: true })
+            }
+            Appended::New { id, content_hash, prev_hash, hash } => {
+                Ok(Recorded { event: DecisionEvent { id, content, content_hash, prev_hash, hash }, replayed: false })
+            }
+        }
     }
 
-    /// SQLite: the transaction takes the write lock at its start (`BEGIN IMMEDIATE`, waiting
-    /// for another writer up to the busy timeout); the head row is moved, then the key is looked
-    /// up, the event inserted and the head given its hash. Returns the id, the previous hash,
-    /// the hash, and for a key already used, `Some(its request hash)`.
-    async fn append_sqlite(
-        &self,
-        pool: &SqlitePool,
-        content: &Content,
-        text: &str,
-        content_hash: &str,
-        key: Option<(&str, &str)>,
-    ) -> Result<(i64, String, String, Option<Option<String>>), JournalError> {
-        let outcome: Result<_, sqlx::Error> = async {
-            let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await?;
-            let (id, prev_hash): (i64, String) = sqlx::query_as(
-                "UPDATE journal_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash",
-            )
-            .fetch_one(&mut *transaction)
-            .await?;
-            if let Some((key, _)) = key {
-                let used: Option<(i64, Option<String>)> =
-                    sqlx::query_as("SELECT id, request_hash FROM decisions WHERE idempotency_key = $1")
-                        .bind(key)
-                        .fetch_optional(&mut *transaction)
-                        .await?;
-                if let Some((used_id, request)) = used {
-                    transaction.rollback().await?;
-                    return Ok((used_id, String::new(), String::new(), Some(request)));
+    /// Writes the appends waiting, a batch per transaction, until none is left.
+    async fn write_appends(self) {
+        loop {
+            let batch: Vec<PendingAppend> = {
+                let Ok(mut queue) = self.appends.lock() else { return };
+                if queue.pending.is_empty() {
+                    queue.writing = false;
+                    return;
+                }
+                let taken = queue.pending.len().min(MAX_APPEND_BATCH);
+                queue.pending.drain(..taken).collect()
+            };
+            let outcome = append_batch(&self.pool, &batch).await;
+            match outcome {
+                Ok(appended) => {
+                    for (pending, appended) in batch.into_iter().zip(appended) {
+                        let _ = pending.reply.send(Ok((appended, pending.content)));
+                    }
+                }
+                Err(error) => {
+                    let error = self.failed(error);
+                    for pending in batch {
+                        let _ = pending.reply.send(Err(error.clone()));
+                    }
                 }
             }
-            let hash = chain_hash(&prev_hash, content_hash);
-            let insert = sqlx::query(
-                "INSERT INTO decisions (id, recorded_at, client_id, rm, final_decision, model_decision, overridden, \
-                 reason_code, probability, model_version, content, content_hash, prev_hash, hash, idempotency_key, \
-                 request_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-            )
-            .bind(id);
-            bind_all!(insert, &content_binds(content, text, content_hash))
-                .bind(&prev_hash)
-                .bind(&hash)
-                .bind(key.map(|(key, _)| key))
-                .bind(key.map(|(_, request)| request))
-                .execute(&mut *transaction)
-                .await?;
-            sqlx::query("UPDATE journal_head SET last_hash = $1 WHERE id = 1")
-                .bind(&hash)
-                .execute(&mut *transaction)
-                .await?;
-            transaction.commit().await?;
-            Ok((id, prev_hash, hash, None))
         }
-        .await;
-        outcome.map_err(|error| self.failed(error))
-    }
-
-    /// PostgreSQL: one call of `journal_append`, its own transaction.
-    async fn append_postgres(
-        &self,
-        pool: &PgPool,
-        content: &Content,
-        text: &str,
-        content_hash: &str,
-        key: Option<(&str, &str)>,
-    ) -> Result<(i64, String, String, Option<Option<String>>), JournalError> {
-        let call = sqlx::query_as(
-            "SELECT o_id, o_prev_hash, o_hash, o_replayed, o_request_hash \
-             FROM journal_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        );
-        let row: (i64, String, String, i64, Option<String>) =
-            bind_all!(call, &content_binds(content, text, content_hash))
-                .bind(key.map(|(key, _)| key))
-                .bind(key.map(|(_, request)| request))
-                .fetch_one(pool)
-                .await
-                .map_err(|error| self.failed(error))?;
-        let (id, prev_hash, hash, replayed, request) = row;
-        Ok((id, prev_hash, hash, (replayed != 0).then_some(request)))
     }
 
     /// The rows a query with these values returns.
@@ -428,70 +442,73 @@ impl Journal {
 
     /// Recomputes the whole chain in order: every content hash, every link, every column
     /// against its content, no event missing, and the head at the last event. Stops at the
-    /// first broken event.
+    /// first broken event. Events appended while it runs are left for the next verify.
+    ///
+    /// Batches of events are read [`VERIFY_AHEAD`] at a time on as many connections, each
+    /// checked on its own (contents, columns, hashes) in parallel as soon as read; only the
+    /// links from one event to the next are followed in order.
     pub async fn verify(&self) -> Result<Verification, JournalError> {
-        let sql = format!("SELECT {EVENT_COLUMNS} FROM decisions WHERE id > $1 ORDER BY id LIMIT $2");
+        // The last event and the head, in one statement (one snapshot).
+        let end_sql = "SELECT (SELECT COALESCE(MAX(id), 0) FROM decisions), \
+                       (SELECT last_id FROM journal_head WHERE id = 1), (SELECT last_hash FROM journal_head WHERE id = 1)";
+        let (last, head_id, head_hash): (i64, Option<i64>, Option<String>) =
+            on_pool!(&self.pool, pool => sqlx::query_as(end_sql).fetch_one(pool).await)
+                .map_err(|error| self.failed(error))?;
+        let ranges = (0..last).step_by(VERIFY_BATCH as usize).map(|after| (after, (after + VERIFY_BATCH).min(last)));
+        let mut batches = futures_util::stream::iter(ranges)
+            .map(|(after, until)| self.checked_batch(after, until))
+            .buffered(VERIFY_AHEAD);
         let mut previous_id = 0_i64;
         let mut previous_hash = super::GENESIS_HASH.to_string();
         let mut events = 0_u64;
-        loop {
-            let rows = self.rows(&sql, &[Bind::Int(previous_id), Bind::Int(VERIFY_BATCH)]).await?;
-            if rows.is_empty() {
-                break;
-            }
-            let problems: Vec<Option<String>> = rows.par_iter().map(StoredRow::problem).collect();
-            for (row, problem) in rows.iter().zip(problems) {
+        while let Some(batch) = batches.next().await {
+            for row in batch? {
                 let broken =
-                    |problem: String| Ok(Verification { events, broken: Some(Broken { id: row.id, problem }) });
+                    |id: i64, problem: String| Ok(Verification { events, broken: Some(Broken { id, problem }) });
                 if row.id != previous_id + 1 {
                     let missing = previous_id + 1;
-                    return Ok(Verification {
-                        events,
-                        broken: Some(Broken {
-                            id: missing,
-                            problem: format!("event {missing} is missing (the next one is {}; deleted?)", row.id),
-                        }),
-                    });
+                    return broken(
+                        missing,
+                        format!("event {missing} is missing (the next one is {}; deleted?)", row.id),
+                    );
                 }
-                if let Some(problem) = problem {
-                    return broken(problem);
+                if let Some(problem) = row.problem {
+                    return broken(row.id, problem);
                 }
                 if row.prev_hash != previous_hash {
-                    return broken(format!("its previous hash does not match event {previous_id}'s hash"));
+                    return broken(row.id, format!("its previous hash does not match event {previous_id}'s hash"));
                 }
-                if chain_hash(&row.prev_hash, &row.content_hash) != row.hash {
-                    return broken("its hash is not the hash of its previous hash and content hash".into());
+                if !row.linked {
+                    return broken(row.id, "its hash is not the hash of its previous hash and content hash".into());
                 }
                 previous_id = row.id;
-                previous_hash.clone_from(&row.hash);
+                previous_hash = row.hash;
                 events += 1;
             }
         }
-        let head_sql = "SELECT last_id, last_hash FROM journal_head WHERE id = 1";
-        let head: Option<(i64, String)> =
-            on_pool!(&self.pool, pool => sqlx::query_as(head_sql).fetch_optional(pool).await)
-                .map_err(|error| self.failed(error))?;
-        match head {
-            Some((last_id, last_hash)) if last_id == previous_id && last_hash == previous_hash => {
+        let broken = |id: i64, problem: String| Ok(Verification { events, broken: Some(Broken { id, problem }) });
+        match (head_id, head_hash) {
+            (Some(head_id), Some(head_hash)) if head_id == previous_id && head_hash == previous_hash => {
                 Ok(Verification { events, broken: None })
             }
-            Some((last_id, _)) if last_id > previous_id => Ok(Verification {
-                events,
-                broken: Some(Broken {
-                    id: previous_id + 1,
-                    problem: format!(
-                        "the chain stops at event {previous_id} but {last_id} were recorded (events removed from the end?)"
-                    ),
-                }),
-            }),
-            _ => Ok(Verification {
-                events,
-                broken: Some(Broken {
-                    id: previous_id,
-                    problem: "the journal's head does not match its last event".into(),
-                }),
-            }),
+            (Some(head_id), _) if head_id > previous_id => broken(
+                previous_id + 1,
+                format!(
+                    "the chain stops at event {previous_id} but {head_id} were recorded (events removed from the end?)"
+                ),
+            ),
+            _ => broken(previous_id, "the journal's head does not match its last event".into()),
         }
+    }
+
+    /// The events with ids in `after + 1 ..= until`, in order, each checked alone (on the
+    /// blocking threads, in parallel).
+    async fn checked_batch(&self, after: i64, until: i64) -> Result<Vec<CheckedRow>, JournalError> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM decisions WHERE id > $1 AND id <= $2 ORDER BY id");
+        let rows = self.rows(&sql, &[Bind::Int(after), Bind::Int(until)]).await?;
+        tokio::task::spawn_blocking(move || rows.into_par_iter().map(CheckedRow::of).collect())
+            .await
+            .map_err(|error| JournalError::Database(format!("checking events {after}–{until} failed: {error}")))
     }
 
     /// Closes the connections.
@@ -529,6 +546,167 @@ fn content_binds(content: &Content, text: &str, content_hash: &str) -> [Bind; 11
         Bind::Text(text.to_string()),
         Bind::Text(content_hash.to_string()),
     ]
+}
+
+/// An append waiting for the journal's writer.
+struct PendingAppend {
+    content: Content,
+    text: String,
+    content_hash: String,
+    /// The idempotency key and the request's hash.
+    key: Option<(String, String)>,
+    reply: tokio::sync::oneshot::Sender<Result<(Appended, Content), JournalError>>,
+}
+
+/// The appends waiting, and whether a writer is writing them.
+#[derive(Default)]
+struct AppendQueue {
+    pending: Vec<PendingAppend>,
+    writing: bool,
+}
+
+/// What became of one append.
+#[derive(Debug)]
+enum Appended {
+    /// Recorded as a new event.
+    New { id: i64, content_hash: String, prev_hash: String, hash: String },
+    /// Its idempotency key had recorded event `id`, for the request of this hash.
+    Replayed { id: i64, request_hash: Option<String> },
+}
+
+fn writer_stopped() -> JournalError {
+    JournalError::Database("the journal's writer stopped before recording the decision; nothing was recorded".into())
+}
+
+/// Appends `batch` on either backend; one answer per append, in order.
+async fn append_batch(pool: &Pool, batch: &[PendingAppend]) -> Result<Vec<Appended>, sqlx::Error> {
+    match pool {
+        Pool::Sqlite(pool) => append_batch_sqlite(pool, batch).await,
+        Pool::Postgres(pool) => append_batch_postgres(pool, batch).await,
+    }
+}
+
+/// SQLite: one transaction that takes the database's write lock at its start (`BEGIN
+/// IMMEDIATE`, waiting for another writer up to the busy timeout): reads the head, looks up the
+/// batch's idempotency keys, inserts the new events chained one after the other, moves the head
+/// and commits. A key used twice in the batch records once.
+async fn append_batch_sqlite(pool: &SqlitePool, batch: &[PendingAppend]) -> Result<Vec<Appended>, sqlx::Error> {
+    let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let (mut last_id, mut last_hash): (i64, String) =
+        sqlx::query_as("SELECT last_id, last_hash FROM journal_head WHERE id = 1").fetch_one(&mut *transaction).await?;
+    let mut used: HashMap<String, (i64, Option<String>)> = HashMap::new();
+    let keys: Vec<&str> =
+        batch.iter().filter_map(|pending| pending.key.as_ref().map(|(key, _)| key.as_str())).collect();
+    if !keys.is_empty() {
+        let mut lookup = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT idempotency_key, id, request_hash FROM decisions WHERE idempotency_key IN (",
+        );
+        let mut separated = lookup.separated(", ");
+        for key in keys {
+            separated.push_bind(key);
+        }
+        lookup.push(")");
+        let rows: Vec<(String, i64, Option<String>)> = lookup.build_query_as().fetch_all(&mut *transaction).await?;
+        used.extend(rows.into_iter().map(|(key, id, request)| (key, (id, request))));
+    }
+    let mut appended = Vec::with_capacity(batch.len());
+    let mut rows = Vec::new();
+    for pending in batch {
+        if let Some((key, request)) = &pending.key {
+            if let Some((id, request_hash)) = used.get(key) {
+                appended.push(Appended::Replayed { id: *id, request_hash: request_hash.clone() });
+                continue;
+            }
+            used.insert(key.clone(), (last_id + 1, Some(request.clone())));
+        }
+        let hash = chain_hash(&last_hash, &pending.content_hash);
+        last_id += 1;
+        rows.push((last_id, pending, last_hash.clone(), hash.clone()));
+        appended.push(Appended::New {
+            id: last_id,
+            content_hash: pending.content_hash.clone(),
+            prev_hash: std::mem::replace(&mut last_hash, hash.clone()),
+            hash,
+        });
+    }
+    if !rows.is_empty() {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO decisions (id, recorded_at, client_id, rm, final_decision, model_decision, overridden, \
+             reason_code, probability, model_version, content, content_hash, prev_hash, hash, idempotency_key, \
+             request_hash) ",
+        );
+        insert.push_values(rows, |mut row, (id, pending, prev_hash, hash)| {
+            row.push_bind(id);
+            for bind in content_binds(&pending.content, &pending.text, &pending.content_hash) {
+                match bind {
+                    Bind::Int(value) => row.push_bind(value),
+                    Bind::Float(value) => row.push_bind(value),
+                    Bind::Text(value) => row.push_bind(value),
+                    Bind::MaybeText(value) => row.push_bind(value),
+                };
+            }
+            row.push_bind(prev_hash)
+                .push_bind(hash)
+                .push_bind(pending.key.as_ref().map(|(key, _)| key.as_str()))
+                .push_bind(pending.key.as_ref().map(|(_, request)| request.as_str()));
+        });
+        insert.build().execute(&mut *transaction).await?;
+        sqlx::query("UPDATE journal_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+            .bind(last_id)
+            .bind(last_hash)
+            .execute(&mut *transaction)
+            .await?;
+    }
+    transaction.commit().await?;
+    Ok(appended)
+}
+
+/// PostgreSQL: one call of `journal_append_batch` (see `migrations/postgres`), a statement and
+/// so a transaction of its own, with the batch as parallel arrays: one round trip, one commit.
+async fn append_batch_postgres(pool: &PgPool, batch: &[PendingAppend]) -> Result<Vec<Appended>, sqlx::Error> {
+    let column = |field: fn(&PendingAppend) -> String| batch.iter().map(field).collect::<Vec<String>>();
+    let rows: Vec<(i32, i64, String, String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT o_index, o_id, o_prev_hash, o_hash, o_replayed, o_request_hash \
+         FROM journal_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ORDER BY o_index",
+    )
+    .bind(column(|pending| pending.content.recorded_at.clone()))
+    .bind(batch.iter().map(|pending| pending.content.client_id).collect::<Vec<i64>>())
+    .bind(column(|pending| pending.content.rm.clone()))
+    .bind(column(|pending| pending.content.final_decision.as_str().to_string()))
+    .bind(column(|pending| pending.content.model_decision.as_str().to_string()))
+    .bind(batch.iter().map(|pending| i64::from(pending.content.overridden)).collect::<Vec<i64>>())
+    .bind(batch.iter().map(|pending| pending.content.reason_code.clone()).collect::<Vec<Option<String>>>())
+    .bind(batch.iter().map(|pending| pending.content.probability).collect::<Vec<f64>>())
+    .bind(column(|pending| pending.content.model_version.clone()))
+    .bind(column(|pending| pending.text.clone()))
+    .bind(column(|pending| pending.content_hash.clone()))
+    .bind(batch.iter().map(|pending| pending.key.as_ref().map(|(key, _)| key.clone())).collect::<Vec<Option<String>>>())
+    .bind(
+        batch
+            .iter()
+            .map(|pending| pending.key.as_ref().map(|(_, request)| request.clone()))
+            .collect::<Vec<Option<String>>>(),
+    )
+    .fetch_all(pool)
+    .await?;
+    if rows.len() != batch.len() {
+        return Err(sqlx::Error::Protocol(format!(
+            "journal_append_batch answered {} rows for {} decisions",
+            rows.len(),
+            batch.len()
+        )));
+    }
+    Ok(rows
+        .into_iter()
+        .zip(batch)
+        .map(|((_, id, prev_hash, hash, replayed, request_hash), pending)| {
+            if replayed != 0 {
+                Appended::Replayed { id, request_hash }
+            } else {
+                Appended::New { id, content_hash: pending.content_hash.clone(), prev_hash, hash }
+            }
+        })
+        .collect())
 }
 
 /// The SQL of a listing and its values, `$1`, `$2`... in order.
