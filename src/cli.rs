@@ -194,6 +194,13 @@ pub struct ServeArgs {
     /// SIGHUP); when it moves, the new version is loaded and swapped in atomically.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub poll: u64,
+    /// A challenger model scored in the shadow of the served one: a model file, or
+    /// models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/PATH. Every applicant the API
+    /// scores is scored by both; the answer is the served model's, and GET /metrics counts
+    /// the decisions they agree and disagree on (pad_http_shadow_decisions_total, by route);
+    /// recorded decisions keep the challenger's probability beside the served one's.
+    #[arg(long, value_name = "MODEL")]
+    pub shadow: Option<String>,
     /// Listen on a non-loopback address without PAD_API_TOKEN (anyone who reaches it can
     /// read every client's data).
     #[arg(long)]

@@ -58,6 +58,7 @@ fn draft(client_id: i64, rm: &str, decision: Option<Decision>) -> DecisionDraft 
         reasons: vec![ShownReason { code: "EXT_SOURCE_2".into(), text: "Votre score externe 2 est faible.".into() }],
         counterfactual: Some("Empruntez moins.".into()),
         origin: Origin::Local,
+        challenger: None,
     }
 }
 

@@ -125,6 +125,76 @@ async fn the_decisions_routes_record_list_and_refuse(url: &str) {
     assert_eq!(state.journal.as_ref().unwrap().verify().await.unwrap().broken, None);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shadow_challenger_is_counted_per_route_and_recorded_beside_the_served_model() {
+    // The challenger: the shipped model with half its threshold, so that it refuses every
+    // applicant the served model refuses and also those with a probability from half the
+    // threshold up to it. Expected outcomes follow from the served probabilities by that rule.
+    let served = common::bundled_scorer();
+    let threshold = served.info().threshold;
+    let mut sources = common::bundled_sources();
+    sources.threshold = Some(threshold / 2.0);
+    let challenger = Arc::new(pad::scoring::LocalScorer::load(&sources).unwrap());
+    let folder = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
+    let state = AppState::new(served.clone(), None, Limits::default())
+        .with_journal(journal(&url).await)
+        .with_shadow(pad::api::shadow::Shadow::new(challenger));
+    let clients = decided_clients(60);
+    let disagrees = |client: i64| {
+        let probability = served.predict(client).unwrap().probability;
+        (threshold / 2.0..threshold).contains(&probability)
+    };
+    let expected_disagree = clients.iter().filter(|client| disagrees(**client)).count();
+    assert!(expected_disagree > 0 && expected_disagree < clients.len(), "both outcomes among the clients");
+    for client in &clients {
+        let request = Request::post("/predict")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"client_id": client}).to_string()))
+            .unwrap();
+        let (status, body) = send(state.clone(), request).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // The answer is the served model's.
+        assert_eq!(body["decision"], served.predict(*client).unwrap().decision.as_str());
+    }
+    let recorded = [
+        *clients.iter().find(|client| !disagrees(**client)).unwrap(),
+        *clients.iter().find(|client| disagrees(**client)).unwrap(),
+    ];
+    for client in recorded {
+        let (status, event) = send(state.clone(), post(&json!({"client_id": client}), None)).await;
+        assert_eq!(status, StatusCode::CREATED, "{event}");
+        let score = served.predict(client).unwrap();
+        assert_eq!(event["probability"].as_f64().unwrap().to_bits(), score.probability.to_bits());
+        // The same model: the same probability bit for bit; the decision by the lower threshold.
+        let challenger = &event["challenger"];
+        assert_eq!(challenger["probability"].as_f64().unwrap().to_bits(), score.probability.to_bits(), "{event}");
+        let refused = score.probability >= threshold / 2.0;
+        assert_eq!(challenger["decision"], if refused { "REFUSED" } else { "ACCEPTED" });
+        let (status, again) = send(state.clone(), get(&format!("/decisions/{}", event["id"]))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(again["challenger"], *challenger);
+    }
+    let (status, verification) = (StatusCode::OK, journal(&url).await.verify().await.unwrap());
+    assert_eq!((status, verification.broken), (StatusCode::OK, None));
+    let response = router(state.clone()).oneshot(get("/metrics")).await.unwrap();
+    let text =
+        String::from_utf8(axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+    let count = |route: &str, outcome: &str| -> u64 {
+        text.lines()
+            .filter(|line| line.starts_with("pad_http_shadow_decisions_total{"))
+            .filter(|line| {
+                line.contains(&format!("route=\"{route}\"")) && line.contains(&format!("outcome=\"{outcome}\""))
+            })
+            .map(|line| line.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+            .sum()
+    };
+    assert_eq!(count("/predict", "disagree") as usize, expected_disagree, "{text}");
+    assert_eq!(count("/predict", "agree") as usize, clients.len() - expected_disagree, "{text}");
+    assert_eq!((count("/decisions", "agree"), count("/decisions", "disagree")), (1, 1), "{text}");
+    assert_eq!(count("/predict", "failed") + count("/decisions", "failed"), 0);
+}
+
 #[tokio::test]
 async fn without_a_journal_the_routes_say_so_and_the_document_lists_them() {
     let state = AppState::new(common::bundled_scorer(), None, Limits::default());

@@ -439,7 +439,9 @@ fn sha256(bytes: &[u8]) -> String {
 
 /// `pad serve --model models:/credit@champion --poll 1` under 16 clients of `/predict` while
 /// the alias moves to a version 2 with other leaf values: no failed answer, and every answer
-/// carries the probability of the model version it names (none mixes the two).
+/// carries the probability of the model version it names (none mixes the two). Version 2 is
+/// also the shadow challenger (`--shadow models:/credit/2`): `/metrics` counts as
+/// disagreements exactly the answers of version 1 whose decision version 2 does not share.
 #[cfg(not(feature = "train"))]
 fn hot_swap_under_load(
     tracking: &pad::registry::Tracking,
@@ -478,7 +480,7 @@ fn hot_swap_under_load(
     assert_eq!(recorded.version.as_deref(), Some("2"));
 
     // Each version's probabilities, from its file.
-    let expected = |text: &str| -> HashMap<String, String> {
+    let expected = |text: &str| -> HashMap<String, (String, String)> {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("model.txt"), text).unwrap();
         let card =
@@ -495,10 +497,10 @@ fn hot_swap_under_load(
             .zip(probabilities)
             .zip(decisions)
             .filter(|(_, decision)| *decision != "INCOMPLETE")
-            .map(|((id, p), _)| (id.to_string(), p.to_string()))
+            .map(|((id, p), decision)| (id.to_string(), (p.to_string(), decision.to_string())))
             .collect()
     };
-    let by_version: HashMap<String, HashMap<String, String>> =
+    let by_version: HashMap<String, HashMap<String, (String, String)>> =
         [(label(model_text), expected(model_text)), (label(&second), expected(&second))].into_iter().collect();
     let ids: Vec<String> = by_version[&label(model_text)].keys().take(50).cloned().collect();
 
@@ -513,6 +515,8 @@ fn hot_swap_under_load(
                 "models:/credit@champion",
                 "--poll",
                 "1",
+                "--shadow",
+                "models:/credit/2",
             ])
             .args(["--data", applicants])
             .env("MLFLOW_TRACKING_URI", url)
@@ -529,7 +533,9 @@ fn hot_swap_under_load(
         std::thread::sleep(Duration::from_millis(200));
     }
     let stop = Arc::new(AtomicBool::new(false));
-    let answers: Arc<Mutex<Vec<(u16, String, String, String)>>> = Arc::default();
+    // Each answer: status, client id, model version, probability.
+    type Answer = (u16, String, String, String);
+    let answers: Arc<Mutex<Vec<Answer>>> = Arc::default();
     let clients: Vec<_> = (0..16)
         .map(|client| {
             let (stop, answers, ids) = (Arc::clone(&stop), Arc::clone(&answers), ids.clone());
@@ -559,6 +565,7 @@ fn hot_swap_under_load(
     for client in clients {
         client.join().unwrap();
     }
+    let metrics = get(port, "/metrics");
     let _ = Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status();
     server.0.wait().unwrap();
     let log = std::fs::read_to_string(cache.join("serve.log")).unwrap();
@@ -571,22 +578,57 @@ fn hot_swap_under_load(
         assert_eq!(*status, 200, "client {id}: {version}");
         let expected = by_version.get(version).unwrap_or_else(|| panic!("unknown model version {version}"));
         let ours: f64 = probability.parse().unwrap();
-        let theirs: f64 = expected[id].parse().unwrap();
+        let theirs: f64 = expected[id].0.parse().unwrap();
         assert_eq!(ours.to_bits(), theirs.to_bits(), "client {id} answered by {version}");
         *seen.entry(version.as_str()).or_default() += 1;
     }
     assert_eq!(seen.len(), 2, "{seen:?}");
+    // The shadow: version 2 scored every answered request; it disagrees where the served
+    // version 1 decided otherwise, never with itself once served.
+    let first = &by_version[&label(model_text)];
+    let second_decisions = &by_version[&label(&second)];
+    let disagreements = answers
+        .iter()
+        .filter(|(_, id, version, _)| *version == label(model_text) && first[id].1 != second_decisions[id].1)
+        .count();
+    let count = |outcome: &str| -> usize {
+        metrics
+            .lines()
+            .filter(|line| line.starts_with("pad_http_shadow_decisions_total{") && line.contains("route=\"/predict\""))
+            .filter(|line| line.contains(&format!("outcome=\"{outcome}\"")) && line.contains(&label(&second)))
+            .map(|line| line.rsplit(' ').next().unwrap().parse::<usize>().unwrap())
+            .sum()
+    };
+    assert_eq!(count("disagree"), disagreements, "{metrics}");
+    assert_eq!(count("agree") + count("disagree"), answers.len(), "{metrics}");
+    assert_eq!(count("failed"), 0, "{metrics}");
 }
 
 /// A POST of a JSON body on loopback: the status and the body.
 fn post(port: u16, path: &str, body: &str) -> (u16, String) {
+    exchange(port, &format!("POST {path}"), Some(body))
+}
+
+/// A GET on loopback: the body of a 200.
+#[cfg(not(feature = "train"))]
+fn get(port: u16, path: &str) -> String {
+    let (status, body) = exchange(port, &format!("GET {path}"), None);
+    assert_eq!(status, 200, "GET {path}: {body}");
+    body
+}
+
+/// One request (`line`: method and path) on its own connection: the status and the body.
+fn exchange(port: u16, line: &str, body: Option<&str>) -> (u16, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
+    let request = match body {
+        Some(body) => format!(
+            "{line} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+        None => format!("{line} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+    };
     stream.write_all(request.as_bytes()).unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();

@@ -29,6 +29,14 @@ struct RouteLabels {
     route: String,
 }
 
+/// Labels of a shadow comparison.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ShadowLabels {
+    route: String,
+    challenger: String,
+    outcome: String,
+}
+
 /// Builds a latency histogram: 50 µs to about 3 s in doubling buckets.
 fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.000_05, 2.0, 17))
@@ -41,6 +49,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     in_flight: Gauge,
+    shadow: Family<ShadowLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -63,7 +72,14 @@ impl Metrics {
             latency.clone(),
         );
         registry.register("requests_in_flight", "Requests being answered", in_flight.clone());
-        Metrics { registry, requests, latency, in_flight }
+        let shadow = Family::<ShadowLabels, Counter>::default();
+        registry.register(
+            "shadow_decisions",
+            "Applicants the shadow challenger scored too, by route, challenger version and outcome: agree (the \
+             same decision as the served model), disagree, or failed (the challenger could not score)",
+            shadow.clone(),
+        );
+        Metrics { registry, requests, latency, in_flight, shadow }
     }
 
     /// Counts one answered request.
@@ -71,6 +87,13 @@ impl Metrics {
         let route = route.to_string();
         self.requests.get_or_create(&RequestLabels { method: method.to_string(), route: route.clone(), status }).inc();
         self.latency.get_or_create(&RouteLabels { method: method.to_string(), route }).observe(seconds);
+    }
+
+    /// Counts one comparison of the shadow challenger with the served model.
+    pub fn shadow(&self, route: &str, challenger: &str, outcome: &str) {
+        let labels =
+            ShadowLabels { route: route.to_string(), challenger: challenger.to_string(), outcome: outcome.to_string() };
+        self.shadow.get_or_create(&labels).inc();
     }
 
     /// The metrics in OpenMetrics text.

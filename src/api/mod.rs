@@ -16,6 +16,7 @@ pub mod dto;
 pub mod error;
 pub mod metrics;
 pub mod routes;
+pub mod shadow;
 pub mod state;
 
 use std::sync::Arc;
@@ -123,13 +124,19 @@ impl LiveRouter {
 pub fn serve(
     config: &crate::config::ServeConfig,
     swaps: Option<tokio::sync::mpsc::Receiver<Arc<dyn crate::scoring::Scorer>>>,
+    shadow: Option<Arc<dyn crate::scoring::Scorer>>,
 ) -> Result<()> {
     let started = std::time::Instant::now();
     let scorer = crate::scoring::LocalScorer::load(&config.sources)?;
     for warning in &crate::scoring::Scorer::info(&scorer).warnings {
         tracing::warn!("{warning}");
     }
-    let state = AppState::new(Arc::new(scorer), config.token.as_deref().map(Token::new), config.limits);
+    let mut state = AppState::new(Arc::new(scorer), config.token.as_deref().map(Token::new), config.limits);
+    if let Some(challenger) = shadow {
+        let shadow = shadow::Shadow::new(challenger);
+        tracing::info!(challenger = shadow.version(), "scoring with a shadow challenger");
+        state = state.with_shadow(shadow);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
     runtime.block_on(async {
         let journal = crate::journal::Journal::open(&config.journal)

@@ -61,6 +61,8 @@ pub struct AppState {
     /// What the scorer said of each client a decision was recorded for (the served clients
     /// do not change).
     pub decision_facts: Arc<std::sync::Mutex<std::collections::HashMap<crate::domain::ClientId, Arc<DecisionFacts>>>>,
+    /// The challenger scoring in the shadow of the served model (`--shadow`), if any.
+    pub shadow: Option<Arc<super::shadow::Shadow>>,
 }
 
 /// A served client as a recorded decision describes it.
@@ -72,6 +74,8 @@ pub struct DecisionFacts {
     pub explanation: crate::domain::Explanation,
     /// What would change a refusal.
     pub counterfactual: Option<crate::domain::Counterfactual>,
+    /// The shadow challenger's score of the client, when one is served.
+    pub challenger: Option<crate::journal::ChallengerScore>,
 }
 
 impl AppState {
@@ -90,6 +94,7 @@ impl AppState {
             jobs: Arc::new(tokio::sync::Semaphore::new(limits.concurrency.max(1))),
             journal: None,
             decision_facts: Arc::default(),
+            shadow: None,
         }
     }
 
@@ -99,8 +104,15 @@ impl AppState {
         self
     }
 
+    /// The state with a challenger scoring in the shadow of the served model.
+    pub fn with_shadow(mut self, shadow: super::shadow::Shadow) -> AppState {
+        self.shadow = Some(Arc::new(shadow));
+        self
+    }
+
     /// The state over another scorer (a swapped model): the same token, limits, metrics and
-    /// work permits; the model's description, portfolio and drift anew.
+    /// work permits, journal and shadow challenger; the model's description, portfolio and
+    /// drift anew.
     pub fn successor(&self, scorer: Arc<dyn Scorer>) -> AppState {
         let model = Arc::new(ModelResponse::from(scorer.info()));
         AppState {
@@ -115,6 +127,7 @@ impl AppState {
             jobs: Arc::clone(&self.jobs),
             journal: self.journal.clone(),
             decision_facts: Arc::default(),
+            shadow: self.shadow.clone(),
         }
     }
 

@@ -132,7 +132,7 @@ async fn show(journal: &Journal, id: i64) -> Result<()> {
 }
 
 /// The columns of a CSV or Parquet export.
-const EXPORT_COLUMNS: [&str; 20] = [
+const EXPORT_COLUMNS: [&str; 23] = [
     "id",
     "recorded_at",
     "client_id",
@@ -153,6 +153,9 @@ const EXPORT_COLUMNS: [&str; 20] = [
     "inputs_sha256",
     "content_hash",
     "hash",
+    "challenger_model_version",
+    "challenger_probability",
+    "challenger_decision",
 ];
 
 /// One event as the text cells of a CSV or Parquet row (in [`EXPORT_COLUMNS`] order).
@@ -181,6 +184,9 @@ fn export_row(event: &DecisionEvent) -> Vec<Option<String>> {
         Some(content.inputs_sha256.clone()),
         Some(event.content_hash.clone()),
         Some(event.hash.clone()),
+        content.challenger.as_ref().map(|challenger| challenger.model_version.clone()),
+        content.challenger.as_ref().map(|challenger| challenger.probability.to_string()),
+        content.challenger.as_ref().map(|challenger| challenger.decision.as_str().to_string()),
     ]
 }
 

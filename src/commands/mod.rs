@@ -40,7 +40,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Synth(args) => done(synth::run(&args)),
         Command::Train(args) => done(train::run(&args, mlflow)),
         Command::Drift(args) => drift::run(&args, mlflow),
-        Command::Serve(args) => done(serve::run(&args, resolved)),
+        Command::Serve(args) => done(serve::run(&args, resolved, mlflow)),
         Command::Models(command) => done(models::run(&command, mlflow)),
         Command::Fairness(args) => fairness::run(&args),
         Command::Journal(args) => journal::run(&args),

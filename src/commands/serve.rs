@@ -16,7 +16,7 @@ use crate::registry::{ModelUri, Tracking, fetch};
 use crate::scoring::{LocalScorer, Scorer};
 
 /// Runs the API.
-pub fn run(args: &ServeArgs, resolved: Option<Resolved>) -> Result<()> {
+pub fn run(args: &ServeArgs, resolved: Option<Resolved>, mlflow: Option<&str>) -> Result<()> {
     let token = std::env::var(TOKEN_VARIABLE).ok();
     let config = ServeConfig::from_args(args, token)?;
     // RUST_LOG chooses what is logged; by default the server's events, not every request.
@@ -51,7 +51,36 @@ pub fn run(args: &ServeArgs, resolved: Option<Resolved>) -> Result<()> {
         }
         _ => None,
     };
-    crate::api::serve(&config, swaps)
+    let shadow = args.shadow.as_deref().map(|model| shadow_scorer(model, &config.sources, mlflow)).transpose()?;
+    crate::api::serve(&config, swaps, shadow)
+}
+
+/// The challenger of `--shadow`: its model (a file, or a registry URI fetched into the cache)
+/// over the served data.
+fn shadow_scorer(model: &str, sources: &crate::config::LocalSources, mlflow: Option<&str>) -> Result<Arc<dyn Scorer>> {
+    let path = if ModelUri::is_uri(model) {
+        let uri = ModelUri::parse(model)?;
+        let server = crate::registry::tracking_uri(mlflow);
+        let fetched = crate::registry::block_on(fetch(&uri, server.as_deref()))??;
+        if !fetched.has_card {
+            anyhow::bail!(
+                "the shadow challenger {} has no model card (model.json) in the registry, so no decision threshold to \
+                 compare decisions with",
+                fetched.describe()
+            );
+        }
+        eprintln!("note: shadow challenger {} (cached at {})", fetched.describe(), fetched.model_path.display());
+        fetched.model_path
+    } else {
+        std::path::PathBuf::from(model)
+    };
+    let mut sources = sources.clone();
+    sources.model = path;
+    // The served model's threshold given on the command line is not the challenger's.
+    sources.threshold = None;
+    let scorer =
+        LocalScorer::load(&sources).map_err(|error| anyhow::anyhow!("cannot load the shadow challenger: {error:#}"))?;
+    Ok(Arc::new(scorer))
 }
 
 /// Watches a registry alias and loads the version it moves to.

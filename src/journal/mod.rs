@@ -23,8 +23,8 @@ mod url;
 
 pub use reasons::{OverrideReason, OverrideReasons, Supports};
 pub use record::{
-    Content, DecisionDraft, DecisionEvent, GENESIS_HASH, MAX_TEXT_CHARS, MIN_JUSTIFICATION_CHARS, Origin, RmDecision,
-    ScoredFacts, ShownReason, chain_hash, inputs_of_record, sha256_hex, shown_reasons,
+    ChallengerScore, Content, DecisionDraft, DecisionEvent, GENESIS_HASH, MAX_TEXT_CHARS, MIN_JUSTIFICATION_CHARS,
+    Origin, RmDecision, ScoredFacts, ShownReason, chain_hash, inputs_of_record, sha256_hex, shown_reasons,
 };
 pub use store::{Broken, Journal, Recorded, SCHEMA_VERSION, Verification};
 pub use url::{JournalUrl, default_sqlite_path};

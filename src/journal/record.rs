@@ -58,6 +58,18 @@ pub struct RmDecision {
     pub export_file: Option<String>,
 }
 
+/// What a challenger model served in shadow said of the same inputs (`pad serve --shadow`):
+/// recorded beside the served model's score, never shown to the customer.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChallengerScore {
+    /// The challenger's model version.
+    pub model_version: String,
+    /// Its probability of default.
+    pub probability: f64,
+    /// Its decision.
+    pub decision: Decision,
+}
+
 /// Everything recorded about one decision, before the journal stamps the time and chains it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecisionDraft {
@@ -79,6 +91,8 @@ pub struct DecisionDraft {
     pub counterfactual: Option<String>,
     /// Local or through the API.
     pub origin: Origin,
+    /// The shadow challenger's score of the same inputs, when one is served.
+    pub challenger: Option<ChallengerScore>,
 }
 
 impl DecisionDraft {
@@ -99,6 +113,7 @@ impl DecisionDraft {
                 .map(|text| text.get(language).to_string()),
             origin,
             rm,
+            challenger: None,
         }
     }
 }
@@ -198,6 +213,10 @@ pub struct Content {
     pub origin: Origin,
     /// The customer sheet exported, if any.
     pub export_file: Option<String>,
+    /// The shadow challenger's score of the same inputs, when one was served (absent from
+    /// the content otherwise, so that contents recorded before it hash as they did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenger: Option<ChallengerScore>,
 }
 
 impl Content {
@@ -282,6 +301,11 @@ impl Content {
                 "a reason code is only for an override (a final decision other than the model's)".into(),
             ));
         }
+        if let Some(challenger) = &draft.challenger
+            && !(challenger.probability.is_finite() && (0.0..=1.0).contains(&challenger.probability))
+        {
+            return Err(invalid("challenger.probability", "the probability must be a number from 0 to 1".into()));
+        }
         let mut inputs = serde_json::Map::with_capacity(draft.inputs.len());
         for (name, value) in &draft.inputs {
             let value = match value {
@@ -314,6 +338,7 @@ impl Content {
             rm: draft.rm.rm.trim().to_string(),
             origin: draft.origin,
             export_file: draft.rm.export_file.clone(),
+            challenger: draft.challenger.clone(),
         })
     }
 

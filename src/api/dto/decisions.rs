@@ -66,6 +66,18 @@ pub struct ShownReasonDto {
     pub text: String,
 }
 
+/// A shadow challenger's score, recorded beside the served model's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ChallengerDto {
+    /// The challenger's model version.
+    pub model_version: String,
+    /// Its probability of default.
+    pub probability: f64,
+    /// Its decision (`ACCEPTED`, `REFUSED`, or `INCOMPLETE` when its model needs a field
+    /// the application lacks).
+    pub decision: String,
+}
+
 /// One recorded decision with its place in the chain and its hashes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RecordedDecision {
@@ -112,6 +124,10 @@ pub struct RecordedDecision {
     /// The customer sheet exported, if any.
     #[schema(nullable)]
     pub export_file: Option<String>,
+    /// What the shadow challenger said of the same inputs, when the server ran one
+    /// (`pad serve --shadow`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenger: Option<ChallengerDto>,
     /// SHA-256 of the canonical content.
     pub content_hash: String,
     /// The previous event's hash.

@@ -89,7 +89,7 @@ pub async fn record(
         rm: request.rm.clone().unwrap_or_else(|| "api".into()),
         export_file: request.export_file.clone(),
     };
-    let draft = DecisionDraft::of_explanation(
+    let mut draft = DecisionDraft::of_explanation(
         ScoredFacts {
             model_version: state.model_version(),
             record: &facts.record,
@@ -100,6 +100,10 @@ pub async fn record(
         rm,
         Origin::Remote,
     );
+    if let Some(shadow) = &state.shadow {
+        shadow.count(&state.metrics, "/decisions", facts.challenger.as_ref(), facts.explanation.score.decision);
+        draft.challenger = facts.challenger.clone();
+    }
     let key = key.as_deref().map(|key| (key, request_hash.as_str()));
     let recorded = journal.record(&draft, key).await.map_err(ApiError::from_journal)?;
     let status = if recorded.replayed { StatusCode::OK } else { StatusCode::CREATED };
@@ -128,7 +132,8 @@ async fn facts_of(state: &AppState, client_id: i64) -> Result<Arc<DecisionFacts>
                 }
                 _ => None,
             };
-            Ok(Arc::new(DecisionFacts { record, explanation, counterfactual }))
+            let challenger = state.shadow.as_ref().and_then(|shadow| shadow.score(&super::Target::Client(client_id)));
+            Ok(Arc::new(DecisionFacts { record, explanation, counterfactual, challenger }))
         })
         .await?;
     state.decision_facts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(client_id, Arc::clone(&facts));

@@ -14,7 +14,7 @@ use crate::api::dto::{
 use crate::api::error::{ApiError, ApiJson};
 use crate::api::state::AppState;
 use crate::domain::Score;
-use crate::scoring::{Scorer, ScoringError};
+use crate::scoring::ScoringError;
 
 /// The scoring routes.
 pub fn router() -> Router<AppState> {
@@ -51,19 +51,20 @@ fn language(body: Option<Lang>, query: Result<Query<LangQuery>, QueryRejection>)
     Ok(body.or(query.lang).unwrap_or_default())
 }
 
-fn score(
-    scorer: &dyn Scorer,
-    target: &Target,
-    allow_incomplete: bool,
-    model_version: &str,
-) -> Result<PredictResponse, ApiError> {
+/// The served model's score of `target`, compared (under `route`) with the shadow
+/// challenger's when there is one.
+fn score(state: &AppState, route: &str, target: &Target, allow_incomplete: bool) -> Result<PredictResponse, ApiError> {
+    let scorer = state.scorer.as_ref();
     let score = match target {
         Target::Client(id) => scorer.predict(*id),
         Target::Inputs(inputs) => scorer.predict_inputs(inputs),
     }
     .map_err(ApiError::from_scoring)?;
     decided_or_allowed(&score, allow_incomplete)?;
-    let mut response = PredictResponse::new(&score, target.subject(score.client_id), model_version);
+    if let Some(shadow) = &state.shadow {
+        shadow.compare(&state.metrics, route, target, &score);
+    }
+    let mut response = PredictResponse::new(&score, target.subject(score.client_id), state.model_version());
     response.warnings = target.warnings(&scorer.info().features);
     Ok(response)
 }
@@ -97,7 +98,7 @@ pub async fn predict(
 ) -> Result<ApiJson<PredictResponse>, ApiError> {
     let target = Target::of(&request)?;
     let allow = request.allow_incomplete;
-    state.blocking(move |state| score(state.scorer.as_ref(), &target, allow, state.model_version())).await.map(ApiJson)
+    state.blocking(move |state| score(state, "/predict", &target, allow)).await.map(ApiJson)
 }
 
 /// Scores of several applicants, in order; one bad item fails the batch, naming it. Each
@@ -138,8 +139,7 @@ pub async fn predict_batch(
                 .iter()
                 .enumerate()
                 .map(|(index, (target, allow))| {
-                    score(state.scorer.as_ref(), target, *allow, state.model_version())
-                        .map_err(|error| error.in_item(index))
+                    score(state, "/predict/batch", target, *allow).map_err(|error| error.in_item(index))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(BatchResponse { results })
@@ -192,6 +192,9 @@ pub async fn explain(
             }
             .map_err(ApiError::from_scoring)?;
             decided_or_allowed(&explanation.score, allow)?;
+            if let Some(shadow) = &state.shadow {
+                shadow.compare(&state.metrics, "/explain", &target, &explanation.score);
+            }
             let features = &state.scorer.info().features;
             let subject = target.subject(explanation.score.client_id);
             let mut response = ExplainResponse::new(&explanation, subject, features, state.model_version(), lang);
