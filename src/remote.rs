@@ -75,8 +75,14 @@ impl RemoteScorer {
             .user_agent(concat!("pad/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| ScoringError::Remote(format!("cannot start the HTTP client: {error}")))?;
-        let request =
-            |call, timeout| Request { base: base.clone(), token: token.clone(), client: client.clone(), call, timeout };
+        let request = |call, timeout| Request {
+            base: base.clone(),
+            token: token.clone(),
+            client: client.clone(),
+            call,
+            timeout,
+            version: None,
+        };
         let (model, latency): (ModelResponse, Duration) =
             request(Call::Get("/model".into()), REQUEST_TIMEOUT).run_with_retries().await?;
         let info = ScorerInfo {
@@ -110,8 +116,14 @@ impl RemoteScorer {
     /// Runs a request on the runtime and waits for its answer.
     fn call<T: DeserializeOwned + Send + 'static>(&self, call: Call, timeout: Duration) -> Result<T, ScoringError> {
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-        let request =
-            Request { base: self.base.clone(), token: self.token.clone(), client: self.client.clone(), call, timeout };
+        let request = Request {
+            base: self.base.clone(),
+            token: self.token.clone(),
+            client: self.client.clone(),
+            call,
+            timeout,
+            version: Some(self.info.model_version.clone()),
+        };
         self.runtime.spawn(async move {
             // The receiver waits until this sends; it is gone only if the caller gave up.
             let _ = sender.send(request.run_with_retries::<T>().await);
@@ -177,6 +189,8 @@ struct Request {
     client: reqwest::Client,
     call: Call,
     timeout: Duration,
+    /// The model version this dashboard opened: an answer by another one is refused.
+    version: Option<String>,
 }
 
 /// Whether a failed try is worth repeating: the server could not be reached or was busy.
@@ -226,6 +240,19 @@ impl Request {
             )))
         })?;
         let status = response.status();
+        let served = response.headers().get(crate::api::MODEL_VERSION_HEADER).and_then(|value| value.to_str().ok());
+        if let (Some(served), Some(opened)) = (served, self.version.as_deref())
+            && served != opened
+        {
+            // Scores of another model beside this one's features, reference and threshold
+            // would mislead: say so instead.
+            // Not a lost server (nothing to reconnect to): an answer refused.
+            return Err(Failure::Final(ScoringError::Rejected(format!(
+                "{}: the server now serves model {served} (this dashboard opened {opened}); restart the dashboard to \
+                 use it",
+                self.base
+            ))));
+        }
         let bytes = response.bytes().await.map_err(|error| {
             Failure::Retry(ScoringError::Remote(format!("{}: the answer was cut ({})", self.base, root_cause(&error))))
         })?;

@@ -60,6 +60,66 @@ fn press(app: &mut App, scorer: &dyn Scorer, action: Action) -> Vec<Command> {
 }
 
 #[test]
+fn the_dashboard_notices_that_the_server_swapped_its_model() {
+    // A second model: tree 0's leaf values doubled, its card labelled with that text's version.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("assets/model.txt")).unwrap();
+    let label = |text: &str| {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(text.as_bytes());
+        format!("sha256-{}", &digest.iter().map(|byte| format!("{byte:02x}")).collect::<String>()[..12])
+    };
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let leaf = lines.iter().position(|line| line.starts_with("leaf_value=")).unwrap();
+    let doubled: Vec<String> = lines[leaf]["leaf_value=".len()..]
+        .split(' ')
+        .map(|value| format!("{}", value.parse::<f64>().unwrap() * 2.0))
+        .collect();
+    lines[leaf] = format!("leaf_value={}", doubled.join(" "));
+    let second = lines.join("\n") + "\n";
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("model.txt"), &second).unwrap();
+    let card = std::fs::read_to_string(root.join("assets/model.json")).unwrap().replace(&label(&text), &label(&second));
+    std::fs::write(folder.path().join("model.json"), card).unwrap();
+    let mut sources = common::bundled_sources();
+    sources.model = folder.path().join("model.txt");
+    let swapped: Arc<dyn Scorer> = Arc::new(LocalScorer::load(&sources).unwrap());
+    assert_eq!(swapped.info().model_version, label(&second));
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::new(bundled(), None, Limits::default());
+    let live = pad::api::LiveRouter::new(router(state.clone()));
+    runtime.spawn(pad::api::serve_connections(
+        listener,
+        live.clone(),
+        std::time::Duration::from_secs(10),
+        std::future::pending(),
+    ));
+    let remote = runtime.block_on(RemoteScorer::connect(&url, None)).unwrap();
+    let (mut app, commands) = App::new(remote.info().clone(), remote.clients().unwrap(), Theme::MONOCHROME, (100, 30));
+    settle(&mut app, &remote, commands);
+    press(&mut app, &remote, Action::Predict);
+    assert!(matches!(app.prediction, Prediction::Shown(_)));
+
+    // The server swaps its model (as `pad serve --poll` does when the alias moves).
+    live.replace(router(state.successor(swapped)));
+    assert!(matches!(&remote.predict(400001), Err(pad::scoring::ScoringError::Rejected(message))
+        if message.contains(&format!("now serves model {}", label(&second))) && message.contains(&label(&text))));
+    press(&mut app, &remote, Action::MoveClient(1));
+    press(&mut app, &remote, Action::Predict);
+    assert!(
+        matches!(&app.prediction, Prediction::Failed(_, message) if message.contains("restart the dashboard")),
+        "{:?}",
+        app.prediction
+    );
+    let status = app.status.as_ref().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.text.contains(&label(&second)), "{}", status.text);
+}
+
+#[test]
 fn remote_answers_equal_local_ones() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();

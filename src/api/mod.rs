@@ -49,6 +49,10 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// The header carrying the request id.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The header naming the model version behind every answer, so that a client notices a
+/// swapped model (see `pad serve --poll`) on its next request, whatever the route.
+pub const MODEL_VERSION_HEADER: &str = "pad-model-version";
+
 /// The whole API over `state`: every route with its layers. Pure: no socket.
 pub fn router(state: AppState) -> Router {
     let protected = Router::new()
@@ -63,11 +67,16 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let limits = state.limits;
     let timeout_seconds = limits.timeout.as_secs().max(1);
+    // A version that is no header value (a card may say anything) is left out.
+    let version = axum::http::HeaderValue::from_str(state.model_version()).ok().map(|value| {
+        tower_http::set_header::SetResponseHeaderLayer::overriding(HeaderName::from_static(MODEL_VERSION_HEADER), value)
+    });
     Router::new()
         .merge(routes::health::router())
         .merge(protected)
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(tower::util::option_layer(version))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(
             ServiceBuilder::new()
