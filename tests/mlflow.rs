@@ -397,7 +397,7 @@ fn pad_train_records_its_run_and_registers_its_model() {
         .into_iter()
         .map(|entry| entry.path)
         .collect();
-    for expected in ["cost_curve.png", "oof_predictions.csv", "model"] {
+    for expected in ["cost_curve.png", "importance.png", "oof_predictions.csv", "model"] {
         assert!(names.iter().any(|name| name.ends_with(expected)), "{expected} not in {names:?}");
     }
     // Per-fold metrics carry the fold as step.

@@ -18,6 +18,7 @@ mod font;
 mod gauge;
 mod histogram;
 pub mod html;
+mod importance;
 #[cfg(test)]
 mod samples;
 mod style;
@@ -29,6 +30,7 @@ use plotters::prelude::*;
 pub use cost_curve::{CostCurveChart, CostPoint, draw_cost_curve};
 pub use gauge::{GaugeChart, draw_gauge};
 pub use histogram::{HistogramChart, HistogramGroup, HistogramMarker, draw_histogram};
+pub use importance::{ImportanceBar, ImportanceChart, draw_importance};
 pub use style::DecimalMark;
 pub use waterfall::{
     MIN_ROW_LINES, MIN_ROWS, WaterfallChart, WaterfallLegend, WaterfallLevel, WaterfallStep, draw_waterfall,
@@ -76,6 +78,8 @@ pub enum Chart {
     Gauge(GaugeChart),
     /// The cost per client at each threshold.
     CostCurve(CostCurveChart),
+    /// Each feature's mean absolute contribution over many clients.
+    Importance(ImportanceChart),
 }
 
 /// How a chart hands its text to the backend.
@@ -106,6 +110,7 @@ impl Chart {
             Chart::Histogram(chart) => &chart.title,
             Chart::Gauge(chart) => &chart.title,
             Chart::CostCurve(chart) => &chart.title,
+            Chart::Importance(chart) => &chart.title,
         }
     }
 
@@ -116,6 +121,7 @@ impl Chart {
             Chart::Histogram(_) => "histogram",
             Chart::Gauge(_) => "gauge",
             Chart::CostCurve(_) => "cost curve",
+            Chart::Importance(_) => "importance",
         }
     }
 
@@ -131,6 +137,7 @@ impl Chart {
             Chart::Histogram(chart) => draw_histogram(area, chart, placement),
             Chart::Gauge(chart) => draw_gauge(area, chart, placement),
             Chart::CostCurve(chart) => draw_cost_curve(area, chart, placement),
+            Chart::Importance(chart) => draw_importance(area, chart, placement),
         }
     }
 
@@ -412,6 +419,7 @@ mod tests {
                 Chart::Histogram(chart) => chart.client.as_ref().unwrap().label.clone(),
                 Chart::Gauge(chart) => chart.verdict.clone(),
                 Chart::CostCurve(chart) => chart.chosen.label.clone(),
+                Chart::Importance(chart) => chart.bars[1].label.clone(),
             };
             assert!(svg.contains(&svg_text(&label)), "{name}: `{label}` missing");
         }

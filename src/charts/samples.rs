@@ -128,6 +128,28 @@ pub(crate) fn cost_curve_en() -> CostCurveChart {
     }
 }
 
+/// Global importance of a model over its training clients (figures of the kind training logs).
+pub(crate) fn importance_en() -> ImportanceChart {
+    let bars = [
+        ("EXT_SOURCE_3", 0.331),
+        ("EXT_SOURCE_2", 0.284),
+        ("EXT_SOURCE_1", 0.132),
+        ("BUREAU_WORST_STATUS", 0.101),
+        ("AMT_GOODS_PRICE", 0.087),
+        ("CREDIT_TERM (annuity over credit, derived)", 0.079),
+        ("DAYS_BIRTH", 0.061),
+        ("CODE_GENDER", 0.044),
+        ("NAME_EDUCATION_TYPE", 0.040),
+        ("DAYS_EMPLOYED", 0.032),
+    ];
+    ImportanceChart {
+        title: "What the model leans on: mean |contribution| over 30,000 training clients".to_string(),
+        bars: bars.iter().map(|(label, value)| ImportanceBar { label: label.to_string(), value: *value }).collect(),
+        x_title: "Mean |SHAP contribution| (log-odds)".to_string(),
+        decimal_mark: DecimalMark::Point,
+    }
+}
+
 /// Every sample, with a file name.
 pub(crate) fn all() -> Vec<(&'static str, Chart)> {
     vec![
@@ -137,6 +159,7 @@ pub(crate) fn all() -> Vec<(&'static str, Chart)> {
         ("gauge_refused_en", Chart::Gauge(gauge_refused_en())),
         ("gauge_accepted_fr", Chart::Gauge(gauge_accepted_fr())),
         ("cost_curve_en", Chart::CostCurve(cost_curve_en())),
+        ("importance_en", Chart::Importance(importance_en())),
     ]
 }
 

@@ -89,11 +89,16 @@ pub(super) fn run(args: &TrainArgs, mlflow: Option<&str>) -> Result<()> {
 mod tracked {
     use anyhow::{Context, Result};
 
-    use crate::charts::{Chart, CostCurveChart, CostPoint, DecimalMark, Marker, render_png};
+    use crate::charts::{
+        Chart, CostCurveChart, CostPoint, DecimalMark, ImportanceBar, ImportanceChart, Marker, render_png,
+    };
     use crate::cli::TrainArgs;
     use crate::registry::client::KeyValue;
     use crate::registry::tracking::{MetricPoint, RunRecord};
     use crate::train::{TrainOptions, TrainReport};
+
+    /// The features in the importance chart logged with a run.
+    const IMPORTANCE_BARS: usize = 25;
 
     /// The run: parameters, per-fold and final metrics, tags, the model and its charts.
     pub(super) fn record(
@@ -180,6 +185,24 @@ mod tracked {
                 decimal_mark: DecimalMark::Point,
             });
             artifacts.push(("cost_curve.png".to_string(), render_png(&chart, 1000, 600)?));
+        }
+        if !report.importance.is_empty() {
+            let chart = Chart::Importance(ImportanceChart {
+                title: format!(
+                    "What the model leans on: mean |contribution| over its {} training clients (top {})",
+                    report.outcomes.len(),
+                    report.importance.len().min(IMPORTANCE_BARS)
+                ),
+                bars: report
+                    .importance
+                    .iter()
+                    .take(IMPORTANCE_BARS)
+                    .map(|(name, value)| ImportanceBar { label: name.clone(), value: *value })
+                    .collect(),
+                x_title: "Mean |SHAP contribution| (log-odds)".into(),
+                decimal_mark: DecimalMark::Point,
+            });
+            artifacts.push(("importance.png".to_string(), render_png(&chart, 1000, 800)?));
         }
         let run_name = format!("pad train {}", report.model_version);
         Ok(RunRecord {

@@ -256,6 +256,9 @@ pub struct TrainReport {
     pub outcomes: Vec<u8>,
     /// The history's client ids, when it has `SK_ID_CURR`.
     pub ids: Option<Vec<i64>>,
+    /// Each feature's mean absolute contribution (log-odds) over the training rows, by the
+    /// final model, largest first.
+    pub importance: Vec<(String, f64)>,
 }
 
 /// One cross-validation fold's figures on its held-out rows.
@@ -441,6 +444,14 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
     let lists: Vec<Vec<String>> = card_features.iter().filter_map(|(_, categories)| categories.clone()).collect();
     let model_text = crate::model::with_pandas_categorical(&booster.save_string().map_err(lightgbm)?, &lists);
     let model = Model::parse(&model_text).map_err(|error| TrainError::Parse(error.to_string()))?;
+    // Global importance: each feature's mean |TreeSHAP contribution| over every training row.
+    let n_trees = model.n_trees();
+    let explainer = crate::explain::Explainer::new(std::sync::Arc::new(model), crate::explain::Method::Fast)
+        .map_err(|error| TrainError::Parse(error.to_string()))?;
+    let summary =
+        explainer.summarise_rows(&all_values, &|_, _| {}).map_err(|error| TrainError::Parse(error.to_string()))?;
+    let mut importance: Vec<(String, f64)> = names.iter().cloned().zip(summary.mean_abs_log_odds).collect();
+    importance.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     progress.inc(1);
     progress.finish_and_clear();
 
@@ -509,13 +520,14 @@ pub fn train(options: &TrainOptions) -> Result<TrainReport, TrainError> {
         oof_auc,
         cost_per_client: choice.cost_per_client,
         threshold,
-        n_trees: model.n_trees(),
+        n_trees,
         model_path,
         model_version,
         folds: fold_figures,
         out_of_fold,
         outcomes,
         ids: table.ids().map(<[i64]>::to_vec),
+        importance,
     })
 }
 
