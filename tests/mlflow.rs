@@ -12,6 +12,8 @@
 
 #![cfg_attr(feature = "train", allow(dead_code))]
 
+mod common;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -432,6 +434,7 @@ fn pad_train_records_its_run_and_registers_its_model() {
     drop(server);
 }
 
+#[cfg(feature = "train")]
 fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
@@ -456,17 +459,8 @@ fn hot_swap_under_load(
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     // Version 2: tree 0's leaf values doubled, and the card's version label of that text.
-    let mut lines: Vec<String> = model_text.lines().map(str::to_string).collect();
-    let leaf = lines.iter().position(|line| line.starts_with("leaf_value=")).unwrap();
-    let doubled: Vec<String> = lines[leaf]["leaf_value=".len()..]
-        .split(' ')
-        .map(|value| format!("{}", value.parse::<f64>().unwrap() * 2.0))
-        .collect();
-    lines[leaf] = format!("leaf_value={}", doubled.join(" "));
-    let second = lines.join("\n") + "\n";
-    let label = |text: &str| format!("sha256-{}", &sha256(text.as_bytes())[..12]);
-    let card =
-        std::fs::read_to_string(root.join("assets/model.json")).unwrap().replace(&label(model_text), &label(&second));
+    let (second, card) = common::doubled_first_tree(model_text);
+    let label = common::version_label;
     let record = pad::registry::tracking::RunRecord {
         experiment: "pad-tests".into(),
         run_name: "doubled".into(),

@@ -64,22 +64,10 @@ fn the_dashboard_notices_that_the_server_swapped_its_model() {
     // A second model: tree 0's leaf values doubled, its card labelled with that text's version.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(root.join("assets/model.txt")).unwrap();
-    let label = |text: &str| {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(text.as_bytes());
-        format!("sha256-{}", &digest.iter().map(|byte| format!("{byte:02x}")).collect::<String>()[..12])
-    };
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let leaf = lines.iter().position(|line| line.starts_with("leaf_value=")).unwrap();
-    let doubled: Vec<String> = lines[leaf]["leaf_value=".len()..]
-        .split(' ')
-        .map(|value| format!("{}", value.parse::<f64>().unwrap() * 2.0))
-        .collect();
-    lines[leaf] = format!("leaf_value={}", doubled.join(" "));
-    let second = lines.join("\n") + "\n";
+    let (second, card) = common::doubled_first_tree(&text);
+    let label = common::version_label;
     let folder = tempfile::tempdir().unwrap();
     std::fs::write(folder.path().join("model.txt"), &second).unwrap();
-    let card = std::fs::read_to_string(root.join("assets/model.json")).unwrap().replace(&label(&text), &label(&second));
     std::fs::write(folder.path().join("model.json"), card).unwrap();
     let mut sources = common::bundled_sources();
     sources.model = folder.path().join("model.txt");

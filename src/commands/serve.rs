@@ -61,7 +61,8 @@ fn shadow_scorer(model: &str, sources: &crate::config::LocalSources, mlflow: Opt
     let path = if ModelUri::is_uri(model) {
         let uri = ModelUri::parse(model)?;
         let server = crate::registry::tracking_uri(mlflow);
-        let fetched = crate::registry::block_on(fetch(&uri, server.as_deref()))??;
+        let fetched = crate::registry::block_on(fetch(&uri, server.as_deref()))?
+            .map_err(|error| anyhow::anyhow!("cannot fetch the shadow challenger {uri}: {error}"))?;
         if !fetched.has_card {
             anyhow::bail!(
                 "the shadow challenger {} has no model card (model.json) in the registry, so no decision threshold to \

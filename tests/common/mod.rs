@@ -216,3 +216,27 @@ pub fn history_sample() -> Option<PathBuf> {
         None
     }
 }
+
+/// A second version of a model: tree 0's leaf values doubled (other probabilities, the same
+/// features), with the bundled card relabelled for it. Returns the model text and its card.
+pub fn doubled_first_tree(model_text: &str) -> (String, String) {
+    let mut lines: Vec<String> = model_text.lines().map(str::to_string).collect();
+    let leaf = lines.iter().position(|line| line.starts_with("leaf_value=")).unwrap();
+    let doubled: Vec<String> = lines[leaf]["leaf_value=".len()..]
+        .split(' ')
+        .map(|value| format!("{}", value.parse::<f64>().unwrap() * 2.0))
+        .collect();
+    lines[leaf] = format!("leaf_value={}", doubled.join(" "));
+    let second = lines.join("\n") + "\n";
+    let card = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/model.json"))
+        .unwrap()
+        .replace(&version_label(model_text), &version_label(&second));
+    (second, card)
+}
+
+/// The version label of a model text without a card of its own: `sha256-` and 12 hex digits.
+pub fn version_label(text: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    format!("sha256-{}", &digest.iter().map(|byte| format!("{byte:02x}")).collect::<String>()[..12])
+}
