@@ -174,6 +174,9 @@ async fn a_shadow_challenger_is_counted_per_route_and_recorded_beside_the_served
         let (status, again) = send(state.clone(), get(&format!("/decisions/{}", event["id"]))).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(again["challenger"], *challenger);
+        // The API's body is the event's own JSON, field for field.
+        let stored = journal(&url).await.get(event["id"].as_i64().unwrap()).await.unwrap().unwrap();
+        assert_eq!(again, serde_json::to_value(&stored).unwrap());
     }
     let (status, verification) = (StatusCode::OK, journal(&url).await.verify().await.unwrap());
     assert_eq!((status, verification.broken), (StatusCode::OK, None));

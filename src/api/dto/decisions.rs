@@ -137,9 +137,52 @@ pub struct RecordedDecision {
 }
 
 impl RecordedDecision {
-    /// The body of an event (the same JSON as the event itself).
-    pub fn from_event(event: &DecisionEvent) -> Result<RecordedDecision, serde_json::Error> {
-        serde_json::from_value(serde_json::to_value(event)?)
+    /// The body of an event (the same JSON as the event itself), taking its content.
+    pub fn from_event(event: DecisionEvent) -> Result<RecordedDecision, serde_json::Error> {
+        use serde::de::Error;
+        let content = event.content;
+        let decision = |decision: crate::domain::Decision| match decision {
+            crate::domain::Decision::Accepted => Ok(FinalDecision::Accepted),
+            crate::domain::Decision::Refused => Ok(FinalDecision::Refused),
+            crate::domain::Decision::Incomplete => {
+                Err(serde_json::Error::custom("a recorded decision is ACCEPTED or REFUSED, not INCOMPLETE"))
+            }
+        };
+        // The enums' own JSON names: `en`/`fr`, `local`/`remote`.
+        let name = |value: serde_json::Value| value.as_str().map(str::to_string).unwrap_or_default();
+        Ok(RecordedDecision {
+            id: event.id,
+            recorded_at: content.recorded_at,
+            client_id: content.client_id,
+            inputs: content.inputs,
+            inputs_sha256: content.inputs_sha256,
+            model_version: content.model_version,
+            threshold: content.threshold,
+            probability: content.probability,
+            model_decision: decision(content.model_decision)?,
+            reasons: content
+                .reasons
+                .into_iter()
+                .map(|reason| ShownReasonDto { code: reason.code, text: reason.text })
+                .collect(),
+            counterfactual: content.counterfactual,
+            language: name(serde_json::to_value(content.language)?),
+            final_decision: decision(content.final_decision)?,
+            overridden: content.overridden,
+            reason_code: content.reason_code,
+            justification: content.justification,
+            rm: content.rm,
+            origin: name(serde_json::to_value(content.origin)?),
+            export_file: content.export_file,
+            challenger: content.challenger.map(|challenger| ChallengerDto {
+                model_version: challenger.model_version,
+                probability: challenger.probability,
+                decision: challenger.decision.as_str().to_string(),
+            }),
+            content_hash: event.content_hash,
+            prev_hash: event.prev_hash,
+            hash: event.hash,
+        })
     }
 }
 

@@ -37,8 +37,9 @@ fn journal(state: &AppState) -> Result<&Journal, ApiError> {
     })
 }
 
-fn body(event: &crate::journal::DecisionEvent) -> Result<RecordedDecision, ApiError> {
-    RecordedDecision::from_event(event).map_err(|error| ApiError::Internal(format!("decision {}: {error}", event.id)))
+fn body(event: crate::journal::DecisionEvent) -> Result<RecordedDecision, ApiError> {
+    let id = event.id;
+    RecordedDecision::from_event(event).map_err(|error| ApiError::Internal(format!("decision {id}: {error}")))
 }
 
 /// Records the RM's decision on a served client.
@@ -107,7 +108,7 @@ pub async fn record(
     let key = key.as_deref().map(|key| (key, request_hash.as_str()));
     let recorded = journal.record(&draft, key).await.map_err(ApiError::from_journal)?;
     let status = if recorded.replayed { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, ApiJson(body(&recorded.event)?)).into_response())
+    Ok((status, ApiJson(body(recorded.event)?)).into_response())
 }
 
 /// What the scorer says of a client, computed once per client.
@@ -176,7 +177,7 @@ pub async fn list(
             other => ApiError::from_journal(other),
         })?;
     let next = (events.len() == limit).then(|| events.last().map(|event| event.id)).flatten();
-    let decisions = events.iter().map(body).collect::<Result<Vec<_>, _>>()?;
+    let decisions = events.into_iter().map(body).collect::<Result<Vec<_>, _>>()?;
     Ok(ApiJson(DecisionsPage { decisions, next }))
 }
 
@@ -199,5 +200,5 @@ pub async fn one(
     let Path(id) = id.map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
     let journal = journal(&state)?;
     let event = journal.get(id).await.map_err(ApiError::from_journal)?.ok_or(ApiError::UnknownDecision(id))?;
-    Ok(ApiJson(body(&event)?))
+    Ok(ApiJson(body(event)?))
 }
