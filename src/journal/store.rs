@@ -363,7 +363,7 @@ impl Journal {
             reply,
         };
         let start_writer = {
-            let mut queue = self.appends.lock().map_err(|_| writer_stopped())?;
+            let mut queue = self.appends.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             queue.pending.push(pending);
             !std::mem::replace(&mut queue.writing, true)
         };
@@ -389,11 +389,13 @@ impl Journal {
 
     /// Writes the appends waiting, a batch per transaction, until none is left.
     async fn write_appends(self) {
+        let mut writing = Writing { appends: &self.appends, done: false };
         loop {
             let batch: Vec<PendingAppend> = {
-                let Ok(mut queue) = self.appends.lock() else { return };
+                let mut queue = self.appends.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 if queue.pending.is_empty() {
                     queue.writing = false;
+                    writing.done = true;
                     return;
                 }
                 let taken = queue.pending.len().min(MAX_APPEND_BATCH);
@@ -572,6 +574,27 @@ enum Appended {
     New { id: i64, content_hash: String, prev_hash: String, hash: String },
     /// Its idempotency key had recorded event `id`, for the request of this hash.
     Replayed { id: i64, request_hash: Option<String> },
+}
+
+/// Held by the writer while it writes: a writer that ends otherwise than by emptying the
+/// queue (its task dropped with the runtime, or a panic) fails the appends still waiting and
+/// lets the next append start a writer, rather than leaving them waiting for ever.
+struct Writing<'a> {
+    appends: &'a std::sync::Mutex<AppendQueue>,
+    done: bool,
+}
+
+impl Drop for Writing<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let mut queue = self.appends.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        queue.writing = false;
+        for pending in queue.pending.drain(..) {
+            let _ = pending.reply.send(Err(writer_stopped()));
+        }
+    }
 }
 
 fn writer_stopped() -> JournalError {
