@@ -16,17 +16,27 @@
 //!
 //! Uses: domain only (front ends call this module, never the reverse).
 
+mod case;
+mod people;
 mod reasons;
 mod record;
+#[macro_use]
 mod store;
+mod follow;
 mod url;
 
+pub use case::{
+    ANSWER_MONTHS, Case, CaseContent, CaseEvent, CaseState, Channel, Contest, ContestDraft, Correction, Outcome, Purge,
+    Rescore, Review, ReviewDraft, answer_deadline, days_between,
+};
+pub use follow::{Access, DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, Purged, check_purge_date};
+pub use people::{Capability, DEFAULT_VALID_DAYS, Role, SignedIn, TOKEN_CHARS, TokenRefused, User, check_name};
 pub use reasons::{OverrideReason, OverrideReasons, Supports};
 pub use record::{
     ChallengerScore, Content, DecisionDraft, DecisionEvent, GENESIS_HASH, MAX_TEXT_CHARS, MIN_JUSTIFICATION_CHARS,
     Origin, RmDecision, ScoredFacts, ShownReason, chain_hash, inputs_of_record, sha256_hex, shown_reasons,
 };
-pub use store::{Broken, Journal, Recorded, SCHEMA_VERSION, Verification};
+pub use store::{Broken, Cut, Journal, Recorded, SCHEMA_VERSION, Verification, now_utc, stamp};
 pub use url::{JournalUrl, default_sqlite_path};
 
 use crate::domain::{ClientId, Decision};
@@ -80,6 +90,14 @@ pub enum JournalError {
     /// No event has this id.
     #[error("no decision {0} in the journal")]
     NotFound(i64),
+    /// What was asked contradicts the journal's state (a review of an uncontested decision, by
+    /// its decider, a second review of one contest, a duplicate user, a purge of an open
+    /// contest).
+    #[error("{0}")]
+    Conflict(String),
+    /// No user has this name.
+    #[error("no user named {0} (pad users list)")]
+    UnknownUser(String),
     /// A stored event cannot be read back.
     #[error("event {id} cannot be read: {message}")]
     Corrupt {

@@ -22,21 +22,24 @@ use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+use super::follow::{CASE_COLUMNS, CaseRow};
 use super::record::{Content, DecisionDraft, DecisionEvent, chain_hash, sha256_hex};
 use super::{Filter, JournalError, JournalUrl, OverrideReasons, Page};
 use crate::domain::Decision;
 
 /// The schema version this binary writes: the number of its migrations.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The migrations of each backend, in order: `(version, SQL)`.
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_decisions.sql")),
     (2, include_str!("../../migrations/sqlite/0002_append_batch.sql")),
+    (3, include_str!("../../migrations/sqlite/0003_people.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_decisions.sql")),
     (2, include_str!("../../migrations/postgres/0002_append_batch.sql")),
+    (3, include_str!("../../migrations/postgres/0003_people.sql")),
 ];
 
 /// The advisory lock key taken while migrating a PostgreSQL journal ("pad" in ASCII), so
@@ -53,21 +56,23 @@ const VERIFY_BATCH: i64 = 10_000;
 const VERIFY_AHEAD: usize = 4;
 
 /// The columns an event is read from.
-const EVENT_COLUMNS: &str = "id, recorded_at, client_id, rm, final_decision, model_decision, overridden, reason_code, \
+pub(super) const EVENT_COLUMNS: &str = "id, recorded_at, client_id, rm, final_decision, model_decision, overridden, reason_code, \
                              probability, model_version, content, content_hash, prev_hash, hash";
 
 /// A decision journal, open. Cheap to clone (the connections are shared).
 #[derive(Clone)]
 pub struct Journal {
-    pool: Pool,
+    pub(super) pool: Pool,
     url: JournalUrl,
     reasons: Arc<OverrideReasons>,
     /// The appends waiting for the writer (see [`Journal::record`]).
     appends: Arc<std::sync::Mutex<AppendQueue>>,
+    /// The time the journal stamps: the system's, unless set ([`Journal::set_clock`]).
+    clock: Arc<std::sync::Mutex<Option<time::OffsetDateTime>>>,
 }
 
 #[derive(Clone)]
-enum Pool {
+pub(super) enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -92,6 +97,7 @@ macro_rules! bind_all {
                 Bind::Float(value) => query.bind(*value),
                 Bind::Text(value) => query.bind(value.clone()),
                 Bind::MaybeText(value) => query.bind(value.clone()),
+                Bind::MaybeInt(value) => query.bind(*value),
             };
         }
         query
@@ -112,8 +118,21 @@ pub struct Recorded {
 pub struct Verification {
     /// Events checked.
     pub events: u64,
+    /// Where purged history was cut, when it was: the chain is checked from there.
+    pub cut: Option<Cut>,
     /// The first broken event, if any.
     pub broken: Option<Broken>,
+}
+
+/// Where a purge cut the history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cut {
+    /// The last event removed.
+    pub after: i64,
+    /// The purge event that says so.
+    pub purge_event: i64,
+    /// The date before which history was purged.
+    pub before: String,
 }
 
 /// Where and how the chain breaks.
@@ -126,7 +145,7 @@ pub struct Broken {
 }
 
 /// One stored row, as read.
-struct StoredRow {
+pub(super) struct StoredRow {
     id: i64,
     recorded_at: String,
     client_id: i64,
@@ -144,7 +163,7 @@ struct StoredRow {
 }
 
 impl StoredRow {
-    fn read<R: Row>(row: &R) -> Result<StoredRow, sqlx::Error>
+    pub(super) fn read<R: Row>(row: &R) -> Result<StoredRow, sqlx::Error>
     where
         usize: sqlx::ColumnIndex<R>,
         for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
@@ -169,7 +188,7 @@ impl StoredRow {
         })
     }
 
-    fn event(self) -> Result<DecisionEvent, JournalError> {
+    pub(super) fn event(self) -> Result<DecisionEvent, JournalError> {
         let content: Content = serde_json::from_str(&self.content)
             .map_err(|error| JournalError::Corrupt { id: self.id, message: format!("content: {error}") })?;
         Ok(DecisionEvent {
@@ -222,6 +241,16 @@ struct CheckedRow {
 
 impl CheckedRow {
     fn of(row: StoredRow) -> CheckedRow {
+        CheckedRow {
+            problem: row.problem(),
+            linked: chain_hash(&row.prev_hash, &row.content_hash) == row.hash,
+            id: row.id,
+            prev_hash: row.prev_hash,
+            hash: row.hash,
+        }
+    }
+
+    fn of_follow_up(row: CaseRow) -> CheckedRow {
         CheckedRow {
             problem: row.problem(),
             linked: chain_hash(&row.prev_hash, &row.content_hash) == row.hash,
@@ -291,9 +320,28 @@ impl Journal {
                 Pool::Postgres(pool)
             }
         };
-        let journal = Journal { pool, url: url.clone(), reasons, appends: Arc::default() };
+        let journal = Journal { pool, url: url.clone(), reasons, appends: Arc::default(), clock: Arc::default() };
         journal.migrate().await?;
         Ok(journal)
+    }
+
+    /// Stamps `at` on what this handle records from now on, instead of the system's time (a
+    /// simulation or a test of retention); `None` goes back to the system's time.
+    pub fn set_clock(&self, at: Option<time::OffsetDateTime>) {
+        *self.clock.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = at;
+    }
+
+    /// The time to stamp now, as stored.
+    pub fn now(&self) -> String {
+        stamp(self.now_time())
+    }
+
+    /// The time to stamp now.
+    pub fn now_time(&self) -> time::OffsetDateTime {
+        self.clock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(time::OffsetDateTime::now_utc)
     }
 
     /// The journal's address (password hidden when shown).
@@ -351,7 +399,7 @@ impl Journal {
     /// of them, each answered once that commit is done. A failed transaction fails every
     /// append in it, and none of them is recorded.
     pub async fn record(&self, draft: &DecisionDraft, key: Option<(&str, &str)>) -> Result<Recorded, JournalError> {
-        let content = Content::check(draft, now_utc(), &self.reasons)?;
+        let content = Content::check(draft, self.now(), &self.reasons)?;
         let text = content.canonical()?;
         let content_hash = sha256_hex(text.as_bytes());
         let (reply, answer) = tokio::sync::oneshot::channel();
@@ -450,23 +498,50 @@ impl Journal {
     /// checked on its own (contents, columns, hashes) in parallel as soon as read; only the
     /// links from one event to the next are followed in order.
     pub async fn verify(&self) -> Result<Verification, JournalError> {
-        // The last event and the head, in one statement (one snapshot).
-        let end_sql = "SELECT (SELECT COALESCE(MAX(id), 0) FROM decisions), \
+        // The last event, the first and the head, in one statement (one snapshot).
+        let end_sql = "SELECT (SELECT COALESCE(MAX(id), 0) FROM (SELECT MAX(id) AS id FROM decisions UNION ALL \
+                       SELECT MAX(id) AS id FROM case_events) AS l), \
+                       (SELECT COALESCE(MIN(id), 0) FROM (SELECT MIN(id) AS id FROM decisions UNION ALL \
+                       SELECT MIN(id) AS id FROM case_events) AS f), \
                        (SELECT last_id FROM journal_head WHERE id = 1), (SELECT last_hash FROM journal_head WHERE id = 1)";
-        let (last, head_id, head_hash): (i64, Option<i64>, Option<String>) =
+        let (last, first, head_id, head_hash): (i64, i64, Option<i64>, Option<String>) =
             on_pool!(&self.pool, pool => sqlx::query_as(end_sql).fetch_one(pool).await)
                 .map_err(|error| self.failed(error))?;
-        let ranges = (0..last).step_by(VERIFY_BATCH as usize).map(|after| (after, (after + VERIFY_BATCH).min(last)));
+        let mut previous_id = 0_i64;
+        let mut previous_hash = super::GENESIS_HASH.to_string();
+        let mut cut = None;
+        if first > 1 {
+            // History before `first` was purged: a purge event must say so, with the hash the
+            // chain goes on from.
+            let purge = self.purges().await?.into_iter().rev().find(|(_, purge)| purge.last_removed_id == first - 1);
+            let Some((purge_id, purge)) = purge else {
+                let missing =
+                    if first == 2 { "event 1 is".to_string() } else { format!("events 1 to {} are", first - 1) };
+                return Ok(Verification {
+                    events: 0,
+                    cut: None,
+                    broken: Some(Broken {
+                        id: 1,
+                        problem: format!("{missing} missing and no purge event says they were purged (deleted?)"),
+                    }),
+                });
+            };
+            previous_id = purge.last_removed_id;
+            previous_hash = purge.last_removed_hash.clone();
+            cut = Some(Cut { after: purge.last_removed_id, purge_event: purge_id, before: purge.before });
+        }
+        let start = previous_id;
+        let ranges =
+            (start..last).step_by(VERIFY_BATCH as usize).map(|after| (after, (after + VERIFY_BATCH).min(last)));
         let mut batches = futures_util::stream::iter(ranges)
             .map(|(after, until)| self.checked_batch(after, until))
             .buffered(VERIFY_AHEAD);
-        let mut previous_id = 0_i64;
-        let mut previous_hash = super::GENESIS_HASH.to_string();
         let mut events = 0_u64;
         while let Some(batch) = batches.next().await {
             for row in batch? {
-                let broken =
-                    |id: i64, problem: String| Ok(Verification { events, broken: Some(Broken { id, problem }) });
+                let broken = |id: i64, problem: String| {
+                    Ok(Verification { events, cut: cut.clone(), broken: Some(Broken { id, problem }) })
+                };
                 if row.id != previous_id + 1 {
                     let missing = previous_id + 1;
                     return broken(
@@ -478,7 +553,12 @@ impl Journal {
                     return broken(row.id, problem);
                 }
                 if row.prev_hash != previous_hash {
-                    return broken(row.id, format!("its previous hash does not match event {previous_id}'s hash"));
+                    let previous = if cut.as_ref().is_some_and(|cut| cut.after == previous_id) {
+                        format!("the hash of event {previous_id} kept by the purge")
+                    } else {
+                        format!("event {previous_id}'s hash")
+                    };
+                    return broken(row.id, format!("its previous hash does not match {previous}"));
                 }
                 if !row.linked {
                     return broken(row.id, "its hash is not the hash of its previous hash and content hash".into());
@@ -488,10 +568,12 @@ impl Journal {
                 events += 1;
             }
         }
-        let broken = |id: i64, problem: String| Ok(Verification { events, broken: Some(Broken { id, problem }) });
+        let broken = |id: i64, problem: String| {
+            Ok(Verification { events, cut: cut.clone(), broken: Some(Broken { id, problem }) })
+        };
         match (head_id, head_hash) {
             (Some(head_id), Some(head_hash)) if head_id == previous_id && head_hash == previous_hash => {
-                Ok(Verification { events, broken: None })
+                Ok(Verification { events, cut: cut.clone(), broken: None })
             }
             (Some(head_id), _) if head_id > previous_id => broken(
                 previous_id + 1,
@@ -503,14 +585,27 @@ impl Journal {
         }
     }
 
-    /// The events with ids in `after + 1 ..= until`, in order, each checked alone (on the
-    /// blocking threads, in parallel).
+    /// The events with ids in `after + 1 ..= until`, decisions and follow-ups, in order, each
+    /// checked alone (on the blocking threads, in parallel).
     async fn checked_batch(&self, after: i64, until: i64) -> Result<Vec<CheckedRow>, JournalError> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM decisions WHERE id > $1 AND id <= $2 ORDER BY id");
         let rows = self.rows(&sql, &[Bind::Int(after), Bind::Int(until)]).await?;
-        tokio::task::spawn_blocking(move || rows.into_par_iter().map(CheckedRow::of).collect())
-            .await
-            .map_err(|error| JournalError::Database(format!("checking events {after}–{until} failed: {error}")))
+        let sql = format!("SELECT {CASE_COLUMNS} FROM case_events WHERE id > $1 AND id <= $2 ORDER BY id");
+        let follow_ups = on_pool!(&self.pool, pool => {
+            match sqlx::query(&sql).bind(after).bind(until).fetch_all(pool).await {
+                Ok(rows) => rows.iter().map(CaseRow::read).collect::<Result<Vec<_>, _>>(),
+                Err(error) => Err(error),
+            }
+        })
+        .map_err(|error| self.failed(error))?;
+        tokio::task::spawn_blocking(move || {
+            let mut checked: Vec<CheckedRow> = rows.into_par_iter().map(CheckedRow::of).collect();
+            checked.extend(follow_ups.into_iter().map(CheckedRow::of_follow_up));
+            checked.sort_by_key(|row| row.id);
+            checked
+        })
+        .await
+        .map_err(|error| JournalError::Database(format!("checking events {after}–{until} failed: {error}")))
     }
 
     /// Closes the connections.
@@ -518,18 +613,19 @@ impl Journal {
         on_pool!(&self.pool, pool => pool.close().await);
     }
 
-    fn failed(&self, error: sqlx::Error) -> JournalError {
+    pub(super) fn failed(&self, error: sqlx::Error) -> JournalError {
         classify(&self.url.to_string(), error)
     }
 }
 
 /// A value bound to a query.
 #[derive(Debug, Clone, PartialEq)]
-enum Bind {
+pub(super) enum Bind {
     Int(i64),
     Float(f64),
     Text(String),
     MaybeText(Option<String>),
+    MaybeInt(Option<i64>),
 }
 
 /// The values of an event both backends store, in their column order: `recorded_at` to
@@ -666,6 +762,7 @@ async fn append_batch_sqlite(pool: &SqlitePool, batch: &[PendingAppend]) -> Resu
                     Bind::Float(value) => row.push_bind(value),
                     Bind::Text(value) => row.push_bind(value),
                     Bind::MaybeText(value) => row.push_bind(value),
+                    Bind::MaybeInt(value) => row.push_bind(value),
                 };
             }
             row.push_bind(prev_hash)
@@ -803,9 +900,14 @@ fn time_bound(text: &str, field: &str) -> Result<String, JournalError> {
 
 /// The current UTC time as stored: `2026-12-01T10:00:00.123456Z`.
 pub fn now_utc() -> String {
+    stamp(time::OffsetDateTime::now_utc())
+}
+
+/// A UTC time as stored: `2026-12-01T10:00:00.123456Z`.
+pub fn stamp(at: time::OffsetDateTime) -> String {
     let format =
         time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
-    time::OffsetDateTime::now_utc().format(&format).unwrap_or_default()
+    at.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_default()
 }
 
 /// A journal error for a database failure: unreachable, wrong credentials, or another.

@@ -1,0 +1,698 @@
+//! The journal's storage of what follows decisions (contests, reviews, purges), of its users
+//! and of the access log.
+//!
+//! A contest or a review is appended in a transaction of its own that holds the chain's head
+//! (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: the head row `FOR UPDATE`) while it reads the
+//! decision's case and checks the state machine, so that two reviewers on two servers cannot
+//! both answer one contest. A purge removes the oldest events, a prefix of the chain, and
+//! appends an event naming the last one removed and its hash, from which `verify` goes on.
+//!
+//! Uses: domain, and the records of this module.
+
+use sqlx::Row;
+
+use super::case::{Case, CaseContent, CaseEvent, ContestDraft, Purge, ReviewDraft, check_contest, check_review};
+use super::people::{Role, SignedIn, TokenRefused, User, check_name, check_token_form, new_token};
+use super::record::{chain_hash, sha256_hex};
+use super::store::{Bind, EVENT_COLUMNS, Pool, StoredRow, stamp};
+use super::{Journal, JournalError};
+
+/// The columns a follow-up event is read from.
+pub(super) const CASE_COLUMNS: &str =
+    "id, recorded_at, kind, decision_id, contest_id, outcome, actor, content, content_hash, prev_hash, hash";
+
+/// The shortest retention allowed, in days: the six months the EU AI Act (art. 19 and
+/// 26(6)) asks logs of a high-risk system to be kept, at least.
+pub const MIN_RETENTION_DAYS: u32 = 183;
+/// The retention by default, in days: six months and a margin.
+pub const DEFAULT_RETENTION_DAYS: u32 = 190;
+
+/// One stored follow-up row, as read.
+pub(super) struct CaseRow {
+    pub(super) id: i64,
+    recorded_at: String,
+    kind: String,
+    decision_id: Option<i64>,
+    contest_id: Option<i64>,
+    outcome: Option<String>,
+    actor: String,
+    pub(super) content: String,
+    pub(super) content_hash: String,
+    pub(super) prev_hash: String,
+    pub(super) hash: String,
+}
+
+impl CaseRow {
+    pub(super) fn read<R: Row>(row: &R) -> Result<CaseRow, sqlx::Error>
+    where
+        usize: sqlx::ColumnIndex<R>,
+        for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        Ok(CaseRow {
+            id: row.try_get(0)?,
+            recorded_at: row.try_get(1)?,
+            kind: row.try_get(2)?,
+            decision_id: row.try_get(3)?,
+            contest_id: row.try_get(4)?,
+            outcome: row.try_get(5)?,
+            actor: row.try_get(6)?,
+            content: row.try_get(7)?,
+            content_hash: row.try_get(8)?,
+            prev_hash: row.try_get(9)?,
+            hash: row.try_get(10)?,
+        })
+    }
+
+    pub(super) fn event(self) -> Result<CaseEvent, JournalError> {
+        let content: CaseContent = serde_json::from_str(&self.content)
+            .map_err(|error| JournalError::Corrupt { id: self.id, message: format!("content: {error}") })?;
+        Ok(CaseEvent {
+            id: self.id,
+            content,
+            content_hash: self.content_hash,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        })
+    }
+
+    /// What is wrong with this row taken alone (see the decisions' own check).
+    pub(super) fn problem(&self) -> Option<String> {
+        if sha256_hex(self.content.as_bytes()) != self.content_hash {
+            return Some("its content does not match its content hash (the content was changed)".into());
+        }
+        let content: CaseContent = match serde_json::from_str(&self.content) {
+            Ok(content) => content,
+            Err(error) => return Some(format!("its content is not a contest, review or purge: {error}")),
+        };
+        let columns = content.columns();
+        let mismatches = [
+            ("recorded_at", columns.recorded_at == self.recorded_at),
+            ("kind", columns.kind == self.kind),
+            ("decision_id", columns.decision_id == self.decision_id),
+            ("contest_id", columns.contest_id == self.contest_id),
+            ("outcome", columns.outcome == self.outcome.as_deref()),
+            ("actor", columns.actor == self.actor),
+        ];
+        mismatches
+            .iter()
+            .find(|(_, same)| !same)
+            .map(|(column, _)| format!("its column {column} says otherwise than its content (the row was changed)"))
+    }
+}
+
+/// What a purge did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Purged {
+    /// The purge event appended, when anything was removed.
+    pub event: Option<CaseEvent>,
+    /// Events removed.
+    pub removed_events: u64,
+    /// Decisions among them.
+    pub removed_decisions: u64,
+    /// Access-log entries removed.
+    pub removed_accesses: u64,
+}
+
+/// One read of a client's data or decisions through the API.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Access {
+    /// The entry's number.
+    pub id: i64,
+    /// When (UTC).
+    pub at: String,
+    /// Who.
+    pub user: String,
+    /// With which role.
+    pub role: String,
+    /// What: the method and path read.
+    pub action: String,
+    /// The client read, when one was.
+    pub client_id: Option<i64>,
+    /// The decision read, when one was.
+    pub decision_id: Option<i64>,
+}
+
+/// A follow-up to append in a transaction that holds the head.
+enum FollowUp<'a> {
+    Contest(&'a ContestDraft),
+    Review(&'a ReviewDraft),
+}
+
+/// The SQL to read the head in a transaction that holds it.
+fn head_sql(pool: &Pool) -> &'static str {
+    match pool {
+        Pool::Sqlite(_) => "SELECT last_id, last_hash FROM journal_head WHERE id = 1",
+        Pool::Postgres(_) => "SELECT last_id, last_hash FROM journal_head WHERE id = 1 FOR UPDATE",
+    }
+}
+
+fn begin_sql(pool: &Pool) -> &'static str {
+    match pool {
+        Pool::Sqlite(_) => "BEGIN IMMEDIATE",
+        Pool::Postgres(_) => "BEGIN",
+    }
+}
+
+/// Runs `$body` in a transaction `$tx` of either backend; the body evaluates to
+/// `Result<Result<T, JournalError>, sqlx::Error>` and commits only on `Ok(Ok(_))`.
+macro_rules! in_transaction {
+    ($journal:expr, $tx:ident => $body:expr) => {{
+        let begin = begin_sql(&$journal.pool);
+        let outcome = on_pool!(&$journal.pool, pool => async {
+            let mut $tx = pool.begin_with(begin).await?;
+            let result = $body;
+            match result {
+                Ok(Ok(value)) => {
+                    $tx.commit().await?;
+                    Ok(Ok(value))
+                }
+                other => other,
+            }
+        }.await);
+        outcome.map_err(|error: sqlx::Error| $journal.failed(error))?
+    }};
+}
+
+/// Reads a decision and its follow-ups in a transaction (`None` when no such decision).
+macro_rules! read_case {
+    ($tx:ident, $id:expr) => {{
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM decisions WHERE id = $1");
+        let rows = sqlx::query(&sql).bind($id).fetch_all(&mut *$tx).await?;
+        match rows.first() {
+            None => None,
+            Some(row) => {
+                let decision = StoredRow::read(row)?;
+                let sql = format!("SELECT {CASE_COLUMNS} FROM case_events WHERE decision_id = $1 ORDER BY id");
+                let rows = sqlx::query(&sql).bind($id).fetch_all(&mut *$tx).await?;
+                let events = rows.iter().map(CaseRow::read).collect::<Result<Vec<_>, _>>()?;
+                Some((decision, events))
+            }
+        }
+    }};
+}
+
+/// A case from its rows.
+fn case_of((decision, events): (StoredRow, Vec<CaseRow>)) -> Result<Case, JournalError> {
+    Ok(Case {
+        decision: decision.event()?,
+        events: events.into_iter().map(CaseRow::event).collect::<Result<Vec<_>, _>>()?,
+    })
+}
+
+/// The content of a follow-up, checked against the case's state.
+fn follow_up_content(step: &FollowUp<'_>, case: &Case, recorded_at: String) -> Result<CaseContent, JournalError> {
+    let id = case.decision.id;
+    match step {
+        FollowUp::Contest(draft) => {
+            if let Some((event, contest)) = case.open_contest() {
+                return Err(JournalError::Conflict(format!(
+                    "decision {id} already has an open contest (event {}, recorded {} by {}): review it first",
+                    event.id, contest.recorded_at, contest.by
+                )));
+            }
+            Ok(CaseContent::Contest(check_contest(draft, &case.decision, recorded_at)?))
+        }
+        FollowUp::Review(draft) => {
+            let Some((event, _)) = case.open_contest() else {
+                let message = match case.events.iter().rev().find_map(|event| match &event.content {
+                    CaseContent::Review(review) => Some((event.id, review)),
+                    _ => None,
+                }) {
+                    Some((review_id, review)) => format!(
+                        "the contest of decision {id} was already reviewed (event {review_id}, {} by {} on {}); a \
+                         new review needs a new contest",
+                        review.outcome.as_str(),
+                        review.by,
+                        review.recorded_at
+                    ),
+                    None => format!("decision {id} is not contested: record the customer's contest first"),
+                };
+                return Err(JournalError::Conflict(message));
+            };
+            if draft.by.trim() == case.decision.content.rm {
+                return Err(JournalError::Conflict(format!(
+                    "{} decided decision {id}: a contested decision is reviewed by someone else",
+                    case.decision.content.rm
+                )));
+            }
+            Ok(CaseContent::Review(check_review(draft, case, event.id, recorded_at)?))
+        }
+    }
+}
+
+/// Binds a follow-up row's values, in the order of [`CASE_COLUMNS`].
+fn case_binds(id: i64, content: &CaseContent, text: &str, content_hash: &str, prev: &str, hash: &str) -> Vec<Bind> {
+    let columns = content.columns();
+    vec![
+        Bind::Int(id),
+        Bind::Text(columns.recorded_at),
+        Bind::Text(columns.kind.to_string()),
+        Bind::MaybeInt(columns.decision_id),
+        Bind::MaybeInt(columns.contest_id),
+        Bind::MaybeText(columns.outcome.map(str::to_string)),
+        Bind::Text(columns.actor),
+        Bind::Text(text.to_string()),
+        Bind::Text(content_hash.to_string()),
+        Bind::Text(prev.to_string()),
+        Bind::Text(hash.to_string()),
+    ]
+}
+
+const INSERT_CASE: &str = "INSERT INTO case_events (id, recorded_at, kind, decision_id, contest_id, outcome, actor, \
+                           content, content_hash, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+const MOVE_HEAD: &str = "UPDATE journal_head SET last_id = $1, last_hash = $2 WHERE id = 1";
+
+/// The checked date before which a purge removes history: a `YYYY-MM-DD` date, not in the
+/// future, at least `retention_days` before `today`.
+pub fn check_purge_date(before: &str, retention_days: u32, today: time::Date) -> Result<time::Date, JournalError> {
+    let invalid = |field: &str, message: String| JournalError::Invalid { field: field.into(), message };
+    if retention_days < MIN_RETENTION_DAYS {
+        return Err(invalid(
+            "retention_days",
+            format!(
+                "the journal keeps decisions at least {MIN_RETENTION_DAYS} days (six months, EU AI Act art. 19 and \
+                 26(6)); {retention_days} is too short"
+            ),
+        ));
+    }
+    let date = super::case::date_of(before.trim()).filter(|_| before.trim().len() == 10).ok_or_else(|| {
+        invalid(
+            "before",
+            format!("`{}` is not a date: write 2026-06-01", crate::domain::format::quote_external(before, 40)),
+        )
+    })?;
+    if date > today {
+        return Err(invalid("before", format!("{date} is in the future (today is {today})")));
+    }
+    let latest = today - time::Duration::days(i64::from(retention_days));
+    if date > latest {
+        return Err(invalid(
+            "before",
+            format!(
+                "the retention keeps {retention_days} days: history can be purged before {latest} at the latest, \
+                 not before {date}"
+            ),
+        ));
+    }
+    Ok(date)
+}
+
+impl Journal {
+    /// Records a customer's contest of a decision; refused (conflict) while another contest of
+    /// it waits for its review.
+    pub async fn contest(&self, draft: &ContestDraft) -> Result<CaseEvent, JournalError> {
+        self.follow_up(FollowUp::Contest(draft), draft.decision_id).await
+    }
+
+    /// Records the review of a decision's open contest; refused (conflict) when the decision is
+    /// not contested, its contest was reviewed, or the reviewer decided it.
+    pub async fn review(&self, draft: &ReviewDraft) -> Result<CaseEvent, JournalError> {
+        self.follow_up(FollowUp::Review(draft), draft.decision_id).await
+    }
+
+    async fn follow_up(&self, step: FollowUp<'_>, decision_id: i64) -> Result<CaseEvent, JournalError> {
+        let head = head_sql(&self.pool);
+        in_transaction!(self, transaction => async {
+            let (last_id, last_hash): (i64, String) = sqlx::query_as(head).fetch_one(&mut *transaction).await?;
+            let Some(rows) = read_case!(transaction, decision_id) else {
+                return Ok(Err(JournalError::NotFound(decision_id)));
+            };
+            let case = match case_of(rows) {
+                Ok(case) => case,
+                Err(error) => return Ok(Err(error)),
+            };
+            let content = match follow_up_content(&step, &case, self.now()).and_then(|content| {
+                let text = content.canonical()?;
+                Ok((content, text))
+            }) {
+                Ok(content) => content,
+                Err(error) => return Ok(Err(error)),
+            };
+            let (content, text) = content;
+            let content_hash = sha256_hex(text.as_bytes());
+            let id = last_id + 1;
+            let hash = chain_hash(&last_hash, &content_hash);
+            bind_all!(sqlx::query(INSERT_CASE), &case_binds(id, &content, &text, &content_hash, &last_hash, &hash))
+                .execute(&mut *transaction)
+                .await?;
+            sqlx::query(MOVE_HEAD).bind(id).bind(&hash).execute(&mut *transaction).await?;
+            Ok(Ok(CaseEvent { id, content, content_hash, prev_hash: last_hash, hash }))
+        }
+        .await)
+    }
+
+    /// A decision with its contests and reviews.
+    pub async fn case(&self, decision_id: i64) -> Result<Case, JournalError> {
+        let rows = in_transaction!(self, transaction => async {
+            Ok::<_, sqlx::Error>(Ok::<_, JournalError>(read_case!(transaction, decision_id)))
+        }
+        .await);
+        case_of(rows?.ok_or(JournalError::NotFound(decision_id))?)
+    }
+
+    /// The follow-ups of the decisions `decision_ids` (for listings), oldest first.
+    pub async fn follow_ups(&self, decision_ids: &[i64]) -> Result<Vec<CaseEvent>, JournalError> {
+        if decision_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (low, high) =
+            decision_ids.iter().fold((i64::MAX, i64::MIN), |(low, high), id| (low.min(*id), high.max(*id)));
+        let sql =
+            format!("SELECT {CASE_COLUMNS} FROM case_events WHERE decision_id >= $1 AND decision_id <= $2 ORDER BY id");
+        let rows = on_pool!(&self.pool, pool => {
+            match sqlx::query(&sql).bind(low).bind(high).fetch_all(pool).await {
+                Ok(rows) => rows.iter().map(CaseRow::read).collect::<Result<Vec<_>, _>>(),
+                Err(error) => Err(error),
+            }
+        })
+        .map_err(|error| self.failed(error))?;
+        rows.into_iter()
+            .filter(|row| row.decision_id.is_some_and(|id| decision_ids.contains(&id)))
+            .map(CaseRow::event)
+            .collect()
+    }
+
+    /// The contests waiting for a review, oldest first: each decision's case.
+    pub async fn open_contests(&self, limit: usize) -> Result<Vec<Case>, JournalError> {
+        let sql = "SELECT c.decision_id FROM case_events c WHERE c.kind = 'contest' AND NOT EXISTS \
+                   (SELECT 1 FROM case_events r WHERE r.kind = 'review' AND r.contest_id = c.id) ORDER BY c.id LIMIT $1";
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let ids: Vec<i64> = on_pool!(&self.pool, pool => sqlx::query_scalar(sql).bind(limit).fetch_all(pool).await)
+            .map_err(|error| self.failed(error))?;
+        let mut cases = Vec::with_capacity(ids.len());
+        for id in ids {
+            cases.push(self.case(id).await?);
+        }
+        Ok(cases)
+    }
+
+    /// Removes the history recorded before the date `before` (`YYYY-MM-DD`, see
+    /// [`check_purge_date`]): the oldest events, a prefix of the chain, as far as they are
+    /// whole decisions (a decision whose follow-ups are recorded after the date stays, with
+    /// everything after it); and the access log of the same period. Refused, nothing removed,
+    /// when a decision to remove has an open contest. Appends a purge event naming the last
+    /// event removed and its hash, from which `verify` goes on.
+    pub async fn purge(&self, before: &str, retention_days: u32, by: &str) -> Result<Purged, JournalError> {
+        let before = check_purge_date(before, retention_days, self.now_time().date())?;
+        let by = check_name(by).map_err(|error| match error {
+            JournalError::Invalid { message, .. } => JournalError::Invalid { field: "by".into(), message },
+            other => other,
+        })?;
+        let bound = before.to_string();
+        let head = head_sql(&self.pool);
+        in_transaction!(self, transaction => async {
+            let (last_id, last_hash): (i64, String) = sqlx::query_as(head).fetch_one(&mut *transaction).await?;
+            let first: Option<i64> = sqlx::query_scalar(
+                "SELECT MIN(id) FROM (SELECT MIN(id) AS id FROM decisions UNION ALL SELECT MIN(id) AS id FROM case_events) AS f",
+            )
+            .fetch_one(&mut *transaction)
+            .await?;
+            let newer: Option<i64> = sqlx::query_scalar(
+                "SELECT MIN(id) FROM (SELECT MIN(id) AS id FROM decisions WHERE recorded_at >= $1 \
+                 UNION ALL SELECT MIN(id) AS id FROM case_events WHERE recorded_at >= $2) AS n",
+            )
+            .bind(&bound)
+            .bind(&bound)
+            .fetch_one(&mut *transaction)
+            .await?;
+            let mut cut = newer.map_or(last_id, |id| id - 1);
+            // Whole decisions only: a decision followed up after the cut stays, and the cut
+            // moves before it.
+            loop {
+                let split: Option<i64> = sqlx::query_scalar(
+                    "SELECT MIN(decision_id) FROM case_events WHERE id > $1 AND decision_id <= $2",
+                )
+                .bind(cut)
+                .bind(cut)
+                .fetch_one(&mut *transaction)
+                .await?;
+                match split {
+                    Some(decision) => cut = decision - 1,
+                    None => break,
+                }
+            }
+            let accesses = sqlx::query("DELETE FROM access_log WHERE at < $1").bind(&bound).execute(&mut *transaction).await?;
+            let removed_accesses = accesses.rows_affected();
+            if first.is_none_or(|first| first > cut) {
+                return Ok(Ok(Purged { event: None, removed_events: 0, removed_decisions: 0, removed_accesses }));
+            }
+            let open: Option<(i64, i64, String)> = sqlx::query_as(
+                "SELECT c.decision_id, c.id, c.recorded_at FROM case_events c WHERE c.kind = 'contest' AND c.id <= $1 \
+                 AND NOT EXISTS (SELECT 1 FROM case_events r WHERE r.kind = 'review' AND r.contest_id = c.id) \
+                 ORDER BY c.id LIMIT 1",
+            )
+            .bind(cut)
+            .fetch_optional(&mut *transaction)
+            .await?;
+            if let Some((decision, contest, at)) = open {
+                return Ok(Err(JournalError::Conflict(format!(
+                    "decision {} has an open contest (event {contest}, recorded {at}): it cannot be purged before \
+                     its review; nothing was removed",
+                    decision
+                ))));
+            }
+            let last_removed_hash: String = sqlx::query_scalar(
+                "SELECT hash FROM decisions WHERE id = $1 UNION ALL SELECT hash FROM case_events WHERE id = $2",
+            )
+            .bind(cut)
+            .bind(cut)
+            .fetch_one(&mut *transaction)
+            .await?;
+            sqlx::query("INSERT INTO journal_purge_permit (id) VALUES (1)").execute(&mut *transaction).await?;
+            let decisions = sqlx::query("DELETE FROM decisions WHERE id <= $1").bind(cut).execute(&mut *transaction).await?;
+            let follow_ups = sqlx::query("DELETE FROM case_events WHERE id <= $1").bind(cut).execute(&mut *transaction).await?;
+            sqlx::query("DELETE FROM journal_purge_permit").execute(&mut *transaction).await?;
+            let removed_decisions = decisions.rows_affected();
+            let removed_events = removed_decisions + follow_ups.rows_affected();
+            let content = CaseContent::Purge(Purge {
+                recorded_at: self.now(),
+                by: by.clone(),
+                before: bound.clone(),
+                retention_days,
+                removed_events,
+                removed_decisions,
+                last_removed_id: cut,
+                last_removed_hash,
+            });
+            let text = match content.canonical() {
+                Ok(text) => text,
+                Err(error) => return Ok(Err(error)),
+            };
+            let content_hash = sha256_hex(text.as_bytes());
+            let id = last_id + 1;
+            let hash = chain_hash(&last_hash, &content_hash);
+            bind_all!(sqlx::query(INSERT_CASE), &case_binds(id, &content, &text, &content_hash, &last_hash, &hash))
+                .execute(&mut *transaction)
+                .await?;
+            sqlx::query(MOVE_HEAD).bind(id).bind(&hash).execute(&mut *transaction).await?;
+            let event = CaseEvent { id, content, content_hash, prev_hash: last_hash, hash };
+            Ok(Ok(Purged { event: Some(event), removed_events, removed_decisions, removed_accesses }))
+        }
+        .await)
+    }
+
+    /// The purge events, oldest first: `(event id, content)`.
+    pub(super) async fn purges(&self) -> Result<Vec<(i64, Purge)>, JournalError> {
+        let sql = "SELECT id, content FROM case_events WHERE kind = 'purge' ORDER BY id";
+        let rows: Vec<(i64, String)> = on_pool!(&self.pool, pool => sqlx::query_as(sql).fetch_all(pool).await)
+            .map_err(|error| self.failed(error))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, content)| match serde_json::from_str(&content) {
+                Ok(CaseContent::Purge(purge)) => Some((id, purge)),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Adds a user with a fresh token, valid `valid_days` days; returns the user and the
+    /// token, which is not kept (only its hash is).
+    pub async fn add_user(&self, name: &str, role: Role, valid_days: u32) -> Result<(User, String), JournalError> {
+        let name = check_name(name)?;
+        if valid_days == 0 {
+            return Err(JournalError::Invalid { field: "valid_days".into(), message: "at least 1 day".into() });
+        }
+        let token = new_token();
+        let user = User {
+            name: name.clone(),
+            role,
+            created_at: self.now(),
+            expires_at: stamp(self.now_time() + time::Duration::days(i64::from(valid_days))),
+            revoked_at: None,
+        };
+        let sql = "INSERT INTO users (name, role, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+        let outcome = on_pool!(&self.pool, pool => sqlx::query(sql)
+            .bind(&user.name)
+            .bind(role.as_str())
+            .bind(sha256_hex(token.as_bytes()))
+            .bind(&user.created_at)
+            .bind(&user.expires_at)
+            .execute(pool)
+            .await
+            .map(|_| ()));
+        match outcome {
+            Ok(_) => Ok((user, token)),
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(JournalError::Conflict(format!(
+                "a user named {name} exists already (pad users list); a revoked user keeps their name in the journal"
+            ))),
+            Err(error) => Err(self.failed(error)),
+        }
+    }
+
+    /// Every user, by name.
+    pub async fn users(&self) -> Result<Vec<User>, JournalError> {
+        let sql = "SELECT name, role, created_at, expires_at, revoked_at FROM users ORDER BY name";
+        let rows: Vec<(String, String, String, String, Option<String>)> =
+            on_pool!(&self.pool, pool => sqlx::query_as(sql).fetch_all(pool).await)
+                .map_err(|error| self.failed(error))?;
+        rows.into_iter()
+            .map(|(name, role, created_at, expires_at, revoked_at)| {
+                Ok(User { name, role: Role::parse(&role)?, created_at, expires_at, revoked_at })
+            })
+            .collect()
+    }
+
+    /// Revokes a user's token: refused from the next request of every server.
+    pub async fn revoke_user(&self, name: &str) -> Result<User, JournalError> {
+        let name = check_name(name)?;
+        let sql = "UPDATE users SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL";
+        let done = on_pool!(&self.pool, pool => sqlx::query(sql).bind(self.now()).bind(&name).execute(pool).await.map(|done| done.rows_affected()))
+            .map_err(|error| self.failed(error))?;
+        let user = self.users().await?.into_iter().find(|user| user.name == name);
+        match (done, user) {
+            (_, None) => Err(JournalError::UnknownUser(name)),
+            (0, Some(user)) => Err(JournalError::Conflict(format!(
+                "{name} was already revoked on {}",
+                user.revoked_at.unwrap_or_default()
+            ))),
+            (_, Some(user)) => Ok(user),
+        }
+    }
+
+    /// Gives a user a fresh token valid `valid_days` days (the old one stops working); refused
+    /// for a revoked user.
+    pub async fn renew_token(&self, name: &str, valid_days: u32) -> Result<(User, String), JournalError> {
+        let name = check_name(name)?;
+        let token = new_token();
+        let sql = "UPDATE users SET token_hash = $1, expires_at = $2 WHERE name = $3 AND revoked_at IS NULL";
+        let done = on_pool!(&self.pool, pool => sqlx::query(sql)
+            .bind(sha256_hex(token.as_bytes()))
+            .bind(stamp(self.now_time() + time::Duration::days(i64::from(valid_days.max(1)))))
+            .bind(&name)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))
+        .map_err(|error| self.failed(error))?;
+        let user = self.users().await?.into_iter().find(|user| user.name == name);
+        match (done, user) {
+            (_, None) => Err(JournalError::UnknownUser(name)),
+            (0, Some(_)) => Err(JournalError::Conflict(format!("{name} was revoked: add the person under a new name"))),
+            (_, Some(user)) => Ok((user, token)),
+        }
+    }
+
+    /// Whether any user was ever added (a server without users and without `PAD_API_TOKEN`
+    /// is open, as before users existed).
+    pub async fn has_users(&self) -> Result<bool, JournalError> {
+        let count: i64 =
+            on_pool!(&self.pool, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await)
+                .map_err(|error| self.failed(error))?;
+        Ok(count > 0)
+    }
+
+    /// Who holds `token`, read from the database on every call (a revocation holds on the next
+    /// request of every server).
+    pub async fn authenticate(&self, token: &str) -> Result<Result<SignedIn, TokenRefused>, JournalError> {
+        if let Err(refused) = check_token_form(token) {
+            return Ok(Err(refused));
+        }
+        let sql = "SELECT name, role, expires_at, revoked_at FROM users WHERE token_hash = $1";
+        let row: Option<(String, String, String, Option<String>)> = on_pool!(&self.pool, pool => sqlx::query_as(sql)
+            .bind(sha256_hex(token.to_ascii_lowercase().as_bytes()))
+            .fetch_optional(pool)
+            .await)
+        .map_err(|error| self.failed(error))?;
+        let Some((name, role, expires_at, revoked_at)) = row else {
+            return Ok(Err(TokenRefused::Unknown));
+        };
+        if let Some(at) = revoked_at {
+            return Ok(Err(TokenRefused::Revoked { name, at }));
+        }
+        if expires_at <= self.now() {
+            return Ok(Err(TokenRefused::Expired { name, at: expires_at }));
+        }
+        Ok(Ok(SignedIn { name, role: Role::parse(&role)? }))
+    }
+
+    /// Logs a read by `user`; returns once written.
+    pub async fn log_access(
+        &self,
+        user: &SignedIn,
+        action: &str,
+        client_id: Option<i64>,
+        decision_id: Option<i64>,
+    ) -> Result<(), JournalError> {
+        let sql = "INSERT INTO access_log (at, user_name, role, action, client_id, decision_id) \
+                   VALUES ($1, $2, $3, $4, $5, $6)";
+        on_pool!(&self.pool, pool => sqlx::query(sql)
+            .bind(self.now())
+            .bind(&user.name)
+            .bind(user.role.as_str())
+            .bind(action)
+            .bind(client_id)
+            .bind(decision_id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(|error| self.failed(error))
+    }
+
+    /// The access log, newest first: only `user`'s when given, at most `limit` entries.
+    pub async fn accesses(&self, user: Option<&str>, limit: usize) -> Result<Vec<Access>, JournalError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let columns = "id, at, user_name, role, action, client_id, decision_id";
+        type AccessRow = (i64, String, String, String, String, Option<i64>, Option<i64>);
+        let rows: Vec<AccessRow> = match user {
+            Some(user) => {
+                let sql = format!("SELECT {columns} FROM access_log WHERE user_name = $1 ORDER BY id DESC LIMIT $2");
+                on_pool!(&self.pool, pool => sqlx::query_as(&sql).bind(user).bind(limit).fetch_all(pool).await)
+            }
+            None => {
+                let sql = format!("SELECT {columns} FROM access_log ORDER BY id DESC LIMIT $1");
+                on_pool!(&self.pool, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await)
+            }
+        }
+        .map_err(|error| self.failed(error))?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, at, user, role, action, client_id, decision_id)| Access {
+                id,
+                at,
+                user,
+                role,
+                action,
+                client_id,
+                decision_id,
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purges_keep_the_retention_and_take_no_future_date() {
+        let today = time::macros::date!(2026 - 12 - 02);
+        // 190 days before 2026-12-02: 2026-05-26 (2 days of December, 30 of November, 31 of
+        // October, 30 of September, 31 of August, 31 of July, 30 of June, 5 of May = 190).
+        assert_eq!(check_purge_date("2026-05-26", 190, today).unwrap(), time::macros::date!(2026 - 05 - 26));
+        let too_recent = check_purge_date("2026-05-27", 190, today).unwrap_err().to_string();
+        assert!(too_recent.contains("2026-05-26"), "{too_recent}");
+        assert!(check_purge_date("2026-12-03", 190, today).unwrap_err().to_string().contains("future"));
+        assert!(check_purge_date("last spring", 190, today).is_err());
+        assert!(check_purge_date("2026-01-01", 30, today).unwrap_err().to_string().contains("183"));
+    }
+}
