@@ -71,6 +71,9 @@ pub enum Command {
     /// The decision journal: verify, list, show, export and replay recorded decisions.
     #[command(after_help = journal::JOURNAL_HELP)]
     Journal(journal::JournalArgs),
+    /// The people who sign in to `pad serve`: add, list, revoke, new token.
+    #[command(after_help = journal::USERS_HELP)]
+    Users(journal::UsersArgs),
     /// The models of an MLflow Model Registry: list a model's versions, promote one.
     #[command(subcommand, after_help = MODELS_HELP)]
     Models(ModelsCommand),
@@ -383,9 +386,9 @@ pub struct DashboardArgs {
     /// postgres://USER:PASSWORD@HOST:PORT/DATABASE (with --remote, the server's journal).
     #[arg(long, value_name = "URL", default_value_t = journal::default_journal())]
     pub journal: String,
-    /// The relationship manager's name recorded with each decision [default: the USER
-    /// environment variable].
-    #[arg(long, value_name = "NAME")]
+    /// Who records decisions (local mode; in remote mode the server records the signed-in
+    /// user) [default: the operating-system user].
+    #[arg(long = "user", visible_alias = "rm", value_name = "NAME", env = "PAD_USER")]
     pub rm: Option<String>,
     /// For the terminal tests: fail right after taking over the terminal, with an error or a
     /// panic, to check that the terminal is given back.

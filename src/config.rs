@@ -314,7 +314,7 @@ impl DashboardConfig {
             rm: args
                 .rm
                 .clone()
-                .or_else(|| std::env::var("USER").ok())
+                .or_else(os_user)
                 .map(|name| name.trim().to_string())
                 .filter(|name| !name.is_empty())
                 .unwrap_or_else(|| "rm".to_string()),
@@ -490,6 +490,13 @@ pub fn history_files(args: &crate::cli::HistoryArgs) -> Result<crate::data::hist
         }
     }
     Ok(files)
+}
+
+/// The operating-system user: `USER` (Unix) or `USERNAME` (Windows).
+pub fn os_user() -> Option<String> {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|variable| std::env::var(variable).ok().filter(|name| !name.trim().is_empty()))
 }
 
 /// A `--journal` address; empty means the default file.

@@ -374,40 +374,14 @@ fn render(app: &pad::tui::app::App) -> String {
 }
 
 /// `pad serve` on a free port with `args`; its URL.
-fn serve(args: &[&str]) -> (std::process::Child, String) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pad"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("PAD_API_TOKEN")
-        .env("RUST_LOG", "info")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(at) = line.find("listening on http://") {
-                let url = line[at + "listening on ".len()..].split_whitespace().next().unwrap_or("").to_string();
-                let _ = sender.send(url);
-            }
-        }
-    });
-    let url = receiver.recv_timeout(std::time::Duration::from_secs(120)).expect("pad serve did not start");
-    (child, url)
-}
-
 #[test]
 fn two_servers_on_one_postgresql_record_every_decision_once_even_when_one_is_killed() {
     const CLIENTS: usize = 20;
     const DECISIONS: usize = 200;
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let url = runtime.block_on(postgres::server().fresh_database());
-    let (mut first, first_url) = serve(&["--journal", &url]);
-    let (mut second, second_url) = serve(&["--journal", &url]);
+    let (mut first, first_url) = common::serve_process(&["--journal", &url]);
+    let (mut second, second_url) = common::serve_process(&["--journal", &url]);
     let served = decided_clients(40);
     let acknowledged = Arc::new(std::sync::Mutex::new(HashMap::<String, i64>::new()));
     let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));

@@ -23,9 +23,16 @@ pub enum ApiError {
     /// 400: the body is not JSON, or a query or path parameter is malformed.
     #[error("{0}")]
     Malformed(String),
-    /// 401: no bearer token, or not the right one.
-    #[error("missing or wrong bearer token: send `Authorization: Bearer <token>`")]
-    Unauthorized,
+    /// 401: no bearer token, or not one the server takes; the message says why.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: the caller's role may not do this; the message names the role needed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 409: the journal's state forbids it (a review of an uncontested decision, by its
+    /// decider, a second review of one contest, a second open contest).
+    #[error("{0}")]
+    StateConflict(String),
     /// 404: no client with this id.
     #[error("no client with id {0}")]
     UnknownClient(i64),
@@ -75,11 +82,18 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The 401 of a request without a token the server takes.
+    pub fn unauthorized() -> ApiError {
+        ApiError::Unauthorized("missing or wrong bearer token: send `Authorization: Bearer <token>`".into())
+    }
+
     /// The status code of this error.
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::StateConflict(_) => StatusCode::CONFLICT,
             ApiError::UnknownClient(_)
             | ApiError::UnknownFeature(_)
             | ApiError::UnknownRoute(_)
@@ -99,7 +113,9 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::Malformed(_) => "malformed_request",
-            ApiError::Unauthorized => "unauthorized",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::StateConflict(_) => "conflict",
             ApiError::UnknownClient(_) => "unknown_client",
             ApiError::UnknownFeature(_) => "unknown_feature",
             ApiError::UnknownRoute(_) => "not_found",
@@ -176,6 +192,7 @@ impl ApiError {
             },
             JournalError::IdempotencyConflict => ApiError::Conflict(error.to_string()),
             JournalError::NotFound(id) => ApiError::UnknownDecision(id),
+            JournalError::Conflict(message) => ApiError::StateConflict(message),
             JournalError::Unreachable { .. } | JournalError::Credentials { .. } => {
                 tracing::error!(cause = %error, "the journal cannot be reached");
                 ApiError::JournalUnavailable(

@@ -6,12 +6,13 @@
 //! it with `oneshot`); [`serve`] binds it and shuts down gracefully on Ctrl-C or SIGTERM.
 //! A request goes through: request id (`x-request-id`, kept from the client or made up) →
 //! tracing span with the method, matched route and id → metrics → timeout → body limit →
-//! bearer token (every route but `/health`) → handler. Scorer work runs on the blocking pool,
+//! caller and role ([`auth`], every route but `/health`) → handler. Scorer work runs on the blocking pool,
 //! at most `--concurrency` pieces at once ([`AppState::blocking`]). Every failure is an
 //! [`ApiError`] with a JSON body.
 //!
 //! Uses: scoring, domain, drift and fairness (the reports' types), journal, config, error. Only this module imports axum.
 
+pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod metrics;
@@ -28,7 +29,7 @@ use axum::Router;
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower::ServiceBuilder;
@@ -62,9 +63,10 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::features::router())
         .merge(routes::portfolio::router())
         .merge(routes::decisions::router())
+        .merge(routes::cases::router())
         .merge(routes::docs::router())
         .route("/metrics", get(metrics_route))
-        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
     let limits = state.limits;
     let timeout_seconds = limits.timeout.as_secs().max(1);
     // A version that is no header value (a card may say anything) is left out.
@@ -152,6 +154,15 @@ pub fn serve(
             .await
             .with_context(|| format!("cannot open the decision journal {}", config.journal))?;
         tracing::info!(journal = %config.journal, "recording decisions");
+        let users =
+            journal.has_users().await.with_context(|| format!("cannot read the users of {}", config.journal))?;
+        if !users && config.token.is_none() {
+            tracing::warn!(
+                "no PAD_API_TOKEN and no user in the journal: every caller is an unnamed admin; add users with \
+                 `pad users add NAME --role rm --journal {}`",
+                config.journal
+            );
+        }
         let state = state.with_journal(journal);
         let shutdown = shutdown_signal().context("cannot watch for Ctrl-C and SIGTERM")?;
         let listener = tokio::net::TcpListener::bind(config.addr)
@@ -299,23 +310,6 @@ pub async fn metrics_route(State(state): State<AppState>) -> Result<Response, Ap
     let text = state.metrics.render().map_err(|error| ApiError::Internal(format!("metrics: {error}")))?;
     let content_type = HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8");
     Ok(([(header::CONTENT_TYPE, content_type)], text).into_response())
-}
-
-/// Refuses requests without the bearer token, when one is set.
-async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if let Some(token) = &state.token {
-        let sent = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split_once(' '))
-            // The scheme is case-insensitive (RFC 9110).
-            .and_then(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()));
-        if !sent.is_some_and(|sent| token.matches(sent)) {
-            return ApiError::Unauthorized.into_response();
-        }
-    }
-    next.run(request).await
 }
 
 async fn unknown_route(request: Request) -> ApiError {

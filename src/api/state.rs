@@ -63,6 +63,10 @@ pub struct AppState {
     pub decision_facts: Arc<std::sync::Mutex<std::collections::HashMap<crate::domain::ClientId, Arc<DecisionFacts>>>>,
     /// The challenger scoring in the shadow of the served model (`--shadow`), if any.
     pub shadow: Option<Arc<super::shadow::Shadow>>,
+    /// Whether the journal was found to have no users, and when (see [`super::auth`]).
+    pub no_users: super::auth::SharedNoUsers,
+    /// When the server started.
+    pub started: std::time::Instant,
 }
 
 /// A served client as a recorded decision describes it.
@@ -95,6 +99,8 @@ impl AppState {
             journal: None,
             decision_facts: Arc::default(),
             shadow: None,
+            no_users: Arc::default(),
+            started: std::time::Instant::now(),
         }
     }
 
@@ -128,6 +134,8 @@ impl AppState {
             journal: self.journal.clone(),
             decision_facts: Arc::default(),
             shadow: self.shadow.clone(),
+            no_users: Arc::clone(&self.no_users),
+            started: self.started,
         }
     }
 

@@ -23,6 +23,20 @@ of the previous event's hash followed by that content hash.
   replay ID      score the recorded inputs again, with the recorded model file when given
                  (--recorded-model) and with the current one; says whether probability and
                  decision are the same, bit for bit
+  contest ID     record the customer's contest of a decision (--statement, --channel)
+  review ID      record the review of a contested decision (--outcome upheld|overturned,
+                 --justification), by someone who did not decide it; the recorded inputs are
+                 scored again on the current model and that score is recorded with it
+  case ID        a decision with where it stands and its contests and reviews, as JSON
+  contests       the contests waiting for a review, oldest first, with the date each must be
+                 answered by (one month, GDPR art. 12(3))
+  purge          remove the history older than --before DATE (at least --retention-days old,
+                 190 by default) whose contests are closed; a purge event records where the
+                 chain was cut, so verify still holds over what remains
+  access         who read which client's data or decisions through the API (--user)
+
+A decision is decided, then contested, then upheld or overturned by a review. Contests,
+reviews and purges are events of the same chain.
 
 --journal sqlite://PATH (one file; the default is in the user's data folder) or
 postgres://USER:PASSWORD@HOST:PORT/DATABASE (a team: any number of `pad serve` on one database).
@@ -33,7 +47,10 @@ Examples:
   pad journal list --from 2026-12-01 --overridden true
   pad journal export --format csv --out decisions.csv
   pad journal export --journal postgres://pad@db/pad --format json
-  pad journal replay 42";
+  pad journal replay 42
+  pad journal contest 42 --statement \"My income is higher now\" --channel branch --by ana
+  pad journal list --state contested
+  pad journal purge --before 2026-05-01";
 
 /// Arguments of `pad journal`.
 #[derive(Debug, Args)]
@@ -96,6 +113,174 @@ pub enum JournalCommand {
         #[arg(long, value_name = "PATH")]
         history: Option<PathBuf>,
     },
+    /// Record a customer's contest of a decision.
+    Contest {
+        /// The decision's id.
+        id: i64,
+        /// The customer's statement, in their words.
+        #[arg(long)]
+        statement: String,
+        /// How it came.
+        #[arg(long, value_enum)]
+        channel: ChannelArg,
+        /// Who records it [default: PAD_USER, else the operating-system user].
+        #[arg(long, value_name = "NAME", env = "PAD_USER")]
+        by: Option<String>,
+    },
+    /// Record the review of a contested decision (not by its decider).
+    Review {
+        /// The decision's id.
+        id: i64,
+        /// Upheld or overturned.
+        #[arg(long, value_enum)]
+        outcome: OutcomeArg,
+        /// Why, at least 20 characters.
+        #[arg(long)]
+        justification: String,
+        /// Who reviews [default: PAD_USER, else the operating-system user].
+        #[arg(long, value_name = "NAME", env = "PAD_USER")]
+        by: Option<String>,
+        /// The current model, the recorded inputs are scored on [default: assets/model.txt].
+        #[arg(long, value_name = "PATH")]
+        model: Option<PathBuf>,
+        /// Past clients, for the required fields when the card does not list them
+        /// [default: data/history.parquet].
+        #[arg(long, value_name = "PATH")]
+        history: Option<PathBuf>,
+    },
+    /// A decision, where it stands, and its contests and reviews, as JSON.
+    Case {
+        /// The decision's id.
+        id: i64,
+    },
+    /// The contests waiting for a review, oldest first.
+    Contests {
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Remove old history whose contests are closed; verify still holds over what remains.
+    Purge {
+        /// Remove what was recorded before this UTC date (2026-05-01).
+        #[arg(long, value_name = "DATE")]
+        before: String,
+        /// The retention: history younger than this many days is kept (at least 183, six
+        /// months).
+        #[arg(long, value_name = "DAYS", default_value_t = crate::journal::DEFAULT_RETENTION_DAYS)]
+        retention_days: u32,
+        /// Who purges [default: PAD_USER, else the operating-system user].
+        #[arg(long, value_name = "NAME", env = "PAD_USER")]
+        by: Option<String>,
+    },
+    /// Who read which client's data or decisions through the API, newest first.
+    Access {
+        /// Only this user's reads.
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+}
+
+pub(super) const USERS_HELP: &str = "\
+The people who sign in to `pad serve`, kept in the journal's database (--journal, the same for
+every server of a team). Each has a role:
+
+  rm        scores applicants, records decisions and customers' contests
+  reviewer  what an rm does, and reviews contested decisions of others
+  auditor   reads decisions, exports and the access log; scores and records nothing
+  admin     everything (PAD_API_TOKEN, when set, is an admin token)
+
+`add` prints the user's token once, alone on the last line: hand it to them; the journal keeps
+only its SHA-256. A revocation holds on the next request of every server.
+
+Examples:
+  pad users add ana.martin --role rm
+  pad users add rita --role reviewer --journal postgres://pad@db/pad
+  pad users list
+  pad users revoke ana.martin
+  pad users token rita";
+
+/// Arguments of `pad users`.
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    /// The journal the users live in: sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE.
+    #[arg(long, value_name = "URL", global = true, default_value_t = default_journal())]
+    pub journal: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: UsersCommand,
+}
+
+/// The users subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add a user; prints their token once.
+    Add {
+        /// Their login (letters, digits, . - _ @).
+        name: String,
+        /// Their role: rm, reviewer, auditor or admin.
+        #[arg(long)]
+        role: String,
+        /// Days the token works.
+        #[arg(long, value_name = "DAYS", default_value_t = crate::journal::DEFAULT_VALID_DAYS)]
+        valid_days: u32,
+    },
+    /// List the users (never their tokens).
+    List,
+    /// Revoke a user: their token stops working at once, on every server.
+    Revoke {
+        /// Their login.
+        name: String,
+    },
+    /// Give a user a new token (the old one stops working); prints it once.
+    Token {
+        /// Their login.
+        name: String,
+        /// Days the token works.
+        #[arg(long, value_name = "DAYS", default_value_t = crate::journal::DEFAULT_VALID_DAYS)]
+        valid_days: u32,
+    },
+}
+
+/// How a contest came, on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChannelArg {
+    /// In person, at the branch.
+    Branch,
+    /// By telephone.
+    Phone,
+    /// By e-mail.
+    Email,
+    /// By post.
+    Letter,
+    /// Through the website or app.
+    Online,
+}
+
+/// A review's outcome, on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutcomeArg {
+    /// The decision stands.
+    Upheld,
+    /// The decision is reversed.
+    Overturned,
+}
+
+/// Where a decision stands, on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StateArg {
+    /// Never contested.
+    Decided,
+    /// A contest waits for its review.
+    Contested,
+    /// Reviewed, upheld or overturned.
+    Reviewed,
+    /// Reviewed; the decision stands.
+    Upheld,
+    /// Reviewed; the decision was reversed.
+    Overturned,
 }
 
 /// Filters of `list` and `export`.
@@ -119,6 +304,9 @@ pub struct FilterArgs {
     /// Only overrides (true) or only decisions as proposed (false).
     #[arg(long, value_name = "BOOL")]
     pub overridden: Option<bool>,
+    /// Only decisions that stand so (decided, contested, reviewed, upheld, overturned).
+    #[arg(long, value_enum)]
+    pub state: Option<StateArg>,
 }
 
 /// A final decision, on the command line.

@@ -5,9 +5,14 @@ use std::io::Write;
 use anyhow::{Context, Result, bail};
 
 use crate::cli::SourceArgs;
-use crate::cli::journal::{DecisionArg, ExportFormat, FilterArgs, JournalArgs, JournalCommand, ListFormat};
+use crate::cli::journal::{
+    ChannelArg, DecisionArg, ExportFormat, FilterArgs, JournalArgs, JournalCommand, ListFormat, OutcomeArg, StateArg,
+    UsersArgs, UsersCommand,
+};
 use crate::domain::Decision;
-use crate::journal::{DecisionEvent, Filter, Journal, Page};
+use crate::journal::{
+    Channel, ContestDraft, DecisionEvent, Filter, Journal, Outcome, Page, Rescore, ReviewDraft, Role, StateFilter,
+};
 use crate::scoring::{LocalScorer, Scorer};
 
 /// Exit code of `pad journal verify` when the chain is broken.
@@ -41,9 +46,216 @@ pub fn run(args: &JournalArgs) -> Result<u8> {
                 tokio::task::spawn_blocking(move || replay(&event, &sources)).await.context("replay")??;
                 0
             }
+            JournalCommand::Contest { id, statement, channel, by } => {
+                let draft = ContestDraft {
+                    decision_id: *id,
+                    statement: statement.clone(),
+                    channel: match channel {
+                        ChannelArg::Branch => Channel::Branch,
+                        ChannelArg::Phone => Channel::Phone,
+                        ChannelArg::Email => Channel::Email,
+                        ChannelArg::Letter => Channel::Letter,
+                        ChannelArg::Online => Channel::Online,
+                    },
+                    by: who(by.as_deref())?,
+                };
+                let event = journal.contest(&draft).await?;
+                let deadline = crate::journal::answer_deadline(event.content.recorded_at()).unwrap_or_default();
+                println!(
+                    "decision {id}: contest recorded as event {} ({}); to be answered by {deadline}",
+                    event.id,
+                    event.content.recorded_at()
+                );
+                0
+            }
+            JournalCommand::Review { id, outcome, justification, by, model, history } => {
+                let case = journal.case(*id).await?;
+                let rescored = match case.open_contest() {
+                    None => None,
+                    Some(_) => {
+                        let event = case.decision.clone();
+                        let (model, history) = (model.clone(), history.clone());
+                        Some(tokio::task::spawn_blocking(move || rescore(&event, model, history)).await.context("rescore")??)
+                    }
+                };
+                let draft = ReviewDraft {
+                    decision_id: *id,
+                    by: who(by.as_deref())?,
+                    outcome: match outcome {
+                        OutcomeArg::Upheld => Outcome::Upheld,
+                        OutcomeArg::Overturned => Outcome::Overturned,
+                    },
+                    justification: justification.clone(),
+                    corrections: Vec::new(),
+                    rescored,
+                };
+                let event = journal.review(&draft).await?;
+                let reviewed = journal.case(*id).await?;
+                println!(
+                    "decision {id}: review recorded as event {}: {}, the decision is now {}",
+                    event.id,
+                    draft.outcome.as_str(),
+                    reviewed.final_decision()
+                );
+                0
+            }
+            JournalCommand::Case { id } => {
+                let case = journal.case(*id).await?;
+                let body = serde_json::json!({
+                    "state": case.state().as_str(),
+                    "final_decision": case.final_decision(),
+                    "answer_by": case.open_contest().and_then(|(_, contest)| crate::journal::answer_deadline(&contest.recorded_at)),
+                    "decision": case.decision,
+                    "events": case.events,
+                });
+                println!("{}", serde_json::to_string_pretty(&body)?);
+                0
+            }
+            JournalCommand::Contests { limit } => contests(&journal, *limit).await.map(|()| 0)?,
+            JournalCommand::Purge { before, retention_days, by } => {
+                let purged = journal.purge(before, *retention_days, &who(by.as_deref())?).await?;
+                match &purged.event {
+                    Some(event) => println!(
+                        "purged {} events ({} decisions) recorded before {before}, and {} access-log entries; the \
+                         purge is event {}, the chain goes on from there (pad journal verify)",
+                        purged.removed_events, purged.removed_decisions, purged.removed_accesses, event.id
+                    ),
+                    None => println!(
+                        "nothing recorded before {before} can be removed (none, or followed up later); {} access-log \
+                         entries removed",
+                        purged.removed_accesses
+                    ),
+                }
+                0
+            }
+            JournalCommand::Access { user, limit } => {
+                let entries = journal.accesses(user.as_deref(), *limit).await?;
+                println!("{:>8}  {:<27}  {:<16}  {:<8}  action", "id", "at (UTC)", "user", "role");
+                for entry in &entries {
+                    println!("{:>8}  {:<27}  {:<16}  {:<8}  {}", entry.id, entry.at, entry.user, entry.role, entry.action);
+                }
+                if entries.is_empty() {
+                    println!("(no read logged)");
+                }
+                0
+            }
         };
         journal.close().await;
         Ok(code)
+    })
+}
+
+/// Who records, from the command line: `--by`, `PAD_USER`, else the operating-system user.
+fn who(by: Option<&str>) -> Result<String> {
+    let name = by.map(str::to_string).or_else(crate::config::os_user).unwrap_or_default();
+    if name.trim().is_empty() {
+        bail!("say who records it: --by NAME (or set PAD_USER)");
+    }
+    Ok(name.trim().to_string())
+}
+
+/// The recorded inputs scored on the current model, for a review.
+fn rescore(
+    event: &DecisionEvent,
+    model: Option<std::path::PathBuf>,
+    history: Option<std::path::PathBuf>,
+) -> Result<Rescore> {
+    let args = SourceArgs { model, history, ..SourceArgs::default() };
+    let scorer = LocalScorer::load(&crate::config::local_sources(&args)?)?;
+    let explanation = scorer.explain_inputs(&event.content.input_values())?;
+    Ok(Rescore {
+        model_version: scorer.info().model_version.clone(),
+        threshold: explanation.score.threshold,
+        probability: explanation.score.probability,
+        decision: explanation.score.decision,
+        reasons: crate::journal::shown_reasons(&explanation.reasons, event.content.language),
+    })
+}
+
+async fn contests(journal: &Journal, limit: usize) -> Result<()> {
+    let cases = journal.open_contests(limit).await?;
+    let now = journal.now();
+    println!(
+        "{:>8}  {:>9}  {:<12}  {:<8}  {:<10}  {:>8}  {:<10}  statement",
+        "decision", "client", "decided by", "final", "contested", "age (d)", "answer by"
+    );
+    for case in &cases {
+        let Some((_, contest)) = case.open_contest() else { continue };
+        let age = crate::journal::days_between(&contest.recorded_at, &now).unwrap_or_default();
+        let deadline = crate::journal::answer_deadline(&contest.recorded_at).unwrap_or_default();
+        let late = if deadline.as_str() < now.get(..10).unwrap_or_default() { "  LATE" } else { "" };
+        println!(
+            "{:>8}  {:>9}  {:<12}  {:<8}  {:<10}  {:>8}  {:<10}  {}{late}",
+            case.decision.id,
+            case.decision.content.client_id,
+            case.decision.content.rm,
+            case.final_decision().as_str(),
+            contest.recorded_at.get(..10).unwrap_or_default(),
+            age,
+            deadline,
+            crate::domain::format::quote_external(&contest.statement, 60)
+        );
+    }
+    if cases.is_empty() {
+        println!("(no contest waits for a review)");
+    }
+    Ok(())
+}
+
+/// Runs `pad users`.
+pub fn users(args: &UsersArgs) -> Result<()> {
+    let url = crate::config::journal_url(&args.journal)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
+    runtime.block_on(async {
+        let journal = Journal::open(&url).await?;
+        match &args.command {
+            UsersCommand::Add { name, role, valid_days } => {
+                let (user, token) = journal.add_user(name, Role::parse(role)?, *valid_days).await?;
+                println!(
+                    "{} added as {} in {}; their token works until {}. It is shown once, here:",
+                    user.name,
+                    user.role,
+                    journal.url(),
+                    user.expires_at
+                );
+                println!("{token}");
+            }
+            UsersCommand::List => {
+                let users = journal.users().await?;
+                println!("{:<24}  {:<8}  {:<27}  {:<27}  revoked", "name", "role", "added (UTC)", "token expires");
+                for user in &users {
+                    println!(
+                        "{:<24}  {:<8}  {:<27}  {:<27}  {}",
+                        user.name,
+                        user.role,
+                        user.created_at,
+                        user.expires_at,
+                        user.revoked_at.as_deref().unwrap_or("-")
+                    );
+                }
+                if users.is_empty() {
+                    println!("(no user: pad users add NAME --role rm)");
+                }
+            }
+            UsersCommand::Revoke { name } => {
+                let user = journal.revoke_user(name).await?;
+                println!(
+                    "{} revoked on {}: their token is refused from the next request of every server",
+                    user.name,
+                    user.revoked_at.unwrap_or_default()
+                );
+            }
+            UsersCommand::Token { name, valid_days } => {
+                let (user, token) = journal.renew_token(name, *valid_days).await?;
+                println!(
+                    "{} has a new token, working until {}; the old one is refused. It is shown once, here:",
+                    user.name, user.expires_at
+                );
+                println!("{token}");
+            }
+        }
+        journal.close().await;
+        Ok(())
     })
 }
 
@@ -54,6 +266,16 @@ async fn verify(journal: &Journal) -> Result<u8> {
     match verification.broken {
         None => {
             println!("{}: the chain holds: {} events verified in {seconds:.2} s", journal.url(), verification.events);
+            if let Some(cut) = &verification.cut {
+                println!(
+                    "history before {} was purged: events 1 to {} removed, as purge event {} records; the chain is \
+                     verified from event {}",
+                    cut.before,
+                    cut.after,
+                    cut.purge_event,
+                    cut.after + 1
+                );
+            }
             Ok(0)
         }
         Some(broken) => {
@@ -80,6 +302,13 @@ fn filter_of(args: &FilterArgs) -> Filter {
             DecisionArg::Refused => Decision::Refused,
         }),
         overridden: args.overridden,
+        state: args.state.map(|state| match state {
+            StateArg::Decided => StateFilter::Decided,
+            StateArg::Contested => StateFilter::Contested,
+            StateArg::Reviewed => StateFilter::Reviewed,
+            StateArg::Upheld => StateFilter::Upheld,
+            StateArg::Overturned => StateFilter::Overturned,
+        }),
     }
 }
 

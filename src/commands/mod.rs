@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Models(command) => done(models::run(&command, mlflow)),
         Command::Fairness(args) => fairness::run(&args),
         Command::Journal(args) => journal::run(&args),
+        Command::Users(args) => done(journal::users(&args)),
     }
 }
 

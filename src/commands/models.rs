@@ -32,7 +32,9 @@ pub(super) fn resolve_model_uri(command: &mut Command, mlflow: Option<&str>) -> 
         Command::Explain(args) => (&mut args.scoring.model, args.threshold.is_some() || args.report.is_none()),
         Command::Drift(args) => (&mut args.model, args.threshold.is_some()),
         Command::Fairness(args) => (&mut args.model, args.threshold.is_some()),
-        Command::Synth(_) | Command::Train(_) | Command::Models(_) | Command::Journal(_) => return Ok(None),
+        Command::Synth(_) | Command::Train(_) | Command::Models(_) | Command::Journal(_) | Command::Users(_) => {
+            return Ok(None);
+        }
     };
     let Some(text) = model.as_ref().and_then(|path| path.to_str()).filter(|text| ModelUri::is_uri(text)) else {
         return Ok(None);

@@ -139,6 +139,23 @@ pub struct Filter {
     pub decision: Option<Decision>,
     /// Only overrides (true) or only decisions as proposed (false).
     pub overridden: Option<bool>,
+    /// Only decisions that stand so.
+    pub state: Option<StateFilter>,
+}
+
+/// Where the decisions listed stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateFilter {
+    /// Never contested.
+    Decided,
+    /// A contest waits for its review.
+    Contested,
+    /// Reviewed (upheld or overturned), no contest open.
+    Reviewed,
+    /// Reviewed, the decision stands.
+    Upheld,
+    /// Reviewed, the decision was reversed.
+    Overturned,
 }
 
 /// A page of a listing: events after `after` (by id, in the listing's order), at most `limit`.

@@ -97,7 +97,7 @@ impl Role {
 
 impl std::fmt::Display for Role {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str(self.as_str())
+        formatter.pad(self.as_str())
     }
 }
 

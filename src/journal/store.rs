@@ -24,7 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use super::follow::{CASE_COLUMNS, CaseRow};
 use super::record::{Content, DecisionDraft, DecisionEvent, chain_hash, sha256_hex};
-use super::{Filter, JournalError, JournalUrl, OverrideReasons, Page};
+use super::{Filter, JournalError, JournalUrl, OverrideReasons, Page, StateFilter};
 use crate::domain::Decision;
 
 /// The schema version this binary writes: the number of its migrations.
@@ -861,6 +861,9 @@ fn listing_sql(filter: &Filter, page: Page) -> Result<(String, Vec<Bind>), Journ
     if let Some(after) = page.after {
         condition("id", if page.newest_first { "<" } else { ">" }, Bind::Int(after));
     }
+    if let Some(state) = filter.state {
+        conditions.push(state_condition(state));
+    }
     let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
     binds.push(Bind::Int(limit));
     let mut sql = format!("SELECT {EVENT_COLUMNS} FROM decisions");
@@ -871,6 +874,21 @@ fn listing_sql(filter: &Filter, page: Page) -> Result<(String, Vec<Bind>), Journ
     let order = if page.newest_first { "DESC" } else { "ASC" };
     sql.push_str(&format!(" ORDER BY id {order} LIMIT ${}", binds.len()));
     Ok((sql, binds))
+}
+
+/// The SQL condition on `decisions` of a state (no value bound).
+fn state_condition(state: StateFilter) -> String {
+    let open = "EXISTS (SELECT 1 FROM case_events c WHERE c.decision_id = decisions.id AND c.kind = 'contest' \
+                AND NOT EXISTS (SELECT 1 FROM case_events r WHERE r.kind = 'review' AND r.contest_id = c.id))";
+    let last_review = "(SELECT r.outcome FROM case_events r WHERE r.decision_id = decisions.id AND r.kind = 'review' \
+                       ORDER BY r.id DESC LIMIT 1)";
+    match state {
+        StateFilter::Decided => "NOT EXISTS (SELECT 1 FROM case_events c WHERE c.decision_id = decisions.id)".into(),
+        StateFilter::Contested => open.into(),
+        StateFilter::Reviewed => format!("NOT {open} AND {last_review} IS NOT NULL"),
+        StateFilter::Upheld => format!("NOT {open} AND {last_review} = 'upheld'"),
+        StateFilter::Overturned => format!("NOT {open} AND {last_review} = 'overturned'"),
+    }
 }
 
 /// A date (`2026-12-01`) or UTC time (`2026-12-01T10:00`, `…:00`, `…:00.5`, with or without

@@ -240,3 +240,31 @@ pub fn version_label(text: &str) -> String {
     let digest = sha2::Sha256::digest(text.as_bytes());
     format!("sha256-{}", &digest.iter().map(|byte| format!("{byte:02x}")).collect::<String>()[..12])
 }
+
+/// A `pad serve` process on a free loopback port with `args`, its URL once it listens (no
+/// PAD_API_TOKEN).
+pub fn serve_process(args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pad"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("PAD_API_TOKEN")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("listening on http://") {
+                let url = line[at + "listening on ".len()..].split_whitespace().next().unwrap_or("").to_string();
+                let _ = sender.send(url);
+            }
+        }
+    });
+    let url = receiver.recv_timeout(std::time::Duration::from_secs(120)).expect("pad serve did not start");
+    (child, url)
+}

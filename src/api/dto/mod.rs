@@ -4,6 +4,7 @@
 //!
 //! Uses: domain, scoring (the scorer's description of itself).
 
+mod cases;
 mod clients;
 mod counterfactual;
 mod decisions;
@@ -14,6 +15,10 @@ use crate::domain::{Decision, format::Language};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use cases::{
+    AccessDto, AccessLogPage, AccessLogQuery, CaseDto, CaseEventDto, ChannelDto, ContestRequest, ContestsPage,
+    ContestsQuery, CorrectionRequest, MeDto, OpenContestDto, OutcomeDto, ReviewRequest,
+};
 pub use clients::{ClientRecordDto, ClientSummaryDto, ClientsPage, ClientsQuery, FieldDto, ValueDto};
 pub use counterfactual::{ChangeDto, CounterfactualResponse, LeverDto, LoanKindDto, Outcome};
 pub use decisions::{DecisionRequest, DecisionsPage, DecisionsQuery, FinalDecision, RecordedDecision, ShownReasonDto};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -58,6 +58,7 @@ fn body(event: crate::journal::DecisionEvent) -> Result<RecordedDecision, ApiErr
 )]
 pub async fn record(
     State(state): State<AppState>,
+    Extension(caller): Extension<crate::api::auth::Caller>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<DecisionRequest>,
 ) -> Result<Response, ApiError> {
@@ -87,7 +88,7 @@ pub async fn record(
             Lang::En => Language::En,
             Lang::Fr => Language::Fr,
         },
-        rm: request.rm.clone().unwrap_or_else(|| "api".into()),
+        rm: caller.author(request.rm.as_deref(), "rm")?,
         export_file: request.export_file.clone(),
     };
     let mut draft = DecisionDraft::of_explanation(
@@ -168,6 +169,7 @@ pub async fn list(
         to: query.to.filter(|to| !to.is_empty()),
         decision: query.decision.map(Into::into),
         overridden: query.overridden,
+        state: None,
     };
     let events = journal
         .list(&filter, Page { after: query.after, limit, newest_first: query.newest_first.unwrap_or(false) })

@@ -19,8 +19,10 @@ use crate::api::state::AppState;
     info(
         title = "Prêt à dépenser scoring API",
         description = "Probability of default, decision and exact TreeSHAP explanations of loan applicants, \
-                       from the model and data `pad serve` was started with. With PAD_API_TOKEN set, every route \
-                       but /health needs `Authorization: Bearer <token>`. Errors are `{\"error\": {\"code\", \"message\"}}`."
+                       from the model and data `pad serve` was started with. Every route but /health needs \
+                       `Authorization: Bearer <token>`: a user's token (`pad users add`; roles rm, reviewer, \
+                       auditor, admin) or PAD_API_TOKEN (an admin); a server with neither users nor PAD_API_TOKEN \
+                       is open. Errors are `{\"error\": {\"code\", \"message\"}}`."
     ),
     paths(
         super::health::health,
@@ -40,6 +42,12 @@ use crate::api::state::AppState;
         super::decisions::record,
         super::decisions::list,
         super::decisions::one,
+        super::cases::contest,
+        super::cases::review,
+        super::cases::case,
+        super::cases::contests,
+        super::cases::access_log,
+        super::cases::me,
         openapi,
         crate::api::metrics_route,
     ),
@@ -86,7 +94,8 @@ impl Modify for CommonErrors {
             for operation in operations.into_iter().flatten() {
                 let mut common = Vec::new();
                 if operation.security.as_ref().is_some_and(|security| !security.is_empty()) {
-                    common.push(("401", "Missing or wrong bearer token"));
+                    common.push(("401", "Missing, unknown, revoked or expired bearer token"));
+                    common.push(("403", "The caller's role may not do this: the message names the role needed"));
                 }
                 if operation.request_body.is_some() {
                     common.push(("400", "The body is not JSON, or a parameter is malformed"));

@@ -1,6 +1,7 @@
 //! The routes, one file per resource, and what they share: running scorer calls on the
 //! blocking pool and reading a scoring request.
 
+pub mod cases;
 pub mod clients;
 pub mod decisions;
 pub mod docs;

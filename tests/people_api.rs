@@ -1,0 +1,219 @@
+//! Users and roles through the API, on SQLite and on a real PostgreSQL 15: each role against
+//! each route, the contest and review routes, the access log, and a revocation seen by a
+//! second server sharing the database without a restart.
+
+mod common;
+#[macro_use]
+#[path = "common/postgres.rs"]
+mod postgres;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use pad::api::{AppState, Limits, Token, router};
+use pad::journal::{Journal, JournalUrl, Role};
+use pad::scoring::Scorer;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+both!(each_role_is_allowed_or_refused_on_each_route, a_contest_is_reviewed_by_someone_else_with_corrected_inputs);
+
+async fn journal(url: &str) -> Journal {
+    Journal::open(&JournalUrl::parse(url).unwrap()).await.unwrap_or_else(|error| panic!("{url}: {error}"))
+}
+
+async fn send(
+    state: &AppState,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let request = match body {
+        Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap();
+    let response = router(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+/// The first served client whose application is complete.
+fn decided_client() -> i64 {
+    let scorer = common::bundled_scorer();
+    scorer.clients().unwrap().iter().find(|client| scorer.predict(client.id).unwrap().decision.is_decided()).unwrap().id
+}
+
+async fn each_role_is_allowed_or_refused_on_each_route(url: &str) {
+    let journal = journal(url).await;
+    let mut tokens = Vec::new();
+    for (name, role) in [("ana", Role::Rm), ("rita", Role::Reviewer), ("audrey", Role::Auditor), ("adam", Role::Admin)]
+    {
+        tokens.push(journal.add_user(name, role, 30).await.unwrap().1);
+    }
+    let state = AppState::new(common::bundled_scorer(), Some(Token::new("shared-secret")), Limits::default())
+        .with_journal(journal.clone());
+    let client = decided_client();
+    // A decision by someone else, contested, so that every role's review can get past the roles.
+    let (status, _) =
+        send(&state, "POST", "/decisions", Some("shared-secret"), Some(json!({"client_id": client, "rm": "zoe"})))
+            .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let contest = json!({"statement": "I have a new job", "channel": "branch"});
+    let review = json!({"outcome": "upheld", "justification": "The recorded inputs are the customer's own."});
+    let by_id = json!({"client_id": client});
+    // Columns: rm, reviewer, auditor, admin.
+    let table: Vec<(&str, String, Option<Value>, [bool; 4])> = vec![
+        ("GET", "/model".into(), None, [true, true, true, true]),
+        ("GET", "/clients?limit=2".into(), None, [true, true, true, true]),
+        ("GET", format!("/clients/{client}"), None, [true, true, true, true]),
+        ("GET", format!("/clients/{client}/history"), None, [true, true, true, true]),
+        ("POST", "/predict".into(), Some(by_id.clone()), [true, true, false, true]),
+        ("POST", "/explain".into(), Some(by_id.clone()), [true, true, false, true]),
+        ("POST", "/counterfactual".into(), Some(by_id.clone()), [true, true, false, true]),
+        ("POST", "/decisions".into(), Some(by_id.clone()), [true, true, false, true]),
+        ("GET", format!("/decisions?client_id={client}"), None, [true, true, true, true]),
+        ("GET", "/decisions/1".into(), None, [true, true, true, true]),
+        ("POST", "/decisions/1/contest".into(), Some(contest), [true, true, false, true]),
+        ("POST", "/decisions/1/review".into(), Some(review), [false, true, false, true]),
+        ("GET", "/decisions/1/case".into(), None, [true, true, true, true]),
+        ("GET", "/contests".into(), None, [true, true, true, true]),
+        ("GET", "/access-log".into(), None, [false, false, true, true]),
+        ("GET", "/me".into(), None, [true, true, true, true]),
+        ("GET", "/metrics".into(), None, [true, true, true, true]),
+    ];
+    for (method, path, body, allowed) in &table {
+        for ((token, role), allowed) in tokens.iter().zip(["rm", "reviewer", "auditor", "admin"]).zip(allowed) {
+            let (status, answer) = send(&state, method, path, Some(token), body.clone()).await;
+            if *allowed {
+                assert!(
+                    status.is_success() || status == StatusCode::CONFLICT,
+                    "{role} {method} {path}: {status} {answer}"
+                );
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role} {method} {path}: {answer}");
+                let message = answer["error"]["message"].as_str().unwrap();
+                assert!(message.contains("needs the role") && message.contains(role), "{message}");
+            }
+        }
+    }
+    // Who is who.
+    let (_, me) = send(&state, "GET", "/me", Some(&tokens[2]), None).await;
+    assert_eq!(me, json!({"name": "audrey", "role": "auditor"}));
+    let (_, me) = send(&state, "GET", "/me", Some("shared-secret"), None).await;
+    assert_eq!(me, json!({"name": null, "role": "admin"}));
+    // A signed-in RM records under their own name, never another's.
+    let (status, recorded) = send(&state, "POST", "/decisions", Some(&tokens[0]), Some(by_id.clone())).await;
+    assert_eq!((status, recorded["rm"].as_str()), (StatusCode::CREATED, Some("ana")));
+    let (status, answer) =
+        send(&state, "POST", "/decisions", Some(&tokens[0]), Some(json!({"client_id": client, "rm": "zoe"}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    // No token, a malformed one, an unknown one: 401 saying why; /health needs none.
+    assert_eq!(send(&state, "GET", "/model", None, None).await.0, StatusCode::UNAUTHORIZED);
+    let (status, answer) = send(&state, "GET", "/model", Some(&"0".repeat(64)), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(answer["error"]["message"].as_str().unwrap().contains("no user has this token"), "{answer}");
+    assert_eq!(send(&state, "GET", "/health", None, None).await.0, StatusCode::OK);
+    // The auditor's read of the client is in the access log, with the client's id; the model's
+    // description is not a client's data.
+    let (_, log) = send(&state, "GET", "/access-log?user=audrey&limit=1000", Some(&tokens[3]), None).await;
+    let entries = log["entries"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|entry| entry["action"] == format!("GET /clients/{client}") && entry["client_id"] == client),
+        "{log}"
+    );
+    assert!(entries.iter().all(|entry| entry["action"] != "GET /model"), "{log}");
+    assert!(entries.iter().all(|entry| entry["user"] == "audrey"));
+    let verification = journal.verify().await.unwrap();
+    assert_eq!(verification.broken, None);
+}
+
+async fn a_contest_is_reviewed_by_someone_else_with_corrected_inputs(url: &str) {
+    let journal = journal(url).await;
+    let ana = journal.add_user("ana", Role::Rm, 30).await.unwrap().1;
+    let rita = journal.add_user("rita", Role::Reviewer, 30).await.unwrap().1;
+    let state = AppState::new(common::bundled_scorer(), None, Limits::default()).with_journal(journal.clone());
+    let client = decided_client();
+    let (status, decided) = send(&state, "POST", "/decisions", Some(&ana), Some(json!({"client_id": client}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{decided}");
+    let id = decided["id"].as_i64().unwrap();
+    let review = |outcome: &str| {
+        json!({"outcome": outcome, "justification": "New payslips show a higher income.",
+               "corrections": [{"field": "AMT_INCOME_TOTAL", "value": 1_000_000, "source": "payslips, Nov 2026"}]})
+    };
+    let (status, answer) =
+        send(&state, "POST", &format!("/decisions/{id}/review"), Some(&rita), Some(review("overturned"))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "no review without a contest: {answer}");
+    let (status, answer) =
+        send(&state, "POST", "/decisions/999/contest", Some(&ana), Some(json!({"statement": "x", "channel": "email"})))
+            .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    let (status, contest) = send(
+        &state,
+        "POST",
+        &format!("/decisions/{id}/contest"),
+        Some(&ana),
+        Some(json!({"statement": "My salary went up in November.", "channel": "email"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{contest}");
+    let (_, queue) = send(&state, "GET", "/contests", Some(&rita), None).await;
+    assert_eq!(queue["contests"][0]["decision_id"], id);
+    assert_eq!(queue["contests"][0]["decided_by"], "ana");
+    assert_eq!(queue["contests"][0]["age_days"], 0);
+    // Admin ana? No: ana is an RM; even an admin who decided could not review (409).
+    let (status, reviewed) =
+        send(&state, "POST", &format!("/decisions/{id}/review"), Some(&rita), Some(review("overturned"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{reviewed}");
+    assert_eq!(reviewed["corrections"][0]["recorded"], decided["inputs"]["AMT_INCOME_TOTAL"]);
+    // The recorded inputs with the corrected income, scored by the scorer itself.
+    let mut inputs: Vec<(String, pad::domain::InputValue)> = Vec::new();
+    for (name, value) in decided["inputs"].as_object().unwrap() {
+        let value = match (name.as_str(), value) {
+            ("AMT_INCOME_TOTAL", _) => pad::domain::InputValue::Number(1_000_000.0),
+            (_, Value::Number(number)) => pad::domain::InputValue::Number(number.as_f64().unwrap()),
+            (_, Value::String(text)) => pad::domain::InputValue::Text(text.clone()),
+            _ => pad::domain::InputValue::Missing,
+        };
+        inputs.push((name.clone(), value));
+    }
+    let expected = common::bundled_scorer().predict_inputs(&inputs).unwrap();
+    assert_eq!(reviewed["rescored"]["probability"].as_f64().unwrap().to_bits(), expected.probability.to_bits());
+    let (_, case) = send(&state, "GET", &format!("/decisions/{id}/case"), Some(&ana), None).await;
+    assert_eq!(case["state"], "overturned");
+    assert_ne!(case["final_decision"], decided["final_decision"]);
+    assert_eq!(case["events"].as_array().unwrap().len(), 2);
+    let (status, _) =
+        send(&state, "POST", &format!("/decisions/{id}/review"), Some(&rita), Some(review("upheld"))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "no second review of one contest");
+}
+
+#[test]
+fn a_revoked_token_is_refused_by_a_second_server_without_a_restart() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let url = runtime.block_on(postgres::server().fresh_database());
+    let (token, admin) = runtime.block_on(async {
+        let journal = journal(&url).await;
+        let token = journal.add_user("ana", Role::Rm, 30).await.unwrap().1;
+        (token, journal)
+    });
+    let (mut first, first_url) = common::serve_process(&["--journal", &url]);
+    let (mut second, second_url) = common::serve_process(&["--journal", &url]);
+    let http = reqwest::Client::new();
+    let status = |base: &str| {
+        let request = http.get(format!("{base}/me")).bearer_auth(&token).send();
+        runtime.block_on(async { request.await.unwrap().status().as_u16() })
+    };
+    assert_eq!((status(&first_url), status(&second_url)), (200, 200));
+    runtime.block_on(admin.revoke_user("ana")).unwrap();
+    assert_eq!((status(&first_url), status(&second_url)), (401, 401));
+    let _ = first.kill();
+    let _ = second.kill();
+    let _ = first.wait();
+    let _ = second.wait();
+}
