@@ -5,6 +5,8 @@
 //!
 //!   cargo bench --bench journal                   # all, with 1,000,000 events
 //!   EVENTS=100000 cargo bench --bench journal     # fewer events
+//!   SIGNED_IN=1 cargo bench --bench journal       # as a signed-in user: its token checked on
+//!                                                 # every request, its reads access-logged
 //!
 //! The API runs in this process (the same router and connection loop as `pad serve`), the load
 //! generator too: 16 tasks, each sending its next request when the previous one is answered,
@@ -46,7 +48,15 @@ fn main() {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let app = pad::api::LiveRouter::new(router(state));
         tokio::spawn(serve_connections(listener, app, Duration::from_secs(10), std::future::pending()));
-        let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+        // SIGNED_IN=1: every request carries a user's token (checked against the journal's users
+        // on every request; the reads are written to the access log).
+        let mut headers = reqwest::header::HeaderMap::new();
+        if std::env::var("SIGNED_IN").is_ok_and(|value| value == "1") {
+            let token = journal.add_user("bench", pad::journal::Role::Rm, 30).await.unwrap().1;
+            headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+            println!("signed in: every request carries the token of user bench (role rm)");
+        }
+        let http = reqwest::Client::builder().pool_max_idle_per_host(64).default_headers(headers).build().unwrap();
         // Warm up: every client's facts computed once (TreeSHAP, counterfactual), as a running
         // server has them.
         for (index, client) in clients.iter().enumerate() {

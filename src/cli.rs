@@ -145,15 +145,26 @@ Routes (JSON; GET /openapi.json describes them all):
                        \"rm\"); header Idempotency-Key makes a retry record once (another body: 409)
   GET  /decisions?client_id=&rm=&from=&to=&decision=&overridden=&after=&limit=
   GET  /decisions/{id}                    one recorded decision with its hashes
+  POST /decisions/{id}/contest            {\"statement\", \"channel\"}: the customer contests it
+  POST /decisions/{id}/review             {\"outcome\": \"upheld\"|\"overturned\", \"justification\",
+                                          \"corrections\"}: a reviewer other than the decider
+  GET  /decisions/{id}/case               the decision, where it stands, contests and reviews
+  GET  /contests                          the reviewers' queue, oldest first, with deadlines
+  GET  /access-log?user=                  who read which client or decision (auditor, admin)
+  GET  /me                                who the server takes the caller for
   GET  /features/{name}/distribution      the reference population, repaid and defaulted apart
   GET  /portfolio, GET /drift             the applicants as a whole
   GET  /fairness                          decisions by sex, age, family, children; proxies
   GET  /metrics                           request counts and latency histograms (OpenMetrics)
 
-Security: with PAD_API_TOKEN set in the environment, every route but /health needs
-`Authorization: Bearer <token>`. The default address is on the loopback interface; another
-address needs the token (or --no-token to accept the risk). Errors are
-{\"error\": {\"code\", \"message\"}} with 400, 401, 404, 405, 413, 415, 422, 500 or 503.
+Security: every route but /health needs `Authorization: Bearer <token>`: a user's token
+(`pad users add NAME --role rm|reviewer|auditor|admin`, kept in the journal's database and
+checked on every request, so a revocation holds at once) or PAD_API_TOKEN (an admin). A role
+that may not use a route gets 403 naming the roles that may. Reads of clients and decisions by
+users are logged (GET /access-log). With neither users nor PAD_API_TOKEN the server is open.
+The default address is on the loopback interface; another address needs PAD_API_TOKEN (or
+--no-token to accept the risk). Errors are {\"error\": {\"code\", \"message\"}} with 400, 401,
+403, 404, 405, 409, 413, 415, 422, 500 or 503.
 
 Logs go to standard error, one line per event; RUST_LOG=debug adds one line per request with
 its id (x-request-id, echoed in the response). Ctrl-C or SIGTERM stops after the requests under

@@ -11,10 +11,13 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::api::dto::{DecisionRequest, DecisionsPage, ErrorBody, FinalDecision, Lang};
+use crate::api::dto::{
+    CaseDto, CaseEventDto, ContestsPage, CorrectionRequest, DecisionRequest, DecisionsPage, ErrorBody, FinalDecision,
+    Lang, MeDto, OutcomeDto, ReviewRequest,
+};
 use crate::domain::format::Language;
 use crate::domain::{ClientId, Decision};
-use crate::journal::{DecisionDraft, DecisionEvent, JournalError, Recorder};
+use crate::journal::{Case, CaseEvent, DecisionDraft, DecisionEvent, JournalError, Outcome, Recorder, ReviewDraft};
 
 /// Longest wait for the server's answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -28,6 +31,8 @@ pub struct RemoteRecorder {
     runtime: tokio::runtime::Handle,
     /// The idempotency key of each request being retried, by the request's JSON.
     keys: Mutex<HashMap<String, String>>,
+    /// Who the server takes this dashboard for (`GET /me` at the start), when it said.
+    me: Option<MeDto>,
 }
 
 impl RemoteRecorder {
@@ -44,17 +49,24 @@ impl RemoteRecorder {
             .user_agent(concat!("pad/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| JournalError::Remote(format!("cannot start the HTTP client: {error}")))?;
-        Ok(RemoteRecorder {
+        let mut recorder = RemoteRecorder {
             base: url.trim_end_matches('/').to_string(),
             token,
             client,
             runtime,
             keys: Mutex::default(),
-        })
+            me: None,
+        };
+        // Who decides is the signed-in user, as the server says; a server that cannot say
+        // (unreachable for now, or older) records the name the dashboard gives.
+        let me = recorder.client.get(format!("{}/me", recorder.base));
+        recorder.me = recorder.runtime.block_on(recorder.send::<MeDto>(me)).ok();
+        Ok(recorder)
     }
 
-    /// The request for a draft: only the RM's part (the server has the rest).
-    fn request(draft: &DecisionDraft) -> DecisionRequest {
+    /// The request for a draft: only the RM's part (the server has the rest); no name when the
+    /// server signed a user in (it records them).
+    fn request(&self, draft: &DecisionDraft) -> DecisionRequest {
         let rm = &draft.rm;
         DecisionRequest {
             client_id: rm.client_id,
@@ -69,7 +81,10 @@ impl RemoteRecorder {
                 Language::En => Lang::En,
                 Language::Fr => Lang::Fr,
             }),
-            rm: Some(rm.rm.clone()),
+            rm: match self.me.as_ref().and_then(|me| me.name.as_ref()) {
+                Some(_) => None,
+                None => Some(rm.rm.clone()),
+            },
             export_file: rm.export_file.clone(),
         }
     }
@@ -119,9 +134,71 @@ impl RemoteRecorder {
     }
 }
 
+impl RemoteRecorder {
+    /// A JSON value read again as another type (the API's bodies are the journal's records,
+    /// field for field).
+    fn convert<T: serde::Serialize, U: serde::de::DeserializeOwned>(
+        &self,
+        value: T,
+        what: &str,
+    ) -> Result<U, JournalError> {
+        serde_json::to_value(value)
+            .and_then(serde_json::from_value)
+            .map_err(|error| JournalError::Remote(format!("{}: unreadable {what}: {error}", self.base)))
+    }
+}
+
 impl Recorder for RemoteRecorder {
+    fn open_contests(&self, limit: usize) -> Result<Vec<Case>, JournalError> {
+        let url = format!("{}/contests?limit={}", self.base, limit.clamp(1, 1000));
+        let page: ContestsPage = self.runtime.block_on(self.send(self.client.get(url)))?;
+        let mut cases = Vec::with_capacity(page.contests.len());
+        for contest in page.contests {
+            let url = format!("{}/decisions/{}/case", self.base, contest.decision_id);
+            let case: CaseDto = self.runtime.block_on(self.send(self.client.get(url)))?;
+            let decision = self.convert(case.decision, "decision")?;
+            let events = case
+                .events
+                .into_iter()
+                .map(|event| self.convert(event, "contest or review"))
+                .collect::<Result<Vec<_>, _>>()?;
+            cases.push(Case { decision, events });
+        }
+        Ok(cases)
+    }
+
+    fn review(&self, draft: &ReviewDraft) -> Result<CaseEvent, JournalError> {
+        let request = ReviewRequest {
+            outcome: match draft.outcome {
+                Outcome::Upheld => OutcomeDto::Upheld,
+                Outcome::Overturned => OutcomeDto::Overturned,
+            },
+            justification: draft.justification.clone(),
+            corrections: draft
+                .corrections
+                .iter()
+                .map(|correction| CorrectionRequest {
+                    field: correction.field.clone(),
+                    value: correction.corrected.clone(),
+                    source: correction.source.clone(),
+                })
+                .collect(),
+            by: match self.me.as_ref().and_then(|me| me.name.as_ref()) {
+                Some(_) => None,
+                None => Some(draft.by.clone()),
+            },
+        };
+        let call = self.client.post(format!("{}/decisions/{}/review", self.base, draft.decision_id)).json(&request);
+        let event: CaseEventDto = self.runtime.block_on(self.send(call))?;
+        self.convert(event, "review")
+    }
+
+    fn signed_in(&self) -> Option<(Option<String>, String)> {
+        self.me.as_ref().map(|me| (me.name.clone(), me.role.clone()))
+    }
+
     fn record(&self, draft: &DecisionDraft) -> Result<DecisionEvent, JournalError> {
-        let request = RemoteRecorder::request(draft);
+        let request = self.request(draft);
         let body = serde_json::to_string(&request).map_err(|error| JournalError::Remote(error.to_string()))?;
         let key = self.key_for(&body);
         let call = self

@@ -461,6 +461,12 @@ async fn openapi_describes_every_route() {
         ("/metrics", "get"),
         ("/decisions", "post"),
         ("/decisions/{id}", "get"),
+        ("/decisions/{id}/contest", "post"),
+        ("/decisions/{id}/review", "post"),
+        ("/decisions/{id}/case", "get"),
+        ("/contests", "get"),
+        ("/access-log", "get"),
+        ("/me", "get"),
     ];
     assert_eq!(paths.len(), routes.len(), "{:?}", paths.keys().collect::<Vec<_>>());
     for (path, method) in routes {

@@ -256,6 +256,14 @@ impl pad::journal::Recorder for Flaky {
     fn location(&self) -> String {
         self.inner.location()
     }
+
+    fn open_contests(&self, limit: usize) -> Result<Vec<pad::journal::Case>, pad::journal::JournalError> {
+        self.inner.open_contests(limit)
+    }
+
+    fn review(&self, draft: &pad::journal::ReviewDraft) -> Result<pad::journal::CaseEvent, pad::journal::JournalError> {
+        self.inner.review(draft)
+    }
 }
 
 #[test]

@@ -180,6 +180,18 @@ pub trait Recorder: Send + Sync {
 
     /// Where the journal is, for the status bar (a password is never shown).
     fn location(&self) -> String;
+
+    /// The contests waiting for a review, oldest first, each decision with its follow-ups.
+    fn open_contests(&self, limit: usize) -> Result<Vec<Case>, JournalError>;
+
+    /// Records the review of a contested decision.
+    fn review(&self, draft: &ReviewDraft) -> Result<CaseEvent, JournalError>;
+
+    /// Who a server signed this front end in as (their name, none for a shared token, and
+    /// their role); none for a journal in this process.
+    fn signed_in(&self) -> Option<(Option<String>, String)> {
+        None
+    }
 }
 
 /// A [`Journal`] used from blocking code, on the runtime it was opened on.
@@ -207,5 +219,13 @@ impl Recorder for LocalRecorder {
 
     fn location(&self) -> String {
         self.journal.url().to_string()
+    }
+
+    fn open_contests(&self, limit: usize) -> Result<Vec<Case>, JournalError> {
+        self.runtime.block_on(self.journal.open_contests(limit))
+    }
+
+    fn review(&self, draft: &ReviewDraft) -> Result<CaseEvent, JournalError> {
+        self.runtime.block_on(self.journal.review(draft))
     }
 }

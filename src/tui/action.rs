@@ -127,6 +127,16 @@ pub enum Action {
     Recorded(ClientId, Result<Box<crate::journal::DecisionEvent>, RecordFailure>),
     /// A client's recorded decisions arrived (newest first).
     DecisionsLoaded(ClientId, Result<Vec<crate::journal::DecisionEvent>, String>),
+    /// Open the reviewer's desk.
+    OpenReviews,
+    /// A key on the reviewer's desk.
+    ReviewKey(crossterm::event::KeyEvent),
+    /// The contests waiting for a review arrived (oldest first).
+    ContestsLoaded(Result<Vec<crate::journal::Case>, String>),
+    /// Inputs of decision `id` under review were scored, for edit number `edit` (0: as recorded).
+    ReviewScored(i64, u64, Result<Explanation, String>),
+    /// The journal recorded a review, or did not.
+    ReviewRecorded(Result<Box<crate::journal::CaseEvent>, String>),
 }
 
 /// Why a decision was not recorded.

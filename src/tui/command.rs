@@ -76,4 +76,10 @@ pub enum Command {
     Record(Box<crate::journal::DecisionDraft>, u32),
     /// Load a client's recorded decisions.
     LoadDecisions(ClientId),
+    /// Load the contests waiting for a review.
+    LoadContests,
+    /// Score the inputs of decision `id` under review, for edit number `edit`.
+    ScoreInputs(i64, u64, Vec<(String, crate::domain::InputValue)>),
+    /// Record a review in the journal.
+    RecordReview(Box<crate::journal::ReviewDraft>),
 }

@@ -2,7 +2,7 @@
 //!
 //! The keys follow common terminal tools: arrows and `j`/`k`, PgUp/PgDn, `g`/`G`, Tab and
 //! the tab's number for tabs, `/` to search, `?` for help, `q` or Ctrl-C to quit, Esc to go back; `c`
-//! opens the customer view (`l` switches its language), `w` the what-if form, `x` exports, `d` records the final decision in the journal.
+//! opens the customer view (`l` switches its language), `w` the what-if form, `x` exports, `d` records the final decision in the journal, `R` opens the reviewer's desk.
 //! The full-screen views and overlays have their keys in their modules ([`super::screens`]).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -25,6 +25,7 @@ pub fn key_action(mode: Mode, focus: Focus, key: KeyEvent) -> Option<Action> {
         Mode::Customer => customer::key(key),
         Mode::WhatIf => what_if::key(key, control),
         Mode::Record => record::key(key),
+        Mode::Review => Some(Action::ReviewKey(key)),
         Mode::ConfirmQuit => match key.code {
             KeyCode::Char('q' | 'y') => Some(Action::Quit),
             KeyCode::Esc | KeyCode::Char('n') => Some(Action::Back),
@@ -73,6 +74,7 @@ fn normal_key(focus: Focus, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('w') => Action::StartWhatIf,
         KeyCode::Char('x') => Action::Export,
         KeyCode::Char('d') => Action::StartRecord,
+        KeyCode::Char('R') => Action::OpenReviews,
         KeyCode::Left | KeyCode::Char('h') => Action::FocusClients,
         KeyCode::Right | KeyCode::Char('l') => Action::FocusPanel,
         KeyCode::Char('/') => Action::StartSearch,

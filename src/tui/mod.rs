@@ -124,8 +124,12 @@ async fn drive(terminal: &mut terminal::Tui, session: Session, config: &Dashboar
     let (mut app, mut commands) =
         App::new(scorer.info().clone(), clients, Theme::from_env(), (size.width, size.height));
     if let Some(recorder) = recorder {
-        let (journaled, history) = app.with_journal(recorder.location(), config.rm.clone());
+        // Remote: the server records the signed-in user; locally, --user or the system's user.
+        let signed_in = recorder.signed_in();
+        let rm = signed_in.as_ref().and_then(|(name, _)| name.clone()).unwrap_or_else(|| config.rm.clone());
+        let (journaled, history) = app.with_journal(recorder.location(), rm);
         app = journaled;
+        app.signed_in = signed_in.map(|(name, role)| format!("{} ({role})", name.as_deref().unwrap_or("shared token")));
         commands.extend(history);
         tasks = tasks.with_recorder(recorder);
     }

@@ -28,6 +28,8 @@ pub enum Mode {
     Record,
     /// Quitting would lose a decision not yet recorded: asking first.
     ConfirmQuit,
+    /// The reviewer's desk: the contests waiting for a review, one opened for its review.
+    Review,
 }
 
 /// Which part of the screen the arrow keys move.

@@ -86,6 +86,14 @@ pub fn hints(mode: Mode, focus: Focus, tabs: usize) -> Vec<(String, &'static str
             ("Esc", "cancel"),
         ]),
         (Mode::ConfirmQuit, _) => own(&[("q", "quit and lose it"), ("Esc", "stay")]),
+        (Mode::Review, _) => own(&[
+            ("Enter", "review"),
+            ("e", "correct"),
+            ("u/o", "outcome"),
+            ("t", "why"),
+            ("r", "record"),
+            ("Esc", "back"),
+        ]),
         (Mode::Normal, _) => {
             let mut hints: Vec<(String, &str)> = own(&[
                 ("↑↓", "client"),

@@ -50,7 +50,7 @@ impl Tasks {
 
     /// Starts a command on the blocking pool.
     pub fn spawn(&self, command: Command) {
-        if matches!(command, Command::Record(..) | Command::LoadDecisions(_)) {
+        if is_journal_work(&command) {
             let recorder = self.recorder.clone();
             let sender = self.sender.clone();
             tokio::spawn(async move {
@@ -169,8 +169,25 @@ fn run(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) + Sync))
         Command::Reconnect(attempt) => {
             report(Action::Reconnected(*attempt, scorer.reconnect().map_err(|error| error.to_string())));
         }
-        Command::Record(..) | Command::LoadDecisions(_) => journal_work(command, None, report),
+        Command::ScoreInputs(id, edit, inputs) => {
+            let result = scorer.explain_inputs(inputs).map_err(|error| error.to_string());
+            report(Action::ReviewScored(*id, *edit, result));
+        }
+        Command::Record(..) | Command::LoadDecisions(_) | Command::LoadContests | Command::RecordReview(_) => {
+            journal_work(command, None, report)
+        }
     }
+}
+
+/// Most contests loaded in the reviewer's desk.
+const CONTESTS_LIMIT: usize = 200;
+
+/// Whether a command is the journal's work (through the recorder, not the scorer).
+fn is_journal_work(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Record(..) | Command::LoadDecisions(_) | Command::LoadContests | Command::RecordReview(_)
+    )
 }
 
 /// Runs a journal command through `recorder` (none: the session has no journal).
@@ -193,6 +210,20 @@ pub fn journal_work(command: &Command, recorder: Option<&dyn Recorder>, report: 
                 None => Err("no journal in this session".into()),
             };
             report(Action::DecisionsLoaded(*client_id, result));
+        }
+        Command::LoadContests => {
+            let result = match recorder {
+                Some(recorder) => recorder.open_contests(CONTESTS_LIMIT).map_err(|error| error.to_string()),
+                None => Err("no journal in this session".into()),
+            };
+            report(Action::ContestsLoaded(result));
+        }
+        Command::RecordReview(draft) => {
+            let result = match recorder {
+                Some(recorder) => recorder.review(draft).map(Box::new).map_err(|error| error.to_string()),
+                None => Err("no journal in this session".into()),
+            };
+            report(Action::ReviewRecorded(result));
         }
         _ => {}
     }
@@ -221,7 +252,7 @@ pub fn settle_recorded(
         }
         let results = std::sync::Mutex::new(Vec::new());
         let report = |action| results.lock().unwrap_or_else(|e| e.into_inner()).push(action);
-        if matches!(command, Command::Record(..) | Command::LoadDecisions(_)) {
+        if is_journal_work(&command) {
             journal_work(&command, recorder, &report);
         } else {
             execute(&command, scorer, &report);

@@ -102,6 +102,10 @@ pub struct App {
     pub journal: Option<String>,
     /// The relationship manager recording decisions.
     pub rm: String,
+    /// Who the server signed this dashboard in as, in remote mode: `ana (rm)`.
+    pub signed_in: Option<String>,
+    /// The reviewer's desk, while it is open.
+    pub review: Option<super::screens::review::ReviewDesk>,
     /// The reasons an override may give.
     pub override_reasons: crate::journal::OverrideReasons,
     /// The record form, while open.
@@ -161,6 +165,8 @@ impl App {
             chart_pending: None,
             link: None,
             journal: None,
+            signed_in: None,
+            review: None,
             rm: "rm".into(),
             override_reasons: crate::journal::OverrideReasons::shipped()
                 .unwrap_or(crate::journal::OverrideReasons { reasons: Vec::new() }),
@@ -490,6 +496,23 @@ impl App {
                 self.history_loaded(client_id, result);
                 Vec::new()
             }
+            Action::OpenReviews => self.open_reviews(),
+            Action::ReviewKey(key) => self.review_key(key),
+            Action::ContestsLoaded(result) => {
+                let loaded = self.loaded(result);
+                if let Some(desk) = &mut self.review {
+                    desk.queue_loaded(loaded);
+                }
+                Vec::new()
+            }
+            Action::ReviewScored(id, edit, result) => {
+                let loaded = self.loaded(result);
+                if let Some(desk) = &mut self.review {
+                    desk.scored(id, edit, loaded);
+                }
+                Vec::new()
+            }
+            Action::ReviewRecorded(result) => self.review_recorded(result),
         }
     }
 
@@ -617,6 +640,10 @@ impl App {
                 self.mode = Mode::Normal;
                 self.status = None;
             }
+            Mode::Review => {
+                self.mode = Mode::Normal;
+                self.review = None;
+            }
             Mode::Search => return self.update(Action::SearchCancel),
             Mode::Normal if self.focus == Focus::Panel => self.focus = Focus::Clients,
             Mode::Normal if !self.query.is_empty() => return self.update(Action::SearchCancel),
@@ -630,7 +657,7 @@ impl App {
             self.mode = Mode::Normal;
             return Vec::new();
         }
-        if matches!(self.mode, Mode::Customer | Mode::WhatIf | Mode::Record | Mode::ConfirmQuit) {
+        if matches!(self.mode, Mode::Customer | Mode::WhatIf | Mode::Record | Mode::ConfirmQuit | Mode::Review) {
             return Vec::new();
         }
         let Some(screen) = self.screen() else { return Vec::new() };
@@ -692,6 +719,9 @@ impl App {
         if self.mode == Mode::Customer {
             return self.update(Action::ScrollCustomer(delta));
         }
+        if self.mode == Mode::Review {
+            return Vec::new();
+        }
         let Some(screen) = self.screen() else { return Vec::new() };
         if layout::contains(screen.list, column, row) {
             self.select(self.selected as isize + delta)
@@ -724,6 +754,9 @@ fn is_user_input(action: &Action) -> bool {
             | Action::Reconnected(..)
             | Action::Recorded(..)
             | Action::DecisionsLoaded(..)
+            | Action::ContestsLoaded(..)
+            | Action::ReviewScored(..)
+            | Action::ReviewRecorded(..)
             | Action::Superseded
     )
 }

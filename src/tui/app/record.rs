@@ -174,6 +174,50 @@ impl App {
         Some(Command::LoadDecisions(id))
     }
 
+    /// Opens the reviewer's desk and loads its queue.
+    pub(super) fn open_reviews(&mut self) -> Vec<Command> {
+        if self.journal.is_none() {
+            self.error("no journal: there are no contests to review in this session".into());
+            return Vec::new();
+        }
+        self.review = Some(crate::tui::screens::review::ReviewDesk::new());
+        self.mode = Mode::Review;
+        vec![Command::LoadContests]
+    }
+
+    /// A key on the reviewer's desk.
+    pub(super) fn review_key(&mut self, key: crossterm::event::KeyEvent) -> Vec<Command> {
+        use crate::tui::screens::review::DeskEffect;
+        let Some(desk) = &mut self.review else { return Vec::new() };
+        let effects = desk.input(key, &self.info.model_version);
+        let mut commands = Vec::new();
+        for effect in effects {
+            match effect {
+                DeskEffect::Close => {
+                    self.review = None;
+                    self.mode = Mode::Normal;
+                }
+                DeskEffect::LoadQueue => commands.push(Command::LoadContests),
+                DeskEffect::Score(id, edit, inputs) => commands.push(Command::ScoreInputs(id, edit, inputs)),
+                DeskEffect::Submit(mut draft) => {
+                    draft.by = self.rm.clone();
+                    commands.push(Command::RecordReview(draft));
+                }
+            }
+        }
+        commands
+    }
+
+    /// The journal answered a review.
+    pub(super) fn review_recorded(&mut self, result: Result<Box<crate::journal::CaseEvent>, String>) -> Vec<Command> {
+        let Some(desk) = &mut self.review else { return Vec::new() };
+        desk.recorded(result.map(|event| *event))
+            .into_iter()
+            .map(|_| Command::LoadContests)
+            .chain(self.load_history())
+            .collect()
+    }
+
     /// Quits, unless a decision is not recorded yet: then asks first (a second quit quits).
     pub(super) fn quit(&mut self) {
         if self.pending.is_some() && self.mode != Mode::ConfirmQuit {

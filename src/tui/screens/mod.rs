@@ -9,4 +9,5 @@
 pub mod customer;
 pub mod help;
 pub mod record;
+pub mod review;
 pub mod what_if;

@@ -46,6 +46,12 @@ pub fn render(app: &App, frame: &mut Frame) {
     {
         record::draw(&context, form, &app.override_reasons, frame, screen.panel);
     }
+    if app.mode == Mode::Review
+        && let Some(desk) = &app.review
+    {
+        let desk_area = ratatui::layout::Rect { height: area.height.saturating_sub(1), ..area };
+        crate::tui::screens::review::draw(&context, desk, frame, desk_area);
+    }
     status(app, frame, screen.status);
     if app.mode == Mode::Help {
         help::draw(&context, app.help_scroll, frame, area);
@@ -104,7 +110,10 @@ fn status(app: &App, frame: &mut Frame, area: Rect) {
     // In remote mode the server and its latency (or that it is lost) take the right end.
     let area = match &app.link {
         Some(link) => {
-            let text = format!(" {} ", strings::link(link));
+            let text = match &app.signed_in {
+                Some(user) => format!(" {} · {user} ", strings::link(link)),
+                None => format!(" {} ", strings::link(link)),
+            };
             let width = (text.chars().count() as u16).min(area.width / 2);
             let style = if link.failure.is_some() { theme.error } else { theme.key };
             let [left, right] = Layout::horizontal([Constraint::Min(0), Constraint::Length(width)]).areas(area);
@@ -115,7 +124,7 @@ fn status(app: &App, frame: &mut Frame, area: Rect) {
             Some(location) => {
                 let (text, style) = match &app.pending {
                     Some(_) => (" 1 decision NOT recorded: retrying ".to_string(), theme.error),
-                    None => (format!(" journal {location} "), theme.dim),
+                    None => (format!(" {} · journal {location} ", app.rm), theme.dim),
                 };
                 let width = (text.chars().count() as u16).min(area.width / 2);
                 let [left, right] = Layout::horizontal([Constraint::Min(0), Constraint::Length(width)]).areas(area);
