@@ -217,3 +217,120 @@ fn a_revoked_token_is_refused_by_a_second_server_without_a_restart() {
     let _ = first.wait();
     let _ = second.wait();
 }
+
+#[test]
+fn a_reviewer_opens_the_queue_corrects_an_income_and_overturns_the_decision_in_the_dashboard() {
+    use crossterm::event::{KeyCode, KeyEvent};
+    use pad::domain::format::Language;
+    use pad::journal::{
+        CaseContent, CaseState, Channel, ContestDraft, DecisionDraft, LocalRecorder, Origin, Recorder, RmDecision,
+        ScoredFacts,
+    };
+    use pad::tui::action::Action;
+    use pad::tui::app::{App, Mode};
+    use pad::tui::tasks::settle_recorded;
+    use pad::tui::theme::Theme;
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
+    let opened = runtime.block_on(journal(&url));
+    let scorer = common::bundled_scorer();
+    let client = decided_client();
+    // Ana's decision, as proposed, from the scorer's own explanation; then the customer's contest.
+    let (record, explanation) = (scorer.client(client).unwrap(), scorer.explain(client).unwrap());
+    let facts = ScoredFacts {
+        model_version: &scorer.info().model_version,
+        record: &record,
+        features: &scorer.info().features,
+        explanation: &explanation,
+        counterfactual: None,
+    };
+    let rm = RmDecision {
+        client_id: client,
+        decision: None,
+        reason_code: None,
+        justification: None,
+        language: Language::En,
+        rm: "ana".into(),
+        export_file: None,
+    };
+    let draft = DecisionDraft::of_explanation(facts, rm, Origin::Local);
+    let decided = runtime.block_on(opened.record(&draft, None)).unwrap().event;
+    let statement = "My salary went up in November.".to_string();
+    let contest = ContestDraft { decision_id: decided.id, statement, channel: Channel::Branch, by: "ana".into() };
+    runtime.block_on(opened.contest(&contest)).unwrap();
+
+    let recorder = LocalRecorder::new(opened.clone(), runtime.handle().clone());
+    let (app, commands) = App::new(scorer.info().clone(), scorer.clients().unwrap(), Theme::MONOCHROME, (140, 40));
+    let (mut app, more) = app.with_journal(recorder.location(), "rita".into());
+    let mut first = commands;
+    first.extend(more);
+    settle_recorded(&mut app, scorer.as_ref(), Some(&recorder), first);
+    let press = |app: &mut App, action: Action| {
+        let commands = app.update(action);
+        assert!(settle_recorded(app, scorer.as_ref(), Some(&recorder), commands).is_empty());
+    };
+    let key = |code: KeyCode| Action::ReviewKey(KeyEvent::from(code));
+    press(&mut app, Action::OpenReviews);
+    assert_eq!(app.mode, Mode::Review);
+    let queue = app.review.as_ref().unwrap().queue.ready().unwrap().clone();
+    assert_eq!(queue.iter().map(|case| case.decision.id).collect::<Vec<_>>(), vec![decided.id]);
+    press(&mut app, key(KeyCode::Enter));
+    let open = app.review.as_ref().unwrap().open.as_ref().unwrap();
+    // The recorded inputs replayed on the same model: the recorded probability, bit for bit.
+    let replayed = open.replay.ready().unwrap().score.probability;
+    assert_eq!(replayed.to_bits(), decided.content.probability.to_bits());
+    let income = open.fields.iter().position(|field| field.name == "AMT_INCOME_TOTAL").unwrap();
+    for _ in 0..income {
+        press(&mut app, key(KeyCode::Down));
+    }
+    press(&mut app, key(KeyCode::Char('e')));
+    for _ in 0..30 {
+        press(&mut app, key(KeyCode::Backspace));
+    }
+    for character in "1000000".chars().chain(['\n']).chain("payslips of November 2026".chars()).chain(['\n']) {
+        press(&mut app, key(if character == '\n' { KeyCode::Enter } else { KeyCode::Char(character) }));
+    }
+    // The corrected inputs, scored by the scorer itself.
+    let mut inputs = decided.content.input_values();
+    inputs[income].1 = pad::domain::InputValue::Number(1_000_000.0);
+    let expected = scorer.predict_inputs(&inputs).unwrap();
+    let open = app.review.as_ref().unwrap().open.as_ref().unwrap();
+    let (_, rescored) = open.rescored.as_ref().unwrap();
+    assert_eq!(rescored.ready().unwrap().score.probability.to_bits(), expected.probability.to_bits());
+    // Recording needs an outcome and a justification first.
+    press(&mut app, key(KeyCode::Char('r')));
+    assert!(
+        app.review
+            .as_ref()
+            .unwrap()
+            .open
+            .as_ref()
+            .unwrap()
+            .message
+            .as_ref()
+            .is_some_and(|(text, error)| *error && text.contains("outcome"))
+    );
+    press(&mut app, key(KeyCode::Char('o')));
+    press(&mut app, key(KeyCode::Char('t')));
+    for character in "The payslips show twice the recorded income.".chars() {
+        press(&mut app, key(KeyCode::Char(character)));
+    }
+    press(&mut app, key(KeyCode::Enter));
+    press(&mut app, key(KeyCode::Char('r')));
+    let case = runtime.block_on(opened.case(decided.id)).unwrap();
+    assert_eq!(case.state(), CaseState::Overturned);
+    let CaseContent::Review(review) = &case.events[1].content else { panic!("{case:?}") };
+    assert_eq!(review.by, "rita");
+    assert_eq!(review.corrections[0].recorded, decided.content.inputs["AMT_INCOME_TOTAL"]);
+    assert_eq!(review.corrections[0].corrected, json!(1_000_000.0));
+    assert_eq!(review.corrections[0].source, "payslips of November 2026");
+    assert_eq!(review.rescored.as_ref().unwrap().probability.to_bits(), expected.probability.to_bits());
+    // The queue is empty again; Esc twice closes the desk.
+    assert!(app.review.as_ref().unwrap().queue.ready().unwrap().is_empty());
+    press(&mut app, key(KeyCode::Esc));
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(runtime.block_on(opened.verify()).unwrap().broken, None);
+}
