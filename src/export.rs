@@ -83,6 +83,20 @@ pub struct Sheet<'a> {
     pub policy_version: &'a str,
     /// The customer's language.
     pub language: Language,
+    /// The review this sheet follows, when it follows one (the explanation is then of the
+    /// inputs as reviewed).
+    pub review: Option<&'a ReviewNote>,
+}
+
+/// What a sheet says of the review it follows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewNote {
+    /// The decision that holds after the review.
+    pub final_decision: Decision,
+    /// Whether the review reversed the first decision.
+    pub overturned: bool,
+    /// When it was reviewed (`YYYY-MM-DD`).
+    pub reviewed_on: String,
 }
 
 /// One line of the customer chart: a plain label (with the client's value) and its
@@ -158,8 +172,14 @@ pub fn chart_with_lines(sheet: &Sheet<'_>, rows: usize) -> WaterfallChart {
         probability,
         value_label: format_percent(probability, language),
     };
+    let title = match &sheet.review {
+        Some(review) => {
+            format!("{} · {}", wording::chart_heading(language), wording::after_review(&review.reviewed_on, language))
+        }
+        None => wording::chart_heading(language).to_string(),
+    };
     WaterfallChart {
-        title: wording::chart_heading(language).to_string(),
+        title,
         start: level(wording::chart_start(language), explanation.base_probability),
         steps: lines
             .into_iter()
@@ -190,14 +210,19 @@ pub fn markdown(sheet: &Sheet<'_>, image_name: &str, when: &str) -> String {
     let language = sheet.language;
     let explanation = sheet.explanation;
     let score = &explanation.score;
+    // After a review, the decision is the review's; the explanation is of the inputs reviewed.
+    let decision = sheet.review.as_ref().map_or(score.decision, |review| review.final_decision);
+    let review = sheet.review.as_ref().map_or(String::new(), |review| {
+        format!("{}\n\n", wording::review_sentence(review.overturned, &review.reviewed_on, language))
+    });
     let mut text = format!(
-        "# {} · {}\n\n**{}** {}\n\n{}\n\n## {}\n\n",
+        "# {} · {}\n\n**{}** {}\n\n{review}{}\n\n## {}\n\n",
         wording::BANK,
         wording::title(score.client_id, language),
-        wording::decision_word(score.decision, language),
-        wording::decision_sentence(score.decision, language),
+        wording::decision_word(decision, language),
+        wording::decision_sentence(decision, language),
         wording::risk_sentence(score.probability, score.threshold, language),
-        wording::reasons_heading(score.decision, language),
+        wording::reasons_heading(decision, language),
     );
     if explanation.reasons.is_empty() {
         text.push_str(wording::no_reasons(language));
@@ -206,7 +231,7 @@ pub fn markdown(sheet: &Sheet<'_>, image_name: &str, when: &str) -> String {
     for (index, reason) in explanation.reasons.iter().enumerate() {
         text.push_str(&format!("{}. {}\n", index + 1, reason.text.get(language)));
     }
-    if score.decision == Decision::Refused {
+    if decision == Decision::Refused {
         text.push_str(&format!("\n## {}\n\n", wording::change_heading(language)));
         let change = match sheet.counterfactual {
             Some(counterfactual) => counterfactual.text().map(|text| text.get(language).to_string()),
@@ -231,7 +256,8 @@ pub fn markdown(sheet: &Sheet<'_>, image_name: &str, when: &str) -> String {
 /// returns the two paths.
 pub fn write(sheet: &Sheet<'_>, folder: &Path) -> Result<Vec<PathBuf>, ExportError> {
     let score = &sheet.explanation.score;
-    if !score.decision.is_decided() {
+    // A review decides even when the inputs it scored lack a field.
+    if !score.decision.is_decided() && sheet.review.is_none() {
         return Err(ExportError::Incomplete { client_id: score.client_id, missing: score.missing.clone() });
     }
     let now = time::OffsetDateTime::now_utc();
@@ -245,7 +271,8 @@ pub fn write(sheet: &Sheet<'_>, folder: &Path) -> Result<Vec<PathBuf>, ExportErr
         Language::En => "en",
         Language::Fr => "fr",
     };
-    let base = format!("client-{}-{language}-{stamp}", sheet.explanation.score.client_id);
+    let review = if sheet.review.is_some() { "-review" } else { "" };
+    let base = format!("client-{}-{language}-{stamp}{review}", sheet.explanation.score.client_id);
     if folder.exists() && !folder.is_dir() {
         return Err(ExportError::NotAFolder { path: folder.to_path_buf() });
     }

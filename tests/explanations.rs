@@ -308,6 +308,7 @@ fn the_exported_sheet_has_the_decision_the_reasons_and_a_real_chart() {
     let folder = tempfile::tempdir().unwrap();
     for language in [Language::En, Language::Fr] {
         let sheet = pad::export::Sheet {
+            review: None,
             explanation: &explanation,
             counterfactual: Some(&counterfactual),
             record: Some(&record),
@@ -582,6 +583,7 @@ fn a_revolving_line_is_offered_a_lower_credit_limit_on_the_sheet_in_both_languag
     let folder = tempfile::tempdir().unwrap();
     for (language, words) in [(Language::En, "a credit limit of"), (Language::Fr, "un plafond de crédit de")] {
         let sheet = pad::export::Sheet {
+            review: None,
             explanation: &explanation,
             counterfactual: Some(&counterfactual),
             record: None,

@@ -327,6 +327,32 @@ fn a_reviewer_opens_the_queue_corrects_an_income_and_overturns_the_decision_in_t
     assert_eq!(review.corrections[0].corrected, json!(1_000_000.0));
     assert_eq!(review.corrections[0].source, "payslips of November 2026");
     assert_eq!(review.rescored.as_ref().unwrap().probability.to_bits(), expected.probability.to_bits());
+    // The customer sheet of the outcome: the review's decision, saying that it follows a review.
+    let exports = tempfile::tempdir().unwrap();
+    app.export_dir = exports.path().to_path_buf();
+    press(&mut app, key(KeyCode::Char('x')));
+    let mut written: Vec<std::path::PathBuf> =
+        std::fs::read_dir(exports.path()).unwrap().map(|entry| entry.unwrap().path()).collect();
+    written.sort();
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(
+        written
+            .iter()
+            .all(|path| path.to_string_lossy().ends_with("-review.md")
+                || path.to_string_lossy().ends_with("-review.png"))
+    );
+    let sheet = std::fs::read_to_string(&written[0]).unwrap();
+    let reviewed_on = &review.recorded_at[..10];
+    // Overturned: the opposite of the first decision.
+    let expected_word =
+        if decided.content.final_decision == pad::domain::Decision::Accepted { "REFUSED" } else { "ACCEPTED" };
+    assert!(sheet.contains(&format!("**{expected_word}**")), "{sheet}");
+    assert!(
+        sheet.contains(&format!(
+            "follows the review of your contest, on {reviewed_on}: the first decision was reversed"
+        )),
+        "{sheet}"
+    );
     // The queue is empty again; Esc twice closes the desk.
     assert!(app.review.as_ref().unwrap().queue.ready().unwrap().is_empty());
     press(&mut app, key(KeyCode::Esc));

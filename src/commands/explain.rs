@@ -106,6 +106,7 @@ fn report(args: &ExplainArgs, id: i64, folder: &std::path::Path) -> Result<()> {
     let counterfactual = scorer.counterfactual(id)?;
     let record = scorer.client(id)?;
     let sheet = crate::export::Sheet {
+        review: None,
         explanation: &explanation,
         counterfactual: Some(&counterfactual),
         record: Some(&record),

@@ -29,6 +29,34 @@ pub fn title(client_id: i64, language: Language) -> String {
     }
 }
 
+/// The paragraph of a sheet that follows the review of a contest on `date`.
+pub fn review_sentence(overturned: bool, date: &str, language: Language) -> String {
+    match (overturned, language) {
+        (true, Language::En) => {
+            format!("This decision follows the review of your contest, on {date}: the first decision was reversed.")
+        }
+        (false, Language::En) => {
+            format!("This decision follows the review of your contest, on {date}: the first decision stands.")
+        }
+        (true, Language::Fr) => format!(
+            "Cette décision fait suite au réexamen de votre contestation, le {date}\u{a0}: la première décision a été \
+             infirmée."
+        ),
+        (false, Language::Fr) => format!(
+            "Cette décision fait suite au réexamen de votre contestation, le {date}\u{a0}: la première décision est \
+             maintenue."
+        ),
+    }
+}
+
+/// The words the chart's title ends with after a review on `date`.
+pub fn after_review(date: &str, language: Language) -> String {
+    match language {
+        Language::En => format!("after review, {date}"),
+        Language::Fr => format!("après réexamen, le {date}"),
+    }
+}
+
 /// One sentence stating the decision.
 pub fn decision_sentence(decision: Decision, language: Language) -> &'static str {
     match (decision, language) {

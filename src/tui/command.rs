@@ -28,6 +28,8 @@ pub struct ExportJob {
     pub language: Language,
     /// The folder to write into.
     pub folder: PathBuf,
+    /// The review the sheet follows, if it follows one.
+    pub review: Option<crate::export::ReviewNote>,
 }
 
 impl ExportJob {
@@ -41,6 +43,7 @@ impl ExportJob {
             model_version: &self.model_version,
             policy_version: &self.policy_version,
             language: self.language,
+            review: self.review.as_ref(),
         }
     }
 }

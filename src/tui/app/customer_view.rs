@@ -131,6 +131,7 @@ impl App {
             policy_version: self.info.policy_version.clone(),
             language: self.language,
             folder: self.export_dir.clone(),
+            review: None,
         }
     }
 }

@@ -397,7 +397,10 @@ impl App {
             Action::ScrollCustomer(delta) => self.scroll_customer(delta),
             Action::Export => self.export(),
             Action::Exported(result) => {
-                if let (Ok(paths), Some(explanation)) = (&result, self.shown_explanation()) {
+                // A review's sheet is not the sheet of the decision on screen.
+                if let (Ok(paths), Some(explanation), false) =
+                    (&result, self.shown_explanation(), self.mode == Mode::Review)
+                {
                     let sheet = paths.iter().find(|path| path.extension().is_some_and(|extension| extension == "md"));
                     if let Some(sheet) = sheet.or(paths.first()) {
                         self.last_export = Some((explanation.score.client_id, sheet.display().to_string()));

@@ -203,6 +203,21 @@ impl App {
                     draft.by = self.rm.clone();
                     commands.push(Command::RecordReview(draft));
                 }
+                DeskEffect::Export(explanation, note, language) => {
+                    let job = crate::tui::command::ExportJob {
+                        record: None,
+                        explanation: *explanation,
+                        counterfactual: None,
+                        features: self.info.features.clone(),
+                        model_version: self.info.model_version.clone(),
+                        policy_version: self.info.policy_version.clone(),
+                        language,
+                        folder: self.export_dir.clone(),
+                        review: Some(note),
+                    };
+                    self.status = Some(Status { text: crate::tui::strings::EXPORTING.into(), kind: StatusKind::Info });
+                    commands.push(Command::Export(Box::new(job)));
+                }
             }
         }
         commands

@@ -100,6 +100,9 @@ pub enum DeskEffect {
     Score(i64, u64, Vec<(String, InputValue)>),
     /// Record this review.
     Submit(Box<ReviewDraft>),
+    /// Write the customer sheet of the review's outcome: the explanation of the inputs as
+    /// reviewed, in the customer's language.
+    Export(Box<Explanation>, crate::export::ReviewNote, Language),
 }
 
 impl ReviewDesk {
@@ -142,7 +145,8 @@ impl ReviewDesk {
                 };
                 open.message = Some((
                     format!(
-                        "review recorded as event #{}: {outcome}; the decision is now {now} · Esc: the queue",
+                        "review recorded as event #{}: {outcome}; the decision is now {now} · x: the customer sheet \
+                         · Esc: the queue",
                         event.id
                     ),
                     false,
@@ -170,6 +174,7 @@ impl ReviewDesk {
                 self.open = None;
                 vec![DeskEffect::LoadQueue]
             }
+            KeyCode::Char('x') if open.recorded.is_some() => open.export().into_iter().collect(),
             _ if open.recorded.is_some() => Vec::new(),
             KeyCode::Up | KeyCode::Char('k') => {
                 open.cursor = open.cursor.saturating_sub(1);
@@ -374,6 +379,21 @@ impl CaseReview {
         }
     }
 
+    /// The customer sheet of the recorded review.
+    fn export(&mut self) -> Option<DeskEffect> {
+        let Some(crate::journal::CaseContent::Review(review)) = self.recorded.as_ref().map(|event| &event.content)
+        else {
+            return None;
+        };
+        let note = crate::export::ReviewNote {
+            final_decision: review.final_decision,
+            overturned: review.outcome == Outcome::Overturned,
+            reviewed_on: review.recorded_at.get(..10).unwrap_or_default().to_string(),
+        };
+        let explanation = self.shown_score()?.clone();
+        Some(DeskEffect::Export(Box::new(explanation), note, self.case.decision.content.language))
+    }
+
     fn submit(&mut self, model_version: &str) -> Vec<DeskEffect> {
         if self.sending {
             return Vec::new();
@@ -447,7 +467,7 @@ fn shown(value: &serde_json::Value) -> String {
 pub const QUEUE_KEYS: &str = "↑↓ contest · Enter review it · g reload · Esc close";
 /// The keys while reviewing.
 pub const REVIEW_KEYS: &str =
-    "↑↓ field · e correct it · z undo · u upheld · o overturned · t justification · r record · Esc queue";
+    "↑↓ field · e correct it · z undo · u upheld · o overturned · t justification · r record · x sheet · Esc queue";
 
 /// Draws the desk over `area`.
 pub fn draw(context: &Context<'_>, desk: &ReviewDesk, frame: &mut Frame, area: Rect) {
