@@ -7,6 +7,8 @@
 //! the server even when the test fails, and the folder goes with it. To watch a run, put a sleep
 //! before the guard's drop and `tmux -S SOCKET attach` (the socket's path is printed).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::thread::sleep;
@@ -333,4 +335,111 @@ fn the_dashboard_over_a_server_that_goes_away_and_comes_back() {
         screen.contains("client 400004") && decision_line(screen).is_some()
     });
     session.quit_cleanly();
+}
+
+#[test]
+fn a_reviewer_overturns_a_contested_decision_with_a_corrected_income_and_exports_the_sheet() {
+    use pad::domain::format::Language;
+    use pad::journal::{
+        CaseContent, CaseState, Channel, ContestDraft, DecisionDraft, Journal, JournalUrl, Origin, RmDecision,
+        ScoredFacts,
+    };
+    use pad::scoring::Scorer;
+
+    if !tmux_installed() {
+        eprintln!("skipped: tmux is not on PATH (install it to run the dashboard end to end)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let folder = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let journal = runtime.block_on(Journal::open(&JournalUrl::parse(&url).unwrap())).unwrap();
+    // Ana decides on client 400007 as the model proposes; the customer contests at the branch.
+    let scorer = common::bundled_scorer();
+    let (record, explanation) = (scorer.client(400007).unwrap(), scorer.explain(400007).unwrap());
+    let facts = ScoredFacts {
+        model_version: &scorer.info().model_version,
+        record: &record,
+        features: &scorer.info().features,
+        explanation: &explanation,
+        counterfactual: None,
+    };
+    let rm = RmDecision {
+        client_id: 400007,
+        decision: None,
+        reason_code: None,
+        justification: None,
+        language: Language::En,
+        rm: "ana".into(),
+        export_file: None,
+    };
+    let decided =
+        runtime.block_on(journal.record(&DecisionDraft::of_explanation(facts, rm, Origin::Local), None)).unwrap();
+    let contest = ContestDraft {
+        decision_id: decided.event.id,
+        statement: "My salary went up in November".into(),
+        channel: Channel::Branch,
+        by: "ana".into(),
+    };
+    runtime.block_on(journal.contest(&contest)).unwrap();
+    let income = decided.event.content.inputs.keys().position(|name| name == "AMT_INCOME_TOTAL").unwrap();
+
+    let exports = tempfile::tempdir().unwrap();
+    let command = format!(
+        "{} --journal {} --user rita --export-dir {}",
+        quoted(env!("CARGO_BIN_EXE_pad")),
+        quoted(&url),
+        quoted(&exports.path().to_string_lossy())
+    );
+    let session = Session::start(&command, root, 140, 40);
+    session.wait_for("the first frame", STARTUP, |screen| screen.contains("Clients 1000"));
+    session.send_keys(&["R"]);
+    session.wait_for("the queue", REACTION, |screen| {
+        screen.contains("Contests waiting for a review") && screen.contains("My salary went up in November")
+    });
+    session.send_keys(&["Enter"]);
+    session.wait_for("the replay", REACTION, |screen| screen.contains("bit for bit"));
+    for _ in 0..income {
+        session.send_keys(&["Down"]);
+    }
+    session.send_keys(&["e"]);
+    for _ in 0..12 {
+        session.send_keys(&["BSpace"]);
+    }
+    session.send_keys(&["-l", "450000"]);
+    session.send_keys(&["Enter"]);
+    session.send_keys(&["-l", "payslips Oct-Nov 2026"]);
+    session.send_keys(&["Enter"]);
+    session.wait_for("the corrected score", REACTION, |screen| {
+        screen.contains("With the corrections") && screen.contains("→ 450000")
+    });
+    session.send_keys(&["o", "t"]);
+    session.send_keys(&["-l", "The payslips show the income is now 450,000."]);
+    session.send_keys(&["Enter", "r"]);
+    session.wait_for("the review recorded", REACTION, |screen| screen.contains("review recorded as event #3"));
+    session.send_keys(&["x"]);
+    session.wait_for("the sheet", REACTION, |_| std::fs::read_dir(exports.path()).map_or(0, Iterator::count) == 2);
+    session.send_keys(&["Escape"]);
+    session.wait_for("the empty queue", REACTION, |screen| screen.contains("no contest waits for a review"));
+    session.send_keys(&["Escape"]);
+    session.wait_for("the dashboard", REACTION, |screen| !screen.contains("Contests waiting"));
+    session.quit_cleanly();
+    // The journal holds the decision, the contest and the review, in this order.
+    let case = runtime.block_on(journal.case(decided.event.id)).unwrap();
+    assert_eq!(case.state(), CaseState::Overturned);
+    let kinds: Vec<(i64, &str)> = case.events.iter().map(|event| (event.id, event.content.columns().kind)).collect();
+    assert_eq!(kinds, vec![(2, "contest"), (3, "review")]);
+    let CaseContent::Review(review) = &case.events[1].content else { panic!("{case:?}") };
+    assert_eq!((review.by.as_str(), review.corrections[0].field.as_str()), ("rita", "AMT_INCOME_TOTAL"));
+    assert_eq!(review.corrections[0].corrected, serde_json::json!(450000.0));
+    assert_eq!(runtime.block_on(journal.verify()).unwrap().broken, None);
+    let sheet = std::fs::read_dir(exports.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|extension| extension == "md"))
+        .unwrap();
+    assert!(sheet.to_string_lossy().contains("client-400007-en-"), "{}", sheet.display());
+    let text = std::fs::read_to_string(&sheet).unwrap();
+    assert!(text.contains("follows the review of your contest") && text.contains("(client 400007)"), "{text}");
 }

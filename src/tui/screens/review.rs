@@ -390,7 +390,9 @@ impl CaseReview {
             overturned: review.outcome == Outcome::Overturned,
             reviewed_on: review.recorded_at.get(..10).unwrap_or_default().to_string(),
         };
-        let explanation = self.shown_score()?.clone();
+        let mut explanation = self.shown_score()?.clone();
+        // The inputs recorded carry no client id: the sheet is the decision's client's.
+        explanation.score.client_id = self.case.decision.content.client_id;
         Some(DeskEffect::Export(Box::new(explanation), note, self.case.decision.content.language))
     }
 
