@@ -12,12 +12,14 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::api::dto::{
-    CaseDto, CaseEventDto, ContestsPage, CorrectionRequest, DecisionRequest, DecisionsPage, ErrorBody, FinalDecision,
-    Lang, MeDto, OutcomeDto, ReviewRequest,
+    CaseDto, CaseEventDto, ChannelDto, ContestRequest, ContestsPage, CorrectionRequest, DecisionRequest, DecisionsPage,
+    ErrorBody, FinalDecision, Lang, MeDto, OutcomeDto, ReviewRequest,
 };
 use crate::domain::format::Language;
 use crate::domain::{ClientId, Decision};
-use crate::journal::{Case, CaseEvent, DecisionDraft, DecisionEvent, JournalError, Outcome, Recorder, ReviewDraft};
+use crate::journal::{
+    Case, CaseEvent, Channel, ContestDraft, DecisionDraft, DecisionEvent, JournalError, Outcome, Recorder, ReviewDraft,
+};
 
 /// Longest wait for the server's answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -165,6 +167,27 @@ impl Recorder for RemoteRecorder {
             cases.push(Case { decision, events });
         }
         Ok(cases)
+    }
+
+    fn contest(&self, draft: &ContestDraft) -> Result<CaseEvent, JournalError> {
+        let channel = match draft.channel {
+            Channel::Branch => ChannelDto::Branch,
+            Channel::Phone => ChannelDto::Phone,
+            Channel::Email => ChannelDto::Email,
+            Channel::Letter => ChannelDto::Letter,
+            Channel::Online => ChannelDto::Online,
+        };
+        let request = ContestRequest {
+            statement: draft.statement.clone(),
+            channel,
+            by: match self.me.as_ref().and_then(|me| me.name.as_ref()) {
+                Some(_) => None,
+                None => Some(draft.by.clone()),
+            },
+        };
+        let call = self.client.post(format!("{}/decisions/{}/contest", self.base, draft.decision_id)).json(&request);
+        let event: CaseEventDto = self.runtime.block_on(self.send(call))?;
+        self.convert(event, "contest")
     }
 
     fn review(&self, draft: &ReviewDraft) -> Result<CaseEvent, JournalError> {

@@ -257,6 +257,13 @@ impl pad::journal::Recorder for Flaky {
         self.inner.location()
     }
 
+    fn contest(
+        &self,
+        draft: &pad::journal::ContestDraft,
+    ) -> Result<pad::journal::CaseEvent, pad::journal::JournalError> {
+        self.inner.contest(draft)
+    }
+
     fn open_contests(&self, limit: usize) -> Result<Vec<pad::journal::Case>, pad::journal::JournalError> {
         self.inner.open_contests(limit)
     }

@@ -360,3 +360,77 @@ fn a_reviewer_opens_the_queue_corrects_an_income_and_overturns_the_decision_in_t
     assert_eq!(app.mode, Mode::Normal);
     assert_eq!(runtime.block_on(opened.verify()).unwrap().broken, None);
 }
+
+#[test]
+fn the_customer_contests_the_selected_clients_decision_from_the_dashboard() {
+    use pad::domain::format::Language;
+    use pad::journal::{
+        CaseContent, CaseState, Channel, DecisionDraft, LocalRecorder, Origin, Recorder, RmDecision, ScoredFacts,
+    };
+    use pad::tui::action::Action;
+    use pad::tui::app::{App, Mode};
+    use pad::tui::tasks::settle_recorded;
+    use pad::tui::theme::Theme;
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
+    let opened = runtime.block_on(journal(&url));
+    let scorer = common::bundled_scorer();
+    let (app, commands) = App::new(scorer.info().clone(), scorer.clients().unwrap(), Theme::MONOCHROME, (140, 40));
+    let client = app.selected_client().unwrap().id;
+    // A decision on the selected client, recorded before the dashboard opens.
+    let (record, explanation) = (scorer.client(client).unwrap(), scorer.explain(client).unwrap());
+    let facts = ScoredFacts {
+        model_version: &scorer.info().model_version,
+        record: &record,
+        features: &scorer.info().features,
+        explanation: &explanation,
+        counterfactual: None,
+    };
+    let rm = RmDecision {
+        client_id: client,
+        decision: None,
+        reason_code: None,
+        justification: None,
+        language: Language::En,
+        rm: "ana".into(),
+        export_file: None,
+    };
+    let decided =
+        runtime.block_on(opened.record(&DecisionDraft::of_explanation(facts, rm, Origin::Local), None)).unwrap().event;
+    let recorder = LocalRecorder::new(opened.clone(), runtime.handle().clone());
+    let (mut app, more) = app.with_journal(recorder.location(), "ana".into());
+    let mut first = commands;
+    first.extend(more);
+    settle_recorded(&mut app, scorer.as_ref(), Some(&recorder), first);
+    let press = |app: &mut App, action: Action| {
+        let commands = app.update(action);
+        assert!(settle_recorded(app, scorer.as_ref(), Some(&recorder), commands).is_empty());
+    };
+    press(&mut app, Action::StartContest);
+    assert_eq!(app.mode, Mode::Contest);
+    press(&mut app, Action::ContestSubmit);
+    assert!(app.contest_form.as_ref().unwrap().message.is_some(), "a statement is needed");
+    for character in "I was employed then".chars() {
+        press(&mut app, Action::ContestInput(character));
+    }
+    press(&mut app, Action::ContestChannel(1));
+    press(&mut app, Action::ContestSubmit);
+    assert_eq!(app.mode, Mode::Normal);
+    let case = runtime.block_on(opened.case(decided.id)).unwrap();
+    assert_eq!(case.state(), CaseState::Contested);
+    let CaseContent::Contest(contest) = &case.events[0].content else { panic!("{case:?}") };
+    assert_eq!(
+        (contest.statement.as_str(), contest.channel, contest.by.as_str()),
+        ("I was employed then", Channel::Phone, "ana")
+    );
+    assert!(app.status.as_ref().unwrap().text.contains("to be answered by"), "{:?}", app.status);
+    // A second contest while the first is open is refused, and said so.
+    press(&mut app, Action::StartContest);
+    for character in "again".chars() {
+        press(&mut app, Action::ContestInput(character));
+    }
+    press(&mut app, Action::ContestSubmit);
+    assert!(app.status.as_ref().unwrap().text.contains("already has an open contest"), "{:?}", app.status);
+}

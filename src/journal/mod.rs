@@ -181,6 +181,9 @@ pub trait Recorder: Send + Sync {
     /// Where the journal is, for the status bar (a password is never shown).
     fn location(&self) -> String;
 
+    /// Records a customer's contest of a decision.
+    fn contest(&self, draft: &ContestDraft) -> Result<CaseEvent, JournalError>;
+
     /// The contests waiting for a review, oldest first, each decision with its follow-ups.
     fn open_contests(&self, limit: usize) -> Result<Vec<Case>, JournalError>;
 
@@ -223,6 +226,10 @@ impl Recorder for LocalRecorder {
 
     fn open_contests(&self, limit: usize) -> Result<Vec<Case>, JournalError> {
         self.runtime.block_on(self.journal.open_contests(limit))
+    }
+
+    fn contest(&self, draft: &ContestDraft) -> Result<CaseEvent, JournalError> {
+        self.runtime.block_on(self.journal.contest(draft))
     }
 
     fn review(&self, draft: &ReviewDraft) -> Result<CaseEvent, JournalError> {

@@ -127,6 +127,18 @@ pub enum Action {
     Recorded(ClientId, Result<Box<crate::journal::DecisionEvent>, RecordFailure>),
     /// A client's recorded decisions arrived (newest first).
     DecisionsLoaded(ClientId, Result<Vec<crate::journal::DecisionEvent>, String>),
+    /// Open the form recording a customer's contest of a recorded decision.
+    StartContest,
+    /// A character typed into the contest's statement.
+    ContestInput(char),
+    /// Delete the last character of the statement.
+    ContestBackspace,
+    /// Move the contest's channel choice.
+    ContestChannel(isize),
+    /// Record the contest in the journal.
+    ContestSubmit,
+    /// The journal recorded a contest, or did not.
+    ContestRecorded(Result<Box<crate::journal::CaseEvent>, String>),
     /// Open the reviewer's desk.
     OpenReviews,
     /// A key on the reviewer's desk.

@@ -85,4 +85,6 @@ pub enum Command {
     ScoreInputs(i64, u64, Vec<(String, crate::domain::InputValue)>),
     /// Record a review in the journal.
     RecordReview(Box<crate::journal::ReviewDraft>),
+    /// Record a customer's contest in the journal.
+    RecordContest(Box<crate::journal::ContestDraft>),
 }

@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 
 use super::action::Action;
 use super::panel::PANEL_PAGE;
-use super::screens::{customer, help, record, what_if};
+use super::screens::{contest, customer, help, record, what_if};
 use super::state::{Focus, Mode};
 use super::tabs::Tab;
 
@@ -26,6 +26,7 @@ pub fn key_action(mode: Mode, focus: Focus, key: KeyEvent) -> Option<Action> {
         Mode::WhatIf => what_if::key(key, control),
         Mode::Record => record::key(key),
         Mode::Review => Some(Action::ReviewKey(key)),
+        Mode::Contest => contest::key(key),
         Mode::ConfirmQuit => match key.code {
             KeyCode::Char('q' | 'y') => Some(Action::Quit),
             KeyCode::Esc | KeyCode::Char('n') => Some(Action::Back),
@@ -75,6 +76,7 @@ fn normal_key(focus: Focus, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('x') => Action::Export,
         KeyCode::Char('d') => Action::StartRecord,
         KeyCode::Char('R') => Action::OpenReviews,
+        KeyCode::Char('C') => Action::StartContest,
         KeyCode::Left | KeyCode::Char('h') => Action::FocusClients,
         KeyCode::Right | KeyCode::Char('l') => Action::FocusPanel,
         KeyCode::Char('/') => Action::StartSearch,

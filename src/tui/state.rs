@@ -30,6 +30,8 @@ pub enum Mode {
     ConfirmQuit,
     /// The reviewer's desk: the contests waiting for a review, one opened for its review.
     Review,
+    /// The form recording a customer's contest is open.
+    Contest,
 }
 
 /// Which part of the screen the arrow keys move.

@@ -86,6 +86,7 @@ pub fn hints(mode: Mode, focus: Focus, tabs: usize) -> Vec<(String, &'static str
             ("Esc", "cancel"),
         ]),
         (Mode::ConfirmQuit, _) => own(&[("q", "quit and lose it"), ("Esc", "stay")]),
+        (Mode::Contest, _) => own(&[("type", "statement"), ("Tab", "channel"), ("Enter", "record"), ("Esc", "cancel")]),
         (Mode::Review, _) => own(&[
             ("Enter", "review"),
             ("e", "correct"),

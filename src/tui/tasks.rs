@@ -173,9 +173,11 @@ fn run(command: &Command, scorer: &dyn Scorer, report: &(dyn Fn(Action) + Sync))
             let result = scorer.explain_inputs(inputs).map_err(|error| error.to_string());
             report(Action::ReviewScored(*id, *edit, result));
         }
-        Command::Record(..) | Command::LoadDecisions(_) | Command::LoadContests | Command::RecordReview(_) => {
-            journal_work(command, None, report)
-        }
+        Command::Record(..)
+        | Command::LoadDecisions(_)
+        | Command::LoadContests
+        | Command::RecordReview(_)
+        | Command::RecordContest(_) => journal_work(command, None, report),
     }
 }
 
@@ -186,7 +188,11 @@ const CONTESTS_LIMIT: usize = 200;
 fn is_journal_work(command: &Command) -> bool {
     matches!(
         command,
-        Command::Record(..) | Command::LoadDecisions(_) | Command::LoadContests | Command::RecordReview(_)
+        Command::Record(..)
+            | Command::LoadDecisions(_)
+            | Command::LoadContests
+            | Command::RecordReview(_)
+            | Command::RecordContest(_)
     )
 }
 
@@ -224,6 +230,13 @@ pub fn journal_work(command: &Command, recorder: Option<&dyn Recorder>, report: 
                 None => Err("no journal in this session".into()),
             };
             report(Action::ReviewRecorded(result));
+        }
+        Command::RecordContest(draft) => {
+            let result = match recorder {
+                Some(recorder) => recorder.contest(draft).map(Box::new).map_err(|error| error.to_string()),
+                None => Err("no journal in this session".into()),
+            };
+            report(Action::ContestRecorded(result));
         }
         _ => {}
     }

@@ -106,6 +106,8 @@ pub struct App {
     pub signed_in: Option<String>,
     /// The reviewer's desk, while it is open.
     pub review: Option<super::screens::review::ReviewDesk>,
+    /// The contest form, while it is open.
+    pub contest_form: Option<super::screens::contest::ContestForm>,
     /// The reasons an override may give.
     pub override_reasons: crate::journal::OverrideReasons,
     /// The record form, while open.
@@ -167,6 +169,7 @@ impl App {
             journal: None,
             signed_in: None,
             review: None,
+            contest_form: None,
             rm: "rm".into(),
             override_reasons: crate::journal::OverrideReasons::shipped()
                 .unwrap_or(crate::journal::OverrideReasons { reasons: Vec::new() }),
@@ -499,6 +502,30 @@ impl App {
                 self.history_loaded(client_id, result);
                 Vec::new()
             }
+            Action::StartContest => self.start_contest(),
+            Action::ContestInput(character) => {
+                if let Some(form) = &mut self.contest_form
+                    && form.statement.chars().count() < crate::journal::MAX_TEXT_CHARS
+                {
+                    form.statement.push(character);
+                    form.message = None;
+                }
+                Vec::new()
+            }
+            Action::ContestBackspace => {
+                if let Some(form) = &mut self.contest_form {
+                    form.statement.pop();
+                }
+                Vec::new()
+            }
+            Action::ContestChannel(delta) => {
+                if let Some(form) = &mut self.contest_form {
+                    form.move_channel(delta);
+                }
+                Vec::new()
+            }
+            Action::ContestSubmit => self.submit_contest(),
+            Action::ContestRecorded(result) => self.contest_recorded(result),
             Action::OpenReviews => self.open_reviews(),
             Action::ReviewKey(key) => self.review_key(key),
             Action::ContestsLoaded(result) => {
@@ -558,10 +585,11 @@ impl App {
         if matches!(self.mode, Mode::Customer | Mode::WhatIf) {
             self.mode = Mode::Normal;
         }
-        if self.mode == Mode::Record {
+        if matches!(self.mode, Mode::Record | Mode::Contest) {
             self.mode = Mode::Normal;
         }
         self.record_form = None;
+        self.contest_form = None;
         let mut commands = self.every_tab(Input::ClientChanged);
         commands.extend(self.load_history());
         match self.selected_client().map(|client| client.id) {
@@ -647,6 +675,10 @@ impl App {
                 self.mode = Mode::Normal;
                 self.review = None;
             }
+            Mode::Contest => {
+                self.mode = Mode::Normal;
+                self.contest_form = None;
+            }
             Mode::Search => return self.update(Action::SearchCancel),
             Mode::Normal if self.focus == Focus::Panel => self.focus = Focus::Clients,
             Mode::Normal if !self.query.is_empty() => return self.update(Action::SearchCancel),
@@ -660,7 +692,10 @@ impl App {
             self.mode = Mode::Normal;
             return Vec::new();
         }
-        if matches!(self.mode, Mode::Customer | Mode::WhatIf | Mode::Record | Mode::ConfirmQuit | Mode::Review) {
+        if matches!(
+            self.mode,
+            Mode::Customer | Mode::WhatIf | Mode::Record | Mode::ConfirmQuit | Mode::Review | Mode::Contest
+        ) {
             return Vec::new();
         }
         let Some(screen) = self.screen() else { return Vec::new() };
@@ -760,6 +795,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::ContestsLoaded(..)
             | Action::ReviewScored(..)
             | Action::ReviewRecorded(..)
+            | Action::ContestRecorded(..)
             | Action::Superseded
     )
 }

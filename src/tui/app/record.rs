@@ -174,6 +174,78 @@ impl App {
         Some(Command::LoadDecisions(id))
     }
 
+    /// Opens the contest form on the decision under the Journal tab's cursor (when that tab is
+    /// shown), else the selected client's latest decision.
+    pub(super) fn start_contest(&mut self) -> Vec<Command> {
+        if self.journal.is_none() {
+            self.error("no journal: contests cannot be recorded in this session".into());
+            return Vec::new();
+        }
+        let index = if self.tab == crate::tui::tabs::Tab::Journal { self.tabs.journal.cursor } else { 0 };
+        let selected = self.selected_client().map(|client| client.id);
+        let chosen = match &self.history {
+            Some((client_id, Loadable::Ready(events))) if selected == Some(*client_id) => {
+                events.get(index).or(events.first())
+            }
+            _ => None,
+        };
+        let Some(event) = chosen else {
+            self.error("this client has no recorded decision to contest (the Journal tab, 9, lists them)".into());
+            return Vec::new();
+        };
+        let decided = format!(
+            "{} by {} on {}",
+            event.content.final_decision,
+            event.content.rm,
+            event.content.recorded_at.get(..10).unwrap_or_default()
+        );
+        let form = crate::tui::screens::contest::ContestForm::new(event.id, event.content.client_id, decided);
+        self.contest_form = Some(form);
+        self.mode = Mode::Contest;
+        Vec::new()
+    }
+
+    /// Records the contest of the form.
+    pub(super) fn submit_contest(&mut self) -> Vec<Command> {
+        let Some(form) = &mut self.contest_form else { return Vec::new() };
+        if let Some(problem) = form.problem() {
+            form.message = Some(problem);
+            return Vec::new();
+        }
+        let draft = crate::journal::ContestDraft {
+            decision_id: form.decision_id,
+            statement: form.statement.trim().to_string(),
+            channel: form.channel(),
+            by: self.rm.clone(),
+        };
+        self.status = Some(Status {
+            text: format!("recording the contest of decision #{}…", form.decision_id),
+            kind: StatusKind::Info,
+        });
+        self.contest_form = None;
+        self.mode = Mode::Normal;
+        vec![Command::RecordContest(Box::new(draft))]
+    }
+
+    /// The journal answered a contest.
+    pub(super) fn contest_recorded(&mut self, result: Result<Box<crate::journal::CaseEvent>, String>) -> Vec<Command> {
+        match result {
+            Ok(event) => {
+                let deadline = crate::journal::answer_deadline(event.content.recorded_at()).unwrap_or_default();
+                let decision = event.content.columns().decision_id.unwrap_or_default();
+                self.status = Some(Status {
+                    text: format!(
+                        "recorded: contest #{} of decision #{decision}, to be answered by {deadline} (R: the reviewers' queue)",
+                        event.id
+                    ),
+                    kind: StatusKind::Info,
+                });
+            }
+            Err(message) => self.error(format!("contest NOT recorded: {message}")),
+        }
+        Vec::new()
+    }
+
     /// Opens the reviewer's desk and loads its queue.
     pub(super) fn open_reviews(&mut self) -> Vec<Command> {
         if self.journal.is_none() {

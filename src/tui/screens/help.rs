@@ -131,6 +131,10 @@ pub const KEYS_AFTER_TABS: &[(&str, &str)] = &[
         "record the final decision in the journal: Enter as proposed, or Tab to override it with a reason (↑↓) and a written justification",
     ),
     (
+        "C",
+        "the customer contests a recorded decision (the one under the Journal tab's cursor, else the latest): their statement and the channel it came by",
+    ),
+    (
         "R",
         "reviewer's desk: the contests waiting for a review, oldest first, with their deadlines; Enter opens one: its inputs as recorded and replayed on the current model, e corrects an input (with where the new value comes from), u/o upheld or overturned, t the justification, r records the review",
     ),

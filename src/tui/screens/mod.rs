@@ -6,6 +6,7 @@
 //! Uses: action, command, panel, state, strings, tabs, widgets. Nothing here imports `app`
 //! or `views`.
 
+pub mod contest;
 pub mod customer;
 pub mod help;
 pub mod record;

@@ -46,6 +46,11 @@ pub fn render(app: &App, frame: &mut Frame) {
     {
         record::draw(&context, form, &app.override_reasons, frame, screen.panel);
     }
+    if app.mode == Mode::Contest
+        && let Some(form) = &app.contest_form
+    {
+        crate::tui::screens::contest::draw(&context, form, frame, screen.panel);
+    }
     if app.mode == Mode::Review
         && let Some(desk) = &app.review
     {
