@@ -162,8 +162,8 @@ Security: every route but /health needs `Authorization: Bearer <token>`: a user'
 checked on every request, so a revocation holds at once) or PAD_API_TOKEN (an admin). A role
 that may not use a route gets 403 naming the roles that may. Reads of clients and decisions by
 users are logged (GET /access-log). With neither users nor PAD_API_TOKEN the server is open.
-The default address is on the loopback interface; another address needs PAD_API_TOKEN (or
---no-token to accept the risk). Errors are {\"error\": {\"code\", \"message\"}} with 400, 401,
+The default address is on the loopback interface; another address needs users or
+PAD_API_TOKEN (or --no-token to accept the risk). Errors are {\"error\": {\"code\", \"message\"}} with 400, 401,
 403, 404, 405, 409, 413, 415, 422, 500 or 503.
 
 Logs go to standard error, one line per event; RUST_LOG=debug adds one line per request with
@@ -215,8 +215,8 @@ pub struct ServeArgs {
     /// recorded decisions keep the challenger's probability beside the served one's.
     #[arg(long, value_name = "MODEL")]
     pub shadow: Option<String>,
-    /// Listen on a non-loopback address without PAD_API_TOKEN (anyone who reaches it can
-    /// read every client's data).
+    /// Listen on a non-loopback address with neither PAD_API_TOKEN nor users in the journal
+    /// (anyone who reaches it can read every client's data).
     #[arg(long)]
     pub no_token: bool,
     /// The decision journal POST /decisions records into: sqlite://PATH or

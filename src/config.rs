@@ -98,6 +98,9 @@ pub struct ServeConfig {
     pub sources: LocalSources,
     /// The bearer token to require (`PAD_API_TOKEN`).
     pub token: Option<String>,
+    /// Whether the address is reachable from other machines with no PAD_API_TOKEN and no
+    /// `--no-token`: refused unless the journal has users (who need their tokens).
+    pub exposed_without_token: bool,
     /// Bounds on requests.
     pub limits: Limits,
     /// Log lines as JSON.
@@ -239,13 +242,11 @@ impl ServeConfig {
         if token.as_deref().is_some_and(|token| token.trim().is_empty()) {
             return Err(ConfigError::EmptyToken);
         }
-        if token.is_none() && !addr.ip().is_loopback() && !args.no_token {
-            return Err(ConfigError::ExposedWithoutToken(addr));
-        }
         let positive =
             |value: usize, flag: &'static str| if value == 0 { Err(ConfigError::Zero(flag)) } else { Ok(value) };
         Ok(ServeConfig {
             addr,
+            exposed_without_token: token.is_none() && !addr.ip().is_loopback() && !args.no_token,
             sources: local_sources(&args.sources)?,
             token,
             limits: Limits {

@@ -28,8 +28,9 @@ pub enum ConfigError {
     EmptyToken,
     /// A non-loopback address without a token.
     #[error(
-        "--addr {0} is reachable from other machines, and without PAD_API_TOKEN anyone there could read every \
-         client's data; set PAD_API_TOKEN, listen on 127.0.0.1, or pass --no-token to accept the risk"
+        "--addr {0} is reachable from other machines, and without PAD_API_TOKEN or users anyone there could read \
+         every client's data; add users (pad users add NAME --role rm), set PAD_API_TOKEN, listen on 127.0.0.1, or \
+         pass --no-token to accept the risk"
     )]
     ExposedWithoutToken(std::net::SocketAddr),
     /// A limit set to zero.

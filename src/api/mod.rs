@@ -156,6 +156,9 @@ pub fn serve(
         tracing::info!(journal = %config.journal, "recording decisions");
         let users =
             journal.has_users().await.with_context(|| format!("cannot read the users of {}", config.journal))?;
+        if !users && config.exposed_without_token {
+            return Err(crate::error::ConfigError::ExposedWithoutToken(config.addr).into());
+        }
         if !users && config.token.is_none() {
             tracing::warn!(
                 "no PAD_API_TOKEN and no user in the journal: every caller is an unnamed admin; add users with \
