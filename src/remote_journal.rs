@@ -83,11 +83,17 @@ impl RemoteRecorder {
                 Language::En => Lang::En,
                 Language::Fr => Lang::Fr,
             }),
-            rm: match self.me.as_ref().and_then(|me| me.name.as_ref()) {
-                Some(_) => None,
-                None => Some(rm.rm.clone()),
-            },
+            rm: self.author(&rm.rm),
             export_file: rm.export_file.clone(),
+        }
+    }
+
+    /// The name to send as the author of a record: none when the server signed a user in (it
+    /// records them), else the dashboard's.
+    fn author(&self, name: &str) -> Option<String> {
+        match self.me.as_ref().and_then(|me| me.name.as_ref()) {
+            Some(_) => None,
+            None => Some(name.to_string()),
         }
     }
 
@@ -177,14 +183,7 @@ impl Recorder for RemoteRecorder {
             Channel::Letter => ChannelDto::Letter,
             Channel::Online => ChannelDto::Online,
         };
-        let request = ContestRequest {
-            statement: draft.statement.clone(),
-            channel,
-            by: match self.me.as_ref().and_then(|me| me.name.as_ref()) {
-                Some(_) => None,
-                None => Some(draft.by.clone()),
-            },
-        };
+        let request = ContestRequest { statement: draft.statement.clone(), channel, by: self.author(&draft.by) };
         let call = self.client.post(format!("{}/decisions/{}/contest", self.base, draft.decision_id)).json(&request);
         let event: CaseEventDto = self.runtime.block_on(self.send(call))?;
         self.convert(event, "contest")
@@ -206,10 +205,7 @@ impl Recorder for RemoteRecorder {
                     source: correction.source.clone(),
                 })
                 .collect(),
-            by: match self.me.as_ref().and_then(|me| me.name.as_ref()) {
-                Some(_) => None,
-                None => Some(draft.by.clone()),
-            },
+            by: self.author(&draft.by),
         };
         let call = self.client.post(format!("{}/decisions/{}/review", self.base, draft.decision_id)).json(&request);
         let event: CaseEventDto = self.runtime.block_on(self.send(call))?;

@@ -339,12 +339,7 @@ fn the_dashboard_over_a_server_that_goes_away_and_comes_back() {
 
 #[test]
 fn a_reviewer_overturns_a_contested_decision_with_a_corrected_income_and_exports_the_sheet() {
-    use pad::domain::format::Language;
-    use pad::journal::{
-        CaseContent, CaseState, Channel, ContestDraft, DecisionDraft, Journal, JournalUrl, Origin, RmDecision,
-        ScoredFacts,
-    };
-    use pad::scoring::Scorer;
+    use pad::journal::{CaseContent, CaseState, Channel, ContestDraft, Journal, JournalUrl};
 
     if !tmux_installed() {
         eprintln!("skipped: tmux is not on PATH (install it to run the dashboard end to end)");
@@ -356,26 +351,7 @@ fn a_reviewer_overturns_a_contested_decision_with_a_corrected_income_and_exports
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let journal = runtime.block_on(Journal::open(&JournalUrl::parse(&url).unwrap())).unwrap();
     // Ana decides on client 400007 as the model proposes; the customer contests at the branch.
-    let scorer = common::bundled_scorer();
-    let (record, explanation) = (scorer.client(400007).unwrap(), scorer.explain(400007).unwrap());
-    let facts = ScoredFacts {
-        model_version: &scorer.info().model_version,
-        record: &record,
-        features: &scorer.info().features,
-        explanation: &explanation,
-        counterfactual: None,
-    };
-    let rm = RmDecision {
-        client_id: 400007,
-        decision: None,
-        reason_code: None,
-        justification: None,
-        language: Language::En,
-        rm: "ana".into(),
-        export_file: None,
-    };
-    let decided =
-        runtime.block_on(journal.record(&DecisionDraft::of_explanation(facts, rm, Origin::Local), None)).unwrap();
+    let decided = runtime.block_on(journal.record(&common::proposed_draft(400007, "ana"), None)).unwrap();
     let contest = ContestDraft {
         decision_id: decided.event.id,
         statement: "My salary went up in November".into(),

@@ -87,17 +87,6 @@ fn at(date: &str) -> time::OffsetDateTime {
         .assume_utc()
 }
 
-async fn sql(url: &str, statement: &str) {
-    use sqlx::Connection;
-    if url.starts_with("sqlite://") {
-        let mut connection = sqlx::SqliteConnection::connect(url).await.unwrap();
-        sqlx::raw_sql(statement).execute(&mut connection).await.unwrap();
-    } else {
-        let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
-        sqlx::raw_sql(statement).execute(&mut connection).await.unwrap();
-    }
-}
-
 async fn contests_and_reviews_follow_the_state_machine(url: &str) {
     let journal = open(url).await;
     let decided = journal.record(&draft(400001, "ana"), None).await.unwrap().event;
@@ -208,20 +197,23 @@ async fn a_purge_removes_old_whole_decisions_and_verify_goes_on_from_the_cut(url
     assert!(refused.to_string().contains("append-only"), "{refused}");
     // A row changed behind pad's back after the purge is still caught.
     if url.starts_with("sqlite://") {
-        sql(url, "DROP TRIGGER decisions_no_update; DROP TRIGGER case_events_no_update;").await;
+        postgres::sql(url, "DROP TRIGGER decisions_no_update; DROP TRIGGER case_events_no_update;").await;
     } else {
-        sql(url, "DROP TRIGGER decisions_no_update ON decisions; DROP TRIGGER case_events_no_update ON case_events;")
-            .await;
+        postgres::sql(
+            url,
+            "DROP TRIGGER decisions_no_update ON decisions; DROP TRIGGER case_events_no_update ON case_events;",
+        )
+        .await;
     }
-    sql(url, "UPDATE case_events SET content = replace(content, '\"removed_events\":4', '\"removed_events\":3') WHERE id = 8")
+    postgres::sql(url, "UPDATE case_events SET content = replace(content, '\"removed_events\":4', '\"removed_events\":3') WHERE id = 8")
         .await;
     let broken = journal.verify().await.unwrap().broken.unwrap();
     assert_eq!(broken.id, 8);
     assert!(broken.problem.contains("content hash"), "{}", broken.problem);
-    sql(url, "UPDATE case_events SET content = replace(content, '\"removed_events\":3', '\"removed_events\":4') WHERE id = 8")
+    postgres::sql(url, "UPDATE case_events SET content = replace(content, '\"removed_events\":3', '\"removed_events\":4') WHERE id = 8")
         .await;
     assert_eq!(journal.verify().await.unwrap().broken, None);
-    sql(url, "UPDATE decisions SET rm = 'bob' WHERE id = 5").await;
+    postgres::sql(url, "UPDATE decisions SET rm = 'bob' WHERE id = 5").await;
     let broken = journal.verify().await.unwrap().broken.unwrap();
     assert_eq!(broken.id, 5);
     assert!(broken.problem.contains("column rm"), "{}", broken.problem);

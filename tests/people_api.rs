@@ -221,11 +221,7 @@ fn a_revoked_token_is_refused_by_a_second_server_without_a_restart() {
 #[test]
 fn a_reviewer_opens_the_queue_corrects_an_income_and_overturns_the_decision_in_the_dashboard() {
     use crossterm::event::{KeyCode, KeyEvent};
-    use pad::domain::format::Language;
-    use pad::journal::{
-        CaseContent, CaseState, Channel, ContestDraft, DecisionDraft, LocalRecorder, Origin, Recorder, RmDecision,
-        ScoredFacts,
-    };
+    use pad::journal::{CaseContent, CaseState, Channel, ContestDraft, LocalRecorder, Recorder};
     use pad::tui::action::Action;
     use pad::tui::app::{App, Mode};
     use pad::tui::tasks::settle_recorded;
@@ -238,25 +234,7 @@ fn a_reviewer_opens_the_queue_corrects_an_income_and_overturns_the_decision_in_t
     let scorer = common::bundled_scorer();
     let client = decided_client();
     // Ana's decision, as proposed, from the scorer's own explanation; then the customer's contest.
-    let (record, explanation) = (scorer.client(client).unwrap(), scorer.explain(client).unwrap());
-    let facts = ScoredFacts {
-        model_version: &scorer.info().model_version,
-        record: &record,
-        features: &scorer.info().features,
-        explanation: &explanation,
-        counterfactual: None,
-    };
-    let rm = RmDecision {
-        client_id: client,
-        decision: None,
-        reason_code: None,
-        justification: None,
-        language: Language::En,
-        rm: "ana".into(),
-        export_file: None,
-    };
-    let draft = DecisionDraft::of_explanation(facts, rm, Origin::Local);
-    let decided = runtime.block_on(opened.record(&draft, None)).unwrap().event;
+    let decided = runtime.block_on(opened.record(&common::proposed_draft(client, "ana"), None)).unwrap().event;
     let statement = "My salary went up in November.".to_string();
     let contest = ContestDraft { decision_id: decided.id, statement, channel: Channel::Branch, by: "ana".into() };
     runtime.block_on(opened.contest(&contest)).unwrap();
@@ -363,10 +341,7 @@ fn a_reviewer_opens_the_queue_corrects_an_income_and_overturns_the_decision_in_t
 
 #[test]
 fn the_customer_contests_the_selected_clients_decision_from_the_dashboard() {
-    use pad::domain::format::Language;
-    use pad::journal::{
-        CaseContent, CaseState, Channel, DecisionDraft, LocalRecorder, Origin, Recorder, RmDecision, ScoredFacts,
-    };
+    use pad::journal::{CaseContent, CaseState, Channel, LocalRecorder, Recorder};
     use pad::tui::action::Action;
     use pad::tui::app::{App, Mode};
     use pad::tui::tasks::settle_recorded;
@@ -380,25 +355,7 @@ fn the_customer_contests_the_selected_clients_decision_from_the_dashboard() {
     let (app, commands) = App::new(scorer.info().clone(), scorer.clients().unwrap(), Theme::MONOCHROME, (140, 40));
     let client = app.selected_client().unwrap().id;
     // A decision on the selected client, recorded before the dashboard opens.
-    let (record, explanation) = (scorer.client(client).unwrap(), scorer.explain(client).unwrap());
-    let facts = ScoredFacts {
-        model_version: &scorer.info().model_version,
-        record: &record,
-        features: &scorer.info().features,
-        explanation: &explanation,
-        counterfactual: None,
-    };
-    let rm = RmDecision {
-        client_id: client,
-        decision: None,
-        reason_code: None,
-        justification: None,
-        language: Language::En,
-        rm: "ana".into(),
-        export_file: None,
-    };
-    let decided =
-        runtime.block_on(opened.record(&DecisionDraft::of_explanation(facts, rm, Origin::Local), None)).unwrap().event;
+    let decided = runtime.block_on(opened.record(&common::proposed_draft(client, "ana"), None)).unwrap().event;
     let recorder = LocalRecorder::new(opened.clone(), runtime.handle().clone());
     let (mut app, more) = app.with_journal(recorder.location(), "ana".into());
     let mut first = commands;

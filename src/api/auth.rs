@@ -7,8 +7,7 @@
 //! A server with no `PAD_API_TOKEN` and no user in its journal is open, as before users
 //! existed: every caller is an unnamed admin and nothing is logged.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, header};
@@ -79,13 +78,6 @@ pub fn needed(method: &Method, route: &str) -> (Capability, bool) {
         ) => (Capability::Read, true),
         _ => (Capability::Read, false),
     }
-}
-
-/// When the server last found no user in its journal (milliseconds since its start; 0: never).
-#[derive(Debug, Default)]
-pub struct NoUsersSeen {
-    at: AtomicU64,
-    users_exist: std::sync::atomic::AtomicBool,
 }
 
 /// The middleware: identifies the caller, checks the route's capability, logs reads.
@@ -197,9 +189,6 @@ async fn users_exist(
     }
     Ok(exist)
 }
-
-/// Shared by the states of one server.
-pub type SharedNoUsers = Arc<NoUsersSeen>;
 
 #[cfg(test)]
 mod tests {

@@ -35,6 +35,13 @@ impl std::fmt::Debug for Token {
     }
 }
 
+/// When the server last found no user in its journal (milliseconds since its start; 0: never).
+#[derive(Debug, Default)]
+pub struct NoUsersSeen {
+    pub(super) at: std::sync::atomic::AtomicU64,
+    pub(super) users_exist: std::sync::atomic::AtomicBool,
+}
+
 /// The state behind every route.
 #[derive(Clone)]
 pub struct AppState {
@@ -63,8 +70,8 @@ pub struct AppState {
     pub decision_facts: Arc<std::sync::Mutex<std::collections::HashMap<crate::domain::ClientId, Arc<DecisionFacts>>>>,
     /// The challenger scoring in the shadow of the served model (`--shadow`), if any.
     pub shadow: Option<Arc<super::shadow::Shadow>>,
-    /// Whether the journal was found to have no users, and when (see [`super::auth`]).
-    pub no_users: super::auth::SharedNoUsers,
+    /// Whether the journal was found to have no users, and when (see `api::auth`).
+    pub no_users: Arc<NoUsersSeen>,
     /// When the server started.
     pub started: std::time::Instant,
 }

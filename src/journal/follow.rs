@@ -9,97 +9,17 @@
 //!
 //! Uses: domain, and the records of this module.
 
-use sqlx::Row;
-
 use super::case::{Case, CaseContent, CaseEvent, ContestDraft, Purge, ReviewDraft, check_contest, check_review};
 use super::people::{Role, SignedIn, TokenRefused, User, check_name, check_token_form, new_token};
 use super::record::{chain_hash, sha256_hex};
-use super::store::{Bind, EVENT_COLUMNS, Pool, StoredRow, stamp};
+use super::store::{Bind, CASE_COLUMNS, CaseRow, EVENT_COLUMNS, Pool, StoredRow, stamp};
 use super::{Journal, JournalError};
-
-/// The columns a follow-up event is read from.
-pub(super) const CASE_COLUMNS: &str =
-    "id, recorded_at, kind, decision_id, contest_id, outcome, actor, content, content_hash, prev_hash, hash";
 
 /// The shortest retention allowed, in days: the six months the EU AI Act (art. 19 and
 /// 26(6)) asks logs of a high-risk system to be kept, at least.
 pub const MIN_RETENTION_DAYS: u32 = 183;
 /// The retention by default, in days: six months and a margin.
 pub const DEFAULT_RETENTION_DAYS: u32 = 190;
-
-/// One stored follow-up row, as read.
-pub(super) struct CaseRow {
-    pub(super) id: i64,
-    recorded_at: String,
-    kind: String,
-    decision_id: Option<i64>,
-    contest_id: Option<i64>,
-    outcome: Option<String>,
-    actor: String,
-    pub(super) content: String,
-    pub(super) content_hash: String,
-    pub(super) prev_hash: String,
-    pub(super) hash: String,
-}
-
-impl CaseRow {
-    pub(super) fn read<R: Row>(row: &R) -> Result<CaseRow, sqlx::Error>
-    where
-        usize: sqlx::ColumnIndex<R>,
-        for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-        for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    {
-        Ok(CaseRow {
-            id: row.try_get(0)?,
-            recorded_at: row.try_get(1)?,
-            kind: row.try_get(2)?,
-            decision_id: row.try_get(3)?,
-            contest_id: row.try_get(4)?,
-            outcome: row.try_get(5)?,
-            actor: row.try_get(6)?,
-            content: row.try_get(7)?,
-            content_hash: row.try_get(8)?,
-            prev_hash: row.try_get(9)?,
-            hash: row.try_get(10)?,
-        })
-    }
-
-    pub(super) fn event(self) -> Result<CaseEvent, JournalError> {
-        let content: CaseContent = serde_json::from_str(&self.content)
-            .map_err(|error| JournalError::Corrupt { id: self.id, message: format!("content: {error}") })?;
-        Ok(CaseEvent {
-            id: self.id,
-            content,
-            content_hash: self.content_hash,
-            prev_hash: self.prev_hash,
-            hash: self.hash,
-        })
-    }
-
-    /// What is wrong with this row taken alone (see the decisions' own check).
-    pub(super) fn problem(&self) -> Option<String> {
-        if sha256_hex(self.content.as_bytes()) != self.content_hash {
-            return Some("its content does not match its content hash (the content was changed)".into());
-        }
-        let content: CaseContent = match serde_json::from_str(&self.content) {
-            Ok(content) => content,
-            Err(error) => return Some(format!("its content is not a contest, review or purge: {error}")),
-        };
-        let columns = content.columns();
-        let mismatches = [
-            ("recorded_at", columns.recorded_at == self.recorded_at),
-            ("kind", columns.kind == self.kind),
-            ("decision_id", columns.decision_id == self.decision_id),
-            ("contest_id", columns.contest_id == self.contest_id),
-            ("outcome", columns.outcome == self.outcome.as_deref()),
-            ("actor", columns.actor == self.actor),
-        ];
-        mismatches
-            .iter()
-            .find(|(_, same)| !same)
-            .map(|(column, _)| format!("its column {column} says otherwise than its content (the row was changed)"))
-    }
-}
 
 /// What a purge did.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,6 +107,28 @@ macro_rules! read_case {
                 let rows = sqlx::query(&sql).bind($id).fetch_all(&mut *$tx).await?;
                 let events = rows.iter().map(CaseRow::read).collect::<Result<Vec<_>, _>>()?;
                 Some((decision, events))
+            }
+        }
+    }};
+}
+
+/// Appends `$content` (a [`CaseContent`]) after the head (`$last_id`, `$last_hash`) in the
+/// transaction `$tx` and moves the head; evaluates to `Result<CaseEvent, JournalError>`, and
+/// returns a database error from the enclosing block.
+macro_rules! append_case {
+    ($tx:ident, $content:expr, $last_id:expr, $last_hash:expr) => {{
+        let content: CaseContent = $content;
+        match content.canonical() {
+            Err(error) => Err(error),
+            Ok(text) => {
+                let content_hash = sha256_hex(text.as_bytes());
+                let (id, prev_hash) = ($last_id + 1, $last_hash);
+                let hash = chain_hash(&prev_hash, &content_hash);
+                bind_all!(sqlx::query(INSERT_CASE), &case_binds(id, &content, &text, &content_hash, &prev_hash, &hash))
+                    .execute(&mut *$tx)
+                    .await?;
+                sqlx::query(MOVE_HEAD).bind(id).bind(&hash).execute(&mut *$tx).await?;
+                Ok(CaseEvent { id, content, content_hash, prev_hash, hash })
             }
         }
     }};
@@ -322,22 +264,11 @@ impl Journal {
                 Ok(case) => case,
                 Err(error) => return Ok(Err(error)),
             };
-            let content = match follow_up_content(&step, &case, self.now()).and_then(|content| {
-                let text = content.canonical()?;
-                Ok((content, text))
-            }) {
+            let content = match follow_up_content(&step, &case, self.now()) {
                 Ok(content) => content,
                 Err(error) => return Ok(Err(error)),
             };
-            let (content, text) = content;
-            let content_hash = sha256_hex(text.as_bytes());
-            let id = last_id + 1;
-            let hash = chain_hash(&last_hash, &content_hash);
-            bind_all!(sqlx::query(INSERT_CASE), &case_binds(id, &content, &text, &content_hash, &last_hash, &hash))
-                .execute(&mut *transaction)
-                .await?;
-            sqlx::query(MOVE_HEAD).bind(id).bind(&hash).execute(&mut *transaction).await?;
-            Ok(Ok(CaseEvent { id, content, content_hash, prev_hash: last_hash, hash }))
+            Ok(append_case!(transaction, content, last_id, last_hash))
         }
         .await)
     }
@@ -349,28 +280,6 @@ impl Journal {
         }
         .await);
         case_of(rows?.ok_or(JournalError::NotFound(decision_id))?)
-    }
-
-    /// The follow-ups of the decisions `decision_ids` (for listings), oldest first.
-    pub async fn follow_ups(&self, decision_ids: &[i64]) -> Result<Vec<CaseEvent>, JournalError> {
-        if decision_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (low, high) =
-            decision_ids.iter().fold((i64::MAX, i64::MIN), |(low, high), id| (low.min(*id), high.max(*id)));
-        let sql =
-            format!("SELECT {CASE_COLUMNS} FROM case_events WHERE decision_id >= $1 AND decision_id <= $2 ORDER BY id");
-        let rows = on_pool!(&self.pool, pool => {
-            match sqlx::query(&sql).bind(low).bind(high).fetch_all(pool).await {
-                Ok(rows) => rows.iter().map(CaseRow::read).collect::<Result<Vec<_>, _>>(),
-                Err(error) => Err(error),
-            }
-        })
-        .map_err(|error| self.failed(error))?;
-        rows.into_iter()
-            .filter(|row| row.decision_id.is_some_and(|id| decision_ids.contains(&id)))
-            .map(CaseRow::event)
-            .collect()
     }
 
     /// The contests waiting for a review, oldest first: each decision's case.
@@ -475,19 +384,8 @@ impl Journal {
                 last_removed_id: cut,
                 last_removed_hash,
             });
-            let text = match content.canonical() {
-                Ok(text) => text,
-                Err(error) => return Ok(Err(error)),
-            };
-            let content_hash = sha256_hex(text.as_bytes());
-            let id = last_id + 1;
-            let hash = chain_hash(&last_hash, &content_hash);
-            bind_all!(sqlx::query(INSERT_CASE), &case_binds(id, &content, &text, &content_hash, &last_hash, &hash))
-                .execute(&mut *transaction)
-                .await?;
-            sqlx::query(MOVE_HEAD).bind(id).bind(&hash).execute(&mut *transaction).await?;
-            let event = CaseEvent { id, content, content_hash, prev_hash: last_hash, hash };
-            Ok(Ok(Purged { event: Some(event), removed_events, removed_decisions, removed_accesses }))
+            let appended = append_case!(transaction, content, last_id, last_hash);
+            Ok(appended.map(|event| Purged { event: Some(event), removed_events, removed_decisions, removed_accesses }))
         }
         .await)
     }

@@ -22,7 +22,7 @@ use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use super::follow::{CASE_COLUMNS, CaseRow};
+use super::case::{CaseContent, CaseEvent};
 use super::record::{Content, DecisionDraft, DecisionEvent, chain_hash, sha256_hex};
 use super::{Filter, JournalError, JournalUrl, OverrideReasons, Page, StateFilter};
 use crate::domain::Decision;
@@ -228,6 +228,84 @@ impl StoredRow {
     }
 }
 
+/// The columns a follow-up event is read from.
+pub(super) const CASE_COLUMNS: &str =
+    "id, recorded_at, kind, decision_id, contest_id, outcome, actor, content, content_hash, prev_hash, hash";
+
+/// One stored follow-up row, as read.
+pub(super) struct CaseRow {
+    pub(super) id: i64,
+    recorded_at: String,
+    kind: String,
+    decision_id: Option<i64>,
+    contest_id: Option<i64>,
+    outcome: Option<String>,
+    actor: String,
+    pub(super) content: String,
+    pub(super) content_hash: String,
+    pub(super) prev_hash: String,
+    pub(super) hash: String,
+}
+
+impl CaseRow {
+    pub(super) fn read<R: Row>(row: &R) -> Result<CaseRow, sqlx::Error>
+    where
+        usize: sqlx::ColumnIndex<R>,
+        for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        Ok(CaseRow {
+            id: row.try_get(0)?,
+            recorded_at: row.try_get(1)?,
+            kind: row.try_get(2)?,
+            decision_id: row.try_get(3)?,
+            contest_id: row.try_get(4)?,
+            outcome: row.try_get(5)?,
+            actor: row.try_get(6)?,
+            content: row.try_get(7)?,
+            content_hash: row.try_get(8)?,
+            prev_hash: row.try_get(9)?,
+            hash: row.try_get(10)?,
+        })
+    }
+
+    pub(super) fn event(self) -> Result<CaseEvent, JournalError> {
+        let content: CaseContent = serde_json::from_str(&self.content)
+            .map_err(|error| JournalError::Corrupt { id: self.id, message: format!("content: {error}") })?;
+        Ok(CaseEvent {
+            id: self.id,
+            content,
+            content_hash: self.content_hash,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        })
+    }
+
+    /// What is wrong with this row taken alone (see the decisions' own check).
+    pub(super) fn problem(&self) -> Option<String> {
+        if sha256_hex(self.content.as_bytes()) != self.content_hash {
+            return Some("its content does not match its content hash (the content was changed)".into());
+        }
+        let content: CaseContent = match serde_json::from_str(&self.content) {
+            Ok(content) => content,
+            Err(error) => return Some(format!("its content is not a contest, review or purge: {error}")),
+        };
+        let columns = content.columns();
+        let mismatches = [
+            ("recorded_at", columns.recorded_at == self.recorded_at),
+            ("kind", columns.kind == self.kind),
+            ("decision_id", columns.decision_id == self.decision_id),
+            ("contest_id", columns.contest_id == self.contest_id),
+            ("outcome", columns.outcome == self.outcome.as_deref()),
+            ("actor", columns.actor == self.actor),
+        ];
+        mismatches
+            .iter()
+            .find(|(_, same)| !same)
+            .map(|(column, _)| format!("its column {column} says otherwise than its content (the row was changed)"))
+    }
+}
+
 /// What [`Journal::verify`] keeps of an event once checked alone.
 struct CheckedRow {
     id: i64,
@@ -241,23 +319,17 @@ struct CheckedRow {
 
 impl CheckedRow {
     fn of(row: StoredRow) -> CheckedRow {
-        CheckedRow {
-            problem: row.problem(),
-            linked: chain_hash(&row.prev_hash, &row.content_hash) == row.hash,
-            id: row.id,
-            prev_hash: row.prev_hash,
-            hash: row.hash,
-        }
+        let problem = row.problem();
+        CheckedRow::linked(row.id, row.prev_hash, row.hash, &row.content_hash, problem)
     }
 
     fn of_follow_up(row: CaseRow) -> CheckedRow {
-        CheckedRow {
-            problem: row.problem(),
-            linked: chain_hash(&row.prev_hash, &row.content_hash) == row.hash,
-            id: row.id,
-            prev_hash: row.prev_hash,
-            hash: row.hash,
-        }
+        let problem = row.problem();
+        CheckedRow::linked(row.id, row.prev_hash, row.hash, &row.content_hash, problem)
+    }
+
+    fn linked(id: i64, prev_hash: String, hash: String, content_hash: &str, problem: Option<String>) -> CheckedRow {
+        CheckedRow { linked: chain_hash(&prev_hash, content_hash) == hash, problem, id, prev_hash, hash }
     }
 }
 

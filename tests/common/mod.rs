@@ -268,3 +268,28 @@ pub fn serve_process(args: &[&str]) -> (std::process::Child, String) {
     let url = receiver.recv_timeout(std::time::Duration::from_secs(120)).expect("pad serve did not start");
     (child, url)
 }
+
+/// The draft of `rm`'s decision on served client `client` as the model proposes it, from the
+/// bundled scorer's own explanation (in English, scored in this process).
+pub fn proposed_draft(client: i64, rm: &str) -> pad::journal::DecisionDraft {
+    use pad::scoring::Scorer;
+    let scorer = bundled_scorer();
+    let (record, explanation) = (scorer.client(client).unwrap(), scorer.explain(client).unwrap());
+    let facts = pad::journal::ScoredFacts {
+        model_version: &scorer.info().model_version,
+        record: &record,
+        features: &scorer.info().features,
+        explanation: &explanation,
+        counterfactual: None,
+    };
+    let decision = pad::journal::RmDecision {
+        client_id: client,
+        decision: None,
+        reason_code: None,
+        justification: None,
+        language: pad::domain::format::Language::En,
+        rm: rm.into(),
+        export_file: None,
+    };
+    pad::journal::DecisionDraft::of_explanation(facts, decision, pad::journal::Origin::Local)
+}

@@ -178,3 +178,16 @@ macro_rules! both {
         )+
     };
 }
+
+/// Runs `statement` on the journal at `url` (SQLite or PostgreSQL) behind pad's back.
+#[allow(dead_code)]
+pub async fn sql(url: &str, statement: &str) {
+    use sqlx::Connection;
+    if url.starts_with("sqlite://") {
+        let mut connection = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(statement).execute(&mut connection).await.unwrap();
+    } else {
+        let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(statement).execute(&mut connection).await.unwrap();
+    }
+}
