@@ -143,7 +143,7 @@ Routes (JSON; GET /openapi.json describes them all):
   POST /decisions      {\"client_id\": N} records the model's decision for client N as proposed
                        (+ \"decision\", \"reason_code\", \"justification\" for an override, \"lang\",
                        \"rm\"); header Idempotency-Key makes a retry record once (another body: 409)
-  GET  /decisions?client_id=&rm=&from=&to=&decision=&overridden=&after=&limit=
+  GET  /decisions?client_id=&rm=&from=&to=&decision=&overridden=&state=&after=&limit=
   GET  /decisions/{id}                    one recorded decision with its hashes
   POST /decisions/{id}/contest            {\"statement\", \"channel\"}: the customer contests it
   POST /decisions/{id}/review             {\"outcome\": \"upheld\"|\"overturned\", \"justification\",

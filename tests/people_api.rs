@@ -162,6 +162,11 @@ async fn a_contest_is_reviewed_by_someone_else_with_corrected_inputs(url: &str) 
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{contest}");
+    let ids = |page: &Value| -> Vec<i64> {
+        page["decisions"].as_array().unwrap().iter().map(|decision| decision["id"].as_i64().unwrap()).collect()
+    };
+    let (_, contested) = send(&state, "GET", "/decisions?state=contested", Some(&rita), None).await;
+    assert_eq!(ids(&contested), vec![id]);
     let (_, queue) = send(&state, "GET", "/contests", Some(&rita), None).await;
     assert_eq!(queue["contests"][0]["decision_id"], id);
     assert_eq!(queue["contests"][0]["decided_by"], "ana");
@@ -184,6 +189,12 @@ async fn a_contest_is_reviewed_by_someone_else_with_corrected_inputs(url: &str) 
     }
     let expected = common::bundled_scorer().predict_inputs(&inputs).unwrap();
     assert_eq!(reviewed["rescored"]["probability"].as_f64().unwrap().to_bits(), expected.probability.to_bits());
+    let (_, contested) = send(&state, "GET", "/decisions?state=contested", Some(&rita), None).await;
+    assert!(ids(&contested).is_empty());
+    let (_, overturned) = send(&state, "GET", "/decisions?state=overturned", Some(&rita), None).await;
+    assert_eq!(ids(&overturned), vec![id]);
+    let (status, _) = send(&state, "GET", "/decisions?state=lost", Some(&rita), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (_, case) = send(&state, "GET", &format!("/decisions/{id}/case"), Some(&ana), None).await;
     assert_eq!(case["state"], "overturned");
     assert_ne!(case["final_decision"], decided["final_decision"]);

@@ -8,6 +8,35 @@ use utoipa::ToSchema;
 use super::Lang;
 use crate::journal::DecisionEvent;
 
+/// Where a decision stands, in a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StateQuery {
+    /// Never contested.
+    Decided,
+    /// A contest waits for its review.
+    Contested,
+    /// Reviewed, upheld or overturned.
+    Reviewed,
+    /// Reviewed; the decision stands.
+    Upheld,
+    /// Reviewed; the decision was reversed.
+    Overturned,
+}
+
+impl From<StateQuery> for crate::journal::StateFilter {
+    fn from(state: StateQuery) -> crate::journal::StateFilter {
+        use crate::journal::StateFilter;
+        match state {
+            StateQuery::Decided => StateFilter::Decided,
+            StateQuery::Contested => StateFilter::Contested,
+            StateQuery::Reviewed => StateFilter::Reviewed,
+            StateQuery::Upheld => StateFilter::Upheld,
+            StateQuery::Overturned => StateFilter::Overturned,
+        }
+    }
+}
+
 /// A final decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub enum FinalDecision {
@@ -212,6 +241,9 @@ pub struct DecisionsQuery {
     pub decision: Option<FinalDecision>,
     /// Only overrides (`true`) or decisions as proposed (`false`).
     pub overridden: Option<bool>,
+    /// Only decisions that stand so: `decided` (never contested), `contested` (a contest waits
+    /// for its review), `reviewed`, `upheld` or `overturned`.
+    pub state: Option<StateQuery>,
     /// The cursor: the `next` of the previous page.
     pub after: Option<i64>,
     /// Most decisions in the page (default 100, at most 1000).

@@ -169,7 +169,7 @@ pub async fn list(
         to: query.to.filter(|to| !to.is_empty()),
         decision: query.decision.map(Into::into),
         overridden: query.overridden,
-        state: None,
+        state: query.state.map(Into::into),
     };
     let events = journal
         .list(&filter, Page { after: query.after, limit, newest_first: query.newest_first.unwrap_or(false) })
