@@ -43,6 +43,14 @@ async fn send(
     (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
+/// A journal in a new SQLite file (the folder goes when dropped).
+fn sqlite_journal(runtime: &tokio::runtime::Runtime) -> (tempfile::TempDir, Journal) {
+    let folder = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
+    let opened = runtime.block_on(journal(&url));
+    (folder, opened)
+}
+
 /// The first served client whose application is complete.
 fn decided_client() -> i64 {
     let scorer = common::bundled_scorer();
@@ -239,9 +247,7 @@ fn a_reviewer_opens_the_queue_corrects_an_income_and_overturns_the_decision_in_t
     use pad::tui::theme::Theme;
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let folder = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
-    let opened = runtime.block_on(journal(&url));
+    let (_folder, opened) = sqlite_journal(&runtime);
     let scorer = common::bundled_scorer();
     let client = decided_client();
     // Ana's decision, as proposed, from the scorer's own explanation; then the customer's contest.
@@ -359,9 +365,7 @@ fn the_customer_contests_the_selected_clients_decision_from_the_dashboard() {
     use pad::tui::theme::Theme;
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let folder = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
-    let opened = runtime.block_on(journal(&url));
+    let (_folder, opened) = sqlite_journal(&runtime);
     let scorer = common::bundled_scorer();
     let (app, commands) = App::new(scorer.info().clone(), scorer.clients().unwrap(), Theme::MONOCHROME, (140, 40));
     let client = app.selected_client().unwrap().id;

@@ -12,27 +12,7 @@ use std::process::Command;
 /// A journal in `data_home/pad/journal.sqlite` (the default under `XDG_DATA_HOME`) with 50
 /// decisions on client 400005, for the README's `pad journal` commands.
 fn seed_journal(data_home: &Path) {
-    use pad::scoring::Scorer;
-    let scorer = common::bundled_scorer();
-    let explanation = scorer.explain(400005).unwrap();
-    let record = scorer.client(400005).unwrap();
-    let facts = pad::journal::ScoredFacts {
-        model_version: &scorer.info().model_version,
-        record: &record,
-        features: &scorer.info().features,
-        explanation: &explanation,
-        counterfactual: None,
-    };
-    let rm = pad::journal::RmDecision {
-        client_id: 400005,
-        decision: None,
-        reason_code: None,
-        justification: None,
-        language: pad::domain::format::Language::En,
-        rm: "ana".into(),
-        export_file: None,
-    };
-    let draft = pad::journal::DecisionDraft::of_explanation(facts, rm, pad::journal::Origin::Local);
+    let draft = common::proposed_draft(400005, "ana");
     let url = pad::journal::JournalUrl::Sqlite(data_home.join("pad").join("journal.sqlite"));
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let journal = pad::journal::Journal::open(&url).await.unwrap();

@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::domain::ClientId;
 use crate::journal::Channel;
@@ -70,14 +70,7 @@ pub fn key(key: KeyEvent) -> Option<Action> {
 /// Draws the form over `area` (the client panel).
 pub fn draw(context: &Context<'_>, form: &ContestForm, frame: &mut Frame, area: Rect) {
     let theme = context.theme;
-    frame.render_widget(Clear, area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Rounded)
-        .border_style(theme.border_focused)
-        .title(" The customer contests the decision ");
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = crate::tui::widgets::overlay(frame, area, " The customer contests the decision ", theme.border_focused);
     let channels: Vec<Span> = Channel::ALL
         .iter()
         .enumerate()

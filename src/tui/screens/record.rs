@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::domain::format::{Language, format_percent};
 use crate::domain::{ClientId, Decision};
@@ -94,14 +94,7 @@ const TITLE: &str = " Record the decision ";
 /// Draws the form over `area` (the client panel).
 pub fn draw(context: &Context<'_>, form: &RecordForm, reasons: &OverrideReasons, frame: &mut Frame, area: Rect) {
     let theme = context.theme;
-    frame.render_widget(Clear, area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Rounded)
-        .border_style(theme.border_focused)
-        .title(TITLE);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = crate::tui::widgets::overlay(frame, area, TITLE, theme.border_focused);
     let width = inner.width as usize;
     let final_decision = form.final_decision();
     let mut lines = Vec::new();

@@ -13,7 +13,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::domain::format::{Language, format_percent};
 use crate::domain::{Decision, Explanation, InputValue};
@@ -474,18 +474,11 @@ pub const REVIEW_KEYS: &str =
 /// Draws the desk over `area`.
 pub fn draw(context: &Context<'_>, desk: &ReviewDesk, frame: &mut Frame, area: Rect) {
     let theme = context.theme;
-    frame.render_widget(Clear, area);
     let title = match &desk.open {
         Some(open) => format!(" Review of decision #{} ", open.case.decision.id),
         None => " Contests waiting for a review ".to_string(),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Rounded)
-        .border_style(theme.border_focused)
-        .title(title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = crate::tui::widgets::overlay(frame, area, title, theme.border_focused);
     let [body, keys] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
     match &desk.open {
         None => draw_queue(context, desk, frame, body),

@@ -10,5 +10,5 @@ mod waterfall;
 pub use bars::{Bar, Bars};
 pub use gauge::ThresholdGauge;
 pub use histogram::{Histogram, HistogramBin};
-pub use text::{fit, message, wrap};
+pub use text::{fit, message, overlay, wrap};
 pub use waterfall::{Step, Waterfall};

@@ -61,3 +61,17 @@ pub fn message(frame: &mut Frame, area: Rect, text: &str, style: ratatui::style:
         middle,
     );
 }
+
+/// Clears `area` and frames it as a form over the screen (rounded, focused border, `title`);
+/// returns the inside.
+pub fn overlay(frame: &mut Frame, area: Rect, title: impl Into<String>, border: ratatui::style::Style) -> Rect {
+    frame.render_widget(ratatui::widgets::Clear, area);
+    let block = ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .border_type(ratatui::widgets::BorderType::Rounded)
+        .border_style(border)
+        .title(title.into());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
