@@ -12,7 +12,7 @@ use pad::domain::InputValue;
 use pad::domain::format::Language;
 use pad::journal::{
     DecisionDraft, Filter, GENESIS_HASH, Journal, JournalError, JournalUrl, Origin, Page, RmDecision, ShownReason,
-    chain_hash, sha256_hex,
+    decision_hash, sha256_hex,
 };
 
 both!(
@@ -106,9 +106,17 @@ async fn decisions_are_recorded_and_read_back(url: &str) {
     // The inputs' hash is the SHA-256 of their JSON text, in model order, missing as null.
     let inputs = r#"{"AMT_CREDIT":450000.0,"NAME_CONTRACT_TYPE":"Cash loans","EXT_SOURCE_1":null}"#;
     assert_eq!(content.inputs_sha256, sha256_hex(inputs.as_bytes()));
-    // The content hash is the SHA-256 of the canonical JSON, the hash chains it to genesis.
+    // The content hash is the SHA-256 of the canonical JSON; the columns hash that of the
+    // columns as one JSON array (written out here by hand); the hash chains both to genesis,
+    // hex texts one after the other.
     assert_eq!(event.content_hash, sha256_hex(content.canonical().unwrap().as_bytes()));
-    assert_eq!(event.hash, chain_hash(GENESIS_HASH, &event.content_hash));
+    let columns = format!(
+        r#"["{}",400005,"ana","REFUSED","REFUSED",0,null,0.13365943436093647,"{}"]"#,
+        content.recorded_at, content.model_version
+    );
+    let columns_hash = sha256_hex(columns.as_bytes());
+    assert_eq!(event.columns_hash.as_deref(), Some(columns_hash.as_str()));
+    assert_eq!(event.hash, sha256_hex(format!("{GENESIS_HASH}{}{columns_hash}", event.content_hash).as_bytes()));
     let read = journal.get(1).await.unwrap().unwrap();
     assert_eq!(read, event);
     assert_eq!(read.content.probability.to_bits(), 0.13365943436093647_f64.to_bits());
@@ -127,7 +135,8 @@ async fn the_chain_links_every_event_to_the_previous_one(url: &str) {
         let event = journal.record(&draft(400000 + client, "ana", None), None).await.unwrap().event;
         assert_eq!(event.id, client + 1);
         assert_eq!(event.prev_hash, previous);
-        assert_eq!(event.hash, chain_hash(&previous, &event.content_hash));
+        assert!(event.columns_hash.is_some());
+        assert_eq!(event.hash, decision_hash(&previous, &event.content_hash, event.columns_hash.as_deref()));
         previous = event.hash;
     }
     let verification = journal.verify().await.unwrap();
@@ -148,6 +157,30 @@ async fn an_edit_behind_pads_back_is_caught(url: &str) {
     assert!(broken.problem.contains("final_decision"), "{}", broken.problem);
     postgres::sql(url, "UPDATE decisions SET final_decision = 'REFUSED' WHERE id = 3").await;
     assert_eq!(journal.verify().await.unwrap().broken, None);
+    // The columns hash changed alone: the columns still say what the content says.
+    let columns_hash = journal.get(4).await.unwrap().unwrap().columns_hash.unwrap();
+    postgres::sql(url, "UPDATE decisions SET columns_hash = content_hash WHERE id = 4").await;
+    let broken = journal.verify().await.unwrap().broken.unwrap();
+    assert_eq!(broken.id, 4);
+    assert!(broken.problem.contains("columns hash is not the hash of its columns"), "{}", broken.problem);
+    // Removed: the event's hash covered it.
+    postgres::sql(url, "UPDATE decisions SET columns_hash = NULL WHERE id = 4").await;
+    let broken = journal.verify().await.unwrap().broken.unwrap();
+    assert_eq!(broken.id, 4);
+    assert!(broken.problem.contains("its hash is not the hash of"), "{}", broken.problem);
+    postgres::sql(url, &format!("UPDATE decisions SET columns_hash = '{columns_hash}' WHERE id = 4")).await;
+    assert_eq!(journal.verify().await.unwrap().broken, None);
+    // The content changed where no column repeats it (on PostgreSQL, found by the server's
+    // hashing of the contents alone): the four events before it hold.
+    postgres::sql(
+        url,
+        "UPDATE decisions SET content = replace(content, '\"language\":\"fr\"', '\"language\":\"en\"') WHERE id = 5",
+    )
+    .await;
+    let verification = journal.verify().await.unwrap();
+    let broken = verification.broken.unwrap();
+    assert_eq!((broken.id, verification.events), (5, 4));
+    assert!(broken.problem.contains("content hash"), "{}", broken.problem);
     // The content changed: its hash no longer matches.
     postgres::sql(
         url,
@@ -381,7 +414,7 @@ async fn appends_written_together_keep_their_keys_and_the_chain(url: &str) {
     assert_eq!(ids, (1..=41).collect::<Vec<_>>(), "41 events, no gap");
     for id in ids {
         let stored = journal.get(id).await.unwrap().unwrap();
-        assert_eq!(stored.hash, chain_hash(&stored.prev_hash, &stored.content_hash));
+        assert_eq!(stored.hash, decision_hash(&stored.prev_hash, &stored.content_hash, stored.columns_hash.as_deref()));
     }
     let verification = journal.verify().await.unwrap();
     assert_eq!((verification.events, verification.broken), (41, None));
@@ -408,6 +441,8 @@ async fn a_journal_of_schema_1_is_migrated_and_its_chain_goes_on(url: &str) {
     let first = other.record(&draft(400001, "ana", None), None).await.unwrap().event;
     let text = first.content.canonical().unwrap();
     let content = &first.content;
+    // Schema 1 chained the content hash alone: SHA-256 of the previous hash and the content hash.
+    let first_hash = sha256_hex(format!("{GENESIS_HASH}{}", first.content_hash).as_bytes());
     postgres::sql(
         url,
         &format!(
@@ -425,17 +460,25 @@ async fn a_journal_of_schema_1_is_migrated_and_its_chain_goes_on(url: &str) {
             text.replace('\'', "''"),
             first.content_hash,
             first.prev_hash,
-            first.hash,
-            first.hash
+            first_hash,
+            first_hash
         ),
     )
     .await;
     let journal = open(url).await;
     assert_eq!(journal.schema_version().await.unwrap(), migrations(url));
     let second = journal.record(&draft(400002, "bob", None), Some(("after-migration", "r"))).await.unwrap().event;
-    assert_eq!((second.id, second.prev_hash.as_str()), (2, first.hash.as_str()));
+    assert_eq!((second.id, second.prev_hash.as_str()), (2, first_hash.as_str()));
+    assert!(second.columns_hash.is_some(), "recorded after the migration: its columns are chained");
     let verification = journal.verify().await.unwrap();
     assert_eq!((verification.events, verification.broken), (2, None));
+    // The event of schema 1 has no columns hash: its columns are checked against its content.
+    assert_eq!(journal.get(1).await.unwrap().unwrap().columns_hash, None);
+    drop_guards(url).await;
+    postgres::sql(url, "UPDATE decisions SET rm = 'eve' WHERE id = 1").await;
+    let broken = journal.verify().await.unwrap().broken.unwrap();
+    assert_eq!(broken.id, 1);
+    assert!(broken.problem.contains("its column rm says otherwise than its content"), "{}", broken.problem);
 }
 
 #[tokio::test]

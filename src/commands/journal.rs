@@ -361,7 +361,7 @@ async fn show(journal: &Journal, id: i64) -> Result<()> {
 }
 
 /// The columns of a CSV or Parquet export.
-const EXPORT_COLUMNS: [&str; 23] = [
+const EXPORT_COLUMNS: [&str; 24] = [
     "id",
     "recorded_at",
     "client_id",
@@ -381,6 +381,7 @@ const EXPORT_COLUMNS: [&str; 23] = [
     "counterfactual",
     "inputs_sha256",
     "content_hash",
+    "columns_hash",
     "hash",
     "challenger_model_version",
     "challenger_probability",
@@ -412,6 +413,7 @@ fn export_row(event: &DecisionEvent) -> Vec<Option<String>> {
         content.counterfactual.clone(),
         Some(content.inputs_sha256.clone()),
         Some(event.content_hash.clone()),
+        event.columns_hash.clone(),
         Some(event.hash.clone()),
         content.challenger.as_ref().map(|challenger| challenger.model_version.clone()),
         content.challenger.as_ref().map(|challenger| challenger.probability.to_string()),

@@ -33,8 +33,9 @@ pub use follow::{Access, DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, Purged, che
 pub use people::{Capability, DEFAULT_VALID_DAYS, Role, SignedIn, TOKEN_CHARS, TokenRefused, User, check_name};
 pub use reasons::{OverrideReason, OverrideReasons, Supports};
 pub use record::{
-    ChallengerScore, Content, DecisionDraft, DecisionEvent, GENESIS_HASH, MAX_TEXT_CHARS, MIN_JUSTIFICATION_CHARS,
-    Origin, RmDecision, ScoredFacts, ShownReason, chain_hash, inputs_of_record, sha256_hex, shown_reasons,
+    ChallengerScore, Content, DecisionColumns, DecisionDraft, DecisionEvent, GENESIS_HASH, MAX_TEXT_CHARS,
+    MIN_JUSTIFICATION_CHARS, Origin, RmDecision, ScoredFacts, ShownReason, chain_hash, decision_hash, inputs_of_record,
+    sha256_hex, shown_reasons,
 };
 pub use store::{Broken, Cut, Journal, Recorded, SCHEMA_VERSION, Verification, now_utc, stamp};
 pub use url::{JournalUrl, default_sqlite_path};

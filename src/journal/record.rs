@@ -375,20 +375,95 @@ pub struct DecisionEvent {
     pub content: Content,
     /// SHA-256 of the canonical content.
     pub content_hash: String,
+    /// SHA-256 of the event's columns ([`DecisionColumns::hash`]); absent from the events
+    /// recorded before schema 4, whose hash does not cover their columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns_hash: Option<String>,
     /// The previous event's hash ([`GENESIS_HASH`] for the first).
     pub prev_hash: String,
-    /// SHA-256 of `prev_hash` and `content_hash` (their hex texts, in that order).
+    /// The event's hash: [`decision_hash`] of `prev_hash`, `content_hash` and `columns_hash`.
     pub hash: String,
+}
+
+/// The columns a decision is listed and filtered by, stored beside its content (which says
+/// the same).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DecisionColumns<'a> {
+    /// UTC time recorded.
+    pub recorded_at: &'a str,
+    /// The client.
+    pub client_id: ClientId,
+    /// Who decided.
+    pub rm: &'a str,
+    /// The RM's final decision (`ACCEPTED`/`REFUSED`, as stored).
+    pub final_decision: &'a str,
+    /// The model's decision, as stored.
+    pub model_decision: &'a str,
+    /// 1 when overridden, else 0.
+    pub overridden: i64,
+    /// The override's reason code.
+    pub reason_code: Option<&'a str>,
+    /// The probability of default.
+    pub probability: f64,
+    /// The model version.
+    pub model_version: &'a str,
+}
+
+impl DecisionColumns<'_> {
+    /// The columns of a content, as the journal stores them.
+    pub fn of(content: &Content) -> DecisionColumns<'_> {
+        DecisionColumns {
+            recorded_at: &content.recorded_at,
+            client_id: content.client_id,
+            rm: &content.rm,
+            final_decision: content.final_decision.as_str(),
+            model_decision: content.model_decision.as_str(),
+            overridden: i64::from(content.overridden),
+            reason_code: content.reason_code.as_deref(),
+            probability: content.probability,
+            model_version: &content.model_version,
+        }
+    }
+
+    /// SHA-256 of the columns as one JSON array, in the order of the fields above (texts as
+    /// JSON strings, `overridden` as 0 or 1, a missing reason code as `null`, the probability
+    /// as the shortest decimal that reads back to the same double).
+    pub fn hash(&self) -> String {
+        let array = (
+            self.recorded_at,
+            self.client_id,
+            self.rm,
+            self.final_decision,
+            self.model_decision,
+            self.overridden,
+            self.reason_code,
+            // As JSON writes a double: NaN and the infinities (which no decision holds) as null.
+            serde_json::Number::from_f64(self.probability),
+            self.model_version,
+        );
+        // A tuple of texts, integers and numbers always serializes.
+        sha256_hex(serde_json::to_string(&array).unwrap_or_default().as_bytes())
+    }
 }
 
 pub use crate::domain::format::sha256_hex;
 
-/// The hash of an event: SHA-256 of the previous hash followed by the content hash, both as
-/// hex text.
+/// The hash of an event without a columns hash (a contest, review or purge, and a decision
+/// recorded before schema 4): SHA-256 of the previous hash followed by the content hash, both
+/// as hex text.
 pub fn chain_hash(prev_hash: &str, content_hash: &str) -> String {
+    decision_hash(prev_hash, content_hash, None)
+}
+
+/// The hash of a decision: SHA-256 of the previous hash, the content hash and the columns
+/// hash when it has one, as hex texts one after the other.
+pub fn decision_hash(prev_hash: &str, content_hash: &str, columns_hash: Option<&str>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
     hasher.update(content_hash.as_bytes());
+    if let Some(columns_hash) = columns_hash {
+        hasher.update(columns_hash.as_bytes());
+    }
     crate::domain::format::hex(&hasher.finalize())
 }
 
@@ -417,5 +492,26 @@ mod tests {
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         // The chain hash hashes the two hex texts one after the other: "ab" + "c" = "abc".
         assert_eq!(chain_hash("ab", "c"), sha256_hex(b"abc"));
+        assert_eq!(decision_hash("a", "b", Some("c")), sha256_hex(b"abc"));
+    }
+
+    #[test]
+    fn the_columns_hash_hashes_the_columns_as_one_json_array() {
+        let columns = DecisionColumns {
+            recorded_at: "2026-12-01T10:00:00.000000Z",
+            client_id: 400001,
+            rm: "ana \"a\"",
+            final_decision: "ACCEPTED",
+            model_decision: "REFUSED",
+            overridden: 1,
+            reason_code: None,
+            probability: 0.1,
+            model_version: "abc123",
+        };
+        // Written by hand: the JSON array of the columns, the quotes of the name escaped.
+        let text = r#"["2026-12-01T10:00:00.000000Z",400001,"ana \"a\"","ACCEPTED","REFUSED",1,null,0.1,"abc123"]"#;
+        assert_eq!(columns.hash(), sha256_hex(text.as_bytes()));
+        let changed = DecisionColumns { probability: f64::from_bits(0.1_f64.to_bits() + 1), ..columns };
+        assert_ne!(changed.hash(), columns.hash(), "the next double is another probability");
     }
 }

@@ -23,23 +23,25 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use super::case::{CaseContent, CaseEvent};
-use super::record::{Content, DecisionDraft, DecisionEvent, chain_hash, sha256_hex};
+use super::record::{Content, DecisionColumns, DecisionDraft, DecisionEvent, chain_hash, decision_hash, sha256_hex};
 use super::{Filter, JournalError, JournalUrl, OverrideReasons, Page, StateFilter};
 use crate::domain::Decision;
 
 /// The schema version this binary writes: the number of its migrations.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The migrations of each backend, in order: `(version, SQL)`.
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_decisions.sql")),
     (2, include_str!("../../migrations/sqlite/0002_append_batch.sql")),
     (3, include_str!("../../migrations/sqlite/0003_people.sql")),
+    (4, include_str!("../../migrations/sqlite/0004_columns_in_chain.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_decisions.sql")),
     (2, include_str!("../../migrations/postgres/0002_append_batch.sql")),
     (3, include_str!("../../migrations/postgres/0003_people.sql")),
+    (4, include_str!("../../migrations/postgres/0004_columns_in_chain.sql")),
 ];
 
 /// The advisory lock key taken while migrating a PostgreSQL journal ("pad" in ASCII), so
@@ -57,7 +59,7 @@ const VERIFY_AHEAD: usize = 4;
 
 /// The columns an event is read from.
 pub(super) const EVENT_COLUMNS: &str = "id, recorded_at, client_id, rm, final_decision, model_decision, overridden, reason_code, \
-                             probability, model_version, content, content_hash, prev_hash, hash";
+                             probability, model_version, content, content_hash, prev_hash, hash, columns_hash";
 
 /// A decision journal, open. Cheap to clone (the connections are shared).
 #[derive(Clone)]
@@ -160,6 +162,7 @@ pub(super) struct StoredRow {
     content_hash: String,
     prev_hash: String,
     hash: String,
+    columns_hash: Option<String>,
 }
 
 impl StoredRow {
@@ -185,6 +188,7 @@ impl StoredRow {
             content_hash: row.try_get(11)?,
             prev_hash: row.try_get(12)?,
             hash: row.try_get(13)?,
+            columns_hash: row.try_get(14)?,
         })
     }
 
@@ -195,17 +199,46 @@ impl StoredRow {
             id: self.id,
             content,
             content_hash: self.content_hash,
+            columns_hash: self.columns_hash,
             prev_hash: self.prev_hash,
             hash: self.hash,
         })
     }
 
-    /// What is wrong with this row taken alone: its content hash, its content, or a column
-    /// that says otherwise than the content.
-    fn problem(&self) -> Option<String> {
-        if sha256_hex(self.content.as_bytes()) != self.content_hash {
-            return Some("its content does not match its content hash (the content was changed)".into());
+    /// The columns as stored.
+    fn columns(&self) -> DecisionColumns<'_> {
+        DecisionColumns {
+            recorded_at: &self.recorded_at,
+            client_id: self.client_id,
+            rm: &self.rm,
+            final_decision: &self.final_decision,
+            model_decision: &self.model_decision,
+            overridden: self.overridden,
+            reason_code: self.reason_code.as_deref(),
+            probability: self.probability,
+            model_version: &self.model_version,
         }
+    }
+
+    /// What is wrong with this row taken alone: its content against its content hash (unless
+    /// `content_hashed`: the database compared them, [`first_changed_content`]), then its
+    /// columns ([`StoredRow::columns_problem`]).
+    fn problem(&self, content_hashed: bool) -> Option<String> {
+        if !content_hashed && sha256_hex(self.content.as_bytes()) != self.content_hash {
+            return Some(CONTENT_CHANGED.into());
+        }
+        if self.columns_need_content() { self.columns_problem() } else { None }
+    }
+
+    /// Whether the columns must be read against the content: the event has no columns hash
+    /// (recorded before schema 4), or its columns no longer have it.
+    fn columns_need_content(&self) -> bool {
+        self.columns_hash.as_ref().is_none_or(|hash| *hash != self.columns().hash())
+    }
+
+    /// What is wrong with the columns of a row whose columns need its content: the column
+    /// that says otherwise than the content, or the columns hash that was changed.
+    fn columns_problem(&self) -> Option<String> {
         let content: Checked = match serde_json::from_str(&self.content) {
             Ok(content) => content,
             Err(error) => return Some(format!("its content is not a decision: {error}")),
@@ -221,12 +254,20 @@ impl StoredRow {
             ("probability", content.probability.to_bits() == self.probability.to_bits()),
             ("model_version", content.model_version == self.model_version),
         ];
-        mismatches
+        let named = mismatches
             .iter()
             .find(|(_, same)| !same)
-            .map(|(column, _)| format!("its column {column} says otherwise than its content (the row was changed)"))
+            .map(|(column, _)| format!("its column {column} says otherwise than its content (the row was changed)"));
+        match (named, &self.columns_hash) {
+            (Some(named), _) => Some(named),
+            (None, Some(_)) => Some("its columns hash is not the hash of its columns (the row was changed)".into()),
+            (None, None) => None,
+        }
     }
 }
+
+/// The problem of an event whose content no longer has its content hash.
+const CONTENT_CHANGED: &str = "its content does not match its content hash (the content was changed)";
 
 /// The columns a follow-up event is read from.
 pub(super) const CASE_COLUMNS: &str =
@@ -284,7 +325,7 @@ impl CaseRow {
     /// What is wrong with this row taken alone (see the decisions' own check).
     pub(super) fn problem(&self) -> Option<String> {
         if sha256_hex(self.content.as_bytes()) != self.content_hash {
-            return Some("its content does not match its content hash (the content was changed)".into());
+            return Some(CONTENT_CHANGED.into());
         }
         let content: CaseContent = match serde_json::from_str(&self.content) {
             Ok(content) => content,
@@ -318,18 +359,16 @@ struct CheckedRow {
 }
 
 impl CheckedRow {
-    fn of(row: StoredRow) -> CheckedRow {
-        let problem = row.problem();
-        CheckedRow::linked(row.id, row.prev_hash, row.hash, &row.content_hash, problem)
+    /// A decision, `problem` the one found in it alone.
+    fn of(row: StoredRow, problem: Option<String>) -> CheckedRow {
+        let linked = decision_hash(&row.prev_hash, &row.content_hash, row.columns_hash.as_deref()) == row.hash;
+        CheckedRow { linked, problem, id: row.id, prev_hash: row.prev_hash, hash: row.hash }
     }
 
     fn of_follow_up(row: CaseRow) -> CheckedRow {
         let problem = row.problem();
-        CheckedRow::linked(row.id, row.prev_hash, row.hash, &row.content_hash, problem)
-    }
-
-    fn linked(id: i64, prev_hash: String, hash: String, content_hash: &str, problem: Option<String>) -> CheckedRow {
-        CheckedRow { linked: chain_hash(&prev_hash, content_hash) == hash, problem, id, prev_hash, hash }
+        let linked = chain_hash(&row.prev_hash, &row.content_hash) == row.hash;
+        CheckedRow { linked, problem, id: row.id, prev_hash: row.prev_hash, hash: row.hash }
     }
 }
 
@@ -474,11 +513,13 @@ impl Journal {
         let content = Content::check(draft, self.now(), &self.reasons)?;
         let text = content.canonical()?;
         let content_hash = sha256_hex(text.as_bytes());
+        let columns_hash = DecisionColumns::of(&content).hash();
         let (reply, answer) = tokio::sync::oneshot::channel();
         let pending = PendingAppend {
             content,
             text,
             content_hash,
+            columns_hash,
             key: key.map(|(key, request)| (key.to_string(), request.to_string())),
             reply,
         };
@@ -501,9 +542,10 @@ impl Journal {
                 let event = self.get(id).await?.ok_or(JournalError::NotFound(id))?;
                 Ok(Recorded { event, replayed: true })
             }
-            Appended::New { id, content_hash, prev_hash, hash } => {
-                Ok(Recorded { event: DecisionEvent { id, content, content_hash, prev_hash, hash }, replayed: false })
-            }
+            Appended::New { id, content_hash, columns_hash, prev_hash, hash } => Ok(Recorded {
+                event: DecisionEvent { id, content, content_hash, columns_hash: Some(columns_hash), prev_hash, hash },
+                replayed: false,
+            }),
         }
     }
 
@@ -562,13 +604,14 @@ impl Journal {
         self.rows(&sql, &binds).await?.into_iter().map(StoredRow::event).collect()
     }
 
-    /// Recomputes the whole chain in order: every content hash, every link, every column
-    /// against its content, no event missing, and the head at the last event. Stops at the
-    /// first broken event. Events appended while it runs are left for the next verify.
+    /// Recomputes the whole chain in order: every content hash, every columns hash (or, for
+    /// the events without one, every column against the content), every link, no event
+    /// missing, and the head at the last event. Reports the first broken event. Events
+    /// appended while it runs are left for the next verify.
     ///
-    /// Batches of events are read [`VERIFY_AHEAD`] at a time on as many connections, each
-    /// checked on its own (contents, columns, hashes) in parallel as soon as read; only the
-    /// links from one event to the next are followed in order.
+    /// On PostgreSQL the server hashes the decisions' contents where they are stored
+    /// ([`first_changed_content`]) while pad follows the chain from the other columns; on
+    /// SQLite pad reads and hashes the contents itself.
     pub async fn verify(&self) -> Result<Verification, JournalError> {
         // The last event, the first and the head, in one statement (one snapshot).
         let end_sql = "SELECT (SELECT COALESCE(MAX(id), 0) FROM (SELECT MAX(id) AS id FROM decisions UNION ALL \
@@ -603,6 +646,58 @@ impl Journal {
             cut = Some(Cut { after: purge.last_removed_id, purge_event: purge_id, before: purge.before });
         }
         let start = previous_id;
+        // PostgreSQL hashes the decisions' contents where they are stored while the chain is
+        // followed here; SQLite's are hashed here, as read.
+        let changed_content = async {
+            match &self.pool {
+                Pool::Postgres(pool) => {
+                    first_changed_content(pool, start, last).await.map_err(|error| self.failed(error))
+                }
+                Pool::Sqlite(_) => Ok(None),
+            }
+        };
+        let (chain, changed_content) =
+            tokio::join!(self.follow_chain(start, last, previous_hash, cut.is_some()), changed_content);
+        let chain = chain?;
+        let broken = |id: i64, problem: String| Some(Broken { id, problem });
+        let broken = match (changed_content?, chain.broken) {
+            // The first problem in the chain's order; a content changed comes first in its event.
+            (Some(id), chain_broken) if chain_broken.as_ref().is_none_or(|broken| id <= broken.id) => {
+                // Every event before it was checked and held.
+                let events = u64::try_from(id - start - 1).unwrap_or_default();
+                return Ok(Verification { events, cut, broken: broken(id, CONTENT_CHANGED.into()) });
+            }
+            (_, Some(chain_broken)) => Some(chain_broken),
+            (_, None) => match (head_id, head_hash) {
+                (Some(head_id), Some(head_hash)) if head_id == chain.last_id && head_hash == chain.last_hash => None,
+                (Some(head_id), _) if head_id > chain.last_id => broken(
+                    chain.last_id + 1,
+                    format!(
+                        "the chain stops at event {} but {head_id} were recorded (events removed from the end?)",
+                        chain.last_id
+                    ),
+                ),
+                _ => broken(chain.last_id, "the journal's head does not match its last event".into()),
+            },
+        };
+        Ok(Verification { events: chain.events, cut, broken })
+    }
+
+    /// Follows the chain from the event after `start` (whose hash is `previous_hash`;
+    /// `after_cut` when a purge removed the events up to it) to `last`: no event missing,
+    /// each checked alone, each linked to the one before. Stops at the first broken event.
+    ///
+    /// Batches of events are read [`VERIFY_AHEAD`] at a time on as many connections, each
+    /// checked on its own as soon as read; only the links from one event to the next are
+    /// followed in order.
+    async fn follow_chain(
+        &self,
+        start: i64,
+        last: i64,
+        mut previous_hash: String,
+        after_cut: bool,
+    ) -> Result<Followed, JournalError> {
+        let mut previous_id = start;
         let ranges =
             (start..last).step_by(VERIFY_BATCH as usize).map(|after| (after, (after + VERIFY_BATCH).min(last)));
         let mut batches = futures_util::stream::iter(ranges)
@@ -611,57 +706,59 @@ impl Journal {
         let mut events = 0_u64;
         while let Some(batch) = batches.next().await {
             for row in batch? {
-                let broken = |id: i64, problem: String| {
-                    Ok(Verification { events, cut: cut.clone(), broken: Some(Broken { id, problem }) })
-                };
-                if row.id != previous_id + 1 {
+                let problem = if row.id != previous_id + 1 {
                     let missing = previous_id + 1;
-                    return broken(
-                        missing,
-                        format!("event {missing} is missing (the next one is {}; deleted?)", row.id),
-                    );
-                }
-                if let Some(problem) = row.problem {
-                    return broken(row.id, problem);
-                }
-                if row.prev_hash != previous_hash {
-                    let previous = if cut.as_ref().is_some_and(|cut| cut.after == previous_id) {
+                    Some((missing, format!("event {missing} is missing (the next one is {}; deleted?)", row.id)))
+                } else if let Some(problem) = row.problem {
+                    Some((row.id, problem))
+                } else if row.prev_hash != previous_hash {
+                    let previous = if after_cut && previous_id == start {
                         format!("the hash of event {previous_id} kept by the purge")
                     } else {
                         format!("event {previous_id}'s hash")
                     };
-                    return broken(row.id, format!("its previous hash does not match {previous}"));
-                }
-                if !row.linked {
-                    return broken(row.id, "its hash is not the hash of its previous hash and content hash".into());
+                    Some((row.id, format!("its previous hash does not match {previous}")))
+                } else if !row.linked {
+                    Some((
+                        row.id,
+                        "its hash is not the hash of its previous hash, content hash and columns hash".into(),
+                    ))
+                } else {
+                    None
+                };
+                if let Some((id, problem)) = problem {
+                    let broken = Some(Broken { id, problem });
+                    return Ok(Followed { events, last_id: previous_id, last_hash: previous_hash, broken });
                 }
                 previous_id = row.id;
                 previous_hash = row.hash;
                 events += 1;
             }
         }
-        let broken = |id: i64, problem: String| {
-            Ok(Verification { events, cut: cut.clone(), broken: Some(Broken { id, problem }) })
-        };
-        match (head_id, head_hash) {
-            (Some(head_id), Some(head_hash)) if head_id == previous_id && head_hash == previous_hash => {
-                Ok(Verification { events, cut: cut.clone(), broken: None })
-            }
-            (Some(head_id), _) if head_id > previous_id => broken(
-                previous_id + 1,
-                format!(
-                    "the chain stops at event {previous_id} but {head_id} were recorded (events removed from the end?)"
-                ),
-            ),
-            _ => broken(previous_id, "the journal's head does not match its last event".into()),
-        }
+        Ok(Followed { events, last_id: previous_id, last_hash: previous_hash, broken: None })
     }
 
     /// The events with ids in `after + 1 ..= until`, decisions and follow-ups, in order, each
-    /// checked alone (on the blocking threads, in parallel).
+    /// checked alone.
     async fn checked_batch(&self, after: i64, until: i64) -> Result<Vec<CheckedRow>, JournalError> {
-        let sql = format!("SELECT {EVENT_COLUMNS} FROM decisions WHERE id > $1 AND id <= $2 ORDER BY id");
-        let rows = self.rows(&sql, &[Bind::Int(after), Bind::Int(until)]).await?;
+        let mut checked = match &self.pool {
+            Pool::Sqlite(_) => {
+                // Contents read and hashed here (on the blocking threads, in parallel).
+                let sql = format!("SELECT {EVENT_COLUMNS} FROM decisions WHERE id > $1 AND id <= $2 ORDER BY id");
+                let rows = self.rows(&sql, &[Bind::Int(after), Bind::Int(until)]).await?;
+                tokio::task::spawn_blocking(move || {
+                    rows.into_par_iter()
+                        .map(|row| {
+                            let problem = row.problem(false);
+                            CheckedRow::of(row, problem)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .await
+                .map_err(|error| JournalError::Database(format!("checking events {after}–{until} failed: {error}")))?
+            }
+            Pool::Postgres(pool) => self.chain_batch_postgres(pool, after, until).await?,
+        };
         let sql = format!("SELECT {CASE_COLUMNS} FROM case_events WHERE id > $1 AND id <= $2 ORDER BY id");
         let follow_ups = on_pool!(&self.pool, pool => {
             match sqlx::query(&sql).bind(after).bind(until).fetch_all(pool).await {
@@ -670,14 +767,49 @@ impl Journal {
             }
         })
         .map_err(|error| self.failed(error))?;
-        tokio::task::spawn_blocking(move || {
-            let mut checked: Vec<CheckedRow> = rows.into_par_iter().map(CheckedRow::of).collect();
-            checked.extend(follow_ups.into_iter().map(CheckedRow::of_follow_up));
-            checked.sort_by_key(|row| row.id);
-            checked
-        })
-        .await
-        .map_err(|error| JournalError::Database(format!("checking events {after}–{until} failed: {error}")))
+        checked.extend(follow_ups.into_iter().map(CheckedRow::of_follow_up));
+        checked.sort_by_key(|row| row.id);
+        Ok(checked)
+    }
+
+    /// PostgreSQL: the decisions of a batch without their contents (their hashes are checked
+    /// by [`first_changed_content`]), read from the index that holds the chain's columns; the
+    /// contents of those whose columns need them (recorded before schema 4, or changed) are
+    /// then read by id.
+    async fn chain_batch_postgres(
+        &self,
+        pool: &PgPool,
+        after: i64,
+        until: i64,
+    ) -> Result<Vec<CheckedRow>, JournalError> {
+        let sql = "SELECT id, recorded_at, client_id, rm, final_decision, model_decision, overridden, reason_code, \
+                   probability, model_version, '' AS content, content_hash, prev_hash, hash, columns_hash \
+                   FROM decisions WHERE id > $1 AND id <= $2 ORDER BY id";
+        let mut rows = self.rows(sql, &[Bind::Int(after), Bind::Int(until)]).await?;
+        let need: Vec<bool> = rows.iter().map(StoredRow::columns_need_content).collect();
+        let ids: Vec<i64> = rows.iter().zip(&need).filter(|(_, need)| **need).map(|(row, _)| row.id).collect();
+        if !ids.is_empty() {
+            let contents: HashMap<i64, String> = sqlx::query_as("SELECT id, content FROM decisions WHERE id = ANY($1)")
+                .bind(&ids)
+                .fetch_all(pool)
+                .await
+                .map_err(|error| self.failed(error))?
+                .into_iter()
+                .collect();
+            for row in &mut rows {
+                if let Some(content) = contents.get(&row.id) {
+                    row.content.clone_from(content);
+                }
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .zip(need)
+            .map(|(row, need)| {
+                let problem = if need { row.columns_problem() } else { None };
+                CheckedRow::of(row, problem)
+            })
+            .collect())
     }
 
     /// Closes the connections.
@@ -688,6 +820,41 @@ impl Journal {
     pub(super) fn failed(&self, error: sqlx::Error) -> JournalError {
         classify(&self.url.to_string(), error)
     }
+}
+
+/// Where [`Journal::follow_chain`] got to.
+struct Followed {
+    /// Events checked and holding.
+    events: u64,
+    /// The last of them (the start when none), and its hash.
+    last_id: i64,
+    last_hash: String,
+    /// The first broken event, if any.
+    broken: Option<Broken>,
+}
+
+/// PostgreSQL: the first decision with an id in `after + 1 ..= until` whose content no longer
+/// has its content hash. The server hashes the contents where they are stored, in one scan of
+/// the table shared among its parallel workers, so that the contents (most of the journal's
+/// bytes) do not travel; only the first id found does.
+async fn first_changed_content(pool: &PgPool, after: i64, until: i64) -> Result<Option<i64>, sqlx::Error> {
+    let mut transaction = pool.begin().await?;
+    // Every content is read: a scan of the table, not a walk along an index (which the
+    // planner would take for MIN(id), one row at a time); and without compiling the query
+    // (JIT), which costs more than it saves when the time goes to hashing.
+    for setting in ["enable_indexscan", "enable_bitmapscan", "jit"] {
+        sqlx::query(&format!("SET LOCAL {setting} = off")).execute(&mut *transaction).await?;
+    }
+    let first: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(id) FROM decisions WHERE id > $1 AND id <= $2 AND \
+         pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(content, 'UTF8')), 'hex') <> content_hash",
+    )
+    .bind(after)
+    .bind(until)
+    .fetch_one(&mut *transaction)
+    .await?;
+    transaction.rollback().await?;
+    Ok(first)
 }
 
 /// A value bound to a query.
@@ -723,6 +890,8 @@ struct PendingAppend {
     content: Content,
     text: String,
     content_hash: String,
+    /// [`DecisionColumns::hash`] of the content's columns.
+    columns_hash: String,
     /// The idempotency key and the request's hash.
     key: Option<(String, String)>,
     reply: tokio::sync::oneshot::Sender<Result<(Appended, Content), JournalError>>,
@@ -739,7 +908,7 @@ struct AppendQueue {
 #[derive(Debug)]
 enum Appended {
     /// Recorded as a new event.
-    New { id: i64, content_hash: String, prev_hash: String, hash: String },
+    New { id: i64, content_hash: String, columns_hash: String, prev_hash: String, hash: String },
     /// Its idempotency key had recorded event `id`, for the request of this hash.
     Replayed { id: i64, request_hash: Option<String> },
 }
@@ -810,12 +979,13 @@ async fn append_batch_sqlite(pool: &SqlitePool, batch: &[PendingAppend]) -> Resu
             }
             used.insert(key.clone(), (last_id + 1, Some(request.clone())));
         }
-        let hash = chain_hash(&last_hash, &pending.content_hash);
+        let hash = decision_hash(&last_hash, &pending.content_hash, Some(&pending.columns_hash));
         last_id += 1;
         rows.push((last_id, pending, last_hash.clone(), hash.clone()));
         appended.push(Appended::New {
             id: last_id,
             content_hash: pending.content_hash.clone(),
+            columns_hash: pending.columns_hash.clone(),
             prev_hash: std::mem::replace(&mut last_hash, hash.clone()),
             hash,
         });
@@ -824,7 +994,7 @@ async fn append_batch_sqlite(pool: &SqlitePool, batch: &[PendingAppend]) -> Resu
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO decisions (id, recorded_at, client_id, rm, final_decision, model_decision, overridden, \
              reason_code, probability, model_version, content, content_hash, prev_hash, hash, idempotency_key, \
-             request_hash) ",
+             request_hash, columns_hash) ",
         );
         insert.push_values(rows, |mut row, (id, pending, prev_hash, hash)| {
             row.push_bind(id);
@@ -840,7 +1010,8 @@ async fn append_batch_sqlite(pool: &SqlitePool, batch: &[PendingAppend]) -> Resu
             row.push_bind(prev_hash)
                 .push_bind(hash)
                 .push_bind(pending.key.as_ref().map(|(key, _)| key.as_str()))
-                .push_bind(pending.key.as_ref().map(|(_, request)| request.as_str()));
+                .push_bind(pending.key.as_ref().map(|(_, request)| request.as_str()))
+                .push_bind(pending.columns_hash.as_str());
         });
         insert.build().execute(&mut *transaction).await?;
         sqlx::query("UPDATE journal_head SET last_id = $1, last_hash = $2 WHERE id = 1")
@@ -859,7 +1030,7 @@ async fn append_batch_postgres(pool: &PgPool, batch: &[PendingAppend]) -> Result
     let column = |field: fn(&PendingAppend) -> String| batch.iter().map(field).collect::<Vec<String>>();
     let rows: Vec<(i32, i64, String, String, i64, Option<String>)> = sqlx::query_as(
         "SELECT o_index, o_id, o_prev_hash, o_hash, o_replayed, o_request_hash \
-         FROM journal_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ORDER BY o_index",
+         FROM journal_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ORDER BY o_index",
     )
     .bind(column(|pending| pending.content.recorded_at.clone()))
     .bind(batch.iter().map(|pending| pending.content.client_id).collect::<Vec<i64>>())
@@ -872,6 +1043,7 @@ async fn append_batch_postgres(pool: &PgPool, batch: &[PendingAppend]) -> Result
     .bind(column(|pending| pending.content.model_version.clone()))
     .bind(column(|pending| pending.text.clone()))
     .bind(column(|pending| pending.content_hash.clone()))
+    .bind(column(|pending| pending.columns_hash.clone()))
     .bind(batch.iter().map(|pending| pending.key.as_ref().map(|(key, _)| key.clone())).collect::<Vec<Option<String>>>())
     .bind(
         batch
@@ -895,7 +1067,13 @@ async fn append_batch_postgres(pool: &PgPool, batch: &[PendingAppend]) -> Result
             if replayed != 0 {
                 Appended::Replayed { id, request_hash }
             } else {
-                Appended::New { id, content_hash: pending.content_hash.clone(), prev_hash, hash }
+                Appended::New {
+                    id,
+                    content_hash: pending.content_hash.clone(),
+                    columns_hash: pending.columns_hash.clone(),
+                    prev_hash,
+                    hash,
+                }
             }
         })
         .collect())

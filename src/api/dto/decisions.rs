@@ -159,9 +159,15 @@ pub struct RecordedDecision {
     pub challenger: Option<ChallengerDto>,
     /// SHA-256 of the canonical content.
     pub content_hash: String,
+    /// SHA-256 of the columns recorded_at, client_id, rm, final_decision, model_decision,
+    /// overridden (0 or 1), reason_code, probability and model_version as one JSON array;
+    /// absent from the decisions recorded before the journal's schema 4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns_hash: Option<String>,
     /// The previous event's hash.
     pub prev_hash: String,
-    /// SHA-256 of the previous hash followed by the content hash.
+    /// SHA-256 of the previous hash, the content hash and the columns hash when there is one
+    /// (their hex texts, one after the other).
     pub hash: String,
 }
 
@@ -209,6 +215,7 @@ impl RecordedDecision {
                 decision: challenger.decision.as_str().to_string(),
             }),
             content_hash: event.content_hash,
+            columns_hash: event.columns_hash,
             prev_hash: event.prev_hash,
             hash: event.hash,
         })
