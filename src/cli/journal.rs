@@ -67,6 +67,11 @@ pub struct JournalArgs {
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
     /// Recompute the hash chain; exit code 1 naming the first broken event.
+    ///
+    /// Every content hash, columns hash and link is recomputed, every event counted, and the
+    /// head checked. On PostgreSQL the server hashes the contents where they are stored (in one
+    /// parallel scan) while pad follows the chain from the other columns; on SQLite pad reads
+    /// and hashes the contents itself.
     Verify,
     /// List decisions, oldest first.
     List {
