@@ -28,6 +28,7 @@ both!(
     concurrent_appends_from_two_pools_form_one_chain,
     appends_written_together_keep_their_keys_and_the_chain,
     a_journal_of_schema_1_is_migrated_and_its_chain_goes_on,
+    the_command_line_verifies_and_exports_as_other_tools_expect,
 );
 
 async fn open(url: &str) -> Journal {
@@ -253,6 +254,10 @@ async fn overrides_need_a_known_reason_and_a_justification(url: &str) {
     let mut reason_without_override = draft(400001, "ana", None);
     reason_without_override.rm.reason_code = Some("ADDITIONAL_INCOME".into());
     assert_eq!(field_of(journal.record(&reason_without_override, None).await.unwrap_err()).0, "reason_code");
+    // A name, not a text: at most 200 characters (it is listed, filtered and indexed by).
+    let long_name = draft(400001, &"é".repeat(201), None);
+    let (field, message) = field_of(journal.record(&long_name, None).await.unwrap_err());
+    assert_eq!((field.as_str(), message.as_str()), ("rm", "at most 200 characters"));
     // Nothing was written by any of them.
     assert_eq!(journal.verify().await.unwrap().events, 0);
     let event =
@@ -479,6 +484,47 @@ async fn a_journal_of_schema_1_is_migrated_and_its_chain_goes_on(url: &str) {
     let broken = journal.verify().await.unwrap().broken.unwrap();
     assert_eq!(broken.id, 1);
     assert!(broken.problem.contains("its column rm says otherwise than its content"), "{}", broken.problem);
+}
+
+async fn the_command_line_verifies_and_exports_as_other_tools_expect(url: &str) {
+    let journal = open(url).await;
+    for client in [400001, 400002, 400003] {
+        journal.record(&draft(client, "ana", None), None).await.unwrap();
+    }
+    let pad = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_pad"))
+            .args(["journal", "--journal", url])
+            .args(args)
+            .output()
+            .unwrap();
+        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    let (code, out, err) = pad(&["verify"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("the chain holds: 3 events verified"), "{out}");
+    // `export --format json`: one JSON array of the decisions, each with its client id and the
+    // hashes an outside tool recomputes the chain from.
+    let (code, out, err) = pad(&["export", "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let exported: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let clients: Vec<i64> = exported.iter().map(|event| event["client_id"].as_i64().unwrap()).collect();
+    assert_eq!(clients, [400001, 400002, 400003]);
+    let mut previous = GENESIS_HASH.to_string();
+    for event in &exported {
+        let text = |field: &str| event[field].as_str().unwrap().to_string();
+        let hash = sha256_hex(format!("{previous}{}{}", text("content_hash"), text("columns_hash")).as_bytes());
+        assert_eq!(text("hash"), hash);
+        previous = hash;
+    }
+    drop_guards(url).await;
+    postgres::sql(url, "UPDATE decisions SET client_id = 400009 WHERE id = 2").await;
+    let (code, out, _) = pad(&["verify"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("the chain is broken at event 2: its column client_id says otherwise than its content")
+            && out.contains("(1 event verified before it)"),
+        "{out}"
+    );
 }
 
 #[tokio::test]

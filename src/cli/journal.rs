@@ -13,8 +13,9 @@ pub fn default_journal() -> String {
 
 pub(super) const JOURNAL_HELP: &str = "\
 Every decision recorded in the dashboard (or through POST /decisions) is an event of one
-append-only hash chain: each event carries the SHA-256 of its canonical content and the SHA-256
-of the previous event's hash followed by that content hash.
+append-only hash chain: each event carries the SHA-256 of its canonical content, a decision
+also the SHA-256 of the columns it is listed by, and its hash: the SHA-256 of the previous
+event's hash followed by those.
 
   verify         recompute the whole chain; exit 0 when it holds, 1 naming the first broken event
   list           the decisions, filtered (--client, --rm, --from, --to, --decision, --overridden)

@@ -265,7 +265,7 @@ async fn verify(journal: &Journal) -> Result<u8> {
     let seconds = started.elapsed().as_secs_f64();
     match verification.broken {
         None => {
-            println!("{}: the chain holds: {} events verified in {seconds:.2} s", journal.url(), verification.events);
+            println!("{}: the chain holds: {} verified in {seconds:.2} s", journal.url(), events(verification.events));
             if let Some(cut) = &verification.cut {
                 println!(
                     "history before {} was purged: events 1 to {} removed, as purge event {} records; the chain is \
@@ -280,15 +280,20 @@ async fn verify(journal: &Journal) -> Result<u8> {
         }
         Some(broken) => {
             println!(
-                "{}: the chain is broken at event {}: {} ({} events verified before it)",
+                "{}: the chain is broken at event {}: {} ({} verified before it)",
                 journal.url(),
                 broken.id,
                 broken.problem,
-                verification.events
+                events(verification.events)
             );
             Ok(EXIT_BROKEN)
         }
     }
+}
+
+/// "1 event", "2 events".
+fn events(count: u64) -> String {
+    if count == 1 { "1 event".into() } else { format!("{count} events") }
 }
 
 fn filter_of(args: &FilterArgs) -> Filter {

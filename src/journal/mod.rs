@@ -4,8 +4,9 @@
 //! A front end builds a [`DecisionDraft`] (the model's inputs, score, reasons and the RM's
 //! decision) and hands it to [`Journal::record`]; the journal checks it ([`Content::check`]),
 //! stamps the UTC time, and appends it in one transaction as the next event of a single hash
-//! chain: each event carries the SHA-256 of its canonical content and the SHA-256 of the
-//! previous event's hash followed by that content hash. Rows are never updated or deleted
+//! chain: each event carries the SHA-256 of its canonical content (a decision also that of the
+//! columns it is listed by, [`DecisionColumns::hash`]) and the SHA-256 of the previous event's
+//! hash followed by those ([`decision_hash`]). Rows are never updated or deleted
 //! (triggers refuse it); [`Journal::verify`] recomputes the chain and names the first broken
 //! event. Appends are serialised by the chain's head row, locked in each append's transaction,
 //! so any number of `pad serve` processes can share one PostgreSQL database.
@@ -33,9 +34,9 @@ pub use follow::{Access, DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, Purged, che
 pub use people::{Capability, DEFAULT_VALID_DAYS, Role, SignedIn, TOKEN_CHARS, TokenRefused, User, check_name};
 pub use reasons::{OverrideReason, OverrideReasons, Supports};
 pub use record::{
-    ChallengerScore, Content, DecisionColumns, DecisionDraft, DecisionEvent, GENESIS_HASH, MAX_TEXT_CHARS,
-    MIN_JUSTIFICATION_CHARS, Origin, RmDecision, ScoredFacts, ShownReason, chain_hash, decision_hash, inputs_of_record,
-    sha256_hex, shown_reasons,
+    ChallengerScore, Content, DecisionColumns, DecisionDraft, DecisionEvent, GENESIS_HASH, MAX_NAME_CHARS,
+    MAX_TEXT_CHARS, MIN_JUSTIFICATION_CHARS, Origin, RmDecision, ScoredFacts, ShownReason, chain_hash, decision_hash,
+    inputs_of_record, sha256_hex, shown_reasons,
 };
 pub use store::{Broken, Cut, Journal, Recorded, SCHEMA_VERSION, Verification, now_utc, stamp};
 pub use url::{JournalUrl, default_sqlite_path};

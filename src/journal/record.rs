@@ -14,8 +14,11 @@ use crate::domain::{InputValue, Reason};
 
 /// The shortest justification of an override, in characters (spaces at the ends aside).
 pub const MIN_JUSTIFICATION_CHARS: usize = 20;
-/// The longest text field (justification, RM name, export file) taken, in characters.
+/// The longest text field (justification, export file) taken, in characters.
 pub const MAX_TEXT_CHARS: usize = 2000;
+/// The longest name of who decides (`rm`) taken, in characters: decisions are listed, filtered
+/// and indexed by it (an index entry of PostgreSQL holds at most 2,704 bytes).
+pub const MAX_NAME_CHARS: usize = 200;
 /// The hash before the first event: 64 zeros.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -248,9 +251,11 @@ impl Content {
         let overridden = final_decision != draft.model_decision;
         let justification = draft.rm.justification.as_deref().map(str::trim).filter(|text| !text.is_empty());
         let reason_code = draft.rm.reason_code.as_deref().map(str::trim).filter(|text| !text.is_empty());
-        for (field, text) in [("justification", justification), ("rm", Some(draft.rm.rm.trim()))] {
-            if text.is_some_and(|text| text.chars().count() > MAX_TEXT_CHARS) {
-                return Err(invalid(field, format!("at most {MAX_TEXT_CHARS} characters")));
+        for (field, text, most) in
+            [("justification", justification, MAX_TEXT_CHARS), ("rm", Some(draft.rm.rm.trim()), MAX_NAME_CHARS)]
+        {
+            if text.is_some_and(|text| text.chars().count() > most) {
+                return Err(invalid(field, format!("at most {most} characters")));
             }
         }
         if draft.rm.rm.trim().is_empty() {

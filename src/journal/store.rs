@@ -48,7 +48,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
 /// that servers starting together migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x706164;
 
-/// The most appends written in one transaction (16 values each: well under either backend's
+/// The most appends written in one transaction (17 values each: well under either backend's
 /// limit of bound values per statement).
 const MAX_APPEND_BATCH: usize = 256;
 
@@ -354,7 +354,7 @@ struct CheckedRow {
     hash: String,
     /// What is wrong with the event taken alone ([`StoredRow::problem`]).
     problem: Option<String>,
-    /// Whether its hash is that of its previous hash and content hash.
+    /// Whether its hash is that of its previous hash, content hash and columns hash.
     linked: bool,
 }
 

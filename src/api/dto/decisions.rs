@@ -78,7 +78,7 @@ pub struct DecisionRequest {
     /// The language the customer was told the reasons in (default `en`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,
-    /// Who decides (default `api`).
+    /// Who decides (default `api`; at most 200 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rm: Option<String>,
     /// The customer sheet exported for this decision, if any.
