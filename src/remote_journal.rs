@@ -18,7 +18,8 @@ use crate::api::dto::{
 use crate::domain::format::Language;
 use crate::domain::{ClientId, Decision};
 use crate::journal::{
-    Case, CaseEvent, Channel, ContestDraft, DecisionDraft, DecisionEvent, JournalError, Outcome, Recorder, ReviewDraft,
+    Case, CaseEvent, CaseState, Channel, ContestDraft, DecisionDraft, DecisionEvent, JournalError, Outcome, Recorder,
+    ReviewDraft,
 };
 
 /// Longest wait for the server's answer.
@@ -245,6 +246,22 @@ impl Recorder for RemoteRecorder {
                     .map_err(|error| JournalError::Remote(format!("{}: unreadable decision: {error}", self.base)))
             })
             .collect()
+    }
+
+    fn decisions_in_state(
+        &self,
+        client_id: ClientId,
+        state: CaseState,
+        limit: usize,
+    ) -> Result<Vec<i64>, JournalError> {
+        let url = format!(
+            "{}/decisions?client_id={client_id}&state={}&limit={}&newest_first=true",
+            self.base,
+            state.as_str(),
+            limit.clamp(1, 1000)
+        );
+        let page: DecisionsPage = self.runtime.block_on(self.send(self.client.get(url)))?;
+        Ok(page.decisions.into_iter().map(|decision| decision.id).collect())
     }
 
     fn location(&self) -> String {

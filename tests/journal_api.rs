@@ -253,6 +253,15 @@ impl pad::journal::Recorder for Flaky {
         self.inner.history(client_id, limit)
     }
 
+    fn decisions_in_state(
+        &self,
+        client_id: i64,
+        state: pad::journal::CaseState,
+        limit: usize,
+    ) -> Result<Vec<i64>, pad::journal::JournalError> {
+        self.inner.decisions_in_state(client_id, state, limit)
+    }
+
     fn location(&self) -> String {
         self.inner.location()
     }

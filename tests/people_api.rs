@@ -398,6 +398,14 @@ fn the_customer_contests_the_selected_clients_decision_from_the_dashboard() {
         ("I was employed then", Channel::Phone, "ana")
     );
     assert!(app.status.as_ref().unwrap().text.contains("to be answered by"), "{:?}", app.status);
+    // The Journal tab says where the decision stands now.
+    assert_eq!(app.case_states.get(&decided.id), Some(&CaseState::Contested));
+    press(&mut app, Action::ShowTab(pad::tui::tabs::Tab::Journal));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).unwrap();
+    terminal.draw(|frame| pad::tui::views::render(&app, frame)).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains(" now ") && screen.contains(" contested "), "{screen}");
+    assert!(screen.contains("contested by the customer, waiting for a second review"), "{screen}");
     // A second contest while the first is open is refused, and said so.
     press(&mut app, Action::StartContest);
     for character in "again".chars() {

@@ -41,6 +41,8 @@ pub use record::{
 pub use store::{Broken, Cut, Journal, Recorded, SCHEMA_VERSION, Verification, now_utc, stamp};
 pub use url::{JournalUrl, default_sqlite_path};
 
+use std::collections::HashMap;
+
 use crate::domain::{ClientId, Decision};
 
 /// Errors of the journal, each saying what failed and what to do.
@@ -180,6 +182,21 @@ pub trait Recorder: Send + Sync {
     /// The client's decisions, newest first, at most `limit`.
     fn history(&self, client_id: ClientId, limit: usize) -> Result<Vec<DecisionEvent>, JournalError>;
 
+    /// The ids of the client's decisions that stand in `state` now, newest first, at most
+    /// `limit`.
+    fn decisions_in_state(&self, client_id: ClientId, state: CaseState, limit: usize)
+    -> Result<Vec<i64>, JournalError>;
+
+    /// Where the client's latest `limit` decisions stand, for those contested, upheld or
+    /// overturned since (a decision not in the map was never contested).
+    fn states(&self, client_id: ClientId, limit: usize) -> Result<HashMap<i64, CaseState>, JournalError> {
+        let mut states = HashMap::new();
+        for state in [CaseState::Contested, CaseState::Upheld, CaseState::Overturned] {
+            states.extend(self.decisions_in_state(client_id, state, limit)?.into_iter().map(|id| (id, state)));
+        }
+        Ok(states)
+    }
+
     /// Where the journal is, for the status bar (a password is never shown).
     fn location(&self) -> String;
 
@@ -220,6 +237,23 @@ impl Recorder for LocalRecorder {
     fn history(&self, client_id: ClientId, limit: usize) -> Result<Vec<DecisionEvent>, JournalError> {
         let filter = Filter { client_id: Some(client_id), ..Filter::default() };
         self.runtime.block_on(self.journal.list(&filter, Page { after: None, limit, newest_first: true }))
+    }
+
+    fn decisions_in_state(
+        &self,
+        client_id: ClientId,
+        state: CaseState,
+        limit: usize,
+    ) -> Result<Vec<i64>, JournalError> {
+        let state = match state {
+            CaseState::Decided => StateFilter::Decided,
+            CaseState::Contested => StateFilter::Contested,
+            CaseState::Upheld => StateFilter::Upheld,
+            CaseState::Overturned => StateFilter::Overturned,
+        };
+        let filter = Filter { client_id: Some(client_id), state: Some(state), ..Filter::default() };
+        let page = Page { after: None, limit, newest_first: true };
+        Ok(self.runtime.block_on(self.journal.list(&filter, page))?.into_iter().map(|event| event.id).collect())
     }
 
     fn location(&self) -> String {

@@ -174,6 +174,8 @@ pub struct Context<'a> {
     pub status: Option<&'a Status>,
     /// The selected client's recorded decisions, newest first, when a journal is open.
     pub history: Option<&'a (ClientId, Loadable<Vec<crate::journal::DecisionEvent>>)>,
+    /// Where the decisions of `history` contested since stand (by event id).
+    pub case_states: &'a crate::tui::action::CaseStates,
 }
 
 impl<'a> Context<'a> {

@@ -212,7 +212,10 @@ pub fn journal_work(command: &Command, recorder: Option<&dyn Recorder>, report: 
         }
         Command::LoadDecisions(client_id) => {
             let result = match recorder {
-                Some(recorder) => recorder.history(*client_id, HISTORY_LIMIT).map_err(|error| error.to_string()),
+                Some(recorder) => recorder
+                    .history(*client_id, HISTORY_LIMIT)
+                    .and_then(|events| Ok((events, recorder.states(*client_id, HISTORY_LIMIT)?)))
+                    .map_err(|error| error.to_string()),
                 None => Err("no journal in this session".into()),
             };
             report(Action::DecisionsLoaded(*client_id, result));

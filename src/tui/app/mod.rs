@@ -118,6 +118,8 @@ pub struct App {
     pub record_attempt: u32,
     /// The selected client's recorded decisions, newest first.
     pub history: Option<(ClientId, Loadable<Vec<crate::journal::DecisionEvent>>)>,
+    /// Where the decisions of `history` contested since stand.
+    pub case_states: crate::tui::action::CaseStates,
     /// The last customer sheet exported, and for which client.
     pub last_export: Option<(ClientId, String)>,
 }
@@ -177,6 +179,7 @@ impl App {
             pending: None,
             record_attempt: 0,
             history: None,
+            case_states: Default::default(),
             last_export: None,
         };
         let mut commands = app.selection_changed();
@@ -210,6 +213,7 @@ impl App {
             language: self.language,
             status: self.status.as_ref(),
             history: self.history.as_ref(),
+            case_states: &self.case_states,
         }
     }
 

@@ -156,11 +156,21 @@ impl App {
     }
 
     /// The client's history arrived.
-    pub(super) fn history_loaded(&mut self, client_id: ClientId, result: Result<Vec<DecisionEvent>, String>) {
+    pub(super) fn history_loaded(
+        &mut self,
+        client_id: ClientId,
+        result: Result<(Vec<DecisionEvent>, crate::tui::action::CaseStates), String>,
+    ) {
         if self.history.as_ref().is_some_and(|(wanted, _)| *wanted == client_id) {
             let loaded = match result {
-                Ok(events) => Loadable::Ready(events),
-                Err(message) => Loadable::Failed(message),
+                Ok((events, states)) => {
+                    self.case_states = states;
+                    Loadable::Ready(events)
+                }
+                Err(message) => {
+                    self.case_states.clear();
+                    Loadable::Failed(message)
+                }
             };
             self.history = Some((client_id, loaded));
         }
@@ -240,10 +250,14 @@ impl App {
                     ),
                     kind: StatusKind::Info,
                 });
+                // The Journal tab shows the decision contested.
+                self.load_history().into_iter().collect()
             }
-            Err(message) => self.error(format!("contest NOT recorded: {message}")),
+            Err(message) => {
+                self.error(format!("contest NOT recorded: {message}"));
+                Vec::new()
+            }
         }
-        Vec::new()
     }
 
     /// Opens the reviewer's desk and loads its queue.

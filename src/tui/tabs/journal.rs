@@ -1,6 +1,6 @@
 //! The Journal tab: the selected client's recorded decisions, newest first (when, who, the
-//! model version, the probability, the model's and the final decision, an override and why),
-//! with the one under the cursor in full below.
+//! model version, the probability, the model's and the final decision, where it stands since
+//! a contest, an override and why), with the one under the cursor in full below.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::domain::format::{Language, format_percent};
-use crate::journal::DecisionEvent;
+use crate::journal::{CaseState, DecisionEvent};
 use crate::tui::panel::{Effect, Input, Panel, stepped};
 use crate::tui::state::{Context, Focus, Loadable};
 use crate::tui::widgets::{fit, message};
@@ -78,20 +78,28 @@ impl Panel for JournalTab {
         let [list, detail] = Layout::vertical([Constraint::Length(list_height), Constraint::Min(0)]).areas(area);
         let width = list.width as usize;
         let mut lines = vec![Line::styled(
-            fit(&format!("{:<17} {:<10} {:>7}  {:<8} {:<8} {}", "when (UTC)", "by", "prob.", "model", "final", "override"), width),
+            fit(
+                &format!(
+                    "{:<17} {:<10} {:>7}  {:<8} {:<8} {:<10} {}",
+                    "when (UTC)", "by", "prob.", "model", "final", "now", "override"
+                ),
+                width,
+            ),
             theme.heading,
         )];
         let visible = list_height.saturating_sub(1) as usize;
         let first = self.cursor.saturating_sub(visible.saturating_sub(1));
         for (index, event) in events.iter().enumerate().skip(first).take(visible) {
             let content = &event.content;
+            let now = context.case_states.get(&event.id).map_or("-", |state| state.as_str());
             let line = format!(
-                "{:<17} {:<10} {:>7}  {:<8} {:<8} {}",
+                "{:<17} {:<10} {:>7}  {:<8} {:<8} {:<10} {}",
                 when(&content.recorded_at),
                 fit(&content.rm, 10),
                 format_percent(content.probability, Language::En),
                 content.model_decision.as_str(),
                 content.final_decision.as_str(),
+                now,
                 content.reason_code.as_deref().unwrap_or("-"),
             );
             let selected = index == self.cursor && context.focus == Focus::Panel;
@@ -139,6 +147,19 @@ fn details(context: &Context<'_>, event: &DecisionEvent) -> Vec<Line<'static>> {
     ];
     if let Some(justification) = &content.justification {
         lines.push(pair("Why", justification.clone()));
+    }
+    let case = format!("pad journal case {}", event.id);
+    match context.case_states.get(&event.id) {
+        Some(CaseState::Contested) => lines.push(pair(
+            "Now",
+            format!("contested by the customer, waiting for a second review (R, the reviewer's desk; {case})"),
+        )),
+        Some(CaseState::Upheld) => lines.push(pair("Now", format!("upheld on review ({case})"))),
+        Some(CaseState::Overturned) => lines.push(pair(
+            "Now",
+            format!("overturned on review: the review's decision holds, not this one ({case})"),
+        )),
+        Some(CaseState::Decided) | None => {}
     }
     for reason in &content.reasons {
         lines.push(pair("Reason given", reason.text.clone()));
