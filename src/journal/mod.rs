@@ -45,6 +45,10 @@ use std::collections::HashMap;
 
 use crate::domain::{ClientId, Decision};
 
+/// Where recorded decisions contested since stand, by event id (a decision not in it was never
+/// contested).
+pub type CaseStates = HashMap<i64, CaseState>;
+
 /// Errors of the journal, each saying what failed and what to do.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum JournalError {
@@ -189,7 +193,7 @@ pub trait Recorder: Send + Sync {
 
     /// Where the client's latest `limit` decisions stand, for those contested, upheld or
     /// overturned since (a decision not in the map was never contested).
-    fn states(&self, client_id: ClientId, limit: usize) -> Result<HashMap<i64, CaseState>, JournalError> {
+    fn states(&self, client_id: ClientId, limit: usize) -> Result<CaseStates, JournalError> {
         let mut states = HashMap::new();
         for state in [CaseState::Contested, CaseState::Upheld, CaseState::Overturned] {
             states.extend(self.decisions_in_state(client_id, state, limit)?.into_iter().map(|id| (id, state)));

@@ -8,10 +8,6 @@ use super::state::ChartKey;
 use super::tabs::Tab;
 use crate::domain::{ClientId, ClientRecord, Counterfactual, Distribution, Explanation, Portfolio};
 
-/// Where recorded decisions contested since stand, by event id (a decision not in it was never
-/// contested).
-pub type CaseStates = std::collections::HashMap<i64, crate::journal::CaseState>;
-
 /// One change of state.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -131,7 +127,7 @@ pub enum Action {
     Recorded(ClientId, Result<Box<crate::journal::DecisionEvent>, RecordFailure>),
     /// A client's recorded decisions arrived (newest first), with where those contested since
     /// stand.
-    DecisionsLoaded(ClientId, Result<(Vec<crate::journal::DecisionEvent>, CaseStates), String>),
+    DecisionsLoaded(ClientId, Result<(Vec<crate::journal::DecisionEvent>, crate::journal::CaseStates), String>),
     /// Open the form recording a customer's contest of a recorded decision.
     StartContest,
     /// A character typed into the contest's statement.

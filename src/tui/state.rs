@@ -175,7 +175,7 @@ pub struct Context<'a> {
     /// The selected client's recorded decisions, newest first, when a journal is open.
     pub history: Option<&'a (ClientId, Loadable<Vec<crate::journal::DecisionEvent>>)>,
     /// Where the decisions of `history` contested since stand (by event id).
-    pub case_states: &'a crate::tui::action::CaseStates,
+    pub case_states: &'a crate::journal::CaseStates,
 }
 
 impl<'a> Context<'a> {

@@ -119,7 +119,7 @@ pub struct App {
     /// The selected client's recorded decisions, newest first.
     pub history: Option<(ClientId, Loadable<Vec<crate::journal::DecisionEvent>>)>,
     /// Where the decisions of `history` contested since stand.
-    pub case_states: crate::tui::action::CaseStates,
+    pub case_states: crate::journal::CaseStates,
     /// The last customer sheet exported, and for which client.
     pub last_export: Option<(ClientId, String)>,
 }

@@ -159,7 +159,7 @@ impl App {
     pub(super) fn history_loaded(
         &mut self,
         client_id: ClientId,
-        result: Result<(Vec<DecisionEvent>, crate::tui::action::CaseStates), String>,
+        result: Result<(Vec<DecisionEvent>, crate::journal::CaseStates), String>,
     ) {
         if self.history.as_ref().is_some_and(|(wanted, _)| *wanted == client_id) {
             let loaded = match result {
