@@ -220,11 +220,11 @@ impl StoredRow {
         }
     }
 
-    /// What is wrong with this row taken alone: its content against its content hash (unless
-    /// `content_hashed`: the database compared them, [`first_changed_content`]), then its
-    /// columns ([`StoredRow::columns_problem`]).
-    fn problem(&self, content_hashed: bool) -> Option<String> {
-        if !content_hashed && sha256_hex(self.content.as_bytes()) != self.content_hash {
+    /// What is wrong with this row taken alone, its content read here (SQLite; on PostgreSQL
+    /// the server compares contents and content hashes, [`first_changed_content`]): its content
+    /// against its content hash, then its columns ([`StoredRow::columns_problem`]).
+    fn problem(&self) -> Option<String> {
+        if sha256_hex(self.content.as_bytes()) != self.content_hash {
             return Some(CONTENT_CHANGED.into());
         }
         if self.columns_need_content() { self.columns_problem() } else { None }
@@ -749,7 +749,7 @@ impl Journal {
                 tokio::task::spawn_blocking(move || {
                     rows.into_par_iter()
                         .map(|row| {
-                            let problem = row.problem(false);
+                            let problem = row.problem();
                             CheckedRow::of(row, problem)
                         })
                         .collect::<Vec<_>>()
