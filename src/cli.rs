@@ -223,6 +223,14 @@ pub struct ServeArgs {
     /// postgres://USER:PASSWORD@HOST:PORT/DATABASE (several servers may share one).
     #[arg(long, value_name = "URL", default_value_t = journal::default_journal())]
     pub journal: String,
+    /// Sign a checkpoint of the journal's Merkle tree with this key (`pad journal keygen`) at
+    /// start and every --checkpoint-every seconds while the journal grows; GET /checkpoint
+    /// serves the latest.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint_key: Option<PathBuf>,
+    /// Seconds between two checkpoints signed with --checkpoint-key.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub checkpoint_every: u64,
 }
 
 /// Log formats.

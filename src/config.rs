@@ -107,6 +107,19 @@ pub struct ServeConfig {
     pub json_logs: bool,
     /// The decision journal.
     pub journal: crate::journal::JournalUrl,
+    /// Signing checkpoints of the journal periodically, when asked.
+    pub checkpoints: Option<Checkpointing>,
+}
+
+/// `pad serve --checkpoint-key FILE --checkpoint-every SECONDS`.
+#[derive(Debug, Clone)]
+pub struct Checkpointing {
+    /// The journal's signing key.
+    pub signer: std::sync::Arc<crate::journal::evidence::note::NoteSigner>,
+    /// The checkpoints' origin line (the key's name).
+    pub origin: String,
+    /// Time between two checkpoints (one is signed at start).
+    pub every: std::time::Duration,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -261,8 +274,27 @@ impl ServeConfig {
             },
             json_logs: args.log_format == crate::cli::LogFormat::Json,
             journal: journal_url(&args.journal)?,
+            checkpoints: checkpointing(args.checkpoint_key.as_deref(), args.checkpoint_every)?,
         })
     }
+}
+
+/// Reads `--checkpoint-key` (and checks `--checkpoint-every`).
+fn checkpointing(key: Option<&std::path::Path>, every: u64) -> Result<Option<Checkpointing>, ConfigError> {
+    let Some(path) = key else {
+        return Ok(None);
+    };
+    let failed = |message: String| ConfigError::CheckpointKey { path: path.display().to_string(), message };
+    if every == 0 {
+        return Err(ConfigError::Zero("--checkpoint-every"));
+    }
+    let text = std::fs::read_to_string(path).map_err(|error| failed(format!("cannot read it: {error}")))?;
+    let signer = crate::journal::evidence::note::NoteSigner::parse(&text).map_err(|error| failed(error.to_string()))?;
+    Ok(Some(Checkpointing {
+        origin: signer.name().to_string(),
+        signer: std::sync::Arc::new(signer),
+        every: std::time::Duration::from_secs(every),
+    }))
 }
 
 /// Whether the dashboard tries terminal images for charts.

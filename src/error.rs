@@ -23,6 +23,14 @@ pub enum ConfigError {
     /// `--addr` is not an IP address and port.
     #[error("--addr {0}: expected an address and a port, e.g. 127.0.0.1:8000, localhost:8000 or [::1]:8000")]
     Address(String),
+    /// `--checkpoint-key` cannot be read or used.
+    #[error("--checkpoint-key {path}: {message}")]
+    CheckpointKey {
+        /// The key file.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// `PAD_API_TOKEN` is set but empty.
     #[error("PAD_API_TOKEN is set but empty; unset it, or set it to the token clients must send")]
     EmptyToken,

@@ -67,6 +67,9 @@ pub enum ApiError {
     /// 404: no recorded decision with this id.
     #[error("no decision {0} in the journal")]
     UnknownDecision(i64),
+    /// 404: the journal has no signed checkpoint yet.
+    #[error("{0}")]
+    NoCheckpoint(String),
     /// 409: the idempotency key was used for another request.
     #[error("{0}")]
     Conflict(String),
@@ -97,7 +100,8 @@ impl ApiError {
             ApiError::UnknownClient(_)
             | ApiError::UnknownFeature(_)
             | ApiError::UnknownRoute(_)
-            | ApiError::UnknownDecision(_) => StatusCode::NOT_FOUND,
+            | ApiError::UnknownDecision(_)
+            | ApiError::NoCheckpoint(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::JournalUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
@@ -125,6 +129,7 @@ impl ApiError {
             ApiError::Invalid { code, .. } => code,
             ApiError::Timeout(_) => "timeout",
             ApiError::UnknownDecision(_) => "unknown_decision",
+            ApiError::NoCheckpoint(_) => "no_checkpoint",
             ApiError::Conflict(_) => "idempotency_conflict",
             ApiError::JournalUnavailable(_) => "journal_unavailable",
             ApiError::Internal(_) => "internal",

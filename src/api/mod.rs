@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::portfolio::router())
         .merge(routes::decisions::router())
         .merge(routes::cases::router())
+        .merge(routes::evidence::router())
         .merge(routes::docs::router())
         .route("/metrics", get(metrics_route))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
@@ -166,6 +167,9 @@ pub fn serve(
                 config.journal
             );
         }
+        if let Some(checkpoints) = &config.checkpoints {
+            tokio::spawn(sign_checkpoints(journal.clone(), checkpoints.clone()));
+        }
         let state = state.with_journal(journal);
         let shutdown = shutdown_signal().context("cannot watch for Ctrl-C and SIGTERM")?;
         let listener = tokio::net::TcpListener::bind(config.addr)
@@ -201,6 +205,40 @@ pub fn serve(
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Signs a checkpoint of the journal at start and then every `checkpoints.every` when the
+/// journal grew since the latest checkpoint it keeps (several servers sharing a journal may
+/// each sign one: they are checkpoints of the same tree). A failure is logged and tried again
+/// at the next tick.
+async fn sign_checkpoints(journal: crate::journal::Journal, checkpoints: crate::config::Checkpointing) {
+    let mut ticks = tokio::time::interval(checkpoints.every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let latest = match journal.latest_checkpoint().await {
+            Ok(latest) => latest.and_then(|text| crate::journal::evidence::note::SignedCheckpoint::parse(&text).ok()),
+            Err(error) => {
+                tracing::error!(%error, "cannot read the latest checkpoint");
+                continue;
+            }
+        };
+        let head = match journal.extend_tree().await {
+            Ok(size) => size,
+            Err(error) => {
+                tracing::error!(%error, "cannot extend the journal's tree; no checkpoint signed");
+                continue;
+            }
+        };
+        if latest.is_some_and(|latest| latest.checkpoint.size == head && latest.checkpoint.origin == checkpoints.origin)
+        {
+            continue;
+        }
+        match journal.checkpoint(&checkpoints.signer, &checkpoints.origin).await {
+            Ok(signed) => tracing::info!(tree_size = signed.checkpoint.size, "checkpoint signed"),
+            Err(error) => tracing::error!(%error, "cannot sign a checkpoint"),
+        }
+    }
 }
 
 /// Accepts connections until `shutdown`, then lets the open ones finish the requests under way.

@@ -35,15 +35,29 @@ event's hash followed by those.
                  190 by default) whose contests are closed; a purge event records where the
                  chain was cut, so verify still holds over what remains
   access         who read which client's data or decisions through the API (--user)
+  keygen         a checkpoint signing key and its verifier key (--name, --out DIR)
+  checkpoint     sign the journal's Merkle tree as it is now (--key); print and keep it
+  verify --checkpoint FILE --vkey FILE
+                 prove the journal still holds what the checkpoint committed to, then verify
+  prove ID       the inclusion proof of an event in a checkpoint's tree (--checkpoint), or a
+                 consistency proof between two checkpoints (--from, --to), as JSON
+  cosign         a witness countersigns a checkpoint that extends the last one it signed
 
 A decision is decided, then contested, then upheld or overturned by a review. Contests,
-reviews and purges are events of the same chain.
+reviews and purges are events of the same chain, and every event is a leaf of a Merkle tree
+(RFC 9162) whose signed checkpoints (C2SP tlog-checkpoint) an auditor keeps outside the bank's
+database: whoever controls the database cannot then rewrite or cut what a checkpoint covers
+without `verify --checkpoint` saying so.
 
 --journal sqlite://PATH (one file; the default is in the user's data folder) or
 postgres://USER:PASSWORD@HOST:PORT/DATABASE (a team: any number of `pad serve` on one database).
 
 Examples:
   pad journal verify
+  pad journal keygen --name example.bank/pad-journal --out keys
+  pad journal checkpoint --key keys/journal.key > cp-1.txt
+  pad journal verify --checkpoint cp-1.txt --vkey keys/journal.vkey
+  pad journal prove 42 --checkpoint cp-1.txt
   pad journal list --client 400005
   pad journal list --from 2026-12-01 --overridden true
   pad journal export --format csv --out decisions.csv
@@ -73,7 +87,89 @@ pub enum JournalCommand {
     /// head checked. On PostgreSQL the server hashes the contents where they are stored (in one
     /// parallel scan) while pad follows the chain from the other columns; on SQLite pad reads
     /// and hashes the contents itself.
-    Verify,
+    ///
+    /// With --checkpoint (a checkpoint kept outside the bank's database) and --vkey, first
+    /// checks the checkpoint's signature, then proves that the journal holds exactly the tree
+    /// the checkpoint committed to, extended only by appends: the Merkle tree is recomputed
+    /// from scratch from every event's chain hash (history purged stands as the stored
+    /// subtrees that cover it), its root at the checkpoint's size compared with the
+    /// checkpoint's, and the stored tree (which proofs are answered from) compared with it. A
+    /// rewrite, a swap, a cut end or a truncation made after the checkpoint fails, naming the
+    /// checkpoint and the first event that no longer matches.
+    Verify {
+        /// A signed checkpoint the journal must still extend (a file, as `pad journal
+        /// checkpoint` or `GET /checkpoint` gave it).
+        #[arg(long, value_name = "FILE", requires = "vkey")]
+        checkpoint: Option<PathBuf>,
+        /// The verifier key (`pad journal keygen` wrote it beside the signing key) whose
+        /// signature the checkpoint must carry; repeat it to require a witness's cosignature
+        /// too.
+        #[arg(long, value_name = "FILE", requires = "checkpoint")]
+        vkey: Vec<PathBuf>,
+    },
+    /// Write a new checkpoint signing key (DIR/journal.key, mode 0600) and its verifier key
+    /// (DIR/journal.vkey) for the journal, or for a witness.
+    Keygen {
+        /// The signer's name, also the checkpoints' origin line by default (no spaces, no '+';
+        /// for example example.bank/pad-journal).
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// The folder to write the two files into (created when missing; existing keys are
+        /// never overwritten).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Sign a checkpoint of the journal as it is now, keep it in the journal, and print it.
+    ///
+    /// The journal's tree is first extended to every event recorded (their chain hashes
+    /// hashed into the stored tree).
+    Checkpoint {
+        /// The signing key (journal.key from `pad journal keygen`).
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// The checkpoint's origin line [default: the key's name].
+        #[arg(long, value_name = "NAME")]
+        origin: Option<String>,
+    },
+    /// Print a proof as JSON: event ID's inclusion in a checkpoint's tree (--checkpoint), or
+    /// the consistency of two checkpoints (--from, --to). The proof is checked against the
+    /// checkpoints' roots before it is printed (exit code 1 when it does not hold).
+    Prove {
+        /// The event's id (with --checkpoint).
+        #[arg(required_unless_present = "from", conflicts_with_all = ["from", "to"], requires = "checkpoint")]
+        id: Option<i64>,
+        /// The checkpoint whose tree the event is proven in.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// The older checkpoint of a consistency proof.
+        #[arg(long, value_name = "FILE", requires = "to")]
+        from: Option<PathBuf>,
+        /// The newer checkpoint of a consistency proof.
+        #[arg(long, value_name = "FILE", requires = "from")]
+        to: Option<PathBuf>,
+    },
+    /// Countersign a checkpoint as a witness: checks the journal's signature and that the
+    /// checkpoint extends the last one this witness signed (a consistency proof from the
+    /// journal, checked here), then prints the checkpoint with the witness's signature added
+    /// and remembers it.
+    Cosign {
+        /// The checkpoint to countersign.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: PathBuf,
+        /// The journal's verifier key.
+        #[arg(long, value_name = "FILE")]
+        vkey: PathBuf,
+        /// The witness's signing key (its own `pad journal keygen`).
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// Where the witness keeps the last checkpoint it signed [default: the key's file with
+        /// `.last` added].
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+        /// Also write the cosigned checkpoint here.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// List decisions, oldest first.
     List {
         /// Which decisions.

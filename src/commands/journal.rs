@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result, bail};
 
+use super::evidence;
 use crate::cli::SourceArgs;
 use crate::cli::journal::{
     ChannelArg, DecisionArg, ExportFormat, FilterArgs, JournalArgs, JournalCommand, ListFormat, OutcomeArg, StateArg,
@@ -23,12 +24,45 @@ const EXPORT_PAGE: usize = 10_000;
 
 /// Runs a journal command; returns the exit code.
 pub fn run(args: &JournalArgs) -> Result<u8> {
+    if let JournalCommand::Keygen { name, out } = &args.command {
+        return evidence::keygen(name, out).map(|()| 0);
+    }
     let url = crate::config::journal_url(&args.journal)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start tokio")?;
     runtime.block_on(async {
         let journal = Journal::open(&url).await?;
         let code = match &args.command {
-            JournalCommand::Verify => verify(&journal).await?,
+            JournalCommand::Verify { checkpoint: None, .. } => verify(&journal).await?,
+            JournalCommand::Verify { checkpoint: Some(checkpoint), vkey } => {
+                if evidence::verify_checkpoint(&journal, checkpoint, vkey).await? {
+                    verify(&journal).await?
+                } else {
+                    EXIT_BROKEN
+                }
+            }
+            JournalCommand::Keygen { .. } => 0,
+            JournalCommand::Checkpoint { key, origin } => {
+                evidence::checkpoint(&journal, key, origin.as_deref()).await.map(|()| 0)?
+            }
+            JournalCommand::Prove { id: Some(id), checkpoint: Some(checkpoint), .. } => {
+                if evidence::prove_inclusion(&journal, *id, checkpoint).await? { 0 } else { EXIT_BROKEN }
+            }
+            JournalCommand::Prove { from: Some(from), to: Some(to), .. } => {
+                if evidence::prove_consistency(&journal, from, to).await? { 0 } else { EXIT_BROKEN }
+            }
+            JournalCommand::Prove { .. } => {
+                bail!("pad journal prove takes an event id with --checkpoint FILE, or --from FILE --to FILE")
+            }
+            JournalCommand::Cosign { checkpoint, vkey, key, state, out } => {
+                let asked = evidence::Cosign {
+                    checkpoint,
+                    vkey,
+                    key,
+                    state: state.as_deref(),
+                    out: out.as_deref(),
+                };
+                if evidence::cosign(&journal, &asked).await? { 0 } else { EXIT_BROKEN }
+            }
             JournalCommand::List { filter, limit, format } => {
                 list(&journal, filter, *limit, *format).await.map(|()| 0)?
             }
@@ -275,6 +309,10 @@ async fn verify(journal: &Journal) -> Result<u8> {
                     cut.purge_event,
                     cut.after + 1
                 );
+            }
+            if let Some(problem) = &verification.users {
+                println!("{}: the users do not match the journal's user changes: {problem}", journal.url());
+                return Ok(EXIT_BROKEN);
             }
             Ok(0)
         }

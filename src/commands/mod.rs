@@ -4,6 +4,7 @@
 
 mod dashboard;
 mod drift;
+mod evidence;
 mod explain;
 mod fairness;
 mod journal;

@@ -193,6 +193,66 @@ pub struct Purge {
     pub last_removed_id: i64,
     /// Its hash: the previous hash of the first event left.
     pub last_removed_hash: String,
+    /// The users as the events removed had left them (their user changes are removed with
+    /// them): what the user changes kept go on from. Empty in purges recorded before user
+    /// changes joined the chain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<UserRow>,
+}
+
+/// A user as the journal keeps them: their row of the users table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UserRow {
+    /// The name they sign in and record under.
+    pub name: String,
+    /// `rm`, `reviewer`, `auditor` or `admin`.
+    pub role: String,
+    /// SHA-256 of their token (never the token).
+    pub token_hash: String,
+    /// When they were added (UTC).
+    pub created_at: String,
+    /// When their token stops working (UTC).
+    pub expires_at: String,
+    /// When they were revoked, if they were.
+    pub revoked_at: Option<String>,
+}
+
+/// What changed about a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserChangeKind {
+    /// Added, with a first token.
+    Added,
+    /// Revoked.
+    Revoked,
+    /// Given a new token.
+    Token,
+    /// Taken into the chain as they were when the journal began recording user changes.
+    Adopted,
+}
+
+impl UserChangeKind {
+    /// Its name, as stored in the `outcome` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserChangeKind::Added => "added",
+            UserChangeKind::Revoked => "revoked",
+            UserChangeKind::Token => "token",
+            UserChangeKind::Adopted => "adopted",
+        }
+    }
+}
+
+/// A change of the people who sign in, as recorded in the chain: the user's whole row after
+/// it, so that `verify` can rebuild the users table from the chain and compare.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UserChange {
+    /// UTC time the journal recorded it.
+    pub recorded_at: String,
+    /// What changed.
+    pub change: UserChangeKind,
+    /// The user's row after the change.
+    pub user: UserRow,
 }
 
 /// The canonical content of a follow-up event: the JSON whose SHA-256 is its content hash.
@@ -205,6 +265,8 @@ pub enum CaseContent {
     Review(Review),
     /// A purge of old history.
     Purge(Purge),
+    /// A change of the users who sign in.
+    User(UserChange),
 }
 
 /// The columns a follow-up event repeats from its content.
@@ -212,13 +274,13 @@ pub enum CaseContent {
 pub struct CaseColumns {
     /// `recorded_at`.
     pub recorded_at: String,
-    /// `contest`, `review` or `purge`.
+    /// `contest`, `review`, `purge` or `user`.
     pub kind: &'static str,
     /// The decision it concerns (not for a purge).
     pub decision_id: Option<i64>,
     /// The contest a review answers.
     pub contest_id: Option<i64>,
-    /// A review's outcome.
+    /// A review's outcome, or what changed about a user.
     pub outcome: Option<&'static str>,
     /// Who recorded it.
     pub actor: String,
@@ -252,6 +314,14 @@ impl CaseContent {
                 outcome: None,
                 actor: purge.by.clone(),
             },
+            CaseContent::User(change) => CaseColumns {
+                recorded_at: change.recorded_at.clone(),
+                kind: "user",
+                decision_id: None,
+                contest_id: None,
+                outcome: Some(change.change.as_str()),
+                actor: change.user.name.clone(),
+            },
         }
     }
 
@@ -266,6 +336,7 @@ impl CaseContent {
             CaseContent::Contest(contest) => &contest.recorded_at,
             CaseContent::Review(review) => &review.recorded_at,
             CaseContent::Purge(purge) => &purge.recorded_at,
+            CaseContent::User(change) => &change.recorded_at,
         }
     }
 }

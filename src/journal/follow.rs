@@ -9,7 +9,12 @@
 //!
 //! Uses: domain, and the records of this module.
 
-use super::case::{Case, CaseContent, CaseEvent, ContestDraft, Purge, ReviewDraft, check_contest, check_review};
+use std::collections::BTreeMap;
+
+use super::case::{
+    Case, CaseContent, CaseEvent, ContestDraft, Purge, ReviewDraft, UserChange, UserChangeKind, UserRow, check_contest,
+    check_review,
+};
 use super::people::{Role, SignedIn, TokenRefused, User, check_name, check_token_form, new_token};
 use super::record::{chain_hash, sha256_hex};
 use super::store::{Bind, CASE_COLUMNS, CaseRow, EVENT_COLUMNS, Pool, StoredRow, stamp};
@@ -204,6 +209,10 @@ fn case_binds(id: i64, content: &CaseContent, text: &str, content_hash: &str, pr
 const INSERT_CASE: &str = "INSERT INTO case_events (id, recorded_at, kind, decision_id, contest_id, outcome, actor, \
                            content, content_hash, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 const MOVE_HEAD: &str = "UPDATE journal_head SET last_id = $1, last_hash = $2 WHERE id = 1";
+/// A user's row, as a user change records it (`$1` the name).
+const USER_ROW: &str = "SELECT name, role, token_hash, created_at, expires_at, revoked_at FROM users WHERE name = $1";
+/// Every user's row (conditions and order to add).
+const USER_ROWS: &str = "SELECT name, role, token_hash, created_at, expires_at, revoked_at FROM users";
 
 /// The checked date before which a purge removes history: a `YYYY-MM-DD` date, not in the
 /// future, at least `retention_days` before `today`.
@@ -309,6 +318,8 @@ impl Journal {
             other => other,
         })?;
         let bound = before.to_string();
+        // The tree keeps, as nodes, what the purged events were (hashes only): extended first.
+        self.extend_tree().await?;
         let head = head_sql(&self.pool);
         in_transaction!(self, transaction => async {
             let (last_id, last_hash): (i64, String) = sqlx::query_as(head).fetch_one(&mut *transaction).await?;
@@ -361,6 +372,13 @@ impl Journal {
                     decision
                 ))));
             }
+            let covered: i64 =
+                sqlx::query_scalar("SELECT size FROM journal_tree_size WHERE id = 1").fetch_one(&mut *transaction).await?;
+            if covered < cut {
+                return Ok(Err(JournalError::Conflict(format!(
+                    "the journal's tree covers events 1 to {covered} only, and the purge would remove up to event                      {cut}: try again (nothing was removed)"
+                ))));
+            }
             let last_removed_hash: String = sqlx::query_scalar(
                 "SELECT hash FROM decisions WHERE id = $1 UNION ALL SELECT hash FROM case_events WHERE id = $2",
             )
@@ -368,6 +386,30 @@ impl Journal {
             .bind(cut)
             .fetch_one(&mut *transaction)
             .await?;
+            // The users as the events removed leave them: the last purge's record, then the
+            // user changes since, up to the cut.
+            let kept: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, content FROM case_events WHERE kind IN ('purge', 'user') AND id <= $1 ORDER BY id",
+            )
+            .bind(cut)
+            .fetch_all(&mut *transaction)
+            .await?;
+            let contents: Vec<Option<CaseContent>> =
+                kept.iter().map(|(_, content)| serde_json::from_str(content).ok()).collect();
+            let mut users: BTreeMap<String, UserRow> = BTreeMap::new();
+            let mut since = 0;
+            if let Some(purge) = contents.iter().rev().find_map(|content| match content {
+                Some(CaseContent::Purge(purge)) => Some(purge),
+                _ => None,
+            }) {
+                users.extend(purge.users.iter().map(|user| (user.name.clone(), user.clone())));
+                since = purge.last_removed_id;
+            }
+            for ((id, _), content) in kept.iter().zip(&contents) {
+                if let (true, Some(CaseContent::User(change))) = (*id > since, content) {
+                    users.insert(change.user.name.clone(), change.user.clone());
+                }
+            }
             sqlx::query("INSERT INTO journal_purge_permit (id) VALUES (1)").execute(&mut *transaction).await?;
             let decisions = sqlx::query("DELETE FROM decisions WHERE id <= $1").bind(cut).execute(&mut *transaction).await?;
             let follow_ups = sqlx::query("DELETE FROM case_events WHERE id <= $1").bind(cut).execute(&mut *transaction).await?;
@@ -383,6 +425,7 @@ impl Journal {
                 removed_decisions,
                 last_removed_id: cut,
                 last_removed_hash,
+                users: users.into_values().collect(),
             });
             let appended = append_case!(transaction, content, last_id, last_hash);
             Ok(appended.map(|event| Purged { event: Some(event), removed_events, removed_decisions, removed_accesses }))
@@ -405,7 +448,8 @@ impl Journal {
     }
 
     /// Adds a user with a fresh token, valid `valid_days` days; returns the user and the
-    /// token, which is not kept (only its hash is).
+    /// token, which is not kept (only its hash is). The change is an event of the chain,
+    /// appended in the same transaction.
     pub async fn add_user(&self, name: &str, role: Role, valid_days: u32) -> Result<(User, String), JournalError> {
         let name = check_name(name)?;
         if valid_days == 0 {
@@ -419,23 +463,40 @@ impl Journal {
             expires_at: stamp(self.now_time() + time::Duration::days(i64::from(valid_days))),
             revoked_at: None,
         };
+        let row = UserRow {
+            name: user.name.clone(),
+            role: role.as_str().to_string(),
+            token_hash: sha256_hex(token.as_bytes()),
+            created_at: user.created_at.clone(),
+            expires_at: user.expires_at.clone(),
+            revoked_at: None,
+        };
         let sql = "INSERT INTO users (name, role, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-        let outcome = on_pool!(&self.pool, pool => sqlx::query(sql)
-            .bind(&user.name)
-            .bind(role.as_str())
-            .bind(sha256_hex(token.as_bytes()))
-            .bind(&user.created_at)
-            .bind(&user.expires_at)
-            .execute(pool)
-            .await
-            .map(|_| ()));
-        match outcome {
-            Ok(_) => Ok((user, token)),
-            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(JournalError::Conflict(format!(
-                "a user named {name} exists already (pad users list); a revoked user keeps their name in the journal"
-            ))),
-            Err(error) => Err(self.failed(error)),
+        let head = head_sql(&self.pool);
+        in_transaction!(self, transaction => async {
+            let (last_id, last_hash): (i64, String) = sqlx::query_as(head).fetch_one(&mut *transaction).await?;
+            let inserted = sqlx::query(sql)
+                .bind(&row.name)
+                .bind(&row.role)
+                .bind(&row.token_hash)
+                .bind(&row.created_at)
+                .bind(&row.expires_at)
+                .execute(&mut *transaction)
+                .await;
+            match inserted {
+                Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                    return Ok(Err(JournalError::Conflict(format!(
+                        "a user named {name} exists already (pad users list); a revoked user keeps their name in the \
+                         journal"
+                    ))));
+                }
+                other => other?,
+            };
+            let change = UserChange { recorded_at: user.created_at.clone(), change: UserChangeKind::Added, user: row };
+            let appended = append_case!(transaction, CaseContent::User(change), last_id, last_hash);
+            Ok(appended.map(|_| (user, token)))
         }
+        .await)
     }
 
     /// Every user, by name.
@@ -451,43 +512,163 @@ impl Journal {
             .collect()
     }
 
-    /// Revokes a user's token: refused from the next request of every server.
+    /// Revokes a user's token: refused from the next request of every server. The change is
+    /// an event of the chain.
     pub async fn revoke_user(&self, name: &str) -> Result<User, JournalError> {
         let name = check_name(name)?;
         let sql = "UPDATE users SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL";
-        let done = on_pool!(&self.pool, pool => sqlx::query(sql).bind(self.now()).bind(&name).execute(pool).await.map(|done| done.rows_affected()))
-            .map_err(|error| self.failed(error))?;
-        let user = self.users().await?.into_iter().find(|user| user.name == name);
-        match (done, user) {
-            (_, None) => Err(JournalError::UnknownUser(name)),
-            (0, Some(user)) => Err(JournalError::Conflict(format!(
-                "{name} was already revoked on {}",
-                user.revoked_at.unwrap_or_default()
-            ))),
-            (_, Some(user)) => Ok(user),
-        }
+        self.change_user(&name, UserChangeKind::Revoked, sql, vec![Bind::Text(self.now()), Bind::Text(name.clone())])
+            .await
+            .map(|(user, _)| user)
     }
 
     /// Gives a user a fresh token valid `valid_days` days (the old one stops working); refused
-    /// for a revoked user.
+    /// for a revoked user. The change is an event of the chain.
     pub async fn renew_token(&self, name: &str, valid_days: u32) -> Result<(User, String), JournalError> {
         let name = check_name(name)?;
         let token = new_token();
         let sql = "UPDATE users SET token_hash = $1, expires_at = $2 WHERE name = $3 AND revoked_at IS NULL";
-        let done = on_pool!(&self.pool, pool => sqlx::query(sql)
-            .bind(sha256_hex(token.as_bytes()))
-            .bind(stamp(self.now_time() + time::Duration::days(i64::from(valid_days.max(1)))))
-            .bind(&name)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()))
-        .map_err(|error| self.failed(error))?;
-        let user = self.users().await?.into_iter().find(|user| user.name == name);
-        match (done, user) {
-            (_, None) => Err(JournalError::UnknownUser(name)),
-            (0, Some(_)) => Err(JournalError::Conflict(format!("{name} was revoked: add the person under a new name"))),
-            (_, Some(user)) => Ok((user, token)),
+        let binds = vec![
+            Bind::Text(sha256_hex(token.as_bytes())),
+            Bind::Text(stamp(self.now_time() + time::Duration::days(i64::from(valid_days.max(1))))),
+            Bind::Text(name.clone()),
+        ];
+        self.change_user(&name, UserChangeKind::Token, sql, binds).await.map(|(user, _)| (user, token))
+    }
+
+    /// Runs `sql` (an update of user `name` that touches no row when it may not be done) and
+    /// appends the user's row after it as a `change` event, in one transaction holding the
+    /// head.
+    async fn change_user(
+        &self,
+        name: &str,
+        change: UserChangeKind,
+        sql: &str,
+        binds: Vec<Bind>,
+    ) -> Result<(User, UserRow), JournalError> {
+        let head = head_sql(&self.pool);
+        let recorded_at = self.now();
+        in_transaction!(self, transaction => async {
+            let (last_id, last_hash): (i64, String) = sqlx::query_as(head).fetch_one(&mut *transaction).await?;
+            let done = bind_all!(sqlx::query(sql), &binds).execute(&mut *transaction).await?.rows_affected();
+            let row: Option<(String, String, String, String, String, Option<String>)> = sqlx::query_as(USER_ROW)
+                .bind(name)
+                .fetch_optional(&mut *transaction)
+                .await?;
+            let Some((name, role, token_hash, created_at, expires_at, revoked_at)) = row else {
+                return Ok(Err(JournalError::UnknownUser(name.to_string())));
+            };
+            if done == 0 {
+                let message = match change {
+                    UserChangeKind::Revoked => format!("{name} was already revoked on {}", revoked_at.unwrap_or_default()),
+                    _ => format!("{name} was revoked: add the person under a new name"),
+                };
+                return Ok(Err(JournalError::Conflict(message)));
+            }
+            let user = match Role::parse(&role) {
+                Ok(parsed) => User {
+                    name: name.clone(),
+                    role: parsed,
+                    created_at: created_at.clone(),
+                    expires_at: expires_at.clone(),
+                    revoked_at: revoked_at.clone(),
+                },
+                Err(error) => return Ok(Err(error)),
+            };
+            let row = UserRow { name, role, token_hash, created_at, expires_at, revoked_at };
+            let content = CaseContent::User(UserChange { recorded_at: recorded_at.clone(), change, user: row.clone() });
+            let appended = append_case!(transaction, content, last_id, last_hash);
+            Ok(appended.map(|_| (user, row)))
         }
+        .await)
+    }
+
+    /// Appends an `adopted` user change for every user the chain has no change of (users
+    /// added before user changes joined the chain): run once, when the journal is migrated to
+    /// the schema that records them.
+    pub(super) async fn adopt_users(&self) -> Result<u64, JournalError> {
+        let head = head_sql(&self.pool);
+        let recorded_at = self.now();
+        in_transaction!(self, transaction => async {
+            let (mut last_id, mut last_hash): (i64, String) = sqlx::query_as(head).fetch_one(&mut *transaction).await?;
+            let sql = format!("{USER_ROWS} WHERE name NOT IN (SELECT actor FROM case_events WHERE kind = 'user') ORDER BY name");
+            let rows: Vec<(String, String, String, String, String, Option<String>)> =
+                sqlx::query_as(&sql).fetch_all(&mut *transaction).await?;
+            let mut adopted = 0;
+            for (name, role, token_hash, created_at, expires_at, revoked_at) in rows {
+                let user = UserRow { name, role, token_hash, created_at, expires_at, revoked_at };
+                let change = UserChange { recorded_at: recorded_at.clone(), change: UserChangeKind::Adopted, user };
+                match append_case!(transaction, CaseContent::User(change), last_id, last_hash) {
+                    Ok(event) => {
+                        last_id = event.id;
+                        last_hash = event.hash;
+                        adopted += 1;
+                    }
+                    Err(error) => return Ok(Err(error)),
+                }
+            }
+            Ok(Ok(adopted))
+        }
+        .await)
+    }
+
+    /// Compares the users table with the users the chain's user changes (and the purges'
+    /// record of the users whose changes they removed) leave: the first user that differs,
+    /// in words; none when they agree.
+    pub(super) async fn users_problem(&self) -> Result<Option<String>, JournalError> {
+        let purges = self.purges().await?;
+        let mut expected: BTreeMap<String, UserRow> = BTreeMap::new();
+        let mut after = 0;
+        if let Some((_, purge)) = purges.last() {
+            expected.extend(purge.users.iter().map(|user| (user.name.clone(), user.clone())));
+            after = purge.last_removed_id;
+        }
+        let sql = "SELECT id, content FROM case_events WHERE kind = 'user' AND id > $1 ORDER BY id";
+        let changes: Vec<(i64, String)> =
+            on_pool!(&self.pool, pool => sqlx::query_as(sql).bind(after).fetch_all(pool).await)
+                .map_err(|error| self.failed(error))?;
+        for (id, content) in changes {
+            match serde_json::from_str(&content) {
+                Ok(CaseContent::User(change)) => {
+                    expected.insert(change.user.name.clone(), change.user);
+                }
+                _ => return Ok(Some(format!("event {id} is not a user change"))),
+            }
+        }
+        let sql = format!("{USER_ROWS} ORDER BY name");
+        let rows: Vec<(String, String, String, String, String, Option<String>)> =
+            on_pool!(&self.pool, pool => sqlx::query_as(&sql).fetch_all(pool).await)
+                .map_err(|error| self.failed(error))?;
+        let mut actual: BTreeMap<String, UserRow> = rows
+            .into_iter()
+            .map(|(name, role, token_hash, created_at, expires_at, revoked_at)| {
+                (name.clone(), UserRow { name, role, token_hash, created_at, expires_at, revoked_at })
+            })
+            .collect();
+        for (name, user) in &expected {
+            let Some(row) = actual.remove(name) else {
+                return Ok(Some(format!("user {name} was deleted from the users table")));
+            };
+            let differs = [
+                ("role", row.role != user.role),
+                ("token", row.token_hash != user.token_hash),
+                ("creation date", row.created_at != user.created_at),
+                ("expiry date", row.expires_at != user.expires_at),
+                ("revocation", row.revoked_at != user.revoked_at),
+            ];
+            if let Some((what, _)) = differs.iter().find(|(_, differs)| *differs) {
+                return Ok(Some(format!(
+                    "user {name}'s {what} in the users table is not what the journal's user changes recorded (changed \
+                     behind pad's back?)"
+                )));
+            }
+        }
+        if let Some(name) = actual.keys().next() {
+            return Ok(Some(format!(
+                "user {name} is in the users table but no event of the journal added them (added behind pad's back?)"
+            )));
+        }
+        Ok(None)
     }
 
     /// Whether any user was ever added (a server without users and without `PAD_API_TOKEN`

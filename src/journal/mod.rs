@@ -23,12 +23,13 @@ mod reasons;
 mod record;
 #[macro_use]
 mod store;
+pub mod evidence;
 mod follow;
 mod url;
 
 pub use case::{
     ANSWER_MONTHS, Case, CaseContent, CaseEvent, CaseState, Channel, Contest, ContestDraft, Correction, Outcome, Purge,
-    Rescore, Review, ReviewDraft, answer_deadline, days_between,
+    Rescore, Review, ReviewDraft, UserChange, UserChangeKind, UserRow, answer_deadline, days_between,
 };
 pub use follow::{Access, DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, Purged, check_purge_date};
 pub use people::{Capability, DEFAULT_VALID_DAYS, Role, SignedIn, TOKEN_CHARS, TokenRefused, User, check_name};

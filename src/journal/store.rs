@@ -28,7 +28,7 @@ use super::{Filter, JournalError, JournalUrl, OverrideReasons, Page, StateFilter
 use crate::domain::Decision;
 
 /// The schema version this binary writes: the number of its migrations.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The migrations of each backend, in order: `(version, SQL)`.
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
@@ -36,13 +36,19 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../migrations/sqlite/0002_append_batch.sql")),
     (3, include_str!("../../migrations/sqlite/0003_people.sql")),
     (4, include_str!("../../migrations/sqlite/0004_columns_in_chain.sql")),
+    (5, include_str!("../../migrations/sqlite/0005_merkle_tree.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_decisions.sql")),
     (2, include_str!("../../migrations/postgres/0002_append_batch.sql")),
     (3, include_str!("../../migrations/postgres/0003_people.sql")),
     (4, include_str!("../../migrations/postgres/0004_columns_in_chain.sql")),
+    (5, include_str!("../../migrations/postgres/0005_merkle_tree.sql")),
 ];
+
+/// The schema that added users, and the one from which their changes are events of the chain.
+const USERS_SCHEMA: i64 = 3;
+const USER_CHANGES_SCHEMA: i64 = 5;
 
 /// The advisory lock key taken while migrating a PostgreSQL journal ("pad" in ASCII), so
 /// that servers starting together migrate one after the other.
@@ -124,6 +130,9 @@ pub struct Verification {
     pub cut: Option<Cut>,
     /// The first broken event, if any.
     pub broken: Option<Broken>,
+    /// How the users table departs from the users the chain's user changes leave, if it
+    /// does (checked when the chain holds).
+    pub users: Option<String>,
 }
 
 /// Where a purge cut the history.
@@ -329,7 +338,7 @@ impl CaseRow {
         }
         let content: CaseContent = match serde_json::from_str(&self.content) {
             Ok(content) => content,
-            Err(error) => return Some(format!("its content is not a contest, review or purge: {error}")),
+            Err(error) => return Some(format!("its content is not a contest, review, purge or user change: {error}")),
         };
         let columns = content.columns();
         let mismatches = [
@@ -432,7 +441,11 @@ impl Journal {
             }
         };
         let journal = Journal { pool, url: url.clone(), reasons, appends: Arc::default(), clock: Arc::default() };
-        journal.migrate().await?;
+        let found = journal.migrate().await?;
+        if (USERS_SCHEMA..USER_CHANGES_SCHEMA).contains(&found) {
+            // Users added before their changes joined the chain join it as they are.
+            journal.adopt_users().await?;
+        }
         Ok(journal)
     }
 
@@ -472,12 +485,13 @@ impl Journal {
             .map_err(|error| self.failed(error))
     }
 
-    async fn migrate(&self) -> Result<(), JournalError> {
+    /// Applies the migrations the database lacks; returns the version it had.
+    async fn migrate(&self) -> Result<i64, JournalError> {
         let create = "CREATE TABLE IF NOT EXISTS journal_schema (version BIGINT NOT NULL, applied_at TEXT NOT NULL)";
         let found_sql = "SELECT COALESCE(MAX(version), 0) FROM journal_schema";
         let insert = "INSERT INTO journal_schema (version, applied_at) VALUES ($1, $2)";
         let url = self.url.to_string();
-        let outcome: Result<Result<(), JournalError>, sqlx::Error> = on_pool!(&self.pool, pool => async {
+        let outcome: Result<Result<i64, JournalError>, sqlx::Error> = on_pool!(&self.pool, pool => async {
             // SQLite: take the write lock at once, so that opening processes wait their turn.
             let begin = if matches!(self.pool, Pool::Sqlite(_)) { "BEGIN IMMEDIATE" } else { "BEGIN" };
             let mut transaction = pool.begin_with(begin).await?;
@@ -495,7 +509,7 @@ impl Journal {
                 sqlx::query(insert).bind(*version).bind(now_utc()).execute(&mut *transaction).await?;
             }
             transaction.commit().await?;
-            Ok(Ok(()))
+            Ok(Ok(found))
         }.await);
         outcome.map_err(|error| self.failed(error))?
     }
@@ -635,6 +649,7 @@ impl Journal {
                 return Ok(Verification {
                     events: 0,
                     cut: None,
+                    users: None,
                     broken: Some(Broken {
                         id: 1,
                         problem: format!("{missing} missing and no purge event says they were purged (deleted?)"),
@@ -665,7 +680,7 @@ impl Journal {
             (Some(id), chain_broken) if chain_broken.as_ref().is_none_or(|broken| id <= broken.id) => {
                 // Every event before it was checked and held.
                 let events = u64::try_from(id - start - 1).unwrap_or_default();
-                return Ok(Verification { events, cut, broken: broken(id, CONTENT_CHANGED.into()) });
+                return Ok(Verification { events, cut, broken: broken(id, CONTENT_CHANGED.into()), users: None });
             }
             (_, Some(chain_broken)) => Some(chain_broken),
             (_, None) => match (head_id, head_hash) {
@@ -680,7 +695,8 @@ impl Journal {
                 _ => broken(chain.last_id, "the journal's head does not match its last event".into()),
             },
         };
-        Ok(Verification { events: chain.events, cut, broken })
+        let users = if broken.is_none() { self.users_problem().await? } else { None };
+        Ok(Verification { events: chain.events, cut, broken, users })
     }
 
     /// Follows the chain from the event after `start` (whose hash is `previous_hash`;

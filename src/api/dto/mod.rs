@@ -8,6 +8,7 @@ mod cases;
 mod clients;
 mod counterfactual;
 mod decisions;
+mod evidence;
 mod model;
 mod scoring;
 
@@ -22,6 +23,7 @@ pub use cases::{
 pub use clients::{ClientRecordDto, ClientSummaryDto, ClientsPage, ClientsQuery, FieldDto, ValueDto};
 pub use counterfactual::{ChangeDto, CounterfactualResponse, LeverDto, LoanKindDto, Outcome};
 pub use decisions::{DecisionRequest, DecisionsPage, DecisionsQuery, FinalDecision, RecordedDecision, ShownReasonDto};
+pub use evidence::{ConsistencyProofDto, ConsistencyQuery, InclusionProofDto, ProofQuery};
 pub use model::{DistributionResponse, FeatureDto, ModelResponse, PortfolioResponse};
 pub use scoring::{
     BatchRequest, BatchResponse, ClientRequest, ContributionDto, EffectDto, ExplainResponse, FeatureMap,

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod clients;
 pub mod decisions;
 pub mod docs;
+pub mod evidence;
 pub mod features;
 pub mod health;
 pub mod model;
