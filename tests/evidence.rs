@@ -31,6 +31,8 @@ both!(
     a_truncation_is_caught,
     a_purge_keeps_what_proofs_across_it_need,
     the_command_line_and_an_independent_verifier_agree,
+    user_changes_are_events_and_verify_rebuilds_the_users_from_them,
+    users_of_an_older_journal_are_adopted_into_the_chain,
 );
 
 async fn open(url: &str) -> Journal {
@@ -457,4 +459,92 @@ fn python(args: &[&str]) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+async fn user_changes_are_events_and_verify_rebuilds_the_users_from_them(url: &str) {
+    use pad::journal::Role;
+    let journal = open(url).await;
+    journal.add_user("ana", Role::Rm, 30).await.unwrap();
+    journal.add_user("rita", Role::Reviewer, 30).await.unwrap();
+    journal.record(&draft(400_001), None).await.unwrap();
+    journal.revoke_user("rita").await.unwrap();
+    journal.renew_token("ana", 60).await.unwrap();
+    // Five events: four user changes and a decision, one chain, one tree.
+    let verification = journal.verify().await.unwrap();
+    assert_eq!((verification.events, verification.broken, verification.users), (5, None, None));
+    let checkpoint = journal.checkpoint(&signer(), "example.bank/pad-journal").await.unwrap();
+    assert_eq!(checkpoint.checkpoint.size, 5);
+    let proof = journal.prove_inclusion(4, 5).await.unwrap();
+    assert_eq!(proof.index, 3);
+    journal.close().await;
+    // The users table changed behind pad's back, three ways: each is named.
+    let (guard_off, guard_on) =
+        if url.starts_with("sqlite://") { ("", "") } else { ("ALTER TABLE users DISABLE TRIGGER USER;", "") };
+    let cases = [
+        ("UPDATE users SET role = 'admin' WHERE name = 'ana';", "user ana's role in the users table"),
+        (
+            "INSERT INTO users (name, role, token_hash, created_at, expires_at) VALUES ('mallory', 'admin', \
+             'aa', '2026-01-01T00:00:00.000000Z', '2030-01-01T00:00:00.000000Z');",
+            "user mallory is in the users table but no event of the journal added them",
+        ),
+        ("UPDATE users SET revoked_at = NULL WHERE name = 'rita';", "user rita's revocation"),
+        ("DELETE FROM users WHERE name = 'rita';", "user rita was deleted"),
+    ];
+    for (change, words) in cases {
+        let backup = "CREATE TABLE users_backup AS SELECT * FROM users;";
+        let restore = "DELETE FROM users; INSERT INTO users SELECT * FROM users_backup; DROP TABLE users_backup;";
+        postgres::sql(url, &format!("{guard_off}{backup}{change}{guard_on}")).await;
+        let journal = open(url).await;
+        let verification = journal.verify().await.unwrap();
+        assert_eq!(verification.broken, None);
+        let problem = verification.users.unwrap_or_else(|| panic!("{change} was not caught"));
+        assert!(problem.contains(words), "{change}: {problem}");
+        journal.close().await;
+        postgres::sql(url, restore).await;
+    }
+    let journal = open(url).await;
+    assert_eq!(journal.verify().await.unwrap().users, None);
+    // A purge removes the user changes with the events before the cut; the users they left
+    // are kept in the purge event, and verify still rebuilds the table.
+    journal.set_clock(Some(time::macros::datetime!(2027-12-01 09:00 UTC)));
+    journal.record(&draft(400_002), None).await.unwrap();
+    let cut_before = pad::journal::stamp(journal.now_time() - time::Duration::days(200));
+    let date = &cut_before[..10];
+    // Everything so far was stamped today (the real clock), long before the cut.
+    let purged = journal.purge(date, 183, "ana").await.unwrap();
+    assert_eq!(purged.removed_events, 5);
+    let verification = journal.verify().await.unwrap();
+    assert_eq!((verification.broken, verification.users), (None, None));
+    assert_eq!(journal.check_checkpoint(&checkpoint.checkpoint).await.unwrap().broken, None);
+}
+
+/// A journal of schema 4 with a user, as an older pad left it: opening it with this pad
+/// adopts the user into the chain, once.
+async fn users_of_an_older_journal_are_adopted_into_the_chain(url: &str) {
+    let backend = if url.starts_with("sqlite://") { "sqlite" } else { "postgres" };
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&folder).unwrap().map(|entry| entry.unwrap().path()).collect();
+    names.sort();
+    let mut sql = "CREATE TABLE journal_schema (version BIGINT NOT NULL, applied_at TEXT NOT NULL);".to_string();
+    if backend == "sqlite" {
+        // The file must exist for a raw connection.
+        std::fs::File::create(url.trim_start_matches("sqlite://")).unwrap();
+    }
+    for (version, path) in names.iter().take(4).enumerate() {
+        sql.push_str(&std::fs::read_to_string(path).unwrap());
+        sql.push_str(&format!("\n;INSERT INTO journal_schema VALUES ({}, '2026-11-01T00:00:00Z');", version + 1));
+    }
+    sql.push_str(
+        "INSERT INTO users (name, role, token_hash, created_at, expires_at) VALUES ('ana', 'rm', \
+         'bb', '2026-11-01T00:00:00.000000Z', '2027-11-01T00:00:00.000000Z');",
+    );
+    postgres::sql(url, &sql).await;
+    let journal = open(url).await;
+    let verification = journal.verify().await.unwrap();
+    assert_eq!((verification.events, verification.broken, verification.users), (1, None, None));
+    journal.close().await;
+    // Opened again: nothing adopted twice.
+    let journal = open(url).await;
+    assert_eq!(journal.verify().await.unwrap().events, 1);
+    assert_eq!(journal.checkpoint(&signer(), "example.bank/pad-journal").await.unwrap().checkpoint.size, 1);
 }

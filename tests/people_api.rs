@@ -68,10 +68,13 @@ async fn each_role_is_allowed_or_refused_on_each_route(url: &str) {
         .with_journal(journal.clone());
     let client = decided_client();
     // A decision by someone else, contested, so that every role's review can get past the roles.
-    let (status, _) =
+    let (status, decided) =
         send(&state, "POST", "/decisions", Some("shared-secret"), Some(json!({"client_id": client, "rm": "zoe"})))
             .await;
     assert_eq!(status, StatusCode::CREATED);
+    // Its id comes after the four users' additions, events of the same chain.
+    let id = decided["id"].as_i64().unwrap();
+    assert_eq!(id, 5);
     let contest = json!({"statement": "I have a new job", "channel": "branch"});
     let review = json!({"outcome": "upheld", "justification": "The recorded inputs are the customer's own."});
     let by_id = json!({"client_id": client});
@@ -86,10 +89,10 @@ async fn each_role_is_allowed_or_refused_on_each_route(url: &str) {
         ("POST", "/counterfactual".into(), Some(by_id.clone()), [true, true, false, true]),
         ("POST", "/decisions".into(), Some(by_id.clone()), [true, true, false, true]),
         ("GET", format!("/decisions?client_id={client}"), None, [true, true, true, true]),
-        ("GET", "/decisions/1".into(), None, [true, true, true, true]),
-        ("POST", "/decisions/1/contest".into(), Some(contest), [true, true, false, true]),
-        ("POST", "/decisions/1/review".into(), Some(review), [false, true, false, true]),
-        ("GET", "/decisions/1/case".into(), None, [true, true, true, true]),
+        ("GET", format!("/decisions/{id}"), None, [true, true, true, true]),
+        ("POST", format!("/decisions/{id}/contest"), Some(contest), [true, true, false, true]),
+        ("POST", format!("/decisions/{id}/review"), Some(review), [false, true, false, true]),
+        ("GET", format!("/decisions/{id}/case"), None, [true, true, true, true]),
         ("GET", "/contests".into(), None, [true, true, true, true]),
         ("GET", "/access-log".into(), None, [false, false, true, true]),
         ("GET", "/me".into(), None, [true, true, true, true]),
