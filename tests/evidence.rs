@@ -33,6 +33,7 @@ both!(
     the_command_line_and_an_independent_verifier_agree,
     user_changes_are_events_and_verify_rebuilds_the_users_from_them,
     users_of_an_older_journal_are_adopted_into_the_chain,
+    the_access_log_is_under_the_same_checkpoints,
 );
 
 async fn open(url: &str) -> Journal {
@@ -547,4 +548,82 @@ async fn users_of_an_older_journal_are_adopted_into_the_chain(url: &str) {
     let journal = open(url).await;
     assert_eq!(journal.verify().await.unwrap().events, 1);
     assert_eq!(journal.checkpoint(&signer(), "example.bank/pad-journal").await.unwrap().checkpoint.size, 1);
+}
+
+/// Reads of the access log, its own tree, committed to by the checkpoint's `access-log` line:
+/// an entry deleted or changed behind pad's back fails the checkpoint; a purge does not.
+async fn the_access_log_is_under_the_same_checkpoints(url: &str) {
+    use pad::journal::{Role, SignedIn};
+    let journal = open(url).await;
+    let auditor = SignedIn { name: "audrey".into(), role: Role::Auditor };
+    journal.set_clock(Some(time::macros::datetime!(2026-01-05 09:00 UTC)));
+    for client in 0..4 {
+        journal.log_access(&auditor, "GET /clients/{id}", Some(400_000 + client), None).await.unwrap();
+    }
+    journal.record(&draft(400_001), None).await.unwrap();
+    journal.set_clock(Some(time::macros::datetime!(2026-11-20 09:00 UTC)));
+    for client in 4..7 {
+        journal.log_access(&auditor, "GET /decisions/{id}", Some(400_000 + client), Some(1)).await.unwrap();
+    }
+    journal.record(&draft(400_002), None).await.unwrap();
+    let checkpoint = journal.checkpoint(&signer(), "example.bank/pad-journal").await.unwrap();
+    let line = checkpoint.checkpoint.extension("access-log").unwrap();
+    assert_eq!(line[0], "7", "{:?}", checkpoint.checkpoint.extensions);
+    // The root is that of the entries' leaf inputs, SHA-256 of [id, at, user, role, action,
+    // client_id, decision_id] as JSON, hashed here into a tree of our own.
+    let accesses = {
+        let mut accesses = journal.accesses(None, 100).await.unwrap();
+        accesses.reverse();
+        accesses
+    };
+    let inputs: Vec<[u8; 32]> = accesses
+        .iter()
+        .map(|entry| {
+            let text = serde_json::json!([
+                entry.id,
+                entry.at,
+                entry.user,
+                entry.role,
+                entry.action,
+                entry.client_id,
+                entry.decision_id
+            ])
+            .to_string();
+            sha2::Sha256::digest(text.as_bytes()).into()
+        })
+        .collect();
+    let tree = pad::journal::evidence::merkle::Tree::of_inputs(inputs.iter().map(|input| input.as_slice()));
+    assert_eq!(line[1], pad::journal::evidence::b64(&tree.root()));
+    assert_eq!(journal.check_checkpoint(&checkpoint.checkpoint).await.unwrap().broken, None);
+    // A purge of what was read before May removes the first four reads; the checkpoint holds.
+    let purged = journal.purge("2026-05-01", 183, "ana").await.unwrap();
+    assert_eq!((purged.removed_events, purged.removed_accesses), (1, 4));
+    assert_eq!(journal.check_checkpoint(&checkpoint.checkpoint).await.unwrap().broken, None);
+    let later = journal.checkpoint(&signer(), "example.bank/pad-journal").await.unwrap();
+    assert_eq!(journal.check_checkpoint(&later.checkpoint).await.unwrap().broken, None);
+    journal.close().await;
+    // An auditor's read deleted, or changed, behind pad's back: the checkpoint says so.
+    let guards = if url.starts_with("sqlite://") {
+        "DROP TRIGGER access_log_no_update; DROP TRIGGER access_log_no_delete;"
+    } else {
+        "ALTER TABLE access_log DISABLE TRIGGER USER;"
+    };
+    postgres::sql(url, &format!("{guards} CREATE TABLE access_backup AS SELECT * FROM access_log;")).await;
+    let cases = [
+        ("DELETE FROM access_log WHERE leaf = 5;", "access-log entry 6 (its place in the log's tree) was deleted"),
+        (
+            "UPDATE access_log SET action = 'GET /model' WHERE leaf = 5;",
+            "access-log entry 6 (its place in the log's tree) was changed",
+        ),
+    ];
+    for (change, words) in cases {
+        postgres::sql(url, change).await;
+        let journal = open(url).await;
+        let broken = journal.check_checkpoint(&later.checkpoint).await.unwrap().broken.expect(change);
+        assert!(broken.problem.contains(words), "{change}: {}", broken.problem);
+        journal.close().await;
+        postgres::sql(url, "DELETE FROM access_log; INSERT INTO access_log SELECT * FROM access_backup;").await;
+    }
+    let journal = open(url).await;
+    assert_eq!(journal.check_checkpoint(&later.checkpoint).await.unwrap().broken, None);
 }

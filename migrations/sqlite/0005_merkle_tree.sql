@@ -72,3 +72,42 @@ WHEN NOT EXISTS (SELECT 1 FROM journal_purge_permit)
 BEGIN
     SELECT RAISE(ABORT, 'the decision journal is append-only (pad journal purge removes old history)');
 END;
+
+-- The access log has a Merkle tree of its own, under the same checkpoints (their extension
+-- line `access-log SIZE ROOT`). An entry's leaf input is the SHA-256 of its columns as one
+-- JSON array [id, at, user_name, role, action, client_id, decision_id]; `leaf` is its place in
+-- the tree, given in id order when the tree is extended (NULL until then). Entries are never
+-- changed, but for that one assignment, and deleted only by a purge (holding its permit).
+ALTER TABLE access_log ADD COLUMN leaf INTEGER;
+CREATE UNIQUE INDEX access_log_leaf ON access_log (leaf);
+CREATE TABLE access_tree (
+    level INTEGER NOT NULL,
+    idx   INTEGER NOT NULL,
+    hash  BLOB    NOT NULL,
+    PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE access_tree_size (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    size INTEGER NOT NULL
+);
+INSERT INTO access_tree_size (id, size) VALUES (1, 0);
+CREATE TRIGGER access_tree_no_update BEFORE UPDATE ON access_tree
+BEGIN
+    SELECT RAISE(ABORT, 'the access log''s tree is append-only');
+END;
+CREATE TRIGGER access_tree_no_delete BEFORE DELETE ON access_tree
+BEGIN
+    SELECT RAISE(ABORT, 'the access log''s tree is append-only');
+END;
+CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+WHEN OLD.leaf IS NOT NULL OR NEW.leaf IS NULL OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at
+    OR NEW.user_name IS NOT OLD.user_name OR NEW.role IS NOT OLD.role OR NEW.action IS NOT OLD.action
+    OR NEW.client_id IS NOT OLD.client_id OR NEW.decision_id IS NOT OLD.decision_id
+BEGIN
+    SELECT RAISE(ABORT, 'the access log is append-only');
+END;
+CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+WHEN NOT EXISTS (SELECT 1 FROM journal_purge_permit)
+BEGIN
+    SELECT RAISE(ABORT, 'the access log is append-only (pad journal purge removes old history)');
+END;

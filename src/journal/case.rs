@@ -198,6 +198,14 @@ pub struct Purge {
     /// changes joined the chain.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<UserRow>,
+    /// The access-log entries removed: those before this place in the access log's tree
+    /// (0: none, or a purge recorded before the access log had a tree).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub access_cut: u64,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 /// A user as the journal keeps them: their row of the users table.

@@ -320,6 +320,7 @@ impl Journal {
         let bound = before.to_string();
         // The tree keeps, as nodes, what the purged events were (hashes only): extended first.
         self.extend_tree().await?;
+        self.extend_access_tree().await?;
         let head = head_sql(&self.pool);
         in_transaction!(self, transaction => async {
             let (last_id, last_hash): (i64, String) = sqlx::query_as(head).fetch_one(&mut *transaction).await?;
@@ -352,11 +353,36 @@ impl Journal {
                     None => break,
                 }
             }
-            let accesses = sqlx::query("DELETE FROM access_log WHERE at < $1").bind(&bound).execute(&mut *transaction).await?;
-            let removed_accesses = accesses.rows_affected();
-            if first.is_none_or(|first| first > cut) {
-                return Ok(Ok(Purged { event: None, removed_events: 0, removed_decisions: 0, removed_accesses }));
+            // The access log's oldest entries, a prefix of its tree (those not yet in it stay):
+            // up to the first place recorded since the date.
+            let access_cut: i64 = sqlx::query_scalar(
+                "SELECT COALESCE((SELECT MIN(leaf) FROM access_log WHERE at >= $1), \
+                 (SELECT size FROM access_tree_size WHERE id = 1))",
+            )
+            .bind(&bound)
+            .fetch_one(&mut *transaction)
+            .await?;
+            let Some(first) = first else {
+                // No event at all: nothing a purge event could follow.
+                return Ok(Ok(Purged { event: None, removed_events: 0, removed_decisions: 0, removed_accesses: 0 }));
+            };
+            let old_accesses: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM access_log WHERE leaf < $1")
+                .bind(access_cut)
+                .fetch_one(&mut *transaction)
+                .await?;
+            if first > cut {
+                if old_accesses == 0 {
+                    return Ok(Ok(Purged { event: None, removed_events: 0, removed_decisions: 0, removed_accesses: 0 }));
+                }
+                // Only access-log entries to remove: the purge event records where the log
+                // was cut, after the events purged before (if any).
+                cut = first - 1;
             }
+            sqlx::query("INSERT INTO journal_purge_permit (id) VALUES (1)").execute(&mut *transaction).await?;
+            let accesses =
+                sqlx::query("DELETE FROM access_log WHERE leaf < $1").bind(access_cut).execute(&mut *transaction).await?;
+            sqlx::query("DELETE FROM journal_purge_permit").execute(&mut *transaction).await?;
+            let removed_accesses = accesses.rows_affected();
             let open: Option<(i64, i64, String)> = sqlx::query_as(
                 "SELECT c.decision_id, c.id, c.recorded_at FROM case_events c WHERE c.kind = 'contest' AND c.id <= $1 \
                  AND NOT EXISTS (SELECT 1 FROM case_events r WHERE r.kind = 'review' AND r.contest_id = c.id) \
@@ -379,11 +405,18 @@ impl Journal {
                     "the journal's tree covers events 1 to {covered} only, and the purge would remove up to event                      {cut}: try again (nothing was removed)"
                 ))));
             }
+            // The hash of the last event removed: its own, or (when it was purged before) the
+            // previous hash of the first event left.
             let last_removed_hash: String = sqlx::query_scalar(
-                "SELECT hash FROM decisions WHERE id = $1 UNION ALL SELECT hash FROM case_events WHERE id = $2",
+                "SELECT hash FROM (SELECT 1 AS k, hash FROM decisions WHERE id = $1 UNION ALL \
+                 SELECT 1 AS k, hash FROM case_events WHERE id = $2 UNION ALL \
+                 SELECT 2 AS k, prev_hash AS hash FROM decisions WHERE id = $3 UNION ALL \
+                 SELECT 2 AS k, prev_hash AS hash FROM case_events WHERE id = $4) AS h ORDER BY k LIMIT 1",
             )
             .bind(cut)
             .bind(cut)
+            .bind(cut + 1)
+            .bind(cut + 1)
             .fetch_one(&mut *transaction)
             .await?;
             // The users as the events removed leave them: the last purge's record, then the
@@ -426,6 +459,7 @@ impl Journal {
                 last_removed_id: cut,
                 last_removed_hash,
                 users: users.into_values().collect(),
+                access_cut: u64::try_from(access_cut).unwrap_or_default(),
             });
             let appended = append_case!(transaction, content, last_id, last_hash);
             Ok(appended.map(|event| Purged { event: Some(event), removed_events, removed_decisions, removed_accesses }))

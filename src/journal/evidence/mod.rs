@@ -36,15 +36,15 @@ const TREE_BATCH: i64 = 20_000;
 /// Nodes written per statement (three values each, well under SQLite's limit of bound values).
 const NODE_INSERT_BATCH: usize = 5_000;
 
-/// Reads the stored nodes at the positions `$wanted` (`&[NodeId]`) through `$executor`;
+/// Reads the stored nodes of `$tree` at the positions `$wanted` (`&[NodeId]`) through `$executor`;
 /// evaluates to the `HashMap` of those found (`?` on database errors).
 macro_rules! read_nodes {
-    ($executor:expr, $wanted:expr) => {{
+    ($executor:expr, $tree:expr, $wanted:expr) => {{
         let wanted: &[NodeId] = $wanted;
         let mut found = HashMap::new();
         // A proof needs at most a few hundred nodes: a statement of two values each.
         for chunk in wanted.chunks(NODE_INSERT_BATCH) {
-            let sql = nodes_sql(chunk.len());
+            let sql = nodes_sql($tree, chunk.len());
             let mut query = sqlx::query_as::<_, (i64, i64, Vec<u8>)>(&sql);
             for (level, index) in chunk {
                 query = query.bind(i64::from(*level)).bind(to_i64(*index));
@@ -54,6 +54,27 @@ macro_rules! read_nodes {
         found
     }};
 }
+
+/// The journal's two trees: its events', and its access log's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tree {
+    Events,
+    Access,
+}
+
+impl Tree {
+    /// The table of its nodes.
+    fn nodes(self) -> &'static str {
+        match self {
+            Tree::Events => "journal_tree",
+            Tree::Access => "access_tree",
+        }
+    }
+}
+
+/// The name of the checkpoint's extension line that commits to the access log's tree:
+/// `access-log SIZE ROOT`.
+pub const ACCESS_LOG_EXTENSION: &str = "access-log";
 
 /// An inclusion proof of one event, as `pad journal prove` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -122,6 +143,13 @@ pub fn decode_hex_hash(text: &str) -> Option<Hash> {
     Some(hash)
 }
 
+/// The 32 bytes of a base64 hash.
+fn decode_b64_hash(text: &str) -> Option<Hash> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(text).ok()?;
+    Hash::try_from(bytes.as_slice()).ok()
+}
+
 /// The leaf hash of an event, from its chain hash.
 fn event_leaf(id: i64, hash: &str) -> Result<Hash, JournalError> {
     decode_hex_hash(hash).map(|bytes| leaf_hash(&bytes)).ok_or_else(|| JournalError::Corrupt {
@@ -181,7 +209,7 @@ impl Journal {
                 return Ok(Ok(to_u64(size)));
             }
             let edge = frontier_of(to_u64(size));
-            let nodes = read_nodes!(&mut *transaction, &edge);
+            let nodes = read_nodes!(&mut *transaction, Tree::Events, &edge);
             let hashes: Result<Vec<Hash>, MissingNode> =
                 edge.iter().map(|(level, index)| NodeMap(nodes.clone()).node(*level, *index)).collect();
             let hashes = match hashes {
@@ -232,7 +260,7 @@ impl Journal {
                     ))));
                 }
                 for chunk in formed.chunks(NODE_INSERT_BATCH) {
-                    let sql = insert_sql(chunk.len());
+                    let sql = insert_sql(Tree::Events, chunk.len());
                     let mut query = sqlx::query(&sql);
                     for ((level, index), hash) in chunk {
                         query = query.bind(i64::from(*level)).bind(to_i64(*index)).bind(hash.to_vec());
@@ -251,10 +279,158 @@ impl Journal {
         outcome.map_err(|error| self.failed(error))?
     }
 
-    /// The stored nodes at these positions (those stored; a missing one is left out).
-    async fn nodes(&self, wanted: &[NodeId]) -> Result<NodeMap, JournalError> {
+    /// Gives the access-log entries appended since the last extension their places in the
+    /// access log's tree (in id order), hashes them into it and stores the nodes they
+    /// complete; returns the tree's new size.
+    pub async fn extend_access_tree(&self) -> Result<u64, JournalError> {
+        let outcome: Result<Result<u64, JournalError>, sqlx::Error> = on_pool!(&self.pool, pool => async {
+            let begin = if matches!(self.pool, Pool::Sqlite(_)) { "BEGIN IMMEDIATE" } else { "BEGIN" };
+            let mut transaction = pool.begin_with(begin).await?;
+            let lock = if matches!(self.pool, Pool::Sqlite(_)) {
+                "SELECT size FROM access_tree_size WHERE id = 1"
+            } else {
+                "SELECT size FROM access_tree_size WHERE id = 1 FOR UPDATE"
+            };
+            let size: i64 = sqlx::query_scalar(lock).fetch_one(&mut *transaction).await?;
+            sqlx::query(
+                "UPDATE access_log SET leaf = n.leaf FROM (SELECT id, $1 + ROW_NUMBER() OVER (ORDER BY id) - 1 AS leaf \
+                 FROM access_log WHERE leaf IS NULL) AS n WHERE access_log.id = n.id",
+            )
+            .bind(size)
+            .execute(&mut *transaction)
+            .await?;
+            let edge = frontier_of(to_u64(size));
+            let nodes = read_nodes!(&mut *transaction, Tree::Access, &edge);
+            let hashes: Result<Vec<Hash>, MissingNode> =
+                edge.iter().map(|(level, index)| NodeMap(nodes.clone()).node(*level, *index)).collect();
+            let Some(mut frontier) = hashes.ok().and_then(|hashes| Frontier::resume(to_u64(size), &hashes)) else {
+                return Ok(Err(JournalError::Database(
+                    "the access log's stored tree is incomplete (changed behind pad's back?)".into(),
+                )));
+            };
+            let mut after = size;
+            loop {
+                let rows: Vec<AccessRow> = sqlx::query_as(&format!(
+                    "SELECT {ACCESS_COLUMNS} FROM access_log WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf"
+                ))
+                .bind(after)
+                .bind(after + TREE_BATCH)
+                .fetch_all(&mut *transaction)
+                .await?;
+                if rows.is_empty() {
+                    break;
+                }
+                let mut formed: Vec<(NodeId, Hash)> = Vec::with_capacity(rows.len() * 2);
+                for row in &rows {
+                    if row.0 != to_i64(frontier.size()) {
+                        return Ok(Err(JournalError::Conflict(format!(
+                            "access-log entry {} is missing from its place (deleted?)",
+                            frontier.size()
+                        ))));
+                    }
+                    frontier.push(access_leaf(row), &mut |node, hash| formed.push((node, *hash)));
+                }
+                for chunk in formed.chunks(NODE_INSERT_BATCH) {
+                    let sql = insert_sql(Tree::Access, chunk.len());
+                    let mut query = sqlx::query(&sql);
+                    for ((level, index), hash) in chunk {
+                        query = query.bind(i64::from(*level)).bind(to_i64(*index)).bind(hash.to_vec());
+                    }
+                    query.execute(&mut *transaction).await?;
+                }
+                after += TREE_BATCH;
+            }
+            let new_size = to_i64(frontier.size());
+            sqlx::query("UPDATE access_tree_size SET size = $1 WHERE id = 1").bind(new_size).execute(&mut *transaction).await?;
+            transaction.commit().await?;
+            Ok(Ok(frontier.size()))
+        }.await);
+        outcome.map_err(|error| self.failed(error))?
+    }
+
+    /// Recomputes the access log's tree from its entries (the purged ones standing as the
+    /// stored subtrees that cover them) and compares its root at `size` with `root`: the
+    /// problem, in words, when they differ.
+    async fn access_problem(&self, size: u64, root: &Hash) -> Result<Option<String>, JournalError> {
+        // The entries a purge removed, as its event records; the others must all be there.
+        let purged = self.purges().await?.iter().map(|(_, purge)| purge.access_cut).max().unwrap_or(0);
+        if size < purged {
+            let kept = self.over_tree(Tree::Access, |source| merkle::root(source, size)).await?;
+            return Ok((&kept != root).then(|| {
+                format!("the access log's purged entries no longer hash to the checkpoint's root (size {size})")
+            }));
+        }
+        let edge = frontier_of(purged);
+        let mut nodes = self.nodes(Tree::Access, &edge).await?;
+        let hashes: Result<Vec<Hash>, MissingNode> =
+            edge.iter().map(|(level, index)| nodes.node(*level, *index)).collect();
+        let Some(mut frontier) = hashes.ok().and_then(|hashes| Frontier::resume(purged, &hashes)) else {
+            return Ok(Some("the access log's stored tree lacks the nodes of its purged entries".into()));
+        };
+        let mut leaves: Vec<Hash> = Vec::new();
+        let mut after = to_i64(purged);
+        while frontier.size() < size {
+            let rows: Vec<AccessRow> = on_pool!(&self.pool, pool => sqlx::query_as(&format!(
+                "SELECT {ACCESS_COLUMNS} FROM access_log WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf"
+            ))
+            .bind(after)
+            .bind(after + TREE_BATCH)
+            .fetch_all(pool)
+            .await)
+            .map_err(|error| self.failed(error))?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                if frontier.size() >= size {
+                    break;
+                }
+                if row.0 != to_i64(frontier.size()) {
+                    return Ok(Some(format!(
+                        "access-log entry {} (its place in the log's tree) was deleted",
+                        frontier.size() + 1
+                    )));
+                }
+                let leaf = access_leaf(row);
+                leaves.push(leaf);
+                frontier.push(leaf, &mut |_, _| {});
+            }
+            after += TREE_BATCH;
+        }
+        if frontier.size() < size {
+            return Ok(Some(format!(
+                "the access log holds {} entries, fewer than the {size} the checkpoint committed to: entries were \
+                 deleted",
+                frontier.size()
+            )));
+        }
+        if &frontier.root() == root {
+            return Ok(None);
+        }
+        // Name the first entry unlike the stored tree's leaf.
+        let sql = "SELECT idx, hash FROM access_tree WHERE level = 0 AND idx >= $1 AND idx < $2 ORDER BY idx";
+        let stored_leaves: Vec<(i64, Vec<u8>)> = on_pool!(&self.pool, pool => sqlx::query_as(sql)
+            .bind(to_i64(purged))
+            .bind(to_i64(size))
+            .fetch_all(pool)
+            .await)
+        .map_err(|error| self.failed(error))?;
+        let changed = leaves
+            .iter()
+            .zip(&stored_leaves)
+            .position(|(leaf, (_, stored))| leaf.as_slice() != stored.as_slice())
+            .map(|offset| purged + offset as u64 + 1);
+        Ok(Some(match changed {
+            Some(place) => format!("access-log entry {place} (its place in the log's tree) was changed"),
+            None => "the access log no longer hashes to the checkpoint's root".into(),
+        }))
+    }
+
+    /// The stored nodes of `tree` at these positions (those stored; a missing one is left
+    /// out).
+    async fn nodes(&self, tree: Tree, wanted: &[NodeId]) -> Result<NodeMap, JournalError> {
         let nodes = on_pool!(&self.pool, pool => async {
-            Ok::<_, sqlx::Error>(read_nodes!(pool, wanted))
+            Ok::<_, sqlx::Error>(read_nodes!(pool, tree, wanted))
         }.await)
         .map_err(|error| self.failed(error))?;
         Ok(NodeMap(nodes))
@@ -266,9 +442,18 @@ impl Journal {
         &self,
         build: impl Fn(&mut dyn NodeSource) -> Result<T, MissingNode>,
     ) -> Result<T, JournalError> {
+        self.over_tree(Tree::Events, build).await
+    }
+
+    /// [`Journal::over_stored`] on either tree.
+    async fn over_tree<T>(
+        &self,
+        tree: Tree,
+        build: impl Fn(&mut dyn NodeSource) -> Result<T, MissingNode>,
+    ) -> Result<T, JournalError> {
         let mut recorder = NodeRecorder::default();
         build(&mut recorder).map_err(missing)?;
-        let mut nodes = self.nodes(&recorder.asked).await?;
+        let mut nodes = self.nodes(tree, &recorder.asked).await?;
         build(&mut nodes).map_err(missing)
     }
 
@@ -301,7 +486,10 @@ impl Journal {
             .map_err(|error| JournalError::Invalid { field: "origin".into(), message: error.to_string() })?;
         let size = self.extend_tree().await?;
         let root = self.over_stored(|source| merkle::root(source, size)).await?;
-        let signed = Checkpoint { origin: origin.to_string(), size, root }.sign(signer);
+        let access_size = self.extend_access_tree().await?;
+        let access_root = self.over_tree(Tree::Access, |source| merkle::root(source, access_size)).await?;
+        let extensions = vec![format!("{ACCESS_LOG_EXTENSION} {access_size} {}", b64(&access_root))];
+        let signed = Checkpoint { origin: origin.to_string(), size, root, extensions }.sign(signer);
         self.store_checkpoint(&signed).await?;
         Ok(signed)
     }
@@ -378,7 +566,7 @@ impl Journal {
         // The history purged before the first event left: its complete subtrees.
         let purged = if first > 1 { to_u64(first - 1) } else { 0 };
         let edge = frontier_of(purged);
-        let mut nodes = self.nodes(&edge).await?;
+        let mut nodes = self.nodes(Tree::Events, &edge).await?;
         let hashes: Result<Vec<Hash>, MissingNode> =
             edge.iter().map(|(level, index)| nodes.node(*level, *index)).collect();
         let broken = |id: Option<i64>, problem: String| Some(TreeBroken { id, problem });
@@ -490,6 +678,18 @@ impl Journal {
                 )));
             }
         }
+        if let Some(words) = checkpoint.extension(ACCESS_LOG_EXTENSION) {
+            let parsed = match words.as_slice() {
+                [size, root] => size.parse::<u64>().ok().zip(decode_b64_hash(root)),
+                _ => None,
+            };
+            let Some((size, root)) = parsed else {
+                return Ok(check(broken(None, "the checkpoint's access-log line cannot be read".into())));
+            };
+            if let Some(problem) = self.access_problem(size, &root).await? {
+                return Ok(check(broken(None, problem)));
+            }
+        }
         Ok(check(None))
     }
 
@@ -525,17 +725,17 @@ fn to_usize(value: u64) -> usize {
     usize::try_from(value).unwrap_or(usize::MAX)
 }
 
-/// The SQL that reads the nodes at `count` positions: `(level, idx)` bound in pairs.
-fn nodes_sql(count: usize) -> String {
+/// The SQL that reads the nodes of `tree` at `count` positions: `(level, idx)` bound in pairs.
+fn nodes_sql(tree: Tree, count: usize) -> String {
     let conditions: Vec<String> =
         (0..count).map(|i| format!("(level = ${} AND idx = ${})", 2 * i + 1, 2 * i + 2)).collect();
-    format!("SELECT level, idx, hash FROM journal_tree WHERE {}", conditions.join(" OR "))
+    format!("SELECT level, idx, hash FROM {} WHERE {}", tree.nodes(), conditions.join(" OR "))
 }
 
-/// The SQL that writes `count` nodes: `(level, idx, hash)` bound in threes.
-fn insert_sql(count: usize) -> String {
+/// The SQL that writes `count` nodes of `tree`: `(level, idx, hash)` bound in threes.
+fn insert_sql(tree: Tree, count: usize) -> String {
     let values: Vec<String> = (0..count).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
-    format!("INSERT INTO journal_tree (level, idx, hash) VALUES {}", values.join(", "))
+    format!("INSERT INTO {} (level, idx, hash) VALUES {}", tree.nodes(), values.join(", "))
 }
 
 /// Keeps the rows `(level, idx, hash)` read by [`nodes_sql`] that are well formed.
@@ -545,4 +745,20 @@ fn found_nodes(rows: Vec<(i64, i64, Vec<u8>)>) -> HashMap<NodeId, Hash> {
             Some(((u32::try_from(level).ok()?, to_u64(index)), Hash::try_from(hash.as_slice()).ok()?))
         })
         .collect()
+}
+
+/// The columns an access-log entry is hashed from, after its place: `leaf, id, at, user_name,
+/// role, action, client_id, decision_id`.
+const ACCESS_COLUMNS: &str = "leaf, id, at, user_name, role, action, client_id, decision_id";
+
+/// An access-log entry as read by [`ACCESS_COLUMNS`].
+type AccessRow = (i64, i64, String, String, String, String, Option<i64>, Option<i64>);
+
+/// The leaf hash of an access-log entry: its leaf input is the SHA-256 of its columns as one
+/// JSON array `[id, at, user_name, role, action, client_id, decision_id]`.
+fn access_leaf(row: &AccessRow) -> Hash {
+    use sha2::Digest;
+    let (_, id, at, user, role, action, client_id, decision_id) = row;
+    let text = serde_json::json!([id, at, user, role, action, client_id, decision_id]).to_string();
+    leaf_hash(&sha2::Sha256::digest(text.as_bytes()))
 }

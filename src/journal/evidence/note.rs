@@ -318,15 +318,32 @@ pub struct Checkpoint {
     pub size: u64,
     /// The root hash.
     pub root: Hash,
+    /// Extension lines after the root (C2SP allows them; tools that do not know them leave
+    /// them alone): pad's commits to the access log's tree.
+    pub extensions: Vec<String>,
 }
 
 impl Checkpoint {
-    /// The note's text: origin, size and base64 root, each on its line.
+    /// The note's text: origin, size and base64 root, each on its line, then the extension
+    /// lines.
     pub fn body(&self) -> String {
-        format!("{}\n{}\n{}\n", self.origin, self.size, STANDARD.encode(self.root))
+        let mut body = format!("{}\n{}\n{}\n", self.origin, self.size, STANDARD.encode(self.root));
+        for line in &self.extensions {
+            body.push_str(line);
+            body.push('\n');
+        }
+        body
     }
 
-    /// Reads a checkpoint's text (extension lines after the root are allowed and ignored).
+    /// The words of the extension line starting with `name`, after it.
+    pub fn extension(&self, name: &str) -> Option<Vec<&str>> {
+        self.extensions.iter().find_map(|line| {
+            let mut words = line.split(' ');
+            (words.next() == Some(name)).then(|| words.collect())
+        })
+    }
+
+    /// Reads a checkpoint's text (extension lines after the root are kept).
     pub fn parse_body(text: &str) -> Result<Checkpoint, NoteError> {
         let bad = |why: &str| NoteError::Format(format!("the checkpoint cannot be read: {why}"));
         let mut lines = text.split_terminator('\n');
@@ -340,7 +357,8 @@ impl Checkpoint {
             .and_then(|line| STANDARD.decode(line).ok())
             .and_then(|bytes| Hash::try_from(bytes.as_slice()).ok())
             .ok_or_else(|| bad("its third line is not a base64 SHA-256 root hash"))?;
-        Ok(Checkpoint { origin: origin.to_string(), size, root })
+        let extensions = lines.map(str::to_string).collect();
+        Ok(Checkpoint { origin: origin.to_string(), size, root, extensions })
     }
 
     /// The checkpoint signed by `signer`.
