@@ -33,7 +33,9 @@ fn journal(state: &AppState) -> Result<&Journal, ApiError> {
 /// A journal error about a query parameter: a 422 naming it.
 fn about(error: JournalError) -> ApiError {
     match error {
-        JournalError::Invalid { field, message } => ApiError::invalid("invalid_request", field, message),
+        JournalError::Invalid { field, message } => {
+            ApiError::invalid("invalid_request", field.clone(), format!("{field}: {message}"))
+        }
         other => ApiError::from_journal(other),
     }
 }
@@ -94,7 +96,13 @@ pub async fn proof(
     }
     let journal = journal(&state)?;
     let size = match query.tree_size {
-        Some(0) => return Err(ApiError::invalid("invalid_request", "tree_size", "a tree holds at least 1 event")),
+        Some(0) => {
+            return Err(ApiError::invalid(
+                "invalid_request",
+                "tree_size",
+                "tree_size must be at least 1 (a tree holds at least 1 event)",
+            ));
+        }
         Some(size) => size,
         None => default_size(journal).await?,
     };
@@ -107,7 +115,7 @@ pub async fn proof(
         return Err(ApiError::invalid(
             "invalid_request",
             "tree_size",
-            format!("event {id} is not in the tree of the first {size} events"),
+            format!("tree_size: event {id} is not in the tree of the first {size} events"),
         ));
     }
     let proof = journal.prove_inclusion(id, size).await.map_err(about)?;
