@@ -1,6 +1,7 @@
 //! The decision journal's figures (BENCHMARKS.md): `POST /decisions` per second at 16
-//! connections on PostgreSQL, `GET /decisions?client_id=N` latency and `pad journal verify`
-//! time with a million events, on a PostgreSQL 15 server started here with its default
+//! connections on PostgreSQL (without and with checkpoints signed meanwhile), `GET
+//! /decisions?client_id=N` latency, `pad journal verify` time, and the journal as evidence
+//! (checkpoint, inclusion and consistency proofs, the tree recomputed) with a million events, on a PostgreSQL 15 server started here with its default
 //! durability (fsync on), in a temporary folder, stopped when the benchmark ends.
 //!
 //!   cargo bench --bench journal                   # all, with 1,000,000 events
@@ -70,7 +71,27 @@ fn main() {
                 .unwrap();
             assert!(response.status().is_success());
         }
-        for connections in [1usize, 16] {
+        // The last run at 16 connections signs a checkpoint every second meanwhile (the tree
+        // extended by the appends since), as `pad serve --checkpoint-every 1` would: the
+        // appends' throughput without and with the tree, in one run.
+        let signer = pad::journal::evidence::note::NoteSigner::from_seed("bench.example/pad-journal", [1; 32]).unwrap();
+        for (connections, checkpointing) in [(1usize, false), (16, false), (16, true)] {
+            let signing = checkpointing.then(|| {
+                let (journal, signer) = (journal.clone(), pad::journal::evidence::note::NoteSigner::from_seed(
+                    "bench.example/pad-journal",
+                    [1; 32],
+                ).unwrap());
+                tokio::spawn(async move {
+                    let mut signed = 0_usize;
+                    let stop = Instant::now() + Duration::from_secs(10);
+                    while Instant::now() < stop {
+                        journal.checkpoint(&signer, "bench.example/pad-journal").await.unwrap();
+                        signed += 1;
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    signed
+                })
+            });
             let stop = Instant::now() + Duration::from_secs(10);
             let mut tasks = Vec::new();
             for task in 0..connections {
@@ -101,8 +122,12 @@ fn main() {
                 latencies.extend(task.await.unwrap());
             }
             latencies.sort();
+            let signed = match signing {
+                Some(task) => format!(", {} checkpoints signed meanwhile", task.await.unwrap()),
+                None => String::new(),
+            };
             println!(
-                "POST /decisions, PostgreSQL, {connections} connections: {} in 10 s = {:.0}/s, p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms",
+                "POST /decisions, PostgreSQL, {connections} connections{signed}: {} in 10 s = {:.0}/s, p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms",
                 latencies.len(),
                 latencies.len() as f64 / 10.0,
                 percentile(&latencies, 0.5),
@@ -114,7 +139,12 @@ fn main() {
         assert_eq!(verification.broken, None);
         // Fill up to `events` with copies of a real event's content (other client ids and times),
         // chained as the journal chains them, in batches of one transaction each.
-        let template = journal.get(1).await.unwrap().unwrap();
+        // (The first decision: with SIGNED_IN, event 1 is the user's addition.)
+        let template = journal
+            .list(&Filter::default(), Page { after: None, limit: 1, newest_first: false })
+            .await
+            .unwrap()
+            .remove(0);
         let mut previous_id = verification.events as i64;
         let mut previous_hash = journal
             .list(&Filter::default(), Page { after: Some(previous_id + 1), limit: 1, newest_first: true })
@@ -205,6 +235,61 @@ fn main() {
             verification.events,
             started.elapsed().as_secs_f64(),
             template.content.canonical().unwrap().len()
+        );
+        // The journal as evidence at this size: the first checkpoint hashes every event into
+        // the stored tree; the next one only what was appended since.
+        let started = Instant::now();
+        let first = journal.checkpoint(&signer, "bench.example/pad-journal").await.unwrap();
+        println!(
+            "checkpoint of {} events (the tree extended from the last checkpoint of the load): {:.2} s",
+            first.checkpoint.size,
+            started.elapsed().as_secs_f64()
+        );
+        for (index, client) in clients.iter().take(100).enumerate() {
+            let body = serde_json::json!({"client_id": client});
+            let response =
+                http.post(format!("{base}/decisions")).header("Idempotency-Key", format!("late-{index}")).json(&body).send().await.unwrap();
+            assert!(response.status().is_success());
+        }
+        let started = Instant::now();
+        let second = journal.checkpoint(&signer, "bench.example/pad-journal").await.unwrap();
+        println!(
+            "checkpoint after {} more events: {:.3} s",
+            second.checkpoint.size - first.checkpoint.size,
+            started.elapsed().as_secs_f64()
+        );
+        let size = second.checkpoint.size;
+        let mut times = Vec::new();
+        let mut hashes = 0;
+        for index in 0..200_u64 {
+            let id = 1 + (index * 7919 * 127) % size;
+            let started = Instant::now();
+            let proof = journal.prove_inclusion(id as i64, size).await.unwrap();
+            times.push(started.elapsed());
+            hashes = proof.inclusion.len();
+        }
+        times.sort();
+        println!(
+            "inclusion proof in the tree of {size}: {hashes} hashes ({} bytes), p50 {:.2} ms, p95 {:.2} ms (200 proofs)",
+            hashes * 32,
+            percentile(&times, 0.5),
+            percentile(&times, 0.95)
+        );
+        let started = Instant::now();
+        let consistency = journal.prove_consistency(first.checkpoint.size, size).await.unwrap();
+        println!(
+            "consistency proof {} -> {size}: {} hashes, {:.2} ms",
+            first.checkpoint.size,
+            consistency.consistency.len(),
+            started.elapsed().as_secs_f64() * 1e3
+        );
+        let started = Instant::now();
+        let check = journal.check_checkpoint(&first.checkpoint).await.unwrap();
+        assert_eq!(check.broken, None);
+        println!(
+            "verify --checkpoint's tree recomputed from scratch over {} events: {:.2} s",
+            check.journal_size,
+            started.elapsed().as_secs_f64()
         );
         let _ = Arc::clone(&scorer);
     });

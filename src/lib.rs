@@ -25,7 +25,8 @@
 //! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture).
 //! - `train` (cargo feature `train`): LightGBM training, cross-validation, the model card.
 //! - [`cli`], [`config`], [`commands`]: the `pad` command line.
-//! - [`journal`]: the decision journal (sqlx: SQLite or PostgreSQL), append-only and hash-chained.
+//! - [`journal`]: the decision journal (sqlx: SQLite or PostgreSQL), append-only and hash-chained;
+//!   [`journal::evidence`]: its RFC 9162 Merkle tree, signed checkpoints and proofs.
 //! - [`files`]: writing a file whole or not at all, replacing only a regular file (used by
 //!   every module that writes one).
 //!

@@ -93,9 +93,11 @@ pub enum JournalCommand {
     /// the checkpoint committed to, extended only by appends: the Merkle tree is recomputed
     /// from scratch from every event's chain hash (history purged stands as the stored
     /// subtrees that cover it), its root at the checkpoint's size compared with the
-    /// checkpoint's, and the stored tree (which proofs are answered from) compared with it. A
-    /// rewrite, a swap, a cut end or a truncation made after the checkpoint fails, naming the
-    /// checkpoint and the first event that no longer matches.
+    /// checkpoint's, and the stored tree (which proofs are answered from) compared with it. The
+    /// access log's own tree is recomputed the same way and compared with the checkpoint's
+    /// `access-log` line. A rewrite, a swap, a cut end or a truncation made after the
+    /// checkpoint fails, naming the checkpoint and the first event (or access-log entry) that
+    /// no longer matches.
     Verify {
         /// A signed checkpoint the journal must still extend (a file, as `pad journal
         /// checkpoint` or `GET /checkpoint` gave it).

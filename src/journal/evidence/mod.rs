@@ -76,6 +76,22 @@ impl Tree {
 /// `access-log SIZE ROOT`.
 pub const ACCESS_LOG_EXTENSION: &str = "access-log";
 
+/// Writes the nodes `$formed` (`&[(NodeId, Hash)]`) of `$tree` through `$executor`, a
+/// statement per [`NODE_INSERT_BATCH`] (`?` on database errors).
+macro_rules! write_nodes {
+    ($executor:expr, $tree:expr, $formed:expr) => {{
+        let formed: &[(NodeId, Hash)] = $formed;
+        for chunk in formed.chunks(NODE_INSERT_BATCH) {
+            let sql = insert_sql($tree, chunk.len());
+            let mut query = sqlx::query(&sql);
+            for ((level, index), hash) in chunk {
+                query = query.bind(i64::from(*level)).bind(to_i64(*index)).bind(hash.to_vec());
+            }
+            query.execute($executor).await?;
+        }
+    }};
+}
+
 /// An inclusion proof of one event, as `pad journal prove` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InclusionProof {
@@ -187,14 +203,9 @@ impl Journal {
     /// purged ones counted). One extension at a time (the tree's size row is locked).
     pub async fn extend_tree(&self) -> Result<u64, JournalError> {
         let outcome: Result<Result<u64, JournalError>, sqlx::Error> = on_pool!(&self.pool, pool => async {
-            let begin = if matches!(self.pool, Pool::Sqlite(_)) { "BEGIN IMMEDIATE" } else { "BEGIN" };
+            let (begin, lock) = size_lock(&self.pool, Tree::Events);
             let mut transaction = pool.begin_with(begin).await?;
-            let lock = if matches!(self.pool, Pool::Sqlite(_)) {
-                "SELECT size FROM journal_tree_size WHERE id = 1"
-            } else {
-                "SELECT size FROM journal_tree_size WHERE id = 1 FOR UPDATE"
-            };
-            let size: i64 = sqlx::query_scalar(lock).fetch_one(&mut *transaction).await?;
+            let size: i64 = sqlx::query_scalar(&lock).fetch_one(&mut *transaction).await?;
             let head: i64 = sqlx::query_scalar("SELECT last_id FROM journal_head WHERE id = 1")
                 .fetch_one(&mut *transaction)
                 .await?;
@@ -209,15 +220,10 @@ impl Journal {
                 return Ok(Ok(to_u64(size)));
             }
             let edge = frontier_of(to_u64(size));
-            let nodes = read_nodes!(&mut *transaction, Tree::Events, &edge);
-            let hashes: Result<Vec<Hash>, MissingNode> =
-                edge.iter().map(|(level, index)| NodeMap(nodes.clone()).node(*level, *index)).collect();
-            let hashes = match hashes {
-                Ok(hashes) => hashes,
+            let nodes = NodeMap(read_nodes!(&mut *transaction, Tree::Events, &edge));
+            let mut frontier = match resume(to_u64(size), nodes) {
+                Ok(frontier) => frontier,
                 Err(error) => return Ok(Err(missing(error))),
-            };
-            let Some(mut frontier) = Frontier::resume(to_u64(size), &hashes) else {
-                return Ok(Err(JournalError::Database("the journal's stored tree cannot be resumed".into())));
             };
             let mut after = size;
             while after < head {
@@ -259,14 +265,7 @@ impl Journal {
                         "event {expected} is missing (deleted?): pad journal verify names what is wrong"
                     ))));
                 }
-                for chunk in formed.chunks(NODE_INSERT_BATCH) {
-                    let sql = insert_sql(Tree::Events, chunk.len());
-                    let mut query = sqlx::query(&sql);
-                    for ((level, index), hash) in chunk {
-                        query = query.bind(i64::from(*level)).bind(to_i64(*index)).bind(hash.to_vec());
-                    }
-                    query.execute(&mut *transaction).await?;
-                }
+                write_nodes!(&mut *transaction, Tree::Events, &formed);
                 after = until;
             }
             sqlx::query("UPDATE journal_tree_size SET size = $1 WHERE id = 1")
@@ -284,14 +283,9 @@ impl Journal {
     /// complete; returns the tree's new size.
     pub async fn extend_access_tree(&self) -> Result<u64, JournalError> {
         let outcome: Result<Result<u64, JournalError>, sqlx::Error> = on_pool!(&self.pool, pool => async {
-            let begin = if matches!(self.pool, Pool::Sqlite(_)) { "BEGIN IMMEDIATE" } else { "BEGIN" };
+            let (begin, lock) = size_lock(&self.pool, Tree::Access);
             let mut transaction = pool.begin_with(begin).await?;
-            let lock = if matches!(self.pool, Pool::Sqlite(_)) {
-                "SELECT size FROM access_tree_size WHERE id = 1"
-            } else {
-                "SELECT size FROM access_tree_size WHERE id = 1 FOR UPDATE"
-            };
-            let size: i64 = sqlx::query_scalar(lock).fetch_one(&mut *transaction).await?;
+            let size: i64 = sqlx::query_scalar(&lock).fetch_one(&mut *transaction).await?;
             sqlx::query(
                 "UPDATE access_log SET leaf = n.leaf FROM (SELECT id, $1 + ROW_NUMBER() OVER (ORDER BY id) - 1 AS leaf \
                  FROM access_log WHERE leaf IS NULL) AS n WHERE access_log.id = n.id",
@@ -300,10 +294,8 @@ impl Journal {
             .execute(&mut *transaction)
             .await?;
             let edge = frontier_of(to_u64(size));
-            let nodes = read_nodes!(&mut *transaction, Tree::Access, &edge);
-            let hashes: Result<Vec<Hash>, MissingNode> =
-                edge.iter().map(|(level, index)| NodeMap(nodes.clone()).node(*level, *index)).collect();
-            let Some(mut frontier) = hashes.ok().and_then(|hashes| Frontier::resume(to_u64(size), &hashes)) else {
+            let nodes = NodeMap(read_nodes!(&mut *transaction, Tree::Access, &edge));
+            let Ok(mut frontier) = resume(to_u64(size), nodes) else {
                 return Ok(Err(JournalError::Database(
                     "the access log's stored tree is incomplete (changed behind pad's back?)".into(),
                 )));
@@ -330,14 +322,7 @@ impl Journal {
                     }
                     frontier.push(access_leaf(row), &mut |node, hash| formed.push((node, *hash)));
                 }
-                for chunk in formed.chunks(NODE_INSERT_BATCH) {
-                    let sql = insert_sql(Tree::Access, chunk.len());
-                    let mut query = sqlx::query(&sql);
-                    for ((level, index), hash) in chunk {
-                        query = query.bind(i64::from(*level)).bind(to_i64(*index)).bind(hash.to_vec());
-                    }
-                    query.execute(&mut *transaction).await?;
-                }
+                write_nodes!(&mut *transaction, Tree::Access, &formed);
                 after += TREE_BATCH;
             }
             let new_size = to_i64(frontier.size());
@@ -360,11 +345,8 @@ impl Journal {
                 format!("the access log's purged entries no longer hash to the checkpoint's root (size {size})")
             }));
         }
-        let edge = frontier_of(purged);
-        let mut nodes = self.nodes(Tree::Access, &edge).await?;
-        let hashes: Result<Vec<Hash>, MissingNode> =
-            edge.iter().map(|(level, index)| nodes.node(*level, *index)).collect();
-        let Some(mut frontier) = hashes.ok().and_then(|hashes| Frontier::resume(purged, &hashes)) else {
+        let nodes = self.nodes(Tree::Access, &frontier_of(purged)).await?;
+        let Ok(mut frontier) = resume(purged, nodes) else {
             return Ok(Some("the access log's stored tree lacks the nodes of its purged entries".into()));
         };
         let mut leaves: Vec<Hash> = Vec::new();
@@ -565,14 +547,11 @@ impl Journal {
         let wanted = checkpoint.size;
         // The history purged before the first event left: its complete subtrees.
         let purged = if first > 1 { to_u64(first - 1) } else { 0 };
-        let edge = frontier_of(purged);
-        let mut nodes = self.nodes(Tree::Events, &edge).await?;
-        let hashes: Result<Vec<Hash>, MissingNode> =
-            edge.iter().map(|(level, index)| nodes.node(*level, *index)).collect();
+        let nodes = self.nodes(Tree::Events, &frontier_of(purged)).await?;
         let broken = |id: Option<i64>, problem: String| Some(TreeBroken { id, problem });
-        let mut frontier = match hashes.ok().and_then(|hashes| Frontier::resume(purged, &hashes)) {
-            Some(frontier) => frontier,
-            None => {
+        let mut frontier = match resume(purged, nodes) {
+            Ok(frontier) => frontier,
+            Err(_) => {
                 return Ok(CheckpointCheck {
                     checkpoint_size: wanted,
                     journal_size: purged,
@@ -723,6 +702,24 @@ impl Journal {
 
 fn to_usize(value: u64) -> usize {
     usize::try_from(value).unwrap_or(usize::MAX)
+}
+
+/// How to begin a transaction that extends `tree`, and the statement that reads its size
+/// holding it (SQLite: the write lock taken at the start; PostgreSQL: the size's row).
+fn size_lock(pool: &Pool, tree: Tree) -> (&'static str, String) {
+    match pool {
+        Pool::Sqlite(_) => ("BEGIN IMMEDIATE", format!("SELECT size FROM {}_size WHERE id = 1", tree.nodes())),
+        Pool::Postgres(_) => ("BEGIN", format!("SELECT size FROM {}_size WHERE id = 1 FOR UPDATE", tree.nodes())),
+    }
+}
+
+/// The tree of `size` leaves, resumed from its complete subtrees among `nodes`.
+fn resume(size: u64, mut nodes: NodeMap) -> Result<Frontier, MissingNode> {
+    let hashes = frontier_of(size)
+        .iter()
+        .map(|(level, index)| nodes.node(*level, *index))
+        .collect::<Result<Vec<Hash>, MissingNode>>()?;
+    Frontier::resume(size, &hashes).ok_or(MissingNode { level: 0, index: size })
 }
 
 /// The SQL that reads the nodes of `tree` at `count` positions: `(level, idx)` bound in pairs.
