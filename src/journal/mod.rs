@@ -24,6 +24,7 @@ mod record;
 #[macro_use]
 mod store;
 mod follow;
+mod text;
 mod url;
 
 pub use case::{
@@ -31,7 +32,10 @@ pub use case::{
     Rescore, Review, ReviewDraft, answer_deadline, days_between,
 };
 pub use follow::{Access, DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, Purged, check_purge_date};
-pub use people::{Capability, DEFAULT_VALID_DAYS, Role, SignedIn, TOKEN_CHARS, TokenRefused, User, check_name};
+pub use people::{
+    Capability, DEFAULT_SERVICE_NAME, DEFAULT_VALID_DAYS, Role, SignedIn, TOKEN_CHARS, TokenRefused, User, check_name,
+    confusable_with, normalise_name, skeleton,
+};
 pub use reasons::{OverrideReason, OverrideReasons, Supports};
 pub use record::{
     ChallengerScore, Content, DecisionColumns, DecisionDraft, DecisionEvent, GENESIS_HASH, MAX_NAME_CHARS,
@@ -39,6 +43,7 @@ pub use record::{
     inputs_of_record, sha256_hex, shown_reasons,
 };
 pub use store::{Broken, Cut, Journal, Recorded, SCHEMA_VERSION, Verification, now_utc, stamp};
+pub use text::{TextKind, check_chars};
 pub use url::{JournalUrl, default_sqlite_path};
 
 use std::collections::HashMap;
@@ -103,6 +108,10 @@ pub enum JournalError {
     /// contest).
     #[error("{0}")]
     Conflict(String),
+    /// The author of a contest or a review is a user whose role may not do it (an auditor's
+    /// contest, an RM's review), or a revoked user.
+    #[error("{0}")]
+    NotAllowed(String),
     /// No user has this name.
     #[error("no user named {0} (pad users list)")]
     UnknownUser(String),
