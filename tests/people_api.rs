@@ -791,3 +791,37 @@ fn one_poisoned_request_never_fails_the_honest_ones_on_postgresql() {
         assert_eq!((verification.events, verification.broken), (4 * HONEST as u64, None));
     });
 }
+
+#[test]
+fn pad_users_add_keeps_names_normalised_and_refuses_look_alikes_naming_them() {
+    let folder = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
+    let users = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_pad"))
+            .arg("users")
+            .args(args)
+            .args(["--journal", &url])
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).to_string() + &String::from_utf8_lossy(&output.stderr),
+        )
+    };
+    for name in ["rm1", "Adm1", "ana"] {
+        let (added, output) = users(&["add", name, "--role", "rm"]);
+        assert!(added, "{output}");
+    }
+    // "Adm1" was kept as adm1.
+    let (_, listed) = users(&["list"]);
+    assert!(listed.contains("adm1") && !listed.contains("Adm1"), "{listed}");
+    for (name, names) in [
+        ("RM1", "rm1 exists already"),
+        ("\u{430}dm1", "the user adm1"),
+        ("\u{ff41}\u{ff4e}\u{ff41}", "ana exists already"),
+    ] {
+        let (added, output) = users(&["add", name, "--role", "rm"]);
+        assert!(!added, "{name} added: {output}");
+        assert!(output.contains(names), "{name}: {output}");
+    }
+}
