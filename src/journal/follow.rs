@@ -4,7 +4,10 @@
 //! A contest or a review is appended in a transaction of its own that holds the chain's head
 //! (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: the head row `FOR UPDATE`) while it reads the
 //! decision's case and checks the state machine, so that two reviewers on two servers cannot
-//! both answer one contest. A purge removes the oldest events, a prefix of the chain, and
+//! both answer one contest; its author, when a user of the journal, must hold a role that may
+//! record it (an auditor contests nothing, an RM reviews nothing), whoever asks. Users are
+//! stored under normalised names, and a name that reads like another is refused
+//! ([`Journal::add_user`]). A purge removes the oldest events, a prefix of the chain, and
 //! appends an event naming the last one removed and its hash, from which `verify` goes on.
 //!
 //! Uses: domain, and the records of this module.

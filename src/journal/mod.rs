@@ -11,6 +11,10 @@
 //! event. Appends are serialised by the chain's head row, locked in each append's transaction,
 //! so any number of `pad serve` processes can share one PostgreSQL database.
 //!
+//! What a person types (names, justifications, statements, filters) holds no NUL or control
+//! character ([`check_chars`]), checked before any database is asked; user names are
+//! normalised and a look-alike of another is refused ([`normalise_name`], [`skeleton`]).
+//!
 //! Queries are checked at run time (sqlx without its macros); the migrations live in
 //! `migrations/` and are applied when a journal is opened; a database whose schema is newer
 //! than this binary is refused.

@@ -7,7 +7,8 @@
 //! (group commit); the transaction holds the chain's head: SQLite begins it with `BEGIN
 //! IMMEDIATE`, which takes the database's write lock; PostgreSQL's `journal_append_batch`
 //! locks the head row with `SELECT … FOR UPDATE`, so writers of several processes take their
-//! turns.
+//! turns. A group the database refuses is written again one append at a time, so that one
+//! append it cannot take fails alone ([`Journal::record`]).
 //!
 //! Uses: domain, and the records of this module.
 
