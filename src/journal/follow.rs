@@ -220,7 +220,8 @@ fn follow_up_content(step: &FollowUp<'_>, case: &Case, recorded_at: String) -> R
                 };
                 return Err(JournalError::Conflict(message));
             };
-            if draft.by.trim() == case.decision.content.rm {
+            // The same person in another case or Unicode form is the same person.
+            if normalise_name(&draft.by) == normalise_name(&case.decision.content.rm) {
                 return Err(JournalError::Conflict(format!(
                     "{} decided decision {id}: a contested decision is reviewed by someone else",
                     case.decision.content.rm
