@@ -77,7 +77,7 @@ impl Caller {
             (Some(name), Identity::User | Identity::Service) => name,
             _ => return Ok(given.unwrap_or("api").to_string()),
         };
-        let Some(given) = given.filter(|given| normalise_name(given) != *name) else {
+        let Some(given) = given.filter(|given| normalise_name(given) != normalise_name(name)) else {
             return Ok(name.clone());
         };
         let shown = crate::domain::format::quote_external(given, 60);
@@ -344,6 +344,9 @@ mod tests {
         let refused = service.author(Some("aud1"), "by").unwrap_err().to_string();
         assert!(refused.contains("PAD_API_TOKEN, the service account service"), "{refused}");
         assert!(refused.contains("send aud1's own token"), "{refused}");
+        // A name stored before names were normalised is still its owner's.
+        let legacy = Caller { name: Some("Zoé".into()), role: Role::Rm, identity: Identity::User };
+        assert_eq!(legacy.author(Some("zoé"), "rm").unwrap(), "Zoé");
         let open = Caller { name: None, role: Role::Admin, identity: Identity::Open };
         assert_eq!(open.author(Some("bob"), "rm").unwrap(), "bob");
         assert_eq!(open.author(None, "rm").unwrap(), "api");

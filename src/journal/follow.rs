@@ -309,11 +309,14 @@ impl Journal {
     async fn follow_up(&self, step: FollowUp<'_>, decision_id: i64) -> Result<CaseEvent, JournalError> {
         let head = head_sql(&self.pool);
         let author = normalise_name(step.author());
+        // A user added before names were normalised is found under their name as stored.
+        let as_given = step.author().trim().to_string();
         in_transaction!(self, transaction => async {
             let (last_id, last_hash): (i64, String) = sqlx::query_as(head).fetch_one(&mut *transaction).await?;
             let user: Option<(String, Option<String>)> =
-                sqlx::query_as("SELECT role, revoked_at FROM users WHERE name = $1")
+                sqlx::query_as("SELECT role, revoked_at FROM users WHERE name = $1 OR name = $2 ORDER BY name LIMIT 1")
                     .bind(&author)
+                    .bind(&as_given)
                     .fetch_optional(&mut *transaction)
                     .await?;
             if let Some((role, revoked_at)) = user
