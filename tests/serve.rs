@@ -281,7 +281,17 @@ async fn the_service_account_records_under_the_name_given_at_start_and_never_a_u
     let journal = pad::journal::Journal::open(&pad::journal::JournalUrl::parse(&url).unwrap()).await.unwrap();
     journal.add_user("robot", pad::journal::Role::Rm, 30).await.unwrap();
     journal.close().await;
-    // A service account named as a user (in another case), or as a look-alike, does not start.
+    // A service account named as a user (in another case), or as a look-alike, does not start;
+    // nor one whose name is no login.
+    let output = Command::new(env!("CARGO_BIN_EXE_pad"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--journal", &url, "--service-name", "desk bot"])
+        .current_dir(root())
+        .env("PAD_API_TOKEN", "t0ken")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success() && stderr.contains("--service-name: name: `desk bot` holds ' '"), "{stderr}");
     for name in ["ROBOT", "r\u{43e}bot"] {
         let output = Command::new(env!("CARGO_BIN_EXE_pad"))
             .args(["serve", "--addr", "127.0.0.1:0", "--journal", &url, "--service-name", name])
