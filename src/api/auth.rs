@@ -30,15 +30,16 @@ use crate::journal::{Capability, Role, SignedIn, TextKind, TokenRefused, check_c
 /// in milliseconds.
 const NO_USERS_CHECK_MS: u64 = 1000;
 
-/// The longest query string the access log keeps, in characters.
+/// The longest action (method, path and query string) the access log keeps, in characters.
 const LOGGED_QUERY_CHARS: usize = 300;
 
-/// Parts of a query parameter's name (lower case, without `-` and `_`) that make it a
-/// credential, kept out of the access log: `token`, `access_token`, `api-key`, `X-Auth`…
+/// Parts of a query parameter's name (in lower case, without `-`, `_`, `.` and spaces) that
+/// make it a credential, kept out of the access log: `token`, `access_token`, `api-key`,
+/// `client_secret`, `Authorization`…
 const CREDENTIAL_PARTS: [&str; 10] =
-    ["token", "secret", "password", "passwd", "apikey", "auth", "credential", "session", "signature", "bearer"];
-/// Query parameter names that are credentials by themselves.
-const CREDENTIAL_NAMES: [&str; 4] = ["key", "pwd", "pass", "sig"];
+    ["token", "secret", "password", "passwd", "apikey", "authoriz", "credential", "session", "signature", "bearer"];
+/// Query parameter names (in the same form) that are credentials by themselves.
+const CREDENTIAL_NAMES: [&str; 6] = ["key", "pwd", "pass", "sig", "auth", "xauth"];
 
 /// Who a caller is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -364,7 +365,9 @@ mod tests {
         assert_eq!(loggable_query("access_token=a&user=ana&API-Key=b&limit=5"), "user=ana&limit=5");
         // Percent-encoded names are read as decoded: %74oken is token.
         assert_eq!(loggable_query("%74oken=s3cret&rm=ana"), "rm=ana");
-        assert_eq!(loggable_query("password=x&key=y&client_secret=z&sig=w"), "");
+        assert_eq!(loggable_query("password=x&key=y&client_secret=z&sig=w&X-Auth=v&Authorization=u"), "");
+        // A name that only holds a credential's letters is not one.
+        assert_eq!(loggable_query("author=ana&keyword=x"), "author=ana&keyword=x");
         assert_eq!(loggable_query("rm=ana%20martin&newest_first=true"), "rm=ana%20martin&newest_first=true");
         assert_eq!(loggable_query(""), "");
     }
