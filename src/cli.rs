@@ -159,9 +159,13 @@ Routes (JSON; GET /openapi.json describes them all):
 
 Security: every route but /health needs `Authorization: Bearer <token>`: a user's token
 (`pad users add NAME --role rm|reviewer|auditor|admin`, kept in the journal's database and
-checked on every request, so a revocation holds at once) or PAD_API_TOKEN (an admin). A role
-that may not use a route gets 403 naming the roles that may. Reads of clients and decisions by
-users are logged (GET /access-log). With neither users nor PAD_API_TOKEN the server is open.
+checked on every request, so a revocation holds at once) or PAD_API_TOKEN (the service
+account, an admin named `service` or --service-name). Each records under its own name only: a
+body naming another `rm` or `by` is refused (422); acting for a user needs that user's token.
+A role that may not use a route gets 403 naming the roles that may. Reads of clients and
+decisions, scores included, are logged with the client's id (GET /access-log), query strings
+without credentials. Idempotency-Key is per caller. With neither users nor PAD_API_TOKEN the
+server is open.
 The default address is on the loopback interface; another address needs users or
 PAD_API_TOKEN (or --no-token to accept the risk). Errors are {\"error\": {\"code\", \"message\"}} with 400, 401,
 403, 404, 405, 409, 413, 415, 422, 500 or 503.
@@ -215,6 +219,11 @@ pub struct ServeArgs {
     /// recorded decisions keep the challenger's probability beside the served one's.
     #[arg(long, value_name = "MODEL")]
     pub shadow: Option<String>,
+    /// The name of the service account PAD_API_TOKEN signs in as: what it records, contests or
+    /// reviews is recorded under this name, never under a user's (acting for a user needs
+    /// that user's token). No user may have it (pad serve refuses to start otherwise).
+    #[arg(long, value_name = "NAME", env = "PAD_SERVICE_NAME", default_value = "service")]
+    pub service_name: String,
     /// Listen on a non-loopback address with neither PAD_API_TOKEN nor users in the journal
     /// (anyone who reaches it can read every client's data).
     #[arg(long)]

@@ -98,6 +98,9 @@ pub struct ServeConfig {
     pub sources: LocalSources,
     /// The bearer token to require (`PAD_API_TOKEN`).
     pub token: Option<String>,
+    /// The name of the service account `PAD_API_TOKEN` signs in as (`--service-name`,
+    /// normalised as a user name): what it records is recorded under this name.
+    pub service_name: String,
     /// Whether the address is reachable from other machines with no PAD_API_TOKEN and no
     /// `--no-token`: refused unless the journal has users (who need their tokens).
     pub exposed_without_token: bool,
@@ -262,6 +265,8 @@ impl ServeConfig {
             exposed_without_token: token.is_none() && !addr.ip().is_loopback() && !args.no_token,
             sources: local_sources(&args.sources)?,
             token,
+            service_name: crate::journal::check_name(&args.service_name)
+                .map_err(|error| ConfigError::ServiceName(error.to_string()))?,
             limits: Limits {
                 max_body_bytes: positive(args.max_body, "--max-body")?,
                 max_batch: positive(args.max_batch, "--max-batch")?,

@@ -34,6 +34,9 @@ pub enum ConfigError {
     /// `PAD_API_TOKEN` is set but empty.
     #[error("PAD_API_TOKEN is set but empty; unset it, or set it to the token clients must send")]
     EmptyToken,
+    /// `--service-name` is not a name the journal takes.
+    #[error("--service-name: {0}")]
+    ServiceName(String),
     /// A non-loopback address without a token.
     #[error(
         "--addr {0} is reachable from other machines, and without PAD_API_TOKEN or users anyone there could read \

@@ -112,6 +112,11 @@ async fn contests_and_reviews_follow_the_state_machine(url: &str) {
     // The decider cannot review their own decision.
     let message = conflict(journal.review(&review(decided.id, "ana", Outcome::Upheld)).await.unwrap_err());
     assert!(message.contains("reviewed by someone else"), "{message}");
+    // Nor under their name in another case or in full-width letters.
+    for same in ["ANA", "\u{ff41}\u{ff4e}\u{ff41}"] {
+        let message = conflict(journal.review(&review(decided.id, same, Outcome::Upheld)).await.unwrap_err());
+        assert!(message.contains("reviewed by someone else"), "{same}: {message}");
+    }
     let mut short = review(decided.id, "rita", Outcome::Upheld);
     short.justification = "ok".into();
     assert!(

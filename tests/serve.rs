@@ -273,3 +273,49 @@ fn a_model_with_a_tree_100000_deep_is_refused_at_load_with_its_line() {
     assert!(stderr.contains("line 11: tree 0: a leaf lies more than 1000 splits below the root"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_account_records_under_the_name_given_at_start_and_never_a_users() {
+    let folder = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
+    let journal = pad::journal::Journal::open(&pad::journal::JournalUrl::parse(&url).unwrap()).await.unwrap();
+    journal.add_user("robot", pad::journal::Role::Rm, 30).await.unwrap();
+    journal.close().await;
+    // A service account named as a user (in another case), or as a look-alike, does not start;
+    // nor one whose name is no login.
+    let output = Command::new(env!("CARGO_BIN_EXE_pad"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--journal", &url, "--service-name", "desk bot"])
+        .current_dir(root())
+        .env("PAD_API_TOKEN", "t0ken")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success() && stderr.contains("--service-name: name: `desk bot` holds ' '"), "{stderr}");
+    for name in ["ROBOT", "r\u{43e}bot"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_pad"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--journal", &url, "--service-name", name])
+            .current_dir(root())
+            .env("PAD_API_TOKEN", "t0ken")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{name}: {stderr}");
+        assert!(stderr.contains("reads as the user robot") && stderr.contains("--service-name"), "{stderr}");
+    }
+    let server = start_with(Some("t0ken"), &["--journal", &url, "--service-name", "Desk-Bot"]);
+    let client = reqwest::Client::new();
+    let post = |body: Value| client.post(format!("{}/decisions", server.url)).bearer_auth("t0ken").json(&body).send();
+    let served =
+        pad_json(&["predict", "--model", "assets/model.txt", "--data", "data/applicants.csv", "--format", "json"]);
+    let decided = served.iter().find(|row| row["decision"] != "INCOMPLETE").unwrap()["SK_ID_CURR"].as_i64().unwrap();
+    let recorded = post(json!({"client_id": decided})).await.unwrap();
+    assert_eq!(recorded.status().as_u16(), 201);
+    assert_eq!(recorded.json::<Value>().await.unwrap()["rm"], "desk-bot");
+    let refused = post(json!({"client_id": decided, "rm": "robot"})).await.unwrap();
+    assert_eq!(refused.status().as_u16(), 422);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "rm", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("the service account desk-bot"), "{body}");
+}

@@ -26,7 +26,8 @@ pub enum ApiError {
     /// 401: no bearer token, or not one the server takes; the message says why.
     #[error("{0}")]
     Unauthorized(String),
-    /// 403: the caller's role may not do this; the message names the role needed.
+    /// 403: the caller's role (or the role of the author a record names) may not do this; the
+    /// message names the role needed.
     #[error("{0}")]
     Forbidden(String),
     /// 409: the journal's state forbids it (a review of an uncontested decision, by its
@@ -198,6 +199,7 @@ impl ApiError {
             JournalError::IdempotencyConflict => ApiError::Conflict(error.to_string()),
             JournalError::NotFound(id) => ApiError::UnknownDecision(id),
             JournalError::Conflict(message) => ApiError::StateConflict(message),
+            JournalError::NotAllowed(message) => ApiError::Forbidden(message),
             JournalError::Unreachable { .. } | JournalError::Credentials { .. } => {
                 tracing::error!(cause = %error, "the journal cannot be reached");
                 ApiError::JournalUnavailable(

@@ -143,7 +143,8 @@ pub fn serve(
     for warning in &crate::scoring::Scorer::info(&scorer).warnings {
         tracing::warn!("{warning}");
     }
-    let mut state = AppState::new(Arc::new(scorer), config.token.as_deref().map(Token::new), config.limits);
+    let mut state = AppState::new(Arc::new(scorer), config.token.as_deref().map(Token::new), config.limits)
+        .with_service_name(&config.service_name);
     if let Some(challenger) = shadow {
         let shadow = shadow::Shadow::new(challenger);
         tracing::info!(challenger = shadow.version(), "scoring with a shadow challenger");
@@ -157,6 +158,9 @@ pub fn serve(
         tracing::info!(journal = %config.journal, "recording decisions");
         let users =
             journal.has_users().await.with_context(|| format!("cannot read the users of {}", config.journal))?;
+        if config.token.is_some() {
+            refuse_service_name_of_a_user(&journal, &config.service_name).await?;
+        }
         if !users && config.exposed_without_token {
             return Err(crate::error::ConfigError::ExposedWithoutToken(config.addr).into());
         }
@@ -238,6 +242,24 @@ async fn sign_checkpoints(journal: crate::journal::Journal, checkpoints: crate::
             Ok(signed) => tracing::info!(tree_size = signed.checkpoint.size, "checkpoint signed"),
             Err(error) => tracing::error!(%error, "cannot sign a checkpoint"),
         }
+    }
+}
+
+/// Refuses a service account named as a user of `journal`, or as a name that can be mistaken
+/// for one: its records would read as theirs.
+async fn refuse_service_name_of_a_user(journal: &crate::journal::Journal, service_name: &str) -> Result<()> {
+    let users = journal.users().await.context("cannot read the users of the journal")?;
+    let names = users.iter().map(|user| user.name.as_str());
+    let taken = names
+        .clone()
+        .find(|name| *name == service_name)
+        .or_else(|| crate::journal::confusable_with(service_name, names));
+    match taken {
+        Some(user) => anyhow::bail!(
+            "the service account (PAD_API_TOKEN) is named {service_name}, which reads as the user {user}: what it \
+             records would look like theirs; start with --service-name NAME (a name no user has)"
+        ),
+        None => Ok(()),
     }
 }
 

@@ -49,6 +49,8 @@ pub struct AppState {
     pub scorer: Arc<dyn Scorer>,
     /// The token every route but `/health` requires; none when `PAD_API_TOKEN` is unset.
     pub token: Option<Token>,
+    /// The name of the service account [`AppState::token`] signs in as (see `api::auth`).
+    pub service_name: Arc<str>,
     /// Bounds on requests.
     pub limits: Limits,
     /// Request counts and latencies.
@@ -96,6 +98,7 @@ impl AppState {
         AppState {
             scorer,
             token,
+            service_name: Arc::from(crate::journal::DEFAULT_SERVICE_NAME),
             limits,
             metrics: Arc::new(Metrics::new()),
             model,
@@ -117,13 +120,20 @@ impl AppState {
         self
     }
 
+    /// The same state, its service account (`PAD_API_TOKEN`) named `name` (checked by the
+    /// caller: `journal::check_name`).
+    pub fn with_service_name(mut self, name: &str) -> AppState {
+        self.service_name = Arc::from(name);
+        self
+    }
+
     /// The state with a challenger scoring in the shadow of the served model.
     pub fn with_shadow(mut self, shadow: super::shadow::Shadow) -> AppState {
         self.shadow = Some(Arc::new(shadow));
         self
     }
 
-    /// The state over another scorer (a swapped model): the same token, limits, metrics and
+    /// The state over another scorer (a swapped model): the same token and service account, limits, metrics and
     /// work permits, journal and shadow challenger; the model's description, portfolio and
     /// drift anew.
     pub fn successor(&self, scorer: Arc<dyn Scorer>) -> AppState {
@@ -131,6 +141,7 @@ impl AppState {
         AppState {
             scorer,
             token: self.token.clone(),
+            service_name: Arc::clone(&self.service_name),
             limits: self.limits,
             metrics: Arc::clone(&self.metrics),
             model,

@@ -294,10 +294,16 @@ every server of a team). Each has a role:
   rm        scores applicants, records decisions and customers' contests
   reviewer  what an rm does, and reviews contested decisions of others
   auditor   reads decisions, exports and the access log; scores and records nothing
-  admin     everything (PAD_API_TOKEN, when set, is an admin token)
+  admin     everything
 
-`add` prints the user's token once, alone on the last line: hand it to them; the journal keeps
-only its SHA-256. A revocation holds on the next request of every server.
+PAD_API_TOKEN, when set, is the service account (an admin named `service`, or pad serve
+--service-name): it records under that name only, never a user's.
+
+A name is kept in lower case and Unicode NFKC (RM1 is rm1, full-width ａｎａ is ana); a name
+that reads like an existing one (Unicode TR39 confusables: аdm1 with a Cyrillic а beside adm1,
+rml beside rm1) or like `service` is refused, naming it. `add` prints the user's token once,
+alone on the last line: hand it to them; the journal keeps only its SHA-256. A revocation holds
+on the next request of every server.
 
 Examples:
   pad users add ana.martin --role rm
@@ -322,7 +328,7 @@ pub struct UsersArgs {
 pub enum UsersCommand {
     /// Add a user; prints their token once.
     Add {
-        /// Their login (letters, digits, . - _ @).
+        /// Their login (letters, digits, . - _ @; kept in lower case, NFKC).
         name: String,
         /// Their role: rm, reviewer, auditor or admin.
         #[arg(long)]

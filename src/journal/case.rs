@@ -6,6 +6,7 @@
 
 use super::JournalError;
 use super::record::{DecisionEvent, MAX_TEXT_CHARS, MIN_JUSTIFICATION_CHARS, ShownReason};
+use super::text::{TextKind, check_chars};
 use crate::domain::{ClientId, Decision};
 
 /// How long the bank has to answer a contest: one month (GDPR art. 12(3)).
@@ -445,12 +446,39 @@ impl Case {
     }
 }
 
+impl ContestDraft {
+    /// Refuses a NUL or control character in what a person typed ([`check_chars`]), before
+    /// any database is asked.
+    pub fn check_texts(&self) -> Result<(), JournalError> {
+        check_chars("by", &self.by, TextKind::Line)?;
+        check_chars("statement", &self.statement, TextKind::Paragraphs)
+    }
+}
+
+impl ReviewDraft {
+    /// Refuses a NUL or control character in what a person typed ([`check_chars`]), before
+    /// any database is asked.
+    pub fn check_texts(&self) -> Result<(), JournalError> {
+        check_chars("by", &self.by, TextKind::Line)?;
+        check_chars("justification", &self.justification, TextKind::Paragraphs)?;
+        for (index, correction) in self.corrections.iter().enumerate() {
+            check_chars(&format!("corrections[{index}].field"), &correction.field, TextKind::Line)?;
+            if let serde_json::Value::String(value) = &correction.corrected {
+                check_chars(&format!("corrections[{index}].value"), value, TextKind::Line)?;
+            }
+            check_chars(&format!("corrections[{index}].source"), &correction.source, TextKind::Paragraphs)?;
+        }
+        Ok(())
+    }
+}
+
 /// Checks a contest and stamps it, for the decision `decision` (whose state allows it).
 pub fn check_contest(
     draft: &ContestDraft,
     decision: &DecisionEvent,
     recorded_at: String,
 ) -> Result<Contest, JournalError> {
+    draft.check_texts()?;
     let statement = text(&draft.statement, "statement", 1, "the customer's statement, in their words")?;
     let by = text(&draft.by, "by", 1, "who records the contest")?;
     Ok(Contest {
@@ -470,6 +498,7 @@ pub fn check_review(
     contest_id: i64,
     recorded_at: String,
 ) -> Result<Review, JournalError> {
+    draft.check_texts()?;
     let justification = text(
         &draft.justification,
         "justification",

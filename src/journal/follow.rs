@@ -4,7 +4,10 @@
 //! A contest or a review is appended in a transaction of its own that holds the chain's head
 //! (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: the head row `FOR UPDATE`) while it reads the
 //! decision's case and checks the state machine, so that two reviewers on two servers cannot
-//! both answer one contest. A purge removes the oldest events, a prefix of the chain, and
+//! both answer one contest; its author, when a user of the journal, must hold a role that may
+//! record it (an auditor contests nothing, an RM reviews nothing), whoever asks. Users are
+//! stored under normalised names, and a name that reads like another is refused
+//! ([`Journal::add_user`]). A purge removes the oldest events, a prefix of the chain, and
 //! appends an event naming the last one removed and its hash, from which `verify` goes on.
 //!
 //! Uses: domain, and the records of this module.
@@ -15,9 +18,13 @@ use super::case::{
     Case, CaseContent, CaseEvent, ContestDraft, Purge, ReviewDraft, UserChange, UserChangeKind, UserRow, check_contest,
     check_review,
 };
-use super::people::{Role, SignedIn, TokenRefused, User, check_name, check_token_form, new_token};
+use super::people::{
+    Capability, DEFAULT_SERVICE_NAME, Role, SignedIn, TokenRefused, User, check_name, check_token_form,
+    confusable_with, new_token, normalise_name,
+};
 use super::record::{chain_hash, sha256_hex};
 use super::store::{Bind, CASE_COLUMNS, CaseRow, EVENT_COLUMNS, Pool, StoredRow, stamp};
+use super::text::{TextKind, check_chars};
 use super::{Journal, JournalError};
 
 /// The shortest retention allowed, in days: the six months the EU AI Act (art. 19 and
@@ -62,6 +69,47 @@ pub struct Access {
 enum FollowUp<'a> {
     Contest(&'a ContestDraft),
     Review(&'a ReviewDraft),
+}
+
+impl FollowUp<'_> {
+    /// Who records it.
+    fn author(&self) -> &str {
+        match self {
+            FollowUp::Contest(draft) => &draft.by,
+            FollowUp::Review(draft) => &draft.by,
+        }
+    }
+
+    /// What its author must be allowed to do.
+    fn capability(&self) -> Capability {
+        match self {
+            FollowUp::Contest(_) => Capability::Record,
+            FollowUp::Review(_) => Capability::Review,
+        }
+    }
+}
+
+/// Why the author of `step`, a user of the journal with `role` (revoked at `revoked_at`, if
+/// so), may not record it; none when they may. An author who is no user (the service account,
+/// a name given on the command line of a journal without users) is not checked here.
+fn author_refused(step: &FollowUp<'_>, name: &str, role: &str, revoked_at: Option<&str>) -> Option<JournalError> {
+    let what = match step {
+        FollowUp::Contest(_) => "record a contest",
+        FollowUp::Review(_) => "review a contested decision",
+    };
+    if let Some(at) = revoked_at {
+        return Some(JournalError::NotAllowed(format!("by: {name} was revoked on {at} and can no longer {what}")));
+    }
+    let capability = step.capability();
+    match Role::parse(role) {
+        Ok(role) if role.can(capability) => None,
+        Ok(role) => Some(JournalError::NotAllowed(format!(
+            "by: {name} is {} {role}, who cannot {what}: that needs the role {}",
+            if role == Role::Reviewer { "a" } else { "an" },
+            Role::needed_for(capability)
+        ))),
+        Err(error) => Some(error),
+    }
 }
 
 /// The SQL to read the head in a transaction that holds it.
@@ -177,7 +225,8 @@ fn follow_up_content(step: &FollowUp<'_>, case: &Case, recorded_at: String) -> R
                 };
                 return Err(JournalError::Conflict(message));
             };
-            if draft.by.trim() == case.decision.content.rm {
+            // The same person in another case or Unicode form is the same person.
+            if normalise_name(&draft.by) == normalise_name(&case.decision.content.rm) {
                 return Err(JournalError::Conflict(format!(
                     "{} decided decision {id}: a contested decision is reviewed by someone else",
                     case.decision.content.rm
@@ -253,19 +302,37 @@ impl Journal {
     /// Records a customer's contest of a decision; refused (conflict) while another contest of
     /// it waits for its review.
     pub async fn contest(&self, draft: &ContestDraft) -> Result<CaseEvent, JournalError> {
+        draft.check_texts()?;
         self.follow_up(FollowUp::Contest(draft), draft.decision_id).await
     }
 
     /// Records the review of a decision's open contest; refused (conflict) when the decision is
     /// not contested, its contest was reviewed, or the reviewer decided it.
     pub async fn review(&self, draft: &ReviewDraft) -> Result<CaseEvent, JournalError> {
+        draft.check_texts()?;
         self.follow_up(FollowUp::Review(draft), draft.decision_id).await
     }
 
+    /// Appends a contest or a review. Its author, when a user of the journal, must hold a role
+    /// that may record it and not be revoked ([`JournalError::NotAllowed`]), whoever asks.
     async fn follow_up(&self, step: FollowUp<'_>, decision_id: i64) -> Result<CaseEvent, JournalError> {
         let head = head_sql(&self.pool);
+        let author = normalise_name(step.author());
+        // A user added before names were normalised is found under their name as stored.
+        let as_given = step.author().trim().to_string();
         in_transaction!(self, transaction => async {
             let (last_id, last_hash): (i64, String) = sqlx::query_as(head).fetch_one(&mut *transaction).await?;
+            let user: Option<(String, Option<String>)> =
+                sqlx::query_as("SELECT role, revoked_at FROM users WHERE name = $1 OR name = $2 ORDER BY name LIMIT 1")
+                    .bind(&author)
+                    .bind(&as_given)
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+            if let Some((role, revoked_at)) = user
+                && let Some(refused) = author_refused(&step, &author, &role, revoked_at.as_deref())
+            {
+                return Ok(Err(refused));
+            }
             let Some(rows) = read_case!(transaction, decision_id) else {
                 return Ok(Err(JournalError::NotFound(decision_id)));
             };
@@ -484,10 +551,28 @@ impl Journal {
     /// Adds a user with a fresh token, valid `valid_days` days; returns the user and the
     /// token, which is not kept (only its hash is). The change is an event of the chain,
     /// appended in the same transaction.
+    ///
+    /// The name is normalised ([`check_name`]: `RM1` is `rm1`); a name that exists already, or
+    /// that can be mistaken for an existing one ([`confusable_with`]: `аdm1` with a Cyrillic
+    /// `а` beside `adm1`), or for the service account's default name, is refused
+    /// ([`JournalError::Conflict`], naming it).
     pub async fn add_user(&self, name: &str, role: Role, valid_days: u32) -> Result<(User, String), JournalError> {
         let name = check_name(name)?;
         if valid_days == 0 {
             return Err(JournalError::Invalid { field: "valid_days".into(), message: "at least 1 day".into() });
+        }
+        if name == DEFAULT_SERVICE_NAME || confusable_with(&name, [DEFAULT_SERVICE_NAME]).is_some() {
+            return Err(JournalError::Conflict(format!(
+                "{name} is the name of the service account (PAD_API_TOKEN, pad serve --service-name): give the \
+                 person another name"
+            )));
+        }
+        let users = self.users().await?;
+        if let Some(existing) = confusable_with(&name, users.iter().map(|user| user.name.as_str())) {
+            return Err(JournalError::Conflict(format!(
+                "{name} can be mistaken for the user {existing} (their letters look alike: Unicode TR39 \
+                 confusables); give the person a name that reads differently"
+            )));
         }
         let token = new_token();
         let user = User {
@@ -746,23 +831,52 @@ impl Journal {
         client_id: Option<i64>,
         decision_id: Option<i64>,
     ) -> Result<(), JournalError> {
-        let sql = "INSERT INTO access_log (at, user_name, role, action, client_id, decision_id) \
-                   VALUES ($1, $2, $3, $4, $5, $6)";
-        on_pool!(&self.pool, pool => sqlx::query(sql)
-            .bind(self.now())
-            .bind(&user.name)
-            .bind(user.role.as_str())
-            .bind(action)
-            .bind(client_id)
-            .bind(decision_id)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(|error| self.failed(error))
+        self.log_accesses(user, action, &[(client_id, decision_id)]).await
     }
 
-    /// The access log, newest first: only `user`'s when given, at most `limit` entries.
+    /// Logs one read by `user` of several clients or decisions (`(client_id, decision_id)`
+    /// each: a batch of scores), one entry each, in one statement; returns once written.
+    pub async fn log_accesses(
+        &self,
+        user: &SignedIn,
+        action: &str,
+        reads: &[(Option<i64>, Option<i64>)],
+    ) -> Result<(), JournalError> {
+        if reads.is_empty() {
+            return Ok(());
+        }
+        let at = self.now();
+        let mut sql =
+            String::from("INSERT INTO access_log (at, user_name, role, action, client_id, decision_id) VALUES ");
+        let mut binds = Vec::with_capacity(reads.len() * 6);
+        for (index, (client_id, decision_id)) in reads.iter().enumerate() {
+            let first = index * 6;
+            if index > 0 {
+                sql.push_str(", ");
+            }
+            let places: Vec<String> = (first + 1..=first + 6).map(|place| format!("${place}")).collect();
+            sql.push_str(&format!("({})", places.join(", ")));
+            binds.extend([
+                Bind::Text(at.clone()),
+                Bind::Text(user.name.clone()),
+                Bind::Text(user.role.as_str().to_string()),
+                Bind::Text(action.to_string()),
+                Bind::MaybeInt(*client_id),
+                Bind::MaybeInt(*decision_id),
+            ]);
+        }
+        on_pool!(&self.pool, pool => bind_all!(sqlx::query(&sql), &binds).execute(pool).await.map(|_| ()))
+            .map_err(|error| self.failed(error))
+    }
+
+    /// The access log, newest first: only `user`'s when given (a name normalised as stored,
+    /// refused when it holds a control character), at most `limit` entries.
     pub async fn accesses(&self, user: Option<&str>, limit: usize) -> Result<Vec<Access>, JournalError> {
+        if let Some(user) = user {
+            check_chars("user", user, TextKind::Line)?;
+        }
+        let normalised = user.map(normalise_name);
+        let user = normalised.as_deref();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let columns = "id, at, user_name, role, action, client_id, decision_id";
         type AccessRow = (i64, String, String, String, String, Option<i64>, Option<i64>);

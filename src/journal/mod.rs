@@ -11,6 +11,10 @@
 //! event. Appends are serialised by the chain's head row, locked in each append's transaction,
 //! so any number of `pad serve` processes can share one PostgreSQL database.
 //!
+//! What a person types (names, justifications, statements, filters) holds no NUL or control
+//! character ([`check_chars`]), checked before any database is asked; user names are
+//! normalised and a look-alike of another is refused ([`normalise_name`], [`skeleton`]).
+//!
 //! Queries are checked at run time (sqlx without its macros); the migrations live in
 //! `migrations/` and are applied when a journal is opened; a database whose schema is newer
 //! than this binary is refused.
@@ -25,6 +29,7 @@ mod record;
 mod store;
 pub mod evidence;
 mod follow;
+mod text;
 mod url;
 
 pub use case::{
@@ -32,7 +37,10 @@ pub use case::{
     Rescore, Review, ReviewDraft, UserChange, UserChangeKind, UserRow, answer_deadline, days_between,
 };
 pub use follow::{Access, DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, Purged, check_purge_date};
-pub use people::{Capability, DEFAULT_VALID_DAYS, Role, SignedIn, TOKEN_CHARS, TokenRefused, User, check_name};
+pub use people::{
+    Capability, DEFAULT_SERVICE_NAME, DEFAULT_VALID_DAYS, Role, SignedIn, TOKEN_CHARS, TokenRefused, User, check_name,
+    confusable_with, normalise_name, skeleton,
+};
 pub use reasons::{OverrideReason, OverrideReasons, Supports};
 pub use record::{
     ChallengerScore, Content, DecisionColumns, DecisionDraft, DecisionEvent, GENESIS_HASH, MAX_NAME_CHARS,
@@ -40,6 +48,7 @@ pub use record::{
     inputs_of_record, sha256_hex, shown_reasons,
 };
 pub use store::{Broken, Cut, Journal, Recorded, SCHEMA_VERSION, Verification, now_utc, stamp};
+pub use text::{TextKind, check_chars};
 pub use url::{JournalUrl, default_sqlite_path};
 
 use std::collections::HashMap;
@@ -104,6 +113,10 @@ pub enum JournalError {
     /// contest).
     #[error("{0}")]
     Conflict(String),
+    /// The author of a contest or a review is a user whose role may not do it (an auditor's
+    /// contest, an RM's review), or a revoked user.
+    #[error("{0}")]
+    NotAllowed(String),
     /// No user has this name.
     #[error("no user named {0} (pad users list)")]
     UnknownUser(String),

@@ -4,9 +4,15 @@
 //! A token is 256 random bits written as 64 hexadecimal characters; the journal keeps only
 //! its SHA-256, so a stolen database gives no working token.
 //!
+//! A name is stored and looked up normalised ([`normalise_name`]: Unicode NFKC, then lower
+//! case), so `RM1` and the full-width `ａｎａ` are the users `rm1` and `ana`; a new name whose
+//! Unicode TR39 skeleton ([`skeleton`]) is that of another name (`аdm1` with a Cyrillic `а`
+//! beside `adm1`) is refused, since the two would read alike in every record.
+//!
 //! Uses: the journal's errors and hashes.
 
 use rand::RngExt;
+use unicode_normalization::UnicodeNormalization;
 
 use super::JournalError;
 
@@ -16,6 +22,9 @@ pub const TOKEN_CHARS: usize = 64;
 pub const MAX_NAME_CHARS: usize = 64;
 /// How long a token works by default, in days.
 pub const DEFAULT_VALID_DAYS: u32 = 365;
+/// The name of the service account (`PAD_API_TOKEN`) unless `pad serve` is given another: what
+/// it records is recorded under this name, and no user may take it.
+pub const DEFAULT_SERVICE_NAME: &str = "service";
 
 /// What a person does at the desk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -167,10 +176,33 @@ pub fn check_token_form(token: &str) -> Result<(), TokenRefused> {
     }
 }
 
-/// A user name as stored: trimmed, 1 to [`MAX_NAME_CHARS`] characters, letters, digits and
-/// `.`, `-`, `_`, `@` (a login, an e-mail address).
+/// A name as the journal compares and stores it: trimmed, Unicode NFKC (compatibility forms
+/// such as full-width letters or ligatures become the plain letters), then lower case (and
+/// NFKC again, which lower-casing can undo).
+pub fn normalise_name(name: &str) -> String {
+    let lowered = name.trim().nfkc().collect::<String>().to_lowercase();
+    lowered.nfkc().collect()
+}
+
+/// The skeleton of a name (Unicode TR39, section 4): two names with one skeleton can be
+/// mistaken for each other (`adm1`, `аdm1` with a Cyrillic `а`, `adml`).
+pub fn skeleton(name: &str) -> String {
+    unicode_security::skeleton(&normalise_name(name)).collect()
+}
+
+/// The name among `existing` that `name` can be mistaken for (same skeleton, another name),
+/// if any.
+pub fn confusable_with<'a>(name: &str, existing: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let normalised = normalise_name(name);
+    let wanted = skeleton(&normalised);
+    existing.into_iter().find(|other| normalise_name(other) != normalised && skeleton(other) == wanted)
+}
+
+/// A user name as stored: normalised ([`normalise_name`]), 1 to [`MAX_NAME_CHARS`] characters,
+/// letters, digits and `.`, `-`, `_`, `@` (a login, an e-mail address).
 pub fn check_name(name: &str) -> Result<String, JournalError> {
-    let trimmed = name.trim();
+    let normalised = normalise_name(name);
+    let trimmed = normalised.as_str();
     let invalid = |message: String| JournalError::Invalid { field: "name".into(), message };
     if trimmed.is_empty() {
         return Err(invalid("a user needs a name (their login, e.g. ana.martin)".into()));
@@ -225,6 +257,23 @@ mod tests {
         assert!(check_token_form(&first).is_ok());
         assert_eq!(check_token_form("s3cret"), Err(TokenRefused::Malformed(6)));
         assert!(check_token_form(&"g".repeat(64)).is_err());
+    }
+
+    #[test]
+    fn names_are_normalised_and_confusable_ones_found() {
+        assert_eq!(check_name("RM1").unwrap(), "rm1");
+        assert_eq!(check_name("\u{ff41}\u{ff4e}\u{ff41}").unwrap(), "ana", "full-width letters");
+        assert_eq!(check_name(" Zoé ").unwrap(), "zoé");
+        // "é" as one character or as "e" and a combining accent: one name.
+        assert_eq!(normalise_name("Zoe\u{301}"), normalise_name("Zo\u{e9}"));
+        let existing = ["rm1", "adm1", "ana"];
+        assert_eq!(confusable_with("\u{430}dm1", existing), Some("adm1"), "Cyrillic a");
+        assert_eq!(confusable_with("rml", existing), Some("rm1"), "l for 1");
+        assert_eq!(confusable_with("\u{410}NA", existing), Some("ana"), "Cyrillic A, upper case");
+        // The same name is a duplicate, not a look-alike; other names are neither.
+        assert_eq!(confusable_with("RM1", existing), None);
+        assert_eq!(confusable_with("rm2", existing), None);
+        assert_eq!(confusable_with("anna", existing), None);
     }
 
     #[test]

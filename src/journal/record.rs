@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::JournalError;
 use super::reasons::{OverrideReasons, Supports};
+use super::text::{TextKind, check_chars};
 use crate::domain::format::Language;
 use crate::domain::{ClientId, ClientRecord, Counterfactual, Decision, Explanation, FeatureDescription, FieldValue};
 use crate::domain::{InputValue, Reason};
@@ -223,8 +224,8 @@ pub struct Content {
 }
 
 impl Content {
-    /// Checks a draft and stamps it with `recorded_at`: a final decision is accepted or
-    /// refused, an override names a known reason for it and a justification of at least
+    /// Checks a draft and stamps it with `recorded_at`: the texts a person typed hold no NUL or
+    /// control character ([`check_chars`]), a final decision is accepted or refused, an override names a known reason for it and a justification of at least
     /// [`MIN_JUSTIFICATION_CHARS`] characters, numbers are finite.
     pub fn check(
         draft: &DecisionDraft,
@@ -232,6 +233,18 @@ impl Content {
         reasons: &OverrideReasons,
     ) -> Result<Content, JournalError> {
         let invalid = |field: &str, message: String| JournalError::Invalid { field: field.to_string(), message };
+        // What a person typed, before anything else: no NUL or control character reaches a
+        // database (see `journal::text`).
+        check_chars("rm", &draft.rm.rm, TextKind::Line)?;
+        for (field, text, kind) in [
+            ("reason_code", &draft.rm.reason_code, TextKind::Line),
+            ("justification", &draft.rm.justification, TextKind::Paragraphs),
+            ("export_file", &draft.rm.export_file, TextKind::Line),
+        ] {
+            if let Some(text) = text {
+                check_chars(field, text, kind)?;
+            }
+        }
         if !draft.model_decision.is_decided() {
             return Err(invalid(
                 "client_id",

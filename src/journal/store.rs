@@ -7,7 +7,8 @@
 //! (group commit); the transaction holds the chain's head: SQLite begins it with `BEGIN
 //! IMMEDIATE`, which takes the database's write lock; PostgreSQL's `journal_append_batch`
 //! locks the head row with `SELECT … FOR UPDATE`, so writers of several processes take their
-//! turns.
+//! turns. A group the database refuses is written again one append at a time, so that one
+//! append it cannot take fails alone ([`Journal::record`]).
 //!
 //! Uses: domain, and the records of this module.
 
@@ -24,6 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use super::case::{CaseContent, CaseEvent};
 use super::record::{Content, DecisionColumns, DecisionDraft, DecisionEvent, chain_hash, decision_hash, sha256_hex};
+use super::text::{TextKind, check_chars};
 use super::{Filter, JournalError, JournalUrl, OverrideReasons, Page, StateFilter};
 use crate::domain::Decision;
 
@@ -521,8 +523,12 @@ impl Journal {
     ///
     /// Appends made while another is being written wait for it and are then written together,
     /// in one transaction (group commit): one lock of the chain's head and one commit for all
-    /// of them, each answered once that commit is done. A failed transaction fails every
-    /// append in it, and none of them is recorded.
+    /// of them, each answered once that commit is done. When the database refuses such a
+    /// transaction (nothing of it was recorded), its appends are written again one by one, each
+    /// in a transaction of its own: one append the database cannot take (a NUL in a text, which
+    /// PostgreSQL refuses) fails alone, and the others are recorded and answered as usual. When
+    /// the database cannot be reached, or its answer is lost, every append of the transaction
+    /// fails (a commit whose outcome is unknown is never written twice).
     pub async fn record(&self, draft: &DecisionDraft, key: Option<(&str, &str)>) -> Result<Recorded, JournalError> {
         let content = Content::check(draft, self.now(), &self.reasons)?;
         let text = content.canonical()?;
@@ -582,6 +588,24 @@ impl Journal {
                 Ok(appended) => {
                     for (pending, appended) in batch.into_iter().zip(appended) {
                         let _ = pending.reply.send(Ok((appended, pending.content)));
+                    }
+                }
+                Err(error) if batch.len() > 1 && refused_by_database(&error) => {
+                    tracing::warn!(
+                        appends = batch.len(),
+                        cause = %root_cause(&error),
+                        "the database refused a group commit; writing its appends one by one"
+                    );
+                    for pending in batch {
+                        let alone = append_batch(&self.pool, std::slice::from_ref(&pending)).await;
+                        let answer = match alone {
+                            Ok(mut appended) => match appended.pop() {
+                                Some(appended) => Ok((appended, pending.content)),
+                                None => Err(writer_stopped()),
+                            },
+                            Err(error) => Err(self.failed(error)),
+                        };
+                        let _ = pending.reply.send(answer);
                     }
                 }
                 Err(error) => {
@@ -1107,6 +1131,7 @@ fn listing_sql(filter: &Filter, page: Page) -> Result<(String, Vec<Bind>), Journ
         condition("client_id", "=", Bind::Int(client_id));
     }
     if let Some(rm) = &filter.rm {
+        check_chars("rm", rm, TextKind::Line)?;
         condition("rm", "=", Bind::Text(rm.clone()));
     }
     if let Some(from) = &filter.from {
@@ -1192,6 +1217,13 @@ pub fn stamp(at: time::OffsetDateTime) -> String {
     let format =
         time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
     at.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_default()
+}
+
+/// Whether the database answered `error` itself, refusing the statement (so its transaction
+/// recorded nothing), rather than being unreachable or losing its answer (the outcome then
+/// unknown).
+fn refused_by_database(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(_))
 }
 
 /// A journal error for a database failure: unreachable, wrong credentials, or another.

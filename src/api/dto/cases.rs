@@ -43,7 +43,9 @@ pub struct ContestRequest {
     pub statement: String,
     /// How it came.
     pub channel: ChannelDto,
-    /// Who records it (a signed-in user records under their own name; default `api`).
+    /// Who records it: the caller's own name, or left out (a user or the service account
+    /// records under its own name only; another name is 422). On an open server, any name
+    /// (default `api`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
 }
@@ -84,7 +86,8 @@ pub struct ReviewRequest {
     /// Corrected inputs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub corrections: Vec<CorrectionRequest>,
-    /// Who reviews (a signed-in user reviews under their own name).
+    /// Who reviews: the caller's own name, or left out (another name is 422); on an open
+    /// server, any name of a reviewer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
 }
@@ -264,7 +267,8 @@ pub struct ContestsQuery {
 /// `GET /me`: who the server takes the caller for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MeDto {
-    /// The user's name; null for the shared token (PAD_API_TOKEN) or an open server.
+    /// The user's name, or the service account's for the shared token (PAD_API_TOKEN:
+    /// `service` unless `pad serve --service-name` says otherwise); null on an open server.
     #[schema(nullable)]
     pub name: Option<String>,
     /// `rm`, `reviewer`, `auditor` or `admin`.

@@ -78,7 +78,9 @@ pub struct DecisionRequest {
     /// The language the customer was told the reasons in (default `en`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,
-    /// Who decides (default `api`; at most 200 characters).
+    /// Who decides: the caller's own name, or left out (a user or the service account records
+    /// under its own name only; another name is 422, code `invalid_author`). On an open
+    /// server, any name of at most 200 characters (default `api`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rm: Option<String>,
     /// The customer sheet exported for this decision, if any.

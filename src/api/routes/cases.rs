@@ -75,9 +75,10 @@ fn final_of(decision: Decision) -> FinalDecision {
     params(("id" = i64, Path, description = "The decision contested")),
     responses(
         (status = 201, description = "Recorded (committed)", body = CaseEventDto),
-        (status = 403, description = "The caller's role records nothing", body = crate::api::dto::ErrorBody),
+        (status = 403, description = "The caller's role records nothing, or the author's role may not contest", body = crate::api::dto::ErrorBody),
         (status = 404, body = crate::api::dto::ErrorBody),
         (status = 409, description = "The decision already has an open contest", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "A field cannot be recorded, naming it: `by` naming someone other than the caller (`invalid_author`: acting for a user needs their token), an empty statement, a NUL or control character", body = crate::api::dto::ErrorBody),
         (status = 503, description = "The journal cannot be reached; nothing was recorded", body = crate::api::dto::ErrorBody)
     ),
     security(("bearer" = []))
@@ -96,6 +97,7 @@ pub async fn contest(
         channel: request.channel.into(),
         by: caller.author(request.by.as_deref(), "by")?,
     };
+    draft.check_texts().map_err(ApiError::from_journal)?;
     let event = journal.contest(&draft).await.map_err(ApiError::from_journal)?;
     Ok((StatusCode::CREATED, ApiJson(event_body(&event)?)).into_response())
 }
@@ -111,6 +113,7 @@ pub async fn contest(
         (status = 403, description = "Only a reviewer or an admin reviews", body = crate::api::dto::ErrorBody),
         (status = 404, body = crate::api::dto::ErrorBody),
         (status = 409, description = "Not contested, already reviewed, or the reviewer decided it", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "A field cannot be recorded, naming it: `by` naming someone other than the caller (`invalid_author`: acting for a user needs their token), a short justification, a correction of no recorded input, a NUL or control character", body = crate::api::dto::ErrorBody),
         (status = 503, description = "The journal cannot be reached; nothing was recorded", body = crate::api::dto::ErrorBody)
     ),
     security(("bearer" = []))
@@ -124,6 +127,25 @@ pub async fn review(
     let id = decision_id(id)?;
     let journal = journal(&state)?.clone();
     let by = caller.author(request.by.as_deref(), "by")?;
+    // What the reviewer typed is checked before the journal is asked.
+    let typed = ReviewDraft {
+        decision_id: id,
+        by: by.clone(),
+        outcome: Outcome::Upheld,
+        justification: request.justification.clone(),
+        corrections: request
+            .corrections
+            .iter()
+            .map(|correction| Correction {
+                field: correction.field.clone(),
+                recorded: serde_json::Value::Null,
+                corrected: correction.value.clone(),
+                source: correction.source.clone(),
+            })
+            .collect(),
+        rescored: None,
+    };
+    typed.check_texts().map_err(ApiError::from_journal)?;
     let case = journal.case(id).await.map_err(ApiError::from_journal)?;
     let content = &case.decision.content;
     let mut inputs = content.input_values();
@@ -279,12 +301,15 @@ fn channel_dto(channel: crate::journal::Channel) -> ChannelDto {
     }
 }
 
-/// Who read which client's data or decisions, newest first (auditors and admins).
+/// Who read which client's data or decisions, newest first (auditors and admins); `user` is
+/// a name as `pad users add` takes it (any case).
 #[utoipa::path(
     get, path = "/access-log", tag = "decisions", params(AccessLogQuery),
     responses(
         (status = 200, body = AccessLogPage),
+        (status = 400, body = crate::api::dto::ErrorBody),
         (status = 403, description = "Only an auditor or an admin reads the access log", body = crate::api::dto::ErrorBody),
+        (status = 422, description = "`user` holds a NUL or control character", body = crate::api::dto::ErrorBody),
         (status = 503, description = "The journal cannot be reached", body = crate::api::dto::ErrorBody)
     ),
     security(("bearer" = []))
@@ -294,6 +319,7 @@ pub async fn access_log(
     query: Result<Query<AccessLogQuery>, QueryRejection>,
 ) -> Result<ApiJson<AccessLogPage>, ApiError> {
     let Query(query) = query?;
+    super::decisions::check_filter("user", query.user.as_deref())?;
     let journal = journal(&state)?;
     let user = query.user.as_deref().filter(|user| !user.is_empty());
     let entries = journal.accesses(user, limit_of(query.limit)?).await.map_err(ApiError::from_journal)?;

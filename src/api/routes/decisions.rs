@@ -1,6 +1,8 @@
 //! `POST /decisions`, `GET /decisions` and `GET /decisions/{id}`: the decision journal over
 //! HTTP. The server scores the client itself, stamps the time and computes the hashes; a
-//! decision is answered only once committed.
+//! decision is answered only once committed. An `Idempotency-Key` is the caller's own: the
+//! journal keeps it with the name of the user (or service account) who sent it
+//! ([`scoped_key`]), so another caller's same key is another request.
 
 use std::sync::Arc;
 
@@ -25,6 +27,30 @@ const MAX_LIMIT: usize = 1000;
 const MAX_KEY_CHARS: usize = 200;
 /// The header naming a retry-safe request.
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// Between the caller's name and their key in a stored idempotency key: the ASCII unit
+/// separator, which neither a name nor a header value can hold.
+const KEY_SCOPE_SEPARATOR: char = '\u{1f}';
+
+/// The idempotency key as the journal stores it: `key` scoped to the caller who sent it (a
+/// user's or the service account's name, then [`KEY_SCOPE_SEPARATOR`]); an open server's
+/// keys, sent by nobody in particular, as sent.
+pub fn scoped_key(caller: &crate::api::auth::Caller, key: &str) -> String {
+    match (&caller.name, caller.identity) {
+        (Some(name), crate::api::auth::Identity::User | crate::api::auth::Identity::Service) => {
+            format!("{name}{KEY_SCOPE_SEPARATOR}{key}")
+        }
+        _ => key.to_string(),
+    }
+}
+
+/// Refuses a query filter holding a NUL or control character: 422 naming it.
+pub fn check_filter(field: &str, value: Option<&str>) -> Result<(), ApiError> {
+    match value {
+        Some(value) => crate::journal::check_chars(field, value, crate::journal::TextKind::Line)
+            .map_err(|error| ApiError::invalid("invalid_request", field, error.to_string())),
+        None => Ok(()),
+    }
+}
 
 /// The journal routes.
 pub fn router() -> Router<AppState> {
@@ -45,13 +71,13 @@ fn body(event: crate::journal::DecisionEvent) -> Result<RecordedDecision, ApiErr
 /// Records the RM's decision on a served client.
 #[utoipa::path(
     post, path = "/decisions", tag = "decisions", request_body = DecisionRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "A key of at most 200 characters: a retried request with the same key and body records once and gets the same answer; the same key with another body is 409")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A key of at most 200 characters, the caller's own (another user's same key is another request): a retried request with the same key and body records once and gets the same answer; the same key with another body is 409")),
     responses(
         (status = 201, description = "Recorded (committed)", body = RecordedDecision),
-        (status = 200, description = "Already recorded under this Idempotency-Key", body = RecordedDecision),
+        (status = 200, description = "Already recorded under this caller's Idempotency-Key", body = RecordedDecision),
         (status = 404, body = crate::api::dto::ErrorBody),
         (status = 409, description = "The Idempotency-Key was used for another body", body = crate::api::dto::ErrorBody),
-        (status = 422, body = crate::api::dto::ErrorBody),
+        (status = 422, description = "A field cannot be recorded, naming it: `rm` naming someone other than the caller (`invalid_author`: acting for a user needs their token), a NUL or control character in a text, an override without its reason", body = crate::api::dto::ErrorBody),
         (status = 503, description = "The journal cannot be reached; nothing was recorded", body = crate::api::dto::ErrorBody)
     ),
     security(("bearer" = []))
@@ -75,6 +101,9 @@ pub async fn record(
             Some(key.to_string())
         }
     };
+    let key = key.map(|key| scoped_key(&caller, &key));
+    // Who decides, and what they typed, is checked before the client is scored.
+    let author = caller.author(request.rm.as_deref(), "rm")?;
     let request_hash = serde_json::to_string(&request)
         .map(|text| crate::journal::sha256_hex(text.as_bytes()))
         .map_err(|error| ApiError::Internal(error.to_string()))?;
@@ -88,7 +117,7 @@ pub async fn record(
             Lang::En => Language::En,
             Lang::Fr => Language::Fr,
         },
-        rm: caller.author(request.rm.as_deref(), "rm")?,
+        rm: author,
         export_file: request.export_file.clone(),
     };
     let mut draft = DecisionDraft::of_explanation(
@@ -148,6 +177,7 @@ async fn facts_of(state: &AppState, client_id: i64) -> Result<Arc<DecisionFacts>
     responses(
         (status = 200, body = DecisionsPage),
         (status = 400, body = crate::api::dto::ErrorBody),
+        (status = 422, description = "A filter holds a NUL or control character, naming it", body = crate::api::dto::ErrorBody),
         (status = 503, description = "The journal cannot be reached", body = crate::api::dto::ErrorBody)
     ),
     security(("bearer" = []))
@@ -157,6 +187,9 @@ pub async fn list(
     query: Result<Query<DecisionsQuery>, QueryRejection>,
 ) -> Result<ApiJson<DecisionsPage>, ApiError> {
     let Query(query) = query?;
+    for (field, value) in [("rm", &query.rm), ("from", &query.from), ("to", &query.to)] {
+        check_filter(field, value.as_deref())?;
+    }
     let journal = journal(&state)?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
