@@ -427,6 +427,9 @@ both!(
     user_names_are_normalised_and_look_alikes_refused,
 );
 
+/// The events the probe's users are: their additions, each an event of the chain.
+const PROBE_USERS: u64 = 5;
+
 /// The users of the probe: two RMs, an auditor, a reviewer and an admin, with their tokens.
 async fn probe_users(journal: &Journal) -> HashMap<&'static str, String> {
     let mut tokens = HashMap::new();
@@ -466,7 +469,7 @@ async fn the_service_account_and_users_record_under_their_own_names_only(url: &s
         Some("rm"),
         &["rm: `rm1` is not you", "PAD_API_TOKEN, the service account service", "send rm1's own token"],
     );
-    assert_eq!(journal.verify().await.unwrap().events, 0, "nothing recorded");
+    assert_eq!(journal.verify().await.unwrap().events, PROBE_USERS, "nothing recorded but the users");
     let (_, me) = send(&state, "GET", "/me", shared, None).await;
     assert_eq!(me, json!({"name": "service", "role": "admin"}));
     let (status, by_service) = send(&state, "POST", "/decisions", shared, Some(json!({"client_id": client}))).await;
@@ -574,7 +577,7 @@ async fn idempotency_keys_are_each_callers_own(url: &str) {
         let (status, again) = post(token.clone()).await;
         assert_eq!((status, &again), (StatusCode::OK, recorded));
     }
-    assert_eq!(journal.verify().await.unwrap().events, 3);
+    assert_eq!(journal.verify().await.unwrap().events, PROBE_USERS + 3);
 }
 
 async fn text_fields_refuse_nul_and_control_characters_before_the_database(url: &str) {
@@ -652,8 +655,8 @@ async fn text_fields_refuse_nul_and_control_characters_before_the_database(url: 
             &[&format!("{field}: holds U+00")],
         );
     }
-    // Two decisions and a contest: nothing refused was written.
-    assert_eq!(journal.verify().await.unwrap().events, 3);
+    // The users, two decisions and a contest: nothing refused was written.
+    assert_eq!(journal.verify().await.unwrap().events, PROBE_USERS + 3);
 }
 
 async fn scores_log_their_client_and_logged_queries_keep_no_token(url: &str) {
