@@ -262,7 +262,15 @@ async fn a_cut_end_is_caught(url: &str) {
 async fn a_truncation_is_caught(url: &str) {
     let (journal, checkpoint) = checkpointed(url).await;
     journal.close().await;
-    rewrite(url, &[]).await;
+    if url.starts_with("sqlite://") {
+        rewrite(url, &[]).await;
+    } else {
+        // As the probe did it: TRUNCATE fires no row trigger.
+        let reset = format!(
+            "TRUNCATE decisions, case_events; UPDATE journal_head SET last_id = 0, last_hash = '{GENESIS_HASH}';"
+        );
+        postgres::sql(url, &reset).await;
+    }
     let journal = open(url).await;
     assert_eq!(journal.verify().await.unwrap().events, 0);
     caught(url, &checkpoint, 1, "the journal holds 0 events, fewer than the 12").await;
