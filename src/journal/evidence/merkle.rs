@@ -102,7 +102,7 @@ pub fn range_hash(source: &mut dyn NodeSource, start: u64, size: u64) -> Result<
     if size == 0 {
         return Ok(empty_root());
     }
-    if size.is_power_of_two() && start % size == 0 {
+    if size.is_power_of_two() && start.is_multiple_of(size) {
         let level = size.trailing_zeros();
         return source.node(level, start >> level);
     }
