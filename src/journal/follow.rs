@@ -465,8 +465,10 @@ impl Journal {
                     decision
                 ))));
             }
-            let covered: i64 =
-                sqlx::query_scalar("SELECT size FROM journal_tree_size WHERE id = 1").fetch_one(&mut *transaction).await?;
+            let covered: i64 = sqlx::query_scalar("SELECT size FROM journal_tree_size WHERE id = 1")
+                .fetch_optional(&mut *transaction)
+                .await?
+                .unwrap_or_default();
             if covered < cut {
                 return Ok(Err(JournalError::Conflict(format!(
                     "the journal's tree covers events 1 to {covered} only, and the purge would remove up to event                      {cut}: try again (nothing was removed)"

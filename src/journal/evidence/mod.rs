@@ -193,9 +193,9 @@ impl Journal {
     /// The size the stored tree covers.
     pub async fn tree_size(&self) -> Result<u64, JournalError> {
         let sql = "SELECT size FROM journal_tree_size WHERE id = 1";
-        let size: i64 = on_pool!(&self.pool, pool => sqlx::query_scalar(sql).fetch_one(pool).await)
+        let size: Option<i64> = on_pool!(&self.pool, pool => sqlx::query_scalar(sql).fetch_optional(pool).await)
             .map_err(|error| self.failed(error))?;
-        Ok(to_u64(size))
+        size.map(to_u64).ok_or_else(|| size_missing(Tree::Events))
     }
 
     /// Hashes the events appended since the stored tree's size into it, in id order, and
@@ -205,7 +205,9 @@ impl Journal {
         let outcome: Result<Result<u64, JournalError>, sqlx::Error> = on_pool!(&self.pool, pool => async {
             let (begin, lock) = size_lock(&self.pool, Tree::Events);
             let mut transaction = pool.begin_with(begin).await?;
-            let size: i64 = sqlx::query_scalar(&lock).fetch_one(&mut *transaction).await?;
+            let Some(size): Option<i64> = sqlx::query_scalar(&lock).fetch_optional(&mut *transaction).await? else {
+                return Ok(Err(size_missing(Tree::Events)));
+            };
             let head: i64 = sqlx::query_scalar("SELECT last_id FROM journal_head WHERE id = 1")
                 .fetch_one(&mut *transaction)
                 .await?;
@@ -285,7 +287,9 @@ impl Journal {
         let outcome: Result<Result<u64, JournalError>, sqlx::Error> = on_pool!(&self.pool, pool => async {
             let (begin, lock) = size_lock(&self.pool, Tree::Access);
             let mut transaction = pool.begin_with(begin).await?;
-            let size: i64 = sqlx::query_scalar(&lock).fetch_one(&mut *transaction).await?;
+            let Some(size): Option<i64> = sqlx::query_scalar(&lock).fetch_optional(&mut *transaction).await? else {
+                return Ok(Err(size_missing(Tree::Access)));
+            };
             sqlx::query(
                 "UPDATE access_log SET leaf = n.leaf FROM (SELECT id, $1 + ROW_NUMBER() OVER (ORDER BY id) - 1 AS leaf \
                  FROM access_log WHERE leaf IS NULL) AS n WHERE access_log.id = n.id",
@@ -702,6 +706,15 @@ impl Journal {
 
 fn to_usize(value: u64) -> usize {
     usize::try_from(value).unwrap_or(usize::MAX)
+}
+
+/// The error of a tree whose size row is gone.
+fn size_missing(tree: Tree) -> JournalError {
+    JournalError::Database(format!(
+        "the row of {}_size is missing (deleted behind pad's back?): pad journal verify --checkpoint tells what \
+         else changed",
+        tree.nodes()
+    ))
 }
 
 /// How to begin a transaction that extends `tree`, and the statement that reads its size
