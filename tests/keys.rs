@@ -9,7 +9,6 @@ use std::process::Command;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use pad::scoring::Scorer;
-use pad::tui::action::Action;
 use pad::tui::app::{App, Mode, Prediction};
 use pad::tui::keymap::Keymap;
 use pad::tui::keymap::actions::key_action;

@@ -5,7 +5,8 @@
 //! its own state and the shared [`Context`], and says which keys it answers and which hints
 //! the status bar shows for it.
 //!
-//! Uses: state, command, keymap's bindings. An overlay never sees `App` or `Action`.
+//! Uses: state, command, panel (the page size), keymap's bindings. An overlay never sees
+//! `App` or `Action`.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -27,6 +28,21 @@ pub enum Input {
     Click(u16, u16),
     /// Another client was selected.
     ClientChanged,
+}
+
+impl Input {
+    /// The lines an input scrolls by, for an overlay that scrolls: the arrows a line, PgUp and
+    /// PgDn a page ([`super::panel::PANEL_PAGE`]), the wheel its own count.
+    pub fn scroll(self) -> Option<isize> {
+        match self {
+            Input::Key(Bind::Up) => Some(-1),
+            Input::Key(Bind::Down) => Some(1),
+            Input::Key(Bind::PageUp) => Some(-super::panel::PANEL_PAGE),
+            Input::Key(Bind::PageDown) => Some(super::panel::PANEL_PAGE),
+            Input::Scroll(delta) => Some(delta),
+            _ => None,
+        }
+    }
 }
 
 /// Which characters an overlay takes as text, when no binding of it is the key.

@@ -16,7 +16,7 @@ use super::key::{KEY_SYNTAX, KeyPress};
 pub enum KeymapError {
     /// The file named with `--keys` or `PAD_KEYS`, or found in the configuration folder,
     /// cannot be read.
-    #[error("cannot read the keys file {path}: {source}")]
+    #[error("cannot read the keys file {path}")]
     Read {
         /// The file.
         path: PathBuf,

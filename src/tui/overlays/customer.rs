@@ -4,8 +4,8 @@
 //! internals and no feature codes. `q` closes the view rather than quitting, so a customer's
 //! stray key press never closes the dashboard.
 //!
-//! Uses: overlay, keymap, state, panel (the page size), widgets, domain wording, export (the
-//! sheet's contribution lines).
+//! Uses: overlay, keymap, state, widgets, domain wording, export (the sheet's contribution
+//! lines).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -18,7 +18,6 @@ use crate::domain::wording;
 use crate::domain::{Decision, Explanation};
 use crate::tui::keymap::binds::Bind;
 use crate::tui::overlay::{Effect, Input, Layer, Place};
-use crate::tui::panel::PANEL_PAGE;
 use crate::tui::state::{ChartKey, Context, Mode, StatusKind};
 use crate::tui::widgets::{Step, Waterfall, wrap};
 
@@ -54,21 +53,19 @@ impl Layer for CustomerView {
     }
 
     fn update(&mut self, input: Input, context: &Context<'_>) -> Vec<Effect> {
-        let delta = match input {
-            Input::Key(Bind::CustomerLanguage) => return vec![Effect::ToggleLanguage],
-            Input::Key(Bind::Export) => return vec![Effect::Export],
-            Input::Key(Bind::CustomerClose) | Input::ClientChanged => return vec![Effect::Close],
-            Input::Key(Bind::Up) => -1,
-            Input::Key(Bind::Down) => 1,
-            Input::Key(Bind::PageUp) => -PANEL_PAGE,
-            Input::Key(Bind::PageDown) => PANEL_PAGE,
-            Input::Scroll(delta) => delta,
-            _ => return Vec::new(),
-        };
-        // The text may have become shorter (another language) since the last scroll.
-        let most = max_scroll(context);
-        self.scroll = self.scroll.min(most).saturating_add_signed(delta).min(most);
-        Vec::new()
+        match input {
+            Input::Key(Bind::CustomerLanguage) => vec![Effect::ToggleLanguage],
+            Input::Key(Bind::Export) => vec![Effect::Export],
+            Input::Key(Bind::CustomerClose) | Input::ClientChanged => vec![Effect::Close],
+            _ => {
+                if let Some(delta) = input.scroll() {
+                    // The text may have become shorter (another language) since the last scroll.
+                    let most = max_scroll(context);
+                    self.scroll = self.scroll.min(most).saturating_add_signed(delta).min(most);
+                }
+                Vec::new()
+            }
+        }
     }
 
     fn draw(&self, context: &Context<'_>, frame: &mut Frame, area: Rect) {

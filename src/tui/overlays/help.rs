@@ -11,7 +11,6 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use crate::tui::keymap::Keymap;
 use crate::tui::keymap::binds::Bind;
 use crate::tui::overlay::{Effect, Input, Layer, Place};
-use crate::tui::panel::PANEL_PAGE;
 use crate::tui::state::{Context, Mode};
 use crate::tui::tabs::Tab;
 use crate::tui::widgets::wrap;
@@ -92,16 +91,12 @@ impl Layer for Help {
     }
 
     fn update(&mut self, input: Input, context: &Context<'_>) -> Vec<Effect> {
-        let delta = match input {
-            Input::Key(Bind::HelpClose) | Input::Click(..) => return vec![Effect::Close],
-            Input::Key(Bind::Up) => -1,
-            Input::Key(Bind::Down) => 1,
-            Input::Key(Bind::PageUp) => -PANEL_PAGE,
-            Input::Key(Bind::PageDown) => PANEL_PAGE,
-            Input::Scroll(delta) => delta,
-            _ => return Vec::new(),
-        };
-        self.scroll = self.scroll.saturating_add_signed(delta).min(max_scroll(context));
+        if matches!(input, Input::Key(Bind::HelpClose) | Input::Click(..)) {
+            return vec![Effect::Close];
+        }
+        if let Some(delta) = input.scroll() {
+            self.scroll = self.scroll.saturating_add_signed(delta).min(max_scroll(context));
+        }
         Vec::new()
     }
 
@@ -147,7 +142,7 @@ pub const HELP_TITLE: &str = "Help: keys and what the numbers mean";
 /// keymap; an empty key starts a section heading.
 pub const KEYS_BEFORE_TABS: &[(&str, &str)] = &[
     ("", "Moving around"),
-    ("{up} {down}  {up:2} {down:2}", "previous / next client (or feature, inside a tab)"),
+    ("{up} {down}  {down:2} {up:2}", "previous / next client (or feature, inside a tab)"),
     ("{page_up} {page_down}", "a page of clients up / down"),
     ("{first} {last}  {first:2} {last:2}", "first / last client"),
     ("{focus_panel} {focus_panel:2}  {focus_clients} {focus_clients:2}", "move into the tab's content / back to the client list"),
