@@ -95,14 +95,24 @@ fn a_bad_keys_file_stops_the_dashboard_before_it_starts_and_says_where() {
     let folder = tempfile::tempdir().unwrap();
     let file = folder.path().join("keys.toml");
     std::fs::write(&file, "quit = \"q\"\n# next\ndown = [\"Down\", \"Ctrl-\"]\n").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_pad")).args(["dashboard", "--keys"]).arg(&file).output().unwrap();
+    // A journal of its own: the user's may belong to another pad.
+    let journal = format!("sqlite://{}", folder.path().join("journal.sqlite").display());
+    let output = Command::new(env!("CARGO_BIN_EXE_pad"))
+        .args(["dashboard", "--journal", &journal, "--keys"])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     let expected = format!("{}, line 3: `Ctrl-` (for down) is not a key: write a character", file.display());
     assert!(stderr.contains(&expected), "{stderr}");
     // Named through PAD_KEYS, a file that is not there.
     let absent = folder.path().join("absent.toml");
-    let output = Command::new(env!("CARGO_BIN_EXE_pad")).env("PAD_KEYS", &absent).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pad"))
+        .args(["--journal", &journal])
+        .env("PAD_KEYS", &absent)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(&format!("cannot read the keys file {}", absent.display())), "{stderr}");
 }

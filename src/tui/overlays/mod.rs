@@ -9,9 +9,10 @@
 //!    [`crate::tui::state::Context`] and asks for anything else (background work, the status
 //!    bar, closing) by returning [`crate::tui::overlay::Effect`]s.
 //! 2. Add one line to the list at the bottom of this file, with the binding that opens it
-//!    (a new binding is one line in [`crate::tui::keymap::binds`]; a new [`Mode`] one line in
-//!    `state.rs`). The overlay then opens on its key, gets the keys it answers, draws, shows
-//!    its hints, and is reachable as `app.overlays.<name>()`.
+//!    (a new binding is one line in [`crate::tui::keymap::binds`] and one row of the README's
+//!    keys table; a new [`Mode`] one line in `state.rs`). The overlay then opens on its key,
+//!    gets the keys it answers, draws, shows its hints, and is reachable as
+//!    `app.overlays.<name>()`.
 //!
 //! An overlay that waits for background work also needs the [`Action`] that brings the
 //! answer back and one arm in `App::update` that hands it over.
