@@ -107,11 +107,9 @@ impl Layer for ContestForm {
             Input::Key(Bind::DeleteChar) => {
                 self.statement.pop();
             }
-            Input::Text(character) => {
-                if self.statement.chars().count() < crate::journal::MAX_TEXT_CHARS {
-                    self.statement.push(character);
-                    self.message = None;
-                }
+            Input::Text(character) if self.statement.chars().count() < crate::journal::MAX_TEXT_CHARS => {
+                self.statement.push(character);
+                self.message = None;
             }
             _ => {}
         }

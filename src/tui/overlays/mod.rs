@@ -34,10 +34,11 @@ macro_rules! overlays {
     ($($(#[doc = $doc:literal])+ $variant:ident => $module:ident::$state:ident $(by $bind:ident)?,)+) => {
         $(pub mod $module;)+
 
-        /// An open overlay and its state.
+        /// An open overlay and its state (boxed: the reviewer's desk is large, and an overlay
+        /// opens once per key press at most).
         #[derive(Debug)]
         pub enum Overlay {
-            $($(#[doc = $doc])+ $variant($module::$state),)+
+            $($(#[doc = $doc])+ $variant(Box<$module::$state>),)+
         }
 
         /// Which overlay (what opening one names).
@@ -65,7 +66,7 @@ macro_rules! overlays {
                 match kind {
                     $(Kind::$variant => {
                         let (state, effects) = <$module::$state as Layer>::open(context)?;
-                        Ok((Overlay::$variant(state), effects))
+                        Ok((Overlay::$variant(Box::new(state)), effects))
                     })+
                 }
             }
@@ -80,14 +81,14 @@ macro_rules! overlays {
             /// The overlay behind its interface.
             pub fn layer(&self) -> &dyn Layer {
                 match self {
-                    $(Overlay::$variant(state) => state,)+
+                    $(Overlay::$variant(state) => &**state,)+
                 }
             }
 
             /// The overlay behind its interface, to change it.
             pub fn layer_mut(&mut self) -> &mut dyn Layer {
                 match self {
-                    $(Overlay::$variant(state) => state,)+
+                    $(Overlay::$variant(state) => &mut **state,)+
                 }
             }
         }
@@ -97,7 +98,7 @@ macro_rules! overlays {
                 #[doc = concat!("The open `", stringify!($variant), "` overlay, if it is open.")]
                 pub fn $module(&self) -> Option<&$module::$state> {
                     self.stack.iter().rev().find_map(|overlay| match overlay {
-                        Overlay::$variant(state) => Some(state),
+                        Overlay::$variant(state) => Some(&**state),
                         #[allow(unreachable_patterns)]
                         _ => None,
                     })
@@ -112,7 +113,7 @@ macro_rules! overlays {
                 #[doc = concat!("The open `", stringify!($variant), "` overlay, to change it.")]
                 pub fn $module(overlays: &mut Overlays) -> Option<&mut super::$module::$state> {
                     overlays.stack.iter_mut().rev().find_map(|overlay| match overlay {
-                        Overlay::$variant(state) => Some(state),
+                        Overlay::$variant(state) => Some(&mut **state),
                         #[allow(unreachable_patterns)]
                         _ => None,
                     })
