@@ -33,8 +33,6 @@ pub enum Mode {
     Review,
     /// The form recording a customer's contest is open.
     Contest,
-    /// The scratch popup is open.
-    Scratch,
 }
 
 /// Which part of the screen the arrow keys move.

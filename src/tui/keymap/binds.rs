@@ -143,6 +143,4 @@ binds! {
     ConfirmQuit "confirm_quit" ["q", "y"],
     /// Stay in the dashboard rather than quit.
     ConfirmStay "confirm_stay" ["Esc", "n"],
-    /// Open the scratch popup.
-    Scratch "scratch" ["F9"],
 }

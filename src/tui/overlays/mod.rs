@@ -171,6 +171,4 @@ overlays! {
     Review => review::ReviewDesk by Review,
     /// Quitting would lose a decision not yet recorded: asking first.
     ConfirmQuit => confirm_quit::ConfirmQuit,
-    /// A scratch popup.
-    Scratch => scratch::Scratch by Scratch,
 }
