@@ -389,6 +389,10 @@ pub struct DashboardArgs {
     /// Write logs to this file (the screen never shows them).
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
+    /// Read the dashboard's keys from this TOML file (default: keys.toml in the user's
+    /// configuration folder, ~/.config/pad/ on Linux, when it exists).
+    #[arg(long, value_name = "FILE", env = "PAD_KEYS")]
+    pub keys: Option<PathBuf>,
     /// On exit, print the time to the first frame and the key-press-to-frame latencies.
     #[arg(long)]
     pub timing: bool,

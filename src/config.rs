@@ -68,6 +68,9 @@ pub struct DashboardConfig {
     pub journal: crate::journal::JournalUrl,
     /// The relationship manager recording decisions.
     pub rm: String,
+    /// The keys file given with `--keys` or `PAD_KEYS`; `None`: `keys.toml` in the user's
+    /// configuration folder when there is one, else the default keys.
+    pub keys: Option<PathBuf>,
 }
 
 /// How the dashboard fails on purpose after taking over the terminal.
@@ -348,6 +351,7 @@ impl DashboardConfig {
                 crate::cli::Graphics::Off => GraphicsMode::Off,
             },
             fail_at_start: args.fail_at_start,
+            keys: args.keys.clone().filter(|path| !path.as_os_str().is_empty()),
             journal: journal_url(&args.journal)?,
             rm: args
                 .rm

@@ -22,7 +22,8 @@
 //!   (reqwest), for the dashboard's remote mode; [`remote_journal`]: decisions recorded through it.
 //! - [`registry`]: MLflow's tracking server and Model Registry (REST, reqwest): model URIs
 //!   fetched into a local cache, training runs recorded, versions registered and promoted.
-//! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture).
+//! - [`tui`]: the terminal dashboard (ratatui, crossterm, tokio; The Elm Architecture): tabs and
+//!   overlays as components, every key from a user-editable keymap (`keys.toml`).
 //! - `train` (cargo feature `train`): LightGBM training, cross-validation, the model card.
 //! - [`cli`], [`config`], [`commands`]: the `pad` command line.
 //! - [`journal`]: the decision journal (sqlx: SQLite or PostgreSQL), append-only and hash-chained;

@@ -10,6 +10,9 @@ use pad::domain::{ClientRecord, ClientSummary, Decision, Distribution, Explanati
 use pad::scoring::{LocalScorer, LocalSources, Scorer, ScorerInfo, ScoringError};
 use pad::tui::action::{Action, Command};
 use pad::tui::app::{App, Focus, Loadable, Mode, Prediction, StatusKind, Tab};
+use pad::tui::keymap::binds::Bind;
+use pad::tui::overlay::Input;
+use pad::tui::overlays::Kind;
 use pad::tui::tasks::settle;
 use pad::tui::theme::Theme;
 use pad::tui::views;
@@ -107,13 +110,13 @@ fn search_filters_by_id_and_summary_and_keeps_the_selection() {
     let scorer = bundled();
     let mut app = dashboard(80, 24);
     press(&mut app, scorer, [Action::StartSearch]);
-    assert_eq!(app.mode, Mode::Search);
+    assert_eq!(app.mode(), Mode::Search);
     press(&mut app, scorer, "400012".chars().map(Action::SearchInput));
     assert_eq!(app.visible.len(), 1);
     assert_eq!(selected_id(&app), 400012);
     assert!(app.selected_record().is_some_and(|record| record.id == 400012));
     press(&mut app, scorer, [Action::SearchConfirm]);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
     // Clearing keeps the client selected, now within the whole list.
     press(&mut app, scorer, [Action::SearchCancel]);
     assert_eq!(app.visible.len(), 1000);
@@ -312,26 +315,26 @@ fn errors_from_background_work_reach_the_status_bar_and_the_app_keeps_going() {
 fn help_overlay_focus_and_quit() {
     let scorer = bundled();
     let mut app = dashboard(80, 24);
-    press(&mut app, scorer, [Action::ToggleHelp]);
-    assert_eq!(app.mode, Mode::Help);
+    press(&mut app, scorer, [Action::Open(Kind::Help)]);
+    assert_eq!(app.mode(), Mode::Help);
     assert!(screen(&app).contains("previous / next client"));
     // The explanation of the numbers is further down: scrolling reaches it before the end.
-    let max = pad::tui::screens::help::max_scroll(&app.context());
+    let max = pad::tui::overlays::help::max_scroll(&app.context());
     let reached = (0..max).any(|_| {
-        press(&mut app, scorer, [Action::ScrollHelp(1)]);
+        press(&mut app, scorer, [Action::Overlay(Input::Scroll(1))]);
         screen(&app).contains("percentage points")
     });
     assert!(reached, "{}", screen(&app));
     // Scrolling stops at the last line, and comes back to the top.
-    press(&mut app, scorer, [Action::ScrollHelp(1000)]);
-    assert_eq!(app.help_scroll, pad::tui::screens::help::max_scroll(&app.context()));
+    press(&mut app, scorer, [Action::Overlay(Input::Scroll(1000))]);
+    assert_eq!(app.overlays.help().unwrap().scroll, pad::tui::overlays::help::max_scroll(&app.context()));
     assert!(screen(&app).contains("longer)."), "{}", screen(&app));
-    press(&mut app, scorer, [Action::ScrollHelp(-1)]);
+    press(&mut app, scorer, [Action::Overlay(Input::Scroll(-1))]);
     assert!(screen(&app).contains("longer)."), "one line up still shows the end: {}", screen(&app));
-    press(&mut app, scorer, [Action::ScrollHelp(-1000)]);
-    assert_eq!(app.help_scroll, 0);
+    press(&mut app, scorer, [Action::Overlay(Input::Scroll(-1000))]);
+    assert_eq!(app.overlays.help().unwrap().scroll, 0);
     press(&mut app, scorer, [Action::Back]);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
     press(&mut app, scorer, [Action::FocusPanel]);
     assert_eq!(app.focus, Focus::Panel);
     press(&mut app, scorer, [Action::Back]);
@@ -373,7 +376,7 @@ fn snapshots() {
             press(&mut app, scorer, [Action::ShowTab(tab)]);
             insta::assert_snapshot!(name(&format!("{tab:?}").to_lowercase()), screen(&app));
         }
-        press(&mut app, scorer, [Action::ToggleHelp]);
+        press(&mut app, scorer, [Action::Open(Kind::Help)]);
         insta::assert_snapshot!(name("help"), screen(&app));
     }
     let mut app = dashboard(80, 24);
@@ -387,13 +390,13 @@ fn customer_view_snapshots_in_both_languages() {
     for (width, height) in [(80, 24), (140, 40)] {
         for id in [400003, 400005] {
             let mut app = predicted(width, height, id);
-            press(&mut app, scorer, [Action::ShowCustomer]);
-            assert_eq!(app.mode, Mode::Customer);
+            press(&mut app, scorer, [Action::Open(Kind::Customer)]);
+            assert_eq!(app.mode(), Mode::Customer);
             insta::assert_snapshot!(format!("customer_{id}_en_{width}x{height}"), screen(&app));
-            press(&mut app, scorer, [Action::ToggleLanguage]);
+            press(&mut app, scorer, [Action::Overlay(Input::Key(Bind::CustomerLanguage))]);
             insta::assert_snapshot!(format!("customer_{id}_fr_{width}x{height}"), screen(&app));
             press(&mut app, scorer, [Action::Back]);
-            assert_eq!(app.mode, Mode::Normal);
+            assert_eq!(app.mode(), Mode::Normal);
         }
     }
 }
@@ -403,7 +406,7 @@ fn the_customer_view_shows_no_other_client_and_no_feature_code() {
     let scorer = bundled();
     for id in [400003, 400005] {
         let mut app = predicted(140, 40, id);
-        press(&mut app, scorer, [Action::ShowCustomer]);
+        press(&mut app, scorer, [Action::Open(Kind::Customer)]);
         for _ in 0..2 {
             let text = screen(&app);
             assert!(text.contains(&id.to_string()), "{text}");
@@ -420,7 +423,7 @@ fn the_customer_view_shows_no_other_client_and_no_feature_code() {
             let first = explanation.reasons.first().map(|reason| reason.text.get(app.language).to_string());
             let words: Vec<&str> = first.as_deref().unwrap_or("").split_whitespace().take(4).collect();
             assert!(text.contains(&words.join(" ")), "{words:?} not in\n{text}");
-            press(&mut app, scorer, [Action::ToggleLanguage]);
+            press(&mut app, scorer, [Action::Overlay(Input::Key(Bind::CustomerLanguage))]);
         }
     }
 }
@@ -429,26 +432,26 @@ fn the_customer_view_shows_no_other_client_and_no_feature_code() {
 fn customer_view_needs_a_decision_and_closes_on_a_new_client() {
     let scorer = bundled();
     let mut app = dashboard(80, 24);
-    press(&mut app, scorer, [Action::ShowCustomer]);
-    assert_eq!(app.mode, Mode::Normal);
+    press(&mut app, scorer, [Action::Open(Kind::Customer)]);
+    assert_eq!(app.mode(), Mode::Normal);
     assert!(app.status.as_ref().is_some_and(|status| status.text.contains("predict first")));
-    press(&mut app, scorer, [Action::Predict, Action::ShowCustomer]);
-    assert_eq!(app.mode, Mode::Customer);
+    press(&mut app, scorer, [Action::Predict, Action::Open(Kind::Customer)]);
+    assert_eq!(app.mode(), Mode::Customer);
     // q in the customer view goes back instead of quitting.
     let q = crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('q'), crossterm::event::KeyModifiers::NONE);
-    let action = pad::tui::keymap::key_action(app.mode, app.focus, q).unwrap();
+    let action = pad::tui::keymap::actions::key_action(&app.keymap, app.scope(), q).unwrap();
     press(&mut app, scorer, [action]);
     assert!(!app.should_quit);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
 }
 
 #[test]
 fn what_if_form_validates_scores_at_once_and_resets() {
     let scorer = bundled();
     let mut app = predicted(140, 40, 400005);
-    press(&mut app, scorer, [Action::StartWhatIf]);
-    assert_eq!(app.mode, Mode::WhatIf);
-    let form = app.what_if.clone().unwrap();
+    press(&mut app, scorer, [Action::Open(Kind::WhatIf)]);
+    assert_eq!(app.mode(), Mode::WhatIf);
+    let form = app.overlays.what_if().cloned().unwrap();
     let labels: Vec<&str> =
         form.fields.iter().map(|field| app.info.features[field.feature_idx].name.as_str()).collect();
     assert_eq!(labels, ["AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"]);
@@ -460,11 +463,15 @@ fn what_if_form_validates_scores_at_once_and_resets() {
     // Clear the amount and type a tenth of it.
     let credit = form.fields[0].original;
     let typed = format!("{:.0}", credit / 10.0);
-    press(&mut app, scorer, std::iter::repeat_n(Action::WhatIfBackspace, form.fields[0].text.len()));
-    let message = app.what_if.as_ref().and_then(|form| form.message.clone()).unwrap();
+    press(
+        &mut app,
+        scorer,
+        std::iter::repeat_n(Action::Overlay(Input::Key(Bind::DeleteChar)), form.fields[0].text.len()),
+    );
+    let message = app.overlays.what_if().and_then(|form| form.message.clone()).unwrap();
     assert!(message.contains("type an amount"), "{message}");
-    press(&mut app, scorer, typed.chars().map(Action::WhatIfInput));
-    let form = app.what_if.clone().unwrap();
+    press(&mut app, scorer, typed.chars().map(|character| Action::Overlay(Input::Text(character))));
+    let form = app.overlays.what_if().cloned().unwrap();
     assert_eq!(form.message, None);
     let result = form.result.as_ref().and_then(|result| result.ready()).unwrap();
     let direct = scorer.what_if(
@@ -479,16 +486,16 @@ fn what_if_form_validates_scores_at_once_and_resets() {
     assert_ne!(result.score.probability, own);
     insta::assert_snapshot!("what_if_edited_140x40", screen(&app));
     // A letter is refused with a message naming the field, and nothing is scored.
-    press(&mut app, scorer, [Action::WhatIfInput('x')]);
-    let message = app.what_if.as_ref().and_then(|form| form.message.clone()).unwrap();
+    press(&mut app, scorer, [Action::Overlay(Input::Text('x'))]);
+    let message = app.overlays.what_if().and_then(|form| form.message.clone()).unwrap();
     assert!(message.starts_with("Amount borrowed") && message.contains("not an amount"), "{message}");
     // r puts the client's own values back; the loaded data never changed.
-    press(&mut app, scorer, [Action::WhatIfReset]);
-    let form = app.what_if.clone().unwrap();
+    press(&mut app, scorer, [Action::Overlay(Input::Key(Bind::WhatIfReset))]);
+    let form = app.overlays.what_if().cloned().unwrap();
     assert_eq!(form.result.as_ref().and_then(|result| result.ready()).map(|e| e.score.probability), Some(own));
     assert_eq!(scorer.predict(400005).unwrap().probability, own);
     press(&mut app, scorer, [Action::Back]);
-    assert_eq!((app.mode, app.what_if.is_none()), (Mode::Normal, true));
+    assert_eq!((app.mode(), app.overlays.what_if().is_none()), (Mode::Normal, true));
 }
 
 #[test]
@@ -497,9 +504,9 @@ fn what_if_keeps_amounts_with_cents_exact() {
     // score the client's own data, not rounded amounts.
     let scorer = bundled();
     let mut app = dashboard(140, 40);
-    press(&mut app, scorer, [Action::MoveClient(1), Action::StartWhatIf]);
+    press(&mut app, scorer, [Action::MoveClient(1), Action::Open(Kind::WhatIf)]);
     assert_eq!(app.selected_client().map(|client| client.id), Some(400002));
-    let form = app.what_if.clone().unwrap();
+    let form = app.overlays.what_if().cloned().unwrap();
     let annuity = form.fields.iter().find(|field| app.info.features[field.feature_idx].name == "AMT_ANNUITY").unwrap();
     assert_ne!(annuity.original.fract(), 0.0, "the test needs an amount with cents");
     assert_eq!(annuity.text.parse::<f64>().unwrap(), annuity.original);
@@ -508,8 +515,8 @@ fn what_if_keeps_amounts_with_cents_exact() {
     assert_eq!(result.score.probability, own.score.probability);
     assert_eq!(form.baseline.as_ref().map(|baseline| baseline.score.probability), Some(own.score.probability));
     // Reset after an edit comes back to the exact amounts too.
-    press(&mut app, scorer, [Action::WhatIfInput('9'), Action::WhatIfReset]);
-    let form = app.what_if.clone().unwrap();
+    press(&mut app, scorer, [Action::Overlay(Input::Text('9')), Action::Overlay(Input::Key(Bind::WhatIfReset))]);
+    let form = app.overlays.what_if().cloned().unwrap();
     let result = form.result.as_ref().and_then(|result| result.ready()).unwrap();
     assert_eq!(result.score.probability, own.score.probability);
 }
@@ -520,7 +527,16 @@ fn export_writes_the_sheet_where_the_status_bar_says() {
     let folder = tempfile::tempdir().unwrap();
     let mut app = predicted(80, 24, 400005);
     app.export_dir = folder.path().join("sheets");
-    press(&mut app, scorer, [Action::ToggleLanguage, Action::Export]);
+    press(
+        &mut app,
+        scorer,
+        [
+            Action::Open(Kind::Customer),
+            Action::Overlay(Input::Key(Bind::CustomerLanguage)),
+            Action::Back,
+            Action::Export,
+        ],
+    );
     let status = app.status.clone().unwrap();
     assert!(status.text.starts_with("exported "), "{status:?}");
     let written: Vec<_> = std::fs::read_dir(folder.path().join("sheets")).unwrap().map(|e| e.unwrap().path()).collect();
@@ -547,7 +563,7 @@ fn with_terminal_images_the_customer_chart_is_drawn_off_the_ui_task_once() {
     let mut app = predicted(140, 40, 400005);
     // A terminal with images and 10 × 20-pixel cells.
     app.chart_pixels = Some((10, 20));
-    let commands = app.update(Action::ShowCustomer);
+    let commands = app.update(Action::Open(Kind::Customer));
     let requested: Vec<_> = commands
         .iter()
         .filter_map(|command| match command {
@@ -566,8 +582,8 @@ fn with_terminal_images_the_customer_chart_is_drawn_off_the_ui_task_once() {
     let drawn = image.pixels().filter(|pixel| pixel.0 != [255, 255, 255]).count();
     assert!(drawn as f64 > 0.03 * f64::from(width * height), "a blank chart");
     // Nothing more is asked while the image is current; a new language asks for a new one.
-    assert!(app.update(Action::ScrollCustomer(0)).is_empty());
-    let commands = app.update(Action::ToggleLanguage);
+    assert!(app.update(Action::Overlay(Input::Scroll(0))).is_empty());
+    let commands = app.update(Action::Overlay(Input::Key(Bind::CustomerLanguage)));
     assert!(
         commands.iter().any(|command| matches!(command, Command::RenderChart(_, key, _) if key.language == pad::domain::format::Language::Fr)),
         "{commands:?}"
@@ -612,7 +628,7 @@ fn a_chart_too_small_to_read_as_an_image_stays_text() {
     // is refused and offered a smaller loan, whose sentence takes its rows above the chart.
     let mut app = predicted(100, 30, 400007);
     app.chart_pixels = Some((7, 15));
-    let commands = app.update(Action::ShowCustomer);
+    let commands = app.update(Action::Open(Kind::Customer));
     let (_, area) = views::customer_chart(&app).unwrap();
     assert!(area.height < 10, "{area:?}");
     assert!(!commands.iter().any(|command| matches!(command, Command::RenderChart(..))), "{commands:?}");
@@ -622,7 +638,7 @@ fn a_chart_too_small_to_read_as_an_image_stays_text() {
     // At 140 × 40 the chart beside the text is tall enough: the image is asked for.
     let mut app = predicted(140, 40, 400005);
     app.chart_pixels = Some((7, 15));
-    let commands = app.update(Action::ShowCustomer);
+    let commands = app.update(Action::Open(Kind::Customer));
     assert!(commands.iter().any(|command| matches!(command, Command::RenderChart(..))), "{commands:?}");
 }
 
@@ -632,7 +648,7 @@ fn a_chart_that_cannot_be_drawn_falls_back_to_text() {
     let mut app = predicted(140, 40, 400005);
     // Cells so large that the image passes the chart code's 8000-pixel limit, which it refuses.
     app.chart_pixels = Some((200, 400));
-    let commands = app.update(Action::ShowCustomer);
+    let commands = app.update(Action::Open(Kind::Customer));
     settle(&mut app, scorer, commands);
     assert_eq!(app.chart_pixels, None);
     assert!(app.status.as_ref().is_some_and(|status| status.kind == StatusKind::Error));

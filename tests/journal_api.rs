@@ -286,6 +286,9 @@ impl pad::journal::Recorder for Flaky {
 fn the_dashboard_records_an_override_and_shows_it_and_keeps_a_decision_the_database_did_not_take() {
     use pad::tui::action::Action;
     use pad::tui::app::{App, Mode, Tab};
+    use pad::tui::keymap::binds::Bind;
+    use pad::tui::overlay::Input;
+    use pad::tui::overlays::Kind;
     use pad::tui::tasks::settle_recorded;
     use pad::tui::theme::Theme;
 
@@ -316,22 +319,24 @@ fn the_dashboard_records_an_override_and_shows_it_and_keeps_a_decision_the_datab
         Some((client, 0))
     );
     // Recording needs a prediction first.
-    press(&mut app, vec![Action::StartRecord]);
-    assert_eq!(app.mode, Mode::Normal);
-    press(&mut app, vec![Action::Predict, Action::StartRecord, Action::RecordToggle]);
-    assert_eq!(app.mode, Mode::Record);
+    press(&mut app, vec![Action::Open(Kind::Record)]);
+    assert_eq!(app.mode(), Mode::Normal);
+    press(&mut app, vec![Action::Predict, Action::Open(Kind::Record), Action::Overlay(Input::Key(Bind::RecordToggle))]);
+    assert_eq!(app.mode(), Mode::Record);
     let proposed = app.shown_explanation().unwrap().score.decision;
     // Too short a justification keeps the form open, saying why.
-    let mut typing: Vec<Action> = "too short".chars().map(Action::RecordInput).collect();
-    typing.push(Action::RecordSubmit);
+    let mut typing: Vec<Action> =
+        "too short".chars().map(|character| Action::Overlay(Input::Text(character))).collect();
+    typing.push(Action::Overlay(Input::Key(Bind::Submit)));
     press(&mut app, typing);
-    assert_eq!(app.mode, Mode::Record);
-    assert!(app.record_form.as_ref().unwrap().message.as_ref().unwrap().contains("at least 20"));
-    let mut typing: Vec<Action> = " — documents checked at the branch".chars().map(Action::RecordInput).collect();
-    typing.push(Action::RecordReason(1));
-    typing.push(Action::RecordSubmit);
+    assert_eq!(app.mode(), Mode::Record);
+    assert!(app.overlays.record().unwrap().message.as_ref().unwrap().contains("at least 20"));
+    let mut typing: Vec<Action> =
+        " — documents checked at the branch".chars().map(|character| Action::Overlay(Input::Text(character))).collect();
+    typing.push(Action::Overlay(Input::Key(Bind::RecordReasonDown)));
+    typing.push(Action::Overlay(Input::Key(Bind::Submit)));
     press(&mut app, typing);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
     assert!(app.pending.is_none());
     let status = app.status.as_ref().unwrap().text.clone();
     assert!(status.starts_with("recorded: decision #1"), "{status}");
@@ -357,15 +362,15 @@ fn the_dashboard_records_an_override_and_shows_it_and_keeps_a_decision_the_datab
     assert!(render(&app).contains(&format!("last decided {} by ana on", content.final_decision)));
     // The database away: the decision stays pending, is retried, and quitting asks first.
     recorder.failures.store(1, std::sync::atomic::Ordering::SeqCst);
-    let commands = app.update(Action::StartRecord);
+    let commands = app.update(Action::Open(Kind::Record));
     settle_recorded(&mut app, scorer.as_ref(), Some(&recorder), commands);
-    let commands = app.update(Action::RecordSubmit);
+    let commands = app.update(Action::Overlay(Input::Key(Bind::Submit)));
     let retry = settle_recorded(&mut app, scorer.as_ref(), Some(&recorder), commands);
     assert!(app.pending.is_some(), "kept on screen");
     assert!(app.status.as_ref().unwrap().text.contains("NOT recorded yet"));
     assert!(render(&app).contains("NOT recorded"));
     app.update(Action::Quit);
-    assert_eq!(app.mode, Mode::ConfirmQuit);
+    assert_eq!(app.mode(), Mode::ConfirmQuit);
     assert!(!app.should_quit);
     app.update(Action::Back);
     assert!(!app.should_quit);

@@ -270,39 +270,44 @@ fn a_reviewer_opens_the_queue_corrects_an_income_and_overturns_the_decision_in_t
         let commands = app.update(action);
         assert!(settle_recorded(app, scorer.as_ref(), Some(&recorder), commands).is_empty());
     };
-    let key = |code: KeyCode| Action::ReviewKey(KeyEvent::from(code));
-    press(&mut app, Action::OpenReviews);
-    assert_eq!(app.mode, Mode::Review);
-    let queue = app.review.as_ref().unwrap().queue.ready().unwrap().clone();
+    // Keys go through the keymap, as the terminal's would.
+    let press_key = |app: &mut App, code: KeyCode| {
+        if let Some(action) = pad::tui::keymap::actions::key_action(&app.keymap, app.scope(), KeyEvent::from(code)) {
+            press(app, action);
+        }
+    };
+    press(&mut app, Action::Open(pad::tui::overlays::Kind::Review));
+    assert_eq!(app.mode(), Mode::Review);
+    let queue = app.overlays.review().unwrap().queue.ready().unwrap().clone();
     assert_eq!(queue.iter().map(|case| case.decision.id).collect::<Vec<_>>(), vec![decided.id]);
-    press(&mut app, key(KeyCode::Enter));
-    let open = app.review.as_ref().unwrap().open.as_ref().unwrap();
+    press_key(&mut app, KeyCode::Enter);
+    let open = app.overlays.review().unwrap().open.as_ref().unwrap();
     // The recorded inputs replayed on the same model: the recorded probability, bit for bit.
     let replayed = open.replay.ready().unwrap().score.probability;
     assert_eq!(replayed.to_bits(), decided.content.probability.to_bits());
     let income = open.fields.iter().position(|field| field.name == "AMT_INCOME_TOTAL").unwrap();
     for _ in 0..income {
-        press(&mut app, key(KeyCode::Down));
+        press_key(&mut app, KeyCode::Down);
     }
-    press(&mut app, key(KeyCode::Char('e')));
+    press_key(&mut app, KeyCode::Char('e'));
     for _ in 0..30 {
-        press(&mut app, key(KeyCode::Backspace));
+        press_key(&mut app, KeyCode::Backspace);
     }
     for character in "1000000".chars().chain(['\n']).chain("payslips of November 2026".chars()).chain(['\n']) {
-        press(&mut app, key(if character == '\n' { KeyCode::Enter } else { KeyCode::Char(character) }));
+        press_key(&mut app, if character == '\n' { KeyCode::Enter } else { KeyCode::Char(character) });
     }
     // The corrected inputs, scored by the scorer itself.
     let mut inputs = decided.content.input_values();
     inputs[income].1 = pad::domain::InputValue::Number(1_000_000.0);
     let expected = scorer.predict_inputs(&inputs).unwrap();
-    let open = app.review.as_ref().unwrap().open.as_ref().unwrap();
+    let open = app.overlays.review().unwrap().open.as_ref().unwrap();
     let (_, rescored) = open.rescored.as_ref().unwrap();
     assert_eq!(rescored.ready().unwrap().score.probability.to_bits(), expected.probability.to_bits());
     // Recording needs an outcome and a justification first.
-    press(&mut app, key(KeyCode::Char('r')));
+    press_key(&mut app, KeyCode::Char('r'));
     assert!(
-        app.review
-            .as_ref()
+        app.overlays
+            .review()
             .unwrap()
             .open
             .as_ref()
@@ -311,13 +316,13 @@ fn a_reviewer_opens_the_queue_corrects_an_income_and_overturns_the_decision_in_t
             .as_ref()
             .is_some_and(|(text, error)| *error && text.contains("outcome"))
     );
-    press(&mut app, key(KeyCode::Char('o')));
-    press(&mut app, key(KeyCode::Char('t')));
+    press_key(&mut app, KeyCode::Char('o'));
+    press_key(&mut app, KeyCode::Char('t'));
     for character in "The payslips show twice the recorded income.".chars() {
-        press(&mut app, key(KeyCode::Char(character)));
+        press_key(&mut app, KeyCode::Char(character));
     }
-    press(&mut app, key(KeyCode::Enter));
-    press(&mut app, key(KeyCode::Char('r')));
+    press_key(&mut app, KeyCode::Enter);
+    press_key(&mut app, KeyCode::Char('r'));
     let case = runtime.block_on(opened.case(decided.id)).unwrap();
     assert_eq!(case.state(), CaseState::Overturned);
     let CaseContent::Review(review) = &case.events[1].content else { panic!("{case:?}") };
@@ -329,7 +334,7 @@ fn a_reviewer_opens_the_queue_corrects_an_income_and_overturns_the_decision_in_t
     // The customer sheet of the outcome: the review's decision, saying that it follows a review.
     let exports = tempfile::tempdir().unwrap();
     app.export_dir = exports.path().to_path_buf();
-    press(&mut app, key(KeyCode::Char('x')));
+    press_key(&mut app, KeyCode::Char('x'));
     let mut written: Vec<std::path::PathBuf> =
         std::fs::read_dir(exports.path()).unwrap().map(|entry| entry.unwrap().path()).collect();
     written.sort();
@@ -353,10 +358,10 @@ fn a_reviewer_opens_the_queue_corrects_an_income_and_overturns_the_decision_in_t
         "{sheet}"
     );
     // The queue is empty again; Esc twice closes the desk.
-    assert!(app.review.as_ref().unwrap().queue.ready().unwrap().is_empty());
-    press(&mut app, key(KeyCode::Esc));
-    press(&mut app, key(KeyCode::Esc));
-    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.overlays.review().unwrap().queue.ready().unwrap().is_empty());
+    press_key(&mut app, KeyCode::Esc);
+    press_key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode(), Mode::Normal);
     assert_eq!(runtime.block_on(opened.verify()).unwrap().broken, None);
 }
 
@@ -384,16 +389,16 @@ fn the_customer_contests_the_selected_clients_decision_from_the_dashboard() {
         let commands = app.update(action);
         assert!(settle_recorded(app, scorer.as_ref(), Some(&recorder), commands).is_empty());
     };
-    press(&mut app, Action::StartContest);
-    assert_eq!(app.mode, Mode::Contest);
-    press(&mut app, Action::ContestSubmit);
-    assert!(app.contest_form.as_ref().unwrap().message.is_some(), "a statement is needed");
+    press(&mut app, Action::Open(pad::tui::overlays::Kind::Contest));
+    assert_eq!(app.mode(), Mode::Contest);
+    press(&mut app, Action::Overlay(pad::tui::overlay::Input::Key(pad::tui::keymap::binds::Bind::Submit)));
+    assert!(app.overlays.contest().unwrap().message.is_some(), "a statement is needed");
     for character in "I was employed then".chars() {
-        press(&mut app, Action::ContestInput(character));
+        press(&mut app, Action::Overlay(pad::tui::overlay::Input::Text(character)));
     }
-    press(&mut app, Action::ContestChannel(1));
-    press(&mut app, Action::ContestSubmit);
-    assert_eq!(app.mode, Mode::Normal);
+    press(&mut app, Action::Overlay(pad::tui::overlay::Input::Key(pad::tui::keymap::binds::Bind::ContestChannelNext)));
+    press(&mut app, Action::Overlay(pad::tui::overlay::Input::Key(pad::tui::keymap::binds::Bind::Submit)));
+    assert_eq!(app.mode(), Mode::Normal);
     let case = runtime.block_on(opened.case(decided.id)).unwrap();
     assert_eq!(case.state(), CaseState::Contested);
     let CaseContent::Contest(contest) = &case.events[0].content else { panic!("{case:?}") };
@@ -411,11 +416,11 @@ fn the_customer_contests_the_selected_clients_decision_from_the_dashboard() {
     assert!(screen.contains(" now ") && screen.contains(" contested "), "{screen}");
     assert!(screen.contains("contested by the customer, waiting for a second review"), "{screen}");
     // A second contest while the first is open is refused, and said so.
-    press(&mut app, Action::StartContest);
+    press(&mut app, Action::Open(pad::tui::overlays::Kind::Contest));
     for character in "again".chars() {
-        press(&mut app, Action::ContestInput(character));
+        press(&mut app, Action::Overlay(pad::tui::overlay::Input::Text(character)));
     }
-    press(&mut app, Action::ContestSubmit);
+    press(&mut app, Action::Overlay(pad::tui::overlay::Input::Key(pad::tui::keymap::binds::Bind::Submit)));
     assert!(app.status.as_ref().unwrap().text.contains("already has an open contest"), "{:?}", app.status);
 }
 

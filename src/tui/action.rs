@@ -1,9 +1,15 @@
 //! Every change of dashboard state, as a value: key presses and clicks become actions, and
 //! so do the results of background work. [`super::app::App::update`] is the only consumer.
+//! What happens inside an overlay is one action, [`Action::Overlay`], which the overlay on
+//! top interprets.
+//!
+//! Uses: command, state, tabs, overlay, overlays (their kinds), domain.
 
 use std::path::PathBuf;
 
 pub use super::command::{Command, ExportJob};
+use super::overlay::Input;
+use super::overlays::Kind;
 use super::state::ChartKey;
 use super::tabs::Tab;
 use crate::domain::{ClientId, ClientRecord, Counterfactual, Distribution, Explanation, Portfolio};
@@ -51,11 +57,11 @@ pub enum Action {
     SearchConfirm,
     /// Clear the search.
     SearchCancel,
-    /// Show or hide the help overlay.
-    ToggleHelp,
-    /// Scroll the help overlay.
-    ScrollHelp(isize),
-    /// Close what is open (help, search), else return the focus to the list.
+    /// Open this overlay (over the list and the tabs).
+    Open(Kind),
+    /// Something for the overlay on top: a binding's key, a character typed, the wheel.
+    Overlay(Input),
+    /// Clear the search, else return the focus to the list.
     Back,
     /// A left click at (column, row).
     Click(u16, u16),
@@ -81,26 +87,10 @@ pub enum Action {
     DriftLoaded(Result<crate::drift::DriftReport, String>),
     /// The fairness report arrived.
     FairnessLoaded(Result<crate::fairness::FairnessReport, String>),
-    /// Open the customer view of the shown decision.
-    ShowCustomer,
-    /// Switch the customer's language between English and French.
-    ToggleLanguage,
-    /// Scroll the customer view's text by this many lines.
-    ScrollCustomer(isize),
     /// Write the customer explanation (PNG chart and Markdown sheet) to the export folder.
     Export,
     /// What would change the decision arrived.
     CounterfactualLoaded(ClientId, Result<Counterfactual, String>),
-    /// Open the what-if form on the selected client.
-    StartWhatIf,
-    /// A character typed into the what-if field under the cursor.
-    WhatIfInput(char),
-    /// Delete the last character of the what-if field.
-    WhatIfBackspace,
-    /// Move between the what-if fields.
-    WhatIfMove(isize),
-    /// Put every what-if field back to the client's own value.
-    WhatIfReset,
     /// A what-if score arrived for a client and the form's edit number.
     WhatIfScored(ClientId, u64, Result<Explanation, String>),
     /// The export finished: where the files are, or why not.
@@ -111,45 +101,77 @@ pub enum Action {
     Linked(crate::scoring::Link),
     /// The server answered again (or not) at this reconnection attempt.
     Reconnected(u32, Result<crate::scoring::Link, String>),
-    /// Open the form recording the final decision on the shown prediction.
-    StartRecord,
-    /// Switch the form between the decision as proposed and its override.
-    RecordToggle,
-    /// Move the form's reason cursor.
-    RecordReason(isize),
-    /// A character typed into the justification.
-    RecordInput(char),
-    /// Delete the last character of the justification.
-    RecordBackspace,
-    /// Record the form's decision in the journal.
-    RecordSubmit,
     /// The journal committed a decision on this client, or failed to.
     Recorded(ClientId, Result<Box<crate::journal::DecisionEvent>, RecordFailure>),
     /// A client's recorded decisions arrived (newest first), with where those contested since
     /// stand.
     DecisionsLoaded(ClientId, Result<(Vec<crate::journal::DecisionEvent>, crate::journal::CaseStates), String>),
-    /// Open the form recording a customer's contest of a recorded decision.
-    StartContest,
-    /// A character typed into the contest's statement.
-    ContestInput(char),
-    /// Delete the last character of the statement.
-    ContestBackspace,
-    /// Move the contest's channel choice.
-    ContestChannel(isize),
-    /// Record the contest in the journal.
-    ContestSubmit,
     /// The journal recorded a contest, or did not.
     ContestRecorded(Result<Box<crate::journal::CaseEvent>, String>),
-    /// Open the reviewer's desk.
-    OpenReviews,
-    /// A key on the reviewer's desk.
-    ReviewKey(crossterm::event::KeyEvent),
     /// The contests waiting for a review arrived (oldest first).
     ContestsLoaded(Result<Vec<crate::journal::Case>, String>),
     /// Inputs of decision `id` under review were scored, for edit number `edit` (0: as recorded).
     ReviewScored(i64, u64, Result<Explanation, String>),
     /// The journal recorded a review, or did not.
     ReviewRecorded(Result<Box<crate::journal::CaseEvent>, String>),
+}
+
+impl Action {
+    /// Whether the action comes from the person at the keyboard or the mouse (which clears
+    /// an information message), rather than from background work. The match names every
+    /// variant, so that a new one must be put on one side.
+    pub fn is_user_input(&self) -> bool {
+        match self {
+            Action::Quit
+            | Action::MoveClient(_)
+            | Action::PageClient(_)
+            | Action::FirstClient
+            | Action::LastClient
+            | Action::Predict
+            | Action::NextTab
+            | Action::PreviousTab
+            | Action::ShowTab(_)
+            | Action::ToggleFocus
+            | Action::FocusClients
+            | Action::FocusPanel
+            | Action::MoveCursor(_)
+            | Action::CompareCursor
+            | Action::StartSearch
+            | Action::SearchInput(_)
+            | Action::SearchBackspace
+            | Action::SearchConfirm
+            | Action::SearchCancel
+            | Action::Open(_)
+            | Action::Overlay(_)
+            | Action::Back
+            | Action::Click(..)
+            | Action::Wheel(..)
+            | Action::CycleSort
+            | Action::Export => true,
+            Action::Resize(..)
+            | Action::ClientLoaded(..)
+            | Action::Explained(..)
+            | Action::DistributionLoaded(..)
+            | Action::HistoryLoaded(..)
+            | Action::PortfolioProgress(..)
+            | Action::PortfolioLoaded(..)
+            | Action::Superseded
+            | Action::DriftLoaded(..)
+            | Action::FairnessLoaded(..)
+            | Action::CounterfactualLoaded(..)
+            | Action::WhatIfScored(..)
+            | Action::Exported(..)
+            | Action::ChartRendered(..)
+            | Action::Linked(..)
+            | Action::Reconnected(..)
+            | Action::Recorded(..)
+            | Action::DecisionsLoaded(..)
+            | Action::ContestRecorded(..)
+            | Action::ContestsLoaded(..)
+            | Action::ReviewScored(..)
+            | Action::ReviewRecorded(..) => false,
+        }
+    }
 }
 
 /// Why a decision was not recorded.

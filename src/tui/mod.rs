@@ -1,11 +1,14 @@
 //! The terminal dashboard: ratatui and crossterm on tokio, in The Elm Architecture.
 //!
-//! Input arrives from [`event`] as key presses, clicks and resizes; [`keymap`] turns them into
-//! [`action::Action`]s; [`app::App::update`] is the only place state changes and returns
-//! [`action::Command`]s; [`tasks`] runs those off the UI task and sends their results back as
-//! actions; after each batch, [`views::render`] draws the state without changing it.
+//! Input arrives from [`event`] as key presses, clicks and resizes; [`keymap`] (the user's
+//! `keys.toml` over the defaults) turns them into [`action::Action`]s for what is on screen;
+//! [`app::App::update`] is the only place state changes, routing input to the overlay on top
+//! ([`overlays`], behind [`overlay::Layer`]) or the tab shown ([`tabs`], behind
+//! [`panel::Panel`]), and returns [`action::Command`]s; [`tasks`] runs those off the UI task
+//! and sends their results back as actions; after each batch, [`views::render`] draws the
+//! state without changing it.
 //!
-//! Uses: scoring, domain, config. Only this module imports ratatui and crossterm.
+//! Uses: scoring, domain, journal, config. Only this module imports ratatui and crossterm.
 
 pub mod action;
 pub mod app;
@@ -14,8 +17,9 @@ pub mod event;
 pub mod graphics;
 pub mod keymap;
 pub mod layout;
+pub mod overlay;
+pub mod overlays;
 pub mod panel;
-pub mod screens;
 pub mod state;
 pub mod strings;
 pub mod tabs;
@@ -54,10 +58,12 @@ pub fn run(
     runtime: &tokio::runtime::Runtime,
     started: Instant,
 ) -> Result<()> {
+    // A bad keys file stops here, before the terminal is taken over, and says where.
+    let keymap = keymap::Keymap::load(config.keys.as_deref())?;
     for warning in &scorer.info().warnings {
         tracing::warn!("{warning}");
     }
-    let timings = runtime.block_on(main_loop(scorer, recorder, config, started))?;
+    let timings = runtime.block_on(main_loop(scorer, recorder, config, keymap, started))?;
     if let Some(timings) = timings {
         eprint!("{}", timings.report());
     }
@@ -68,6 +74,7 @@ async fn main_loop(
     scorer: Arc<dyn Scorer>,
     recorder: Option<Arc<dyn crate::journal::Recorder>>,
     config: &DashboardConfig,
+    keymap: keymap::Keymap,
     started: Instant,
 ) -> Result<Option<Timings>> {
     // A remote scorer blocks on the network: off the async workers.
@@ -99,7 +106,7 @@ async fn main_loop(
         }
         None => {}
     }
-    let session_parts = Session { scorer, recorder, clients, graphics, early_keys, started };
+    let session_parts = Session { scorer, recorder, clients, keymap, graphics, early_keys, started };
     let timings = drive(&mut terminal, session_parts, config).await?;
     drop(session);
     Ok(config.timing.then_some(timings))
@@ -110,19 +117,20 @@ struct Session {
     scorer: Arc<dyn Scorer>,
     recorder: Option<Arc<dyn crate::journal::Recorder>>,
     clients: Vec<crate::domain::ClientSummary>,
+    keymap: keymap::Keymap,
     graphics: Option<graphics::Graphics>,
     early_keys: Vec<crossterm::event::KeyEvent>,
     started: Instant,
 }
 
 async fn drive(terminal: &mut terminal::Tui, session: Session, config: &DashboardConfig) -> Result<Timings> {
-    let Session { scorer, recorder, clients, mut graphics, early_keys, started } = session;
+    let Session { scorer, recorder, clients, keymap, mut graphics, early_keys, started } = session;
     let size = terminal.size().context("cannot read the terminal size")?;
     let (action_sender, mut actions) = mpsc::unbounded_channel::<Action>();
     let (event_sender, mut events) = mpsc::unbounded_channel::<Event>();
     let mut tasks = Tasks::new(Arc::clone(&scorer), action_sender);
-    let (mut app, mut commands) =
-        App::new(scorer.info().clone(), clients, Theme::from_env(), (size.width, size.height));
+    let (app, mut commands) = App::new(scorer.info().clone(), clients, Theme::from_env(), (size.width, size.height));
+    let mut app = app.with_keymap(keymap);
     if let Some(recorder) = recorder {
         // Remote: the server records the signed-in user; locally, --user or the system's user.
         let signed_in = recorder.signed_in();
@@ -196,16 +204,17 @@ async fn drive(terminal: &mut terminal::Tui, session: Session, config: &Dashboar
             let action = match incoming {
                 Incoming::Event(Event::Failed(message)) => anyhow::bail!("terminal input failed: {message}"),
                 Incoming::Event(Event::Key(key, pressed)) => {
-                    let action = keymap::key_action(app.mode, app.focus, key);
+                    let action = keymap::actions::key_action(&app.keymap, app.scope(), key);
                     if action.is_some() {
                         pending_keys.push(pressed);
                     }
-                    if action == Some(Action::RecordSubmit) {
+                    let submit = Action::Overlay(overlay::Input::Key(keymap::binds::Bind::Submit));
+                    if app.mode() == state::Mode::Record && action.as_ref() == Some(&submit) {
                         record_pressed = Some(pressed);
                     }
                     action
                 }
-                Incoming::Event(Event::Mouse(mouse)) => keymap::mouse_action(mouse),
+                Incoming::Event(Event::Mouse(mouse)) => keymap::actions::mouse_action(mouse),
                 Incoming::Event(Event::Resize(columns, rows)) => Some(Action::Resize(columns, rows)),
                 Incoming::Action(action) => {
                     if is_final_answer(&action) {

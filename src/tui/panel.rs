@@ -58,12 +58,13 @@ pub trait Panel: std::fmt::Debug {
         Self: Sized;
 
     /// The keys worth showing in the status bar while the tab's content has the focus:
-    /// `(key, what it does)`.
+    /// `(key, what it does)`, key templates (`{up}{down}`) filled in by the keymap.
     fn hints() -> &'static [(&'static str, &'static str)]
     where
         Self: Sized;
 
-    /// The tab's own keys, for the help overlay: `(key, what it does)`.
+    /// The tab's own keys, for the help overlay: `(key, what it does)`, key templates filled
+    /// in by the keymap.
     fn help() -> &'static [(&'static str, &'static str)]
     where
         Self: Sized,

@@ -1,17 +1,18 @@
 //! The dashboard's shared state types: what every tab and screen may read of the selection,
 //! the background work and the status bar, and the read-only [`Context`] they are handed.
 //!
-//! Uses: theme, and the domain and scorer types. Nothing in `tui` below `app` imports `app`:
-//! tabs and screens see the shared state through [`Context`].
+//! Uses: theme, keymap, and the domain, scorer and journal types. Nothing in `tui` below
+//! `app` imports `app`: tabs and overlays see the shared state through [`Context`].
 
 use ratatui::layout::Rect;
 
+use super::keymap::Keymap;
 use super::theme::Theme;
 use crate::domain::format::Language;
 use crate::domain::{ClientId, ClientRecord, ClientSummary, Counterfactual, Explanation, Portfolio};
 use crate::scoring::ScorerInfo;
 
-/// What keys do at the moment.
+/// What keys do at the moment: browsing, searching, or the overlay on top.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// Browsing.
@@ -141,7 +142,7 @@ pub fn reconnect_delay(attempt: u32) -> std::time::Duration {
     std::time::Duration::from_secs(1u64.checked_shl(attempt).unwrap_or(u64::MAX).min(30))
 }
 
-/// What a tab or a screen may read of the shared state while it updates or draws. `App`
+/// What a tab or an overlay may read of the shared state while it updates or draws. `App`
 /// lends it out ([`super::app::App::context`]); holding only shared references, it cannot
 /// change anything.
 #[derive(Debug, Clone, Copy)]
@@ -150,6 +151,8 @@ pub struct Context<'a> {
     pub info: &'a ScorerInfo,
     /// Colours and styles.
     pub theme: &'a Theme,
+    /// The keys in force, to write hints and texts that name keys.
+    pub keymap: &'a Keymap,
     /// What keys do.
     pub mode: Mode,
     /// What the arrow keys move.
@@ -176,6 +179,22 @@ pub struct Context<'a> {
     pub history: Option<&'a (ClientId, Loadable<Vec<crate::journal::DecisionEvent>>)>,
     /// Where the decisions of `history` contested since stand (by event id).
     pub case_states: &'a crate::journal::CaseStates,
+    /// Where decisions are recorded; `None`: no journal in this session.
+    pub journal: Option<&'a str>,
+    /// Whether a decision sent to the journal is not committed yet.
+    pub pending: bool,
+    /// The Journal tab's cursor, when that tab is shown.
+    pub journal_cursor: Option<usize>,
+    /// The relationship manager recording decisions.
+    pub rm: &'a str,
+    /// The reasons an override may give.
+    pub override_reasons: &'a crate::journal::OverrideReasons,
+    /// The last customer sheet exported, and for which client.
+    pub last_export: Option<&'a (ClientId, String)>,
+    /// Where exports are written.
+    pub export_dir: &'a std::path::Path,
+    /// What the customer chart image on screen was drawn for, if one is.
+    pub chart_image: Option<&'a ChartKey>,
 }
 
 impl<'a> Context<'a> {

@@ -2,9 +2,12 @@
 //! messages every tab shares. Each tab and screen keeps its own texts in its module.
 //!
 //! The relationship manager's screens are in English; feature labels come in English and
-//! French from `assets/labels.toml`.
+//! French from `assets/labels.toml`. Texts that name keys are templates (`{predict}`, `{up}`)
+//! that the keymap fills in with the keys in force ([`super::keymap::Keymap::expand`]).
+//!
+//! Uses: state.
 
-use super::state::{Focus, LinkStatus, Mode};
+use super::state::{LinkStatus, Mode};
 
 /// The product's name in the title bar.
 pub const PRODUCT: &str = "Prêt à dépenser · credit desk";
@@ -13,17 +16,17 @@ pub const LOADING: &str = "Loading…";
 /// When the list is empty.
 pub const NO_CLIENTS: &str = "No client matches the search.";
 /// When Predict has nothing to score.
-pub const NO_CLIENT_TO_PREDICT: &str = "no client selected: clear the search (Esc) to see the list";
+pub const NO_CLIENT_TO_PREDICT: &str = "no client selected: clear the search ({back}) to see the list";
 /// Title of the client list.
 pub const CLIENTS: &str = "Clients";
 /// The search prompt.
-pub const SEARCH_PROMPT: &str = "/ search: ";
+pub const SEARCH_PROMPT: &str = "{search} search: ";
 /// Shown in the search line when not searching.
-pub const SEARCH_HINT: &str = "/ to search id, age, amount, type";
+pub const SEARCH_HINT: &str = "{search} to search id, age, amount, type";
 /// Column headings of the client list.
 pub const LIST_HEADINGS: [&str; 4] = ["Id", "Age", "Amount", "Type"];
 /// When something needs a decision on screen first.
-pub const PREDICT_FIRST: &str = "press p to predict first: the customer view and the export explain a decision";
+pub const PREDICT_FIRST: &str = "press {predict} to predict first: the customer view and the export explain a decision";
 /// When the export waits for what would change a refusal.
 pub const EXPORT_WAIT: &str = "still looking for what would change the decision: export again in a moment";
 /// While the export runs.
@@ -63,50 +66,31 @@ pub fn link(link: &LinkStatus) -> String {
 pub fn too_small(width: u16, height: u16) -> String {
     format!(
         "The dashboard needs at least 80 × 24 characters; this terminal is {width} × {height}. \
-         Enlarge the window or reduce the font size. Press q to quit."
+         Enlarge the window or reduce the font size. Press {{quit}} to quit."
     )
 }
 
-/// The keys worth showing in the status bar now, `(key, what it does)`, but while a tab's
-/// content has the focus (the tab has its own): `tabs` is how many tabs there are.
-pub fn hints(mode: Mode, focus: Focus, tabs: usize) -> Vec<(String, &'static str)> {
+/// The keys the status bar shows while browsing or searching, `(key, what it does)`, key
+/// templates filled in by the keymap (a tab's content and the overlays have their own):
+/// `tabs` is how many tabs there are.
+pub fn hints(mode: Mode, tabs: usize) -> Vec<(String, &'static str)> {
     let own = |pairs: &[(&str, &'static str)]| pairs.iter().map(|&(key, what)| (key.to_string(), what)).collect();
-    match (mode, focus) {
-        (Mode::Help, _) => own(&[("↑↓", "scroll"), ("Esc/?", "close help")]),
-        (Mode::Search, _) => own(&[("type", "filter"), ("↑↓", "move"), ("Enter", "keep"), ("Esc", "clear")]),
-        (Mode::Customer, _) => own(&[("l", "English/Français"), ("x", "export"), ("Esc", "back")]),
-        (Mode::WhatIf, _) => {
-            own(&[("type", "amount"), ("↑↓", "field"), ("r", "reset"), ("Esc", "close"), ("Ctrl-C", "quit")])
+    match mode {
+        Mode::Search => {
+            own(&[("type", "filter"), ("{search_up}{search_down}", "move"), ("{submit}", "keep"), ("{back}", "clear")])
         }
-        (Mode::Record, _) => own(&[
-            ("Tab", "as proposed/override"),
-            ("↑↓", "reason"),
-            ("type", "justification"),
-            ("Enter", "record"),
-            ("Esc", "cancel"),
-        ]),
-        (Mode::ConfirmQuit, _) => own(&[("q", "quit and lose it"), ("Esc", "stay")]),
-        (Mode::Contest, _) => own(&[("type", "statement"), ("Tab", "channel"), ("Enter", "record"), ("Esc", "cancel")]),
-        (Mode::Review, _) => own(&[
-            ("Enter", "review"),
-            ("e", "correct"),
-            ("u/o", "outcome"),
-            ("t", "why"),
-            ("r", "record"),
-            ("Esc", "back"),
-        ]),
-        (Mode::Normal, _) => {
+        _ => {
             let mut hints: Vec<(String, &str)> = own(&[
-                ("↑↓", "client"),
-                ("p", "predict"),
-                ("c", "customer"),
-                ("w", "what-if"),
-                ("/", "search"),
-                ("?", "help"),
-                ("q", "quit"),
+                ("{up}{down}", "client"),
+                ("{predict}", "predict"),
+                ("{customer}", "customer"),
+                ("{what_if}", "what-if"),
+                ("{search}", "search"),
+                ("{help}", "help"),
+                ("{quit}", "quit"),
             ]);
-            hints.push((format!("Tab/1-{tabs}"), "tabs"));
-            hints.push(("→".to_string(), "into tab"));
+            hints.push((format!("{{next_tab}}/1-{tabs}"), "tabs"));
+            hints.push(("{focus_panel}".to_string(), "into tab"));
             hints
         }
     }
@@ -114,17 +98,22 @@ pub fn hints(mode: Mode, focus: Focus, tabs: usize) -> Vec<(String, &'static str
 
 /// The status-bar keys of a tab whose cursor is on a feature (Decision, Client data).
 pub const FEATURE_HINTS: &[(&str, &str)] = &[
-    ("↑↓", "feature"),
-    ("Enter", "compare it"),
-    ("p", "predict"),
-    ("←/Esc", "client list"),
-    ("?", "help"),
-    ("q", "quit"),
+    ("{up}{down}", "feature"),
+    ("{compare}", "compare it"),
+    ("{predict}", "predict"),
+    ("{focus_clients}/{back}", "client list"),
+    ("{help}", "help"),
+    ("{quit}", "quit"),
 ];
 
 /// The status-bar keys of a tab that only scrolls (Portfolio, Model).
-pub const SCROLL_HINTS: &[(&str, &str)] =
-    &[("↑↓", "scroll"), ("Tab", "next tab"), ("←/Esc", "client list"), ("?", "help"), ("q", "quit")];
+pub const SCROLL_HINTS: &[(&str, &str)] = &[
+    ("{up}{down}", "scroll"),
+    ("{next_tab}", "next tab"),
+    ("{focus_clients}/{back}", "client list"),
+    ("{help}", "help"),
+    ("{quit}", "quit"),
+];
 
 /// Why an incomplete application has no customer sheet.
 pub fn export_incomplete(missing: &[String]) -> String {

@@ -1,11 +1,12 @@
-//! The customer view's part of the dashboard's state changes: opening and scrolling it, its
-//! language, the exported sheet and the chart image.
+//! The customer sheet and chart in the dashboard's state: exporting the sheet of the decision
+//! on screen, and asking for the customer view's chart image. The view itself is an overlay
+//! ([`crate::tui::overlays::customer`]).
 
 use super::App;
 use crate::domain::format::Language;
 use crate::domain::{Counterfactual, Decision, Explanation};
 use crate::tui::command::{Command, ExportJob};
-use crate::tui::screens::customer;
+use crate::tui::overlays::customer;
 use crate::tui::state::{ChartKey, Loadable, Mode, Status, StatusKind};
 use crate::tui::strings;
 
@@ -14,37 +15,20 @@ use crate::tui::strings;
 const MIN_CHART_WIDTH: u32 = 400;
 
 impl App {
-    /// Opens the customer view of the shown decision.
-    pub(super) fn show_customer(&mut self) -> Vec<Command> {
-        if self.shown_explanation().is_some() {
-            self.mode = Mode::Customer;
-            self.customer_scroll = 0;
-        } else {
-            self.error(strings::PREDICT_FIRST.into());
-        }
-        Vec::new()
-    }
-
-    /// Switches the customer's language.
-    pub(super) fn toggle_language(&mut self) -> Vec<Command> {
-        self.language = self.language.toggled();
-        self.customer_scroll = self.customer_scroll.min(customer::max_scroll(&self.context()));
-        Vec::new()
-    }
-
-    /// Scrolls the customer view's text.
-    pub(super) fn scroll_customer(&mut self, delta: isize) -> Vec<Command> {
-        self.customer_scroll =
-            self.customer_scroll.saturating_add_signed(delta).min(customer::max_scroll(&self.context()));
-        Vec::new()
-    }
-
     /// The export finished: say where the files are, or why not.
     pub(super) fn exported(&mut self, result: Result<Vec<std::path::PathBuf>, String>) -> Vec<Command> {
+        // A review's sheet is not the sheet of the decision on screen.
+        if let (Ok(paths), Some(explanation), false) = (&result, self.shown_explanation(), self.mode() == Mode::Review)
+        {
+            let sheet = paths.iter().find(|path| path.extension().is_some_and(|extension| extension == "md"));
+            if let Some(sheet) = sheet.or(paths.first()) {
+                self.last_export = Some((explanation.score.client_id, sheet.display().to_string()));
+            }
+        }
         match result {
             Ok(paths) => {
                 let names: Vec<String> = paths.iter().map(|path| path.display().to_string()).collect();
-                let language = if self.mode == Mode::Customer { self.language } else { Language::En };
+                let language = if self.mode() == Mode::Customer { self.language } else { Language::En };
                 let text = strings::exported(&names, language);
                 self.status = Some(Status { text, kind: StatusKind::Info });
             }
@@ -77,10 +61,8 @@ impl App {
     /// on screen is not for what is shown.
     pub(super) fn request_chart(&mut self) -> Vec<Command> {
         let Some((cell_width, cell_height)) = self.chart_pixels else { return Vec::new() };
-        if self.mode != Mode::Customer {
-            return Vec::new();
-        }
-        let Some((key, _)) = customer::chart_area(&self.context(), self.customer_scroll) else { return Vec::new() };
+        let Some(view) = self.overlays.customer().filter(|_| self.mode() == Mode::Customer) else { return Vec::new() };
+        let Some((key, _)) = customer::chart_area(&self.context(), view.scroll) else { return Vec::new() };
         let current = self.chart_image.as_ref().is_some_and(|(shown, _)| *shown == key);
         if current || self.chart_pending.as_ref() == Some(&key) {
             return Vec::new();
@@ -100,7 +82,7 @@ impl App {
 
     pub(super) fn export(&mut self) -> Vec<Command> {
         let Some(explanation) = self.shown_explanation().cloned() else {
-            self.error(strings::PREDICT_FIRST.into());
+            self.error(self.keymap.expand(strings::PREDICT_FIRST));
             return Vec::new();
         };
         if !explanation.score.decision.is_decided() {

@@ -47,7 +47,7 @@ impl Panel for CompareTab {
     }
 
     fn hints() -> &'static [(&'static str, &'static str)] {
-        &[("↑↓", "feature"), ("Tab", "next tab"), ("←/Esc", "client list"), ("?", "help"), ("q", "quit")]
+        &[("{up}{down}", "feature"), ("{next_tab}", "next tab"), ("{focus_clients}/{back}", "client list"), ("{help}", "help"), ("{quit}", "quit")]
     }
 
     fn update(&mut self, input: Input, context: &Context<'_>) -> Vec<Effect> {

@@ -66,7 +66,7 @@ impl Panel for CreditHistoryTab {
     }
 
     fn help() -> &'static [(&'static str, &'static str)] {
-        &[("↑↓ (Credit history)", "scroll the credits with other lenders")]
+        &[("{up}{down} (Credit history)", "scroll the credits with other lenders")]
     }
 
     fn update(&mut self, input: Input, context: &Context<'_>) -> Vec<Effect> {

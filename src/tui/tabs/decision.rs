@@ -91,7 +91,7 @@ impl DecisionTab {
             }
             (_, Some(client)) => {
                 button.push(Span::styled(format!(" client {} ·", client.id), theme.heading));
-                button.push(Span::styled(PREDICT_HINT, theme.dim));
+                button.push(Span::styled(context.keymap.expand(PREDICT_HINT), theme.dim));
             }
             (_, None) => {}
         }
@@ -351,7 +351,7 @@ pub fn waterfall_row_y(waterfall: Rect, index: usize) -> u16 {
 /// The Predict button.
 pub const PREDICT_BUTTON: &str = "[ Predict ]";
 /// Next to the button before predicting.
-pub const PREDICT_HINT: &str = " press p or Enter, or click";
+pub const PREDICT_HINT: &str = " press {predict} or {predict:2}, or click";
 /// Shown instead of a decision before Predict.
 pub const DECISION_HIDDEN: &str = "The decision is hidden until you press Predict.";
 /// While scoring.

@@ -61,11 +61,11 @@ impl Panel for DriftTab {
     }
 
     fn hints() -> &'static [(&'static str, &'static str)] {
-        &[("↑↓", "feature"), ("s", "sort"), ("←/Esc", "client list"), ("?", "help"), ("q", "quit")]
+        &[("{up}{down}", "feature"), ("{sort}", "sort"), ("{focus_clients}/{back}", "client list"), ("{help}", "help"), ("{quit}", "quit")]
     }
 
     fn help() -> &'static [(&'static str, &'static str)] {
-        &[("s", "sort the Drift table: weighted drift, PSI, name")]
+        &[("{sort}", "sort the Drift table: weighted drift, PSI, name")]
     }
 
     fn update(&mut self, input: Input, context: &Context<'_>) -> Vec<Effect> {

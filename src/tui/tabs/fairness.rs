@@ -36,7 +36,7 @@ impl Panel for FairnessTab {
     }
 
     fn hints() -> &'static [(&'static str, &'static str)] {
-        &[("↑↓", "scroll"), ("←/Esc", "client list"), ("?", "help"), ("q", "quit")]
+        &[("{up}{down}", "scroll"), ("{focus_clients}/{back}", "client list"), ("{help}", "help"), ("{quit}", "quit")]
     }
 
     fn help() -> &'static [(&'static str, &'static str)] {

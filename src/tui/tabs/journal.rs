@@ -21,9 +21,9 @@ pub struct JournalTab {
 }
 
 /// The tab's keys in the status bar.
-const HINTS: &[(&str, &str)] = &[("↑↓", "decision"), ("d", "record"), ("←", "clients")];
+const HINTS: &[(&str, &str)] = &[("{up}{down}", "decision"), ("{record}", "record"), ("{focus_clients}", "clients")];
 /// The tab's keys in the help.
-const HELP: &[(&str, &str)] = &[("↑↓ (Journal)", "the client's recorded decisions, newest first; the one under the cursor in full")];
+const HELP: &[(&str, &str)] = &[("{up}{down} (Journal)", "the client's recorded decisions, newest first; the one under the cursor in full")];
 
 impl Panel for JournalTab {
     fn name() -> &'static str {

@@ -16,7 +16,7 @@
 //! one arm in `App::update` that hands the answer to it.
 //!
 //! Uses: panel, state, command, layout, strings, theme, widgets. Nothing here imports `app`,
-//! `views`, `action` or `screens`, and nothing but those imports a tab.
+//! `views`, `action`, `overlays` or the keymap's key handling.
 //!
 //! [`Command`]: crate::tui::command::Command
 //! [`Action`]: crate::tui::action::Action

@@ -19,7 +19,7 @@ const AMOUNT_WIDTH: usize = 11;
 
 pub(super) fn render(app: &App, frame: &mut Frame, screen: &Screen) {
     let theme = &app.theme;
-    let focused = app.focus == Focus::Clients && app.mode != Mode::Help;
+    let focused = app.focus == Focus::Clients && app.mode() != Mode::Help;
     let count = if app.visible.len() == app.clients.len() {
         format!(" {} {} ", strings::CLIENTS, app.clients.len())
     } else {
@@ -32,16 +32,17 @@ pub(super) fn render(app: &App, frame: &mut Frame, screen: &Screen) {
         .border_style(if focused { theme.border_focused } else { theme.border });
     frame.render_widget(block, screen.list);
 
-    let search = match app.mode {
+    let search = match app.mode() {
         Mode::Search => Line::from(vec![
-            Span::styled(strings::SEARCH_PROMPT, theme.key),
+            Span::styled(app.keymap.expand(strings::SEARCH_PROMPT), theme.key),
             Span::raw(app.query.clone()),
             Span::styled("▏", theme.key),
         ]),
-        _ if !app.query.is_empty() => {
-            Line::from(vec![Span::styled(strings::SEARCH_PROMPT, theme.dim), Span::raw(app.query.clone())])
-        }
-        _ => Line::styled(strings::SEARCH_HINT, theme.dim),
+        _ if !app.query.is_empty() => Line::from(vec![
+            Span::styled(app.keymap.expand(strings::SEARCH_PROMPT), theme.dim),
+            Span::raw(app.query.clone()),
+        ]),
+        _ => Line::styled(app.keymap.expand(strings::SEARCH_HINT), theme.dim),
     };
     frame.render_widget(Paragraph::new(search), screen.search);
 

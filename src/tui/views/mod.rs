@@ -1,8 +1,9 @@
 //! Drawing the frame around the tabs: the title bar, the client list, the tab bar and the
-//! panel's border, the status bar, and the full-screen views and overlays over them. Each
-//! tab draws its own content ([`super::tabs`]); nothing here changes state.
+//! panel's border, the status bar (its hints from the keymap), and the overlay on top where it
+//! goes. Each tab and overlay draws its own content ([`super::tabs`], [`super::overlays`]);
+//! nothing here changes state.
 //!
-//! Uses: app, state, layout, strings, tabs, screens.
+//! Uses: app, state, layout, strings, tabs, overlay, overlays.
 
 mod list;
 
@@ -13,7 +14,8 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use super::app::App;
 use super::layout::{self, Screen};
-use super::screens::{customer, help, record, what_if};
+use super::overlay::Place;
+use super::overlays::customer;
 use super::state::{ChartKey, Focus, Mode, StatusKind};
 use super::strings;
 use super::tabs::{Tab, TitleStyle, tab_positions};
@@ -28,38 +30,25 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     };
     let context = app.context();
-    if app.mode == Mode::Customer && app.shown_explanation().is_some() {
-        let view = customer::View { scroll: app.customer_scroll, image: app.chart_image.as_ref().map(|(key, _)| key) };
-        customer::draw(&context, &view, frame, area);
+    let top = app.overlays.top().map(|overlay| overlay.layer());
+    let place = top.map(|layer| layer.place());
+    if let (Some(layer), Some(Place::Full)) = (top, place) {
+        layer.draw(&context, frame, area);
         return;
     }
     title(app, frame, screen.title);
     list::render(app, frame, &screen);
     panel(app, frame, &screen);
-    if app.mode == Mode::WhatIf
-        && let Some(form) = &app.what_if
-    {
-        what_if::draw(&context, form, frame, screen.panel);
-    }
-    if app.mode == Mode::Record
-        && let Some(form) = &app.record_form
-    {
-        record::draw(&context, form, &app.override_reasons, frame, screen.panel);
-    }
-    if app.mode == Mode::Contest
-        && let Some(form) = &app.contest_form
-    {
-        crate::tui::screens::contest::draw(&context, form, frame, screen.panel);
-    }
-    if app.mode == Mode::Review
-        && let Some(desk) = &app.review
-    {
-        let desk_area = ratatui::layout::Rect { height: area.height.saturating_sub(1), ..area };
-        crate::tui::screens::review::draw(&context, desk, frame, desk_area);
+    match (top, place) {
+        (Some(layer), Some(Place::Panel)) => layer.draw(&context, frame, screen.panel),
+        (Some(layer), Some(Place::Desk)) => {
+            layer.draw(&context, frame, Rect { height: area.height.saturating_sub(1), ..area });
+        }
+        _ => {}
     }
     status(app, frame, screen.status);
-    if app.mode == Mode::Help {
-        help::draw(&context, app.help_scroll, frame, area);
+    if let (Some(layer), Some(Place::Popup)) = (top, place) {
+        layer.draw(&context, frame, area);
     }
 }
 
@@ -67,7 +56,7 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect) {
     let text = vec![
         Line::styled(strings::TOO_SMALL_TITLE, app.theme.heading),
         Line::raw(""),
-        Line::raw(strings::too_small(area.width, area.height)),
+        Line::raw(app.keymap.expand(&strings::too_small(area.width, area.height))),
     ];
     let height = 6.min(area.height);
     let [_, middle, _] =
@@ -104,7 +93,7 @@ fn panel(app: &App, frame: &mut Frame, screen: &Screen) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), screen.tabs);
     let border =
-        if app.focus == Focus::Panel && app.mode == Mode::Normal { theme.border_focused } else { theme.border };
+        if app.focus == Focus::Panel && app.mode() == Mode::Normal { theme.border_focused } else { theme.border };
     let block = Block::default().borders(Borders::ALL).border_type(BorderType::Rounded).border_style(border);
     frame.render_widget(block, screen.panel);
     app.tabs.get(app.tab).draw(&app.context(), frame, screen.content);
@@ -147,15 +136,18 @@ fn status(app: &App, frame: &mut Frame, area: Rect) {
             Line::from(Span::styled(format!("{prefix}{}", status.text), style))
         }
         None => {
-            let hints = match (app.mode, app.focus) {
-                (Mode::Normal, Focus::Panel) => {
+            let hints = match (app.overlays.top(), app.mode(), app.focus) {
+                (Some(overlay), _, _) => {
+                    overlay.layer().hints().iter().map(|&(key, what)| (key.to_string(), what)).collect()
+                }
+                (None, Mode::Normal, Focus::Panel) => {
                     app.tab.hints().iter().map(|&(key, what)| (key.to_string(), what)).collect()
                 }
-                (mode, focus) => strings::hints(mode, focus, Tab::ALL.len()),
+                (None, mode, _) => strings::hints(mode, Tab::ALL.len()),
             };
             let mut spans = vec![Span::styled(" ", theme.status)];
             for (key, what) in hints {
-                spans.push(Span::styled(key, theme.key));
+                spans.push(Span::styled(app.keymap.expand(&key), theme.key));
                 spans.push(Span::styled(format!(" {what}  "), theme.status));
             }
             Line::from(spans)
@@ -167,5 +159,5 @@ fn status(app: &App, frame: &mut Frame, area: Rect) {
 /// Where the customer view's chart sits at the app's size and scroll, with the key of the
 /// image that fills it.
 pub fn customer_chart(app: &App) -> Option<(ChartKey, Rect)> {
-    customer::chart_area(&app.context(), app.customer_scroll)
+    customer::chart_area(&app.context(), app.overlays.customer()?.scroll)
 }

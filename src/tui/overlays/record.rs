@@ -1,9 +1,11 @@
 //! The form recording the RM's final decision after Predict, over the client panel: as the
 //! model proposed it, or overridden with a reason from the shipped list and a written
-//! justification. The form is the dashboard's state while it is open
-//! ([`super::super::app::App::record_form`]); the journal checks the decision again.
+//! justification. Recording hands the decision to the dashboard, which keeps it until the
+//! journal committed it; the journal checks the decision again.
+//!
+//! Uses: overlay, keymap, state, widgets, domain, journal (the draft and the reasons), scoring
+//! (where the score came from).
 
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -11,9 +13,11 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::domain::format::{Language, format_percent};
 use crate::domain::{ClientId, Decision};
-use crate::journal::{MIN_JUSTIFICATION_CHARS, OverrideReasons};
-use crate::tui::action::Action;
-use crate::tui::state::Context;
+use crate::journal::{DecisionDraft, MIN_JUSTIFICATION_CHARS, Origin, OverrideReasons, RmDecision, ScoredFacts};
+use crate::scoring::Source;
+use crate::tui::keymap::binds::Bind;
+use crate::tui::overlay::{Effect, Input, Layer, Place, Typing};
+use crate::tui::state::{Context, Loadable, Mode, Prediction};
 use crate::tui::widgets::fit;
 
 /// The record form.
@@ -74,17 +78,126 @@ impl RecordForm {
     }
 }
 
-/// The action for a key in the form.
-pub fn key(key: KeyEvent) -> Option<Action> {
-    match key.code {
-        KeyCode::Esc => Some(Action::Back),
-        KeyCode::Enter => Some(Action::RecordSubmit),
-        KeyCode::Tab | KeyCode::BackTab => Some(Action::RecordToggle),
-        KeyCode::Up => Some(Action::RecordReason(-1)),
-        KeyCode::Down => Some(Action::RecordReason(1)),
-        KeyCode::Backspace => Some(Action::RecordBackspace),
-        KeyCode::Char(character) if !character.is_control() => Some(Action::RecordInput(character)),
-        _ => None,
+impl Layer for RecordForm {
+    fn open(context: &Context<'_>) -> Result<(RecordForm, Vec<Effect>), String> {
+        if context.journal.is_none() {
+            return Err("no journal: decisions cannot be recorded in this session".into());
+        }
+        let Prediction::Shown(explanation) = context.prediction else {
+            return Err(context.keymap.expand("predict first ({predict}), then record the decision ({record})"));
+        };
+        if !explanation.score.decision.is_decided() {
+            return Err("the application is incomplete: there is no decision to record".into());
+        }
+        if context.pending {
+            return Err("a decision is still waiting to be recorded; it is being retried".into());
+        }
+        Ok((RecordForm::new(explanation.score.client_id, explanation.score.decision), Vec::new()))
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Record
+    }
+
+    fn place(&self) -> Place {
+        Place::Panel
+    }
+
+    fn keys(&self) -> &'static [Bind] {
+        &[Bind::Back, Bind::Submit, Bind::RecordToggle, Bind::RecordReasonUp, Bind::RecordReasonDown, Bind::DeleteChar]
+    }
+
+    fn typing(&self) -> Typing {
+        Typing::Any
+    }
+
+    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("{record_toggle}", "as proposed/override"),
+            ("{record_reason_up}{record_reason_down}", "reason"),
+            ("type", "justification"),
+            ("{submit}", "record"),
+            ("{back}", "cancel"),
+        ]
+    }
+
+    fn update(&mut self, input: Input, context: &Context<'_>) -> Vec<Effect> {
+        let reasons = context.override_reasons;
+        match input {
+            Input::Key(Bind::Back) | Input::ClientChanged => return vec![Effect::Close],
+            Input::Key(Bind::Submit) => return self.submit(context),
+            Input::Key(Bind::RecordToggle) => {
+                self.overriding = !self.overriding;
+                self.reason = 0;
+            }
+            Input::Key(Bind::RecordReasonUp) => self.move_reason(-1, reasons),
+            Input::Key(Bind::RecordReasonDown) => self.move_reason(1, reasons),
+            Input::Key(Bind::DeleteChar) => {
+                self.justification.pop();
+            }
+            Input::Text(character) => {
+                if self.justification.chars().count() < crate::journal::MAX_TEXT_CHARS {
+                    self.justification.push(character);
+                }
+            }
+            _ => return Vec::new(),
+        }
+        self.message = None;
+        Vec::new()
+    }
+
+    fn draw(&self, context: &Context<'_>, frame: &mut Frame, area: Rect) {
+        draw(context, self, frame, area);
+    }
+}
+
+impl RecordForm {
+    /// Records the form's decision: the draft goes to the journal; "recorded" is shown only
+    /// once it committed.
+    fn submit(&mut self, context: &Context<'_>) -> Vec<Effect> {
+        if let Some(problem) = self.problem() {
+            self.message = Some(problem);
+            return Vec::new();
+        }
+        match self.draft(context) {
+            Ok(draft) => vec![Effect::Record(Box::new(draft)), Effect::Close],
+            Err(message) => {
+                self.message = Some(message);
+                Vec::new()
+            }
+        }
+    }
+
+    /// The journal's draft of the form's decision.
+    fn draft(&self, context: &Context<'_>) -> Result<DecisionDraft, String> {
+        let explanation = context.shown_explanation().filter(|explanation| explanation.score.client_id == self.client_id);
+        let Some(explanation) = explanation else { return Err("the prediction shown is for another client".into()) };
+        let Some(record) = context.selected_record() else {
+            return Err("the client's data is still loading; try again in a moment".into());
+        };
+        let export_file =
+            context.last_export.filter(|(client_id, _)| *client_id == self.client_id).map(|(_, path)| path.clone());
+        let rm = RmDecision {
+            client_id: self.client_id,
+            decision: Some(self.final_decision()),
+            reason_code: self.reason_code(context.override_reasons).map(str::to_string),
+            justification: Some(self.justification.trim().to_string()).filter(|text| !text.is_empty()),
+            language: context.language,
+            rm: context.rm.to_string(),
+            export_file,
+        };
+        let origin = match context.info.source {
+            Source::Local { .. } => Origin::Local,
+            Source::Remote { .. } => Origin::Remote,
+        };
+        let facts = ScoredFacts {
+            model_version: &context.info.model_version,
+            record,
+            features: &context.info.features,
+            explanation,
+            counterfactual: context.counterfactual.and_then(Loadable::ready),
+        };
+        Ok(DecisionDraft::of_explanation(facts, rm, origin))
     }
 }
 
@@ -92,8 +205,10 @@ pub fn key(key: KeyEvent) -> Option<Action> {
 const TITLE: &str = " Record the decision ";
 
 /// Draws the form over `area` (the client panel).
-pub fn draw(context: &Context<'_>, form: &RecordForm, reasons: &OverrideReasons, frame: &mut Frame, area: Rect) {
+fn draw(context: &Context<'_>, form: &RecordForm, frame: &mut Frame, area: Rect) {
     let theme = context.theme;
+    let reasons = context.override_reasons;
+    let keys = context.keymap;
     let inner = crate::tui::widgets::overlay(frame, area, TITLE, theme.border_focused);
     let width = inner.width as usize;
     let final_decision = form.final_decision();
@@ -112,11 +227,11 @@ pub fn draw(context: &Context<'_>, form: &RecordForm, reasons: &OverrideReasons,
         Span::styled("Final decision  ", theme.heading),
         Span::styled(choice, theme.text),
         Span::styled(final_decision.as_str(), decision_style(context, final_decision)),
-        Span::styled("   (Tab switches)", theme.dim),
+        Span::styled(keys.expand("   ({record_toggle} switches)"), theme.dim),
     ]));
     if form.overriding {
         lines.push(Line::raw(""));
-        lines.push(Line::styled("Reason (↑↓)", theme.heading));
+        lines.push(Line::styled(keys.expand("Reason ({record_reason_up}{record_reason_down})"), theme.heading));
         for (index, reason) in reasons.for_decision(final_decision).iter().enumerate() {
             let style = if index == form.reason { theme.selected } else { theme.text };
             let marker = if index == form.reason { "▶ " } else { "  " };
@@ -136,7 +251,7 @@ pub fn draw(context: &Context<'_>, form: &RecordForm, reasons: &OverrideReasons,
     if let Some(message) = &form.message {
         lines.push(Line::styled(message.clone(), theme.error));
     }
-    lines.push(Line::styled("Enter records in the journal · Esc cancels", theme.dim));
+    lines.push(Line::styled(keys.expand("{submit} records in the journal · {back} cancels"), theme.dim));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 

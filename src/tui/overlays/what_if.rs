@@ -1,9 +1,10 @@
 //! The what-if form, over the client panel: the client's actionable inputs with what is typed
 //! for each, why a typed value cannot be used, and the probability, decision and reasons the
-//! typed values give. The form is the dashboard's state while it is open
-//! ([`super::super::app::App::what_if`]); the functions here change it.
+//! typed values give. Amounts are typed, `r` resets, arrows move between fields; Alt-held
+//! characters (what a terminal sends for Esc followed quickly by a key) are not typed.
+//!
+//! Uses: overlay, keymap, state, command, widgets, domain.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -11,9 +12,10 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use crate::domain::format::{Language, format_number, format_percent};
 use crate::domain::{ClientId, ClientRecord, Explanation, FeatureDescription, FieldValue};
-use crate::tui::action::Action;
 use crate::tui::command::Command;
-use crate::tui::state::{Context, Loadable};
+use crate::tui::keymap::binds::Bind;
+use crate::tui::overlay::{Effect, Input, Layer, Place, Typing};
+use crate::tui::state::{Context, Loadable, Mode};
 use crate::tui::widgets::fit;
 
 /// One editable input of the what-if form.
@@ -126,6 +128,74 @@ impl WhatIfForm {
     }
 }
 
+impl Layer for WhatIfForm {
+    fn open(context: &Context<'_>) -> Result<(WhatIfForm, Vec<Effect>), String> {
+        let Some(record) = context.selected_record() else { return Err(WHAT_IF_NEEDS_DATA.into()) };
+        let mut form = WhatIfForm::open(&context.info.features, record)?;
+        let effects = form.edit(&context.info.features, |_| {}).map(Effect::Command).into_iter().collect();
+        Ok((form, effects))
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::WhatIf
+    }
+
+    fn place(&self) -> Place {
+        Place::Panel
+    }
+
+    fn keys(&self) -> &'static [Bind] {
+        &[Bind::Back, Bind::WhatIfPrevious, Bind::WhatIfNext, Bind::DeleteChar, Bind::WhatIfReset]
+    }
+
+    fn typing(&self) -> Typing {
+        Typing::Plain
+    }
+
+    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("type", "amount"),
+            ("{what_if_previous}{what_if_next}", "field"),
+            ("{what_if_reset}", "reset"),
+            ("{back}", "close"),
+            ("{quit_now}", "quit"),
+        ]
+    }
+
+    fn update(&mut self, input: Input, context: &Context<'_>) -> Vec<Effect> {
+        let features = &context.info.features;
+        let command = match input {
+            Input::Key(Bind::Back) | Input::ClientChanged => return vec![Effect::Close],
+            Input::Key(Bind::WhatIfPrevious) => {
+                self.move_cursor(-1);
+                None
+            }
+            Input::Key(Bind::WhatIfNext) => {
+                self.move_cursor(1);
+                None
+            }
+            Input::Scroll(delta) => {
+                self.move_cursor(delta);
+                None
+            }
+            Input::Key(Bind::DeleteChar) => self.edit(features, |text| {
+                text.pop();
+            }),
+            Input::Key(Bind::WhatIfReset) => {
+                self.reset();
+                self.edit(features, |_| {})
+            }
+            Input::Text(character) => self.edit(features, |text| text.push(character)),
+            _ => None,
+        };
+        command.map(Effect::Command).into_iter().collect()
+    }
+
+    fn draw(&self, context: &Context<'_>, frame: &mut Frame, area: Rect) {
+        draw(context, self, frame, area);
+    }
+}
+
 /// The largest amount the what-if form accepts.
 pub const WHAT_IF_MAX: f64 = 1e9;
 
@@ -182,7 +252,7 @@ fn amount_text(value: f64) -> String {
 }
 
 /// Draws the form over `area` (the client panel).
-pub fn draw(context: &Context<'_>, form: &WhatIfForm, frame: &mut Frame, area: Rect) {
+fn draw(context: &Context<'_>, form: &WhatIfForm, frame: &mut Frame, area: Rect) {
     let theme = context.theme;
     let block = Block::default()
         .title(format!(" {} ", WHAT_IF_TITLE))
@@ -251,21 +321,6 @@ pub fn draw(context: &Context<'_>, form: &WhatIfForm, frame: &mut Frame, area: R
     }
     let body = Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), ..inner };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-}
-
-/// The what-if form: amounts are typed, `r` resets, arrows move between fields. Alt-held
-/// characters (what a terminal sends for Esc followed quickly by a key) are not typed.
-pub fn key(key: KeyEvent, control: bool) -> Option<Action> {
-    let control = control || key.modifiers.contains(KeyModifiers::ALT);
-    match key.code {
-        KeyCode::Esc => Some(Action::Back),
-        KeyCode::Up | KeyCode::BackTab => Some(Action::WhatIfMove(-1)),
-        KeyCode::Down | KeyCode::Tab | KeyCode::Enter => Some(Action::WhatIfMove(1)),
-        KeyCode::Backspace => Some(Action::WhatIfBackspace),
-        KeyCode::Char('r') | KeyCode::Char('R') if !control => Some(Action::WhatIfReset),
-        KeyCode::Char(character) if !control && !character.is_control() => Some(Action::WhatIfInput(character)),
-        _ => None,
-    }
 }
 
 /// When the what-if form has no data to start from.

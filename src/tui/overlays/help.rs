@@ -1,14 +1,17 @@
-//! The help overlay: every key, what the numbers mean, scrolled with the arrows.
+//! The help overlay: every key (as the keymap has them), what the numbers mean, scrolled with
+//! the arrows.
+//!
+//! Uses: overlay, keymap, state, tabs (their names and help lines), widgets.
 
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
-use crate::tui::action::Action;
-use crate::tui::panel::PANEL_PAGE;
-use crate::tui::state::Context;
+use crate::tui::keymap::Keymap;
+use crate::tui::keymap::binds::Bind;
+use crate::tui::overlay::{Effect, Input, Layer, Place};
+use crate::tui::state::{Context, Mode};
 use crate::tui::tabs::Tab;
 use crate::tui::widgets::wrap;
 
@@ -28,7 +31,7 @@ pub fn max_scroll(context: &Context<'_>) -> usize {
 /// The help overlay's lines for a popup `width` columns wide.
 fn lines(context: &Context<'_>, width: u16) -> Vec<Line<'static>> {
     let theme = context.theme;
-    let keys = keys();
+    let keys = keys(context.keymap);
     // The key column: the longest key and a space, within reason.
     let key_width = keys.iter().map(|(key, _)| key.chars().count()).max().unwrap_or(0).min(20);
     let text_width = (width as usize).saturating_sub(key_width + 7).max(20);
@@ -59,8 +62,51 @@ fn lines(context: &Context<'_>, width: u16) -> Vec<Line<'static>> {
     lines
 }
 
+/// The help overlay: how far it is scrolled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Help {
+    /// Lines scrolled.
+    pub scroll: usize,
+}
+
+impl Layer for Help {
+    fn open(_context: &Context<'_>) -> Result<(Help, Vec<Effect>), String> {
+        Ok((Help::default(), Vec::new()))
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Help
+    }
+
+    fn place(&self) -> Place {
+        Place::Popup
+    }
+
+    fn keys(&self) -> &'static [Bind] {
+        &[Bind::HelpClose, Bind::Up, Bind::Down, Bind::PageUp, Bind::PageDown]
+    }
+
+    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+        &[("{up}{down}", "scroll"), ("{help_close}/{help_close:2}", "close help")]
+    }
+
+    fn update(&mut self, input: Input, context: &Context<'_>) -> Vec<Effect> {
+        if matches!(input, Input::Key(Bind::HelpClose) | Input::Click(..)) {
+            return vec![Effect::Close];
+        }
+        if let Some(delta) = input.scroll() {
+            self.scroll = self.scroll.saturating_add_signed(delta).min(max_scroll(context));
+        }
+        Vec::new()
+    }
+
+    fn draw(&self, context: &Context<'_>, frame: &mut Frame, area: Rect) {
+        draw(context, self.scroll, frame, area);
+    }
+}
+
 /// Draws the help overlay over `area`, scrolled by `scroll` lines.
-pub fn draw(context: &Context<'_>, scroll: usize, frame: &mut Frame, area: Rect) {
+fn draw(context: &Context<'_>, scroll: usize, frame: &mut Frame, area: Rect) {
     let theme = context.theme;
     let popup = popup(area);
     let lines = lines(context, popup.width);
@@ -74,24 +120,11 @@ pub fn draw(context: &Context<'_>, scroll: usize, frame: &mut Frame, area: Rect)
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), popup);
 }
 
-/// The help overlay's keys: scroll, or close.
-pub fn key(key: KeyEvent) -> Option<Action> {
-    match key.code {
-        KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Esc | KeyCode::Enter => Some(Action::ToggleHelp),
-        KeyCode::Up | KeyCode::Char('k') => Some(Action::ScrollHelp(-1)),
-        KeyCode::Down | KeyCode::Char('j') => Some(Action::ScrollHelp(1)),
-        KeyCode::PageUp => Some(Action::ScrollHelp(-PANEL_PAGE)),
-        KeyCode::PageDown => Some(Action::ScrollHelp(PANEL_PAGE)),
-        _ => None,
-    }
-}
-
 /// The help's keys, `(key, what it does)`, an empty key starting a section: the keys of
-/// [`KEYS_BEFORE_TABS`], the tabs by number and their own keys, then [`KEYS_AFTER_TABS`].
-fn keys() -> Vec<(String, String)> {
-    let own = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-        pairs.iter().map(|(key, what)| (key.to_string(), what.to_string())).collect()
-    };
+/// [`KEYS_BEFORE_TABS`], the tabs by number and their own keys, then [`KEYS_AFTER_TABS`],
+/// as the keymap has them.
+fn keys(keymap: &Keymap) -> Vec<(String, String)> {
+    let own = |pairs: &[(&str, &str)]| keymap.expand_pairs(pairs);
     let mut keys = own(KEYS_BEFORE_TABS);
     let names: Vec<&str> = Tab::ALL.iter().map(|tab| tab.name()).collect();
     keys.push((format!("1-{}", Tab::ALL.len()), names.join(", ")));
@@ -105,44 +138,44 @@ fn keys() -> Vec<(String, String)> {
 /// The help overlay's title.
 pub const HELP_TITLE: &str = "Help: keys and what the numbers mean";
 
-/// The help's keys before the tabs': `(key, what it does)`; an empty key starts a section
-/// heading.
+/// The help's keys before the tabs': `(key, what it does)`, key templates filled in by the
+/// keymap; an empty key starts a section heading.
 pub const KEYS_BEFORE_TABS: &[(&str, &str)] = &[
     ("", "Moving around"),
-    ("↑ ↓  j k", "previous / next client (or feature, inside a tab)"),
-    ("PgUp PgDn", "a page of clients up / down"),
-    ("g G  Home End", "first / last client"),
-    ("→ l  ← h", "move into the tab's content / back to the client list"),
-    ("Tab  Shift-Tab", "next / previous tab"),
+    ("{up} {down}  {down:2} {up:2}", "previous / next client (or feature, inside a tab)"),
+    ("{page_up} {page_down}", "a page of clients up / down"),
+    ("{first} {last}  {first:2} {last:2}", "first / last client"),
+    ("{focus_panel} {focus_panel:2}  {focus_clients} {focus_clients:2}", "move into the tab's content / back to the client list"),
+    ("{next_tab}  {previous_tab}", "next / previous tab"),
 ];
 
 /// The help's keys after the tabs'.
 pub const KEYS_AFTER_TABS: &[(&str, &str)] = &[
-    ("/", "search clients by id, age, amount or loan type; Enter keeps it, Esc clears it"),
+    ("{search}", "search clients by id, age, amount or loan type; {submit} keeps it, {back} clears it"),
     ("", "Deciding"),
-    ("p  Enter", "predict the selected client: ACCEPTED or REFUSED, and why"),
-    ("Enter (in a tab)", "compare the feature under the cursor with the reference population"),
-    ("c", "customer view: the decision, its reasons and what would change it, full screen, for the customer"),
-    ("l (customer view)", "switch the customer view between English and French"),
-    ("w", "what-if: type another amount, repayment or goods price and see the new decision at once; r resets"),
-    ("x", "export the customer explanation (PNG chart and Markdown sheet) to the export folder"),
+    ("{predict}  {predict:2}", "predict the selected client: ACCEPTED or REFUSED, and why"),
+    ("{compare} (in a tab)", "compare the feature under the cursor with the reference population"),
+    ("{customer}", "customer view: the decision, its reasons and what would change it, full screen, for the customer"),
+    ("{customer_language} (customer view)", "switch the customer view between English and French"),
+    ("{what_if}", "what-if: type another amount, repayment or goods price and see the new decision at once; {what_if_reset} resets"),
+    ("{export}", "export the customer explanation (PNG chart and Markdown sheet) to the export folder"),
     (
-        "d",
-        "record the final decision in the journal: Enter as proposed, or Tab to override it with a reason (↑↓) and a written justification",
+        "{record}",
+        "record the final decision in the journal: {submit} as proposed, or {record_toggle} to override it with a reason ({record_reason_up}{record_reason_down}) and a written justification",
     ),
     (
-        "C",
+        "{contest}",
         "the customer contests a recorded decision (the one under the Journal tab's cursor, else the latest): their statement and the channel it came by",
     ),
     (
-        "R",
-        "reviewer's desk: the contests waiting for a review, oldest first, with their deadlines; Enter opens one: its inputs as recorded and replayed on the current model, e corrects an input (with where the new value comes from), u/o upheld or overturned, t the justification, r records the review",
+        "{review}",
+        "reviewer's desk: the contests waiting for a review, oldest first, with their deadlines; {review_open} opens one: its inputs as recorded and replayed on the current model, {review_correct} corrects an input (with where the new value comes from), {review_upheld}/{review_overturned} upheld or overturned, {review_justify} the justification, {review_record} records the review",
     ),
     ("mouse", "click a client, a tab, [Predict] or a feature; the wheel scrolls"),
     ("", "Other"),
-    ("?", "this help"),
-    ("Esc", "close, clear the search, or return to the client list"),
-    ("q  Ctrl-C", "quit"),
+    ("{help}", "this help"),
+    ("{back}", "close, clear the search, or return to the client list"),
+    ("{quit}  {quit_now}", "quit"),
 ];
 
 /// Heading of the help's explanation of the numbers.
@@ -190,7 +223,7 @@ mod tests {
 
     #[test]
     fn help_lists_every_tab_by_its_number() {
-        let keys = keys();
+        let keys = keys(&Keymap::default());
         let tabs = keys.iter().find(|(key, _)| key.starts_with("1-")).map(|(key, what)| (key.as_str(), what.as_str()));
         assert_eq!(
             tabs,

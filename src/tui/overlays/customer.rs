@@ -1,9 +1,12 @@
 //! The customer view: the decision explained full screen, large and calm, in the customer's
 //! language. It shows the decision, the principal reasons, what would change a refusal and
 //! one chart of the contributions with plain labels; nothing about other clients, no model
-//! internals and no feature codes.
+//! internals and no feature codes. `q` closes the view rather than quitting, so a customer's
+//! stray key press never closes the dashboard.
+//!
+//! Uses: overlay, keymap, state, widgets, domain wording, export (the sheet's contribution
+//! lines).
 
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -13,18 +16,61 @@ use tui_big_text::{BigText, PixelSize};
 use crate::domain::format::Language;
 use crate::domain::wording;
 use crate::domain::{Decision, Explanation};
-use crate::tui::action::Action;
-use crate::tui::panel::PANEL_PAGE;
+use crate::tui::keymap::binds::Bind;
+use crate::tui::overlay::{Effect, Input, Layer, Place};
 use crate::tui::state::{ChartKey, Context, Mode, StatusKind};
 use crate::tui::widgets::{Step, Waterfall, wrap};
 
-/// What the customer view shows besides the shared state.
-#[derive(Debug, Clone, Copy)]
-pub struct View<'a> {
+/// The customer view: how far its text is scrolled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerView {
     /// Lines scrolled.
     pub scroll: usize,
-    /// What the chart image on screen was drawn for, if one is.
-    pub image: Option<&'a ChartKey>,
+}
+
+impl Layer for CustomerView {
+    fn open(context: &Context<'_>) -> Result<(CustomerView, Vec<Effect>), String> {
+        match context.shown_explanation() {
+            Some(_) => Ok((CustomerView::default(), Vec::new())),
+            None => Err(context.keymap.expand(crate::tui::strings::PREDICT_FIRST)),
+        }
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Customer
+    }
+
+    fn place(&self) -> Place {
+        Place::Full
+    }
+
+    fn keys(&self) -> &'static [Bind] {
+        &[Bind::CustomerLanguage, Bind::Export, Bind::Up, Bind::Down, Bind::PageUp, Bind::PageDown, Bind::CustomerClose]
+    }
+
+    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+        &[("{customer_language}", "English/Français"), ("{export}", "export"), ("{customer_close}", "back")]
+    }
+
+    fn update(&mut self, input: Input, context: &Context<'_>) -> Vec<Effect> {
+        match input {
+            Input::Key(Bind::CustomerLanguage) => vec![Effect::ToggleLanguage],
+            Input::Key(Bind::Export) => vec![Effect::Export],
+            Input::Key(Bind::CustomerClose) | Input::ClientChanged => vec![Effect::Close],
+            _ => {
+                if let Some(delta) = input.scroll() {
+                    // The text may have become shorter (another language) since the last scroll.
+                    let most = max_scroll(context);
+                    self.scroll = self.scroll.min(most).saturating_add_signed(delta).min(most);
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    fn draw(&self, context: &Context<'_>, frame: &mut Frame, area: Rect) {
+        draw(context, self.scroll, frame, area);
+    }
 }
 
 /// Contribution rows of the customer chart at most.
@@ -134,9 +180,9 @@ pub fn max_scroll(context: &Context<'_>) -> usize {
     lines.saturating_sub(parts.text.height as usize)
 }
 
-/// Draws the customer view scrolled by `scroll` lines; `image` is the chart image on screen,
-/// if any, for what it was drawn for (the text chart is drawn where it does not fit).
-pub fn draw(context: &Context<'_>, view: &View<'_>, frame: &mut Frame, area: Rect) {
+/// Draws the customer view scrolled by `scroll` lines; where the chart image on screen
+/// ([`Context::chart_image`]) was drawn for something else, or there is none, the text chart.
+fn draw(context: &Context<'_>, scroll: usize, frame: &mut Frame, area: Rect) {
     let Some(explanation) = context.shown_explanation() else { return };
     let theme = context.theme;
     let language = context.language;
@@ -147,7 +193,8 @@ pub fn draw(context: &Context<'_>, view: &View<'_>, frame: &mut Frame, area: Rec
 
     let lines = text_lines(context, explanation, parts.text.width as usize);
     let line_count = lines.len();
-    let scroll = view.scroll.min(line_count.saturating_sub(parts.text.height as usize));
+    let shown_scroll = scroll;
+    let scroll = scroll.min(line_count.saturating_sub(parts.text.height as usize));
     let more = lines.len() > scroll + parts.text.height as usize;
     let mut spans = vec![Span::styled(" ", theme.status)];
     match context.status {
@@ -158,11 +205,11 @@ pub fn draw(context: &Context<'_>, view: &View<'_>, frame: &mut Frame, area: Rec
         }
         None => {
             for (key, what) in customer_keys(language) {
-                spans.push(Span::styled(*key, theme.key));
+                spans.push(Span::styled(context.keymap.expand(key), theme.key));
                 spans.push(Span::styled(format!(" {what}   "), theme.status));
             }
             if more || scroll > 0 {
-                spans.push(Span::styled("↑↓", theme.key));
+                spans.push(Span::styled(context.keymap.expand("{up}{down}"), theme.key));
                 spans.push(Span::styled(format!(" {}", customer_more(language)), theme.status));
             }
         }
@@ -183,8 +230,8 @@ pub fn draw(context: &Context<'_>, view: &View<'_>, frame: &mut Frame, area: Rec
 
     let scroll_rows = u16::try_from(scroll).unwrap_or(u16::MAX);
     frame.render_widget(Paragraph::new(lines).scroll((scroll_rows, 0)), parts.text);
-    if let Some((key, chart)) = chart_place(context, view.scroll, explanation, &parts, line_count)
-        && view.image != Some(&key)
+    if let Some((key, chart)) = chart_place(context, shown_scroll, explanation, &parts, line_count)
+        && context.chart_image != Some(&key)
     {
         chart_view(context, frame, chart, explanation);
     }
@@ -277,29 +324,19 @@ fn customer_steps(context: &Context<'_>, explanation: &Explanation, rows: usize,
     steps
 }
 
-/// The customer view: language, export, back. `q` closes the view rather than quitting, so a
-/// customer's stray key press never closes the dashboard.
-pub fn key(key: KeyEvent) -> Option<Action> {
-    match key.code {
-        KeyCode::Char('l') | KeyCode::Char('L') => Some(Action::ToggleLanguage),
-        KeyCode::Char('x') => Some(Action::Export),
-        KeyCode::Up | KeyCode::Char('k') => Some(Action::ScrollCustomer(-1)),
-        KeyCode::Down | KeyCode::Char('j') => Some(Action::ScrollCustomer(1)),
-        KeyCode::PageUp => Some(Action::ScrollCustomer(-PANEL_PAGE)),
-        KeyCode::PageDown => Some(Action::ScrollCustomer(PANEL_PAGE)),
-        KeyCode::Esc | KeyCode::Char('c') | KeyCode::Char('q') | KeyCode::Backspace => Some(Action::Back),
-        _ => None,
-    }
-}
-
 /// The bank's name, in the customer view.
 pub const PRODUCT_NAME: &str = crate::domain::wording::BANK;
 
-/// The customer view's keys, in the customer's language.
+/// The customer view's keys, in the customer's language (key templates filled in by the
+/// keymap).
 pub fn customer_keys(language: crate::domain::format::Language) -> &'static [(&'static str, &'static str)] {
     match language {
-        crate::domain::format::Language::En => &[("l", "Français"), ("x", "save a copy"), ("Esc", "back")],
-        crate::domain::format::Language::Fr => &[("l", "English"), ("x", "enregistrer une copie"), ("Esc", "retour")],
+        crate::domain::format::Language::En => {
+            &[("{customer_language}", "Français"), ("{export}", "save a copy"), ("{customer_close}", "back")]
+        }
+        crate::domain::format::Language::Fr => {
+            &[("{customer_language}", "English"), ("{export}", "enregistrer une copie"), ("{customer_close}", "retour")]
+        }
     }
 }
 
