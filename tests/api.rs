@@ -467,6 +467,9 @@ async fn openapi_describes_every_route() {
         ("/contests", "get"),
         ("/access-log", "get"),
         ("/me", "get"),
+        ("/checkpoint", "get"),
+        ("/checkpoint/consistency", "get"),
+        ("/decisions/{id}/proof", "get"),
     ];
     assert_eq!(paths.len(), routes.len(), "{:?}", paths.keys().collect::<Vec<_>>());
     for (path, method) in routes {
