@@ -37,7 +37,10 @@
 //! (it receives the model's needs as a [`domain::FeatureSchema`]) and on `files`, a leaf. `cli` holds raw arguments,
 //! `config` checks them, and only `commands` prints. Only `tui` uses ratatui and crossterm,
 //! only `api` uses axum, and the dashboard knows scores only through the `Scorer` trait. `api`
-//! and `tui` never use each other; `remote` reads the API's DTOs.
+//! and `tui` never use each other; `remote` reads the API's DTOs. `tests/architecture.rs`
+//! checks these rules: a table of the top-level modules each may import, the crates only one
+//! module may name (polars: `data`; ratatui and crossterm: `tui`; axum: `api`; plotters:
+//! `charts`), and the edges still outside them, each with its reason.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -1,4 +1,6 @@
-//! The module graph: no import circle between the files of `src/`.
+//! The module graph: no import circle between the files of `src/`, and the layers of
+//! `STYLE.md` §1 kept (which top-level module may import which, and which one alone may name
+//! polars, ratatui, crossterm, axum or plotters).
 //!
 //! Each file is a node; a file depends on another when it names it in a `use` or a path
 //! (`crate::a::b`, `super::x`, `self::y`, or a child module `child::item`). A child using its
@@ -210,6 +212,198 @@ fn circles(edges: &BTreeMap<ModulePath, BTreeSet<ModulePath>>) -> Vec<Vec<String
         }
     }
     search.found
+}
+
+/// The top-level modules each top-level module may import (`STYLE.md` §1, bottom up): plain
+/// types and leaves; tables and the model; explanations; one subject each over them; the
+/// clients of the server; the front ends, which never import each other (`commands` starts
+/// them). A module missing from this table may import nothing.
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("domain", &[]),
+    ("files", &[]),
+    // The configuration layer's errors, which carry the tables' errors.
+    ("error", &["domain", "data"]),
+    ("data", &["domain", "files"]),
+    ("model", &["domain"]),
+    // The journal's flags take their defaults from the journal (its URL, retention, validity).
+    ("cli", &["domain", "journal"]),
+    ("explain", &["model", "domain"]),
+    ("evaluation", &["domain", "data", "model", "explain"]),
+    // A scorer also reports the drift and fairness of its population: those two sit below it.
+    ("scoring", &["model", "explain", "data", "domain", "evaluation", "drift", "fairness"]),
+    ("charts", &["domain", "data", "model", "explain", "scoring", "files"]),
+    ("journal", &["domain", "data", "model", "explain", "scoring", "files"]),
+    ("registry", &["domain", "data", "model", "explain", "scoring", "files"]),
+    ("drift", &["domain", "data", "model", "explain", "charts"]),
+    ("fairness", &["domain", "data", "model", "explain", "evaluation", "charts"]),
+    ("export", &["domain", "data", "model", "explain", "scoring", "charts", "files"]),
+    ("train", &["domain", "data", "model", "explain", "scoring", "evaluation", "registry", "files"]),
+    // Checked settings name the library's checked types (history files, journal URL).
+    ("config", &["cli", "domain", "error", "files", "data", "journal"]),
+    ("remote", &["domain", "data", "model", "explain", "scoring", "drift", "fairness"]),
+    ("remote_journal", &["domain", "data", "model", "explain", "scoring", "journal", "remote"]),
+    (
+        "api",
+        &[
+            "domain",
+            "data",
+            "model",
+            "explain",
+            "scoring",
+            "evaluation",
+            "journal",
+            "registry",
+            "drift",
+            "fairness",
+            "export",
+            "charts",
+            "files",
+            "config",
+            "error",
+        ],
+    ),
+    (
+        "tui",
+        &[
+            "domain",
+            "data",
+            "model",
+            "explain",
+            "scoring",
+            "evaluation",
+            "journal",
+            "registry",
+            "drift",
+            "fairness",
+            "export",
+            "charts",
+            "files",
+            "config",
+            "error",
+            "remote",
+            "remote_journal",
+        ],
+    ),
+    (
+        "commands",
+        &[
+            "domain",
+            "data",
+            "model",
+            "explain",
+            "scoring",
+            "evaluation",
+            "journal",
+            "registry",
+            "drift",
+            "fairness",
+            "export",
+            "charts",
+            "files",
+            "config",
+            "error",
+            "cli",
+            "train",
+            "remote",
+            "remote_journal",
+            "api",
+            "tui",
+        ],
+    ),
+];
+
+/// The crates only one top-level module may name.
+const CRATE_OWNERS: &[(&str, &str)] =
+    &[("polars", "data"), ("ratatui", "tui"), ("crossterm", "tui"), ("axum", "api"), ("plotters", "charts")];
+
+/// The edges the table forbids that stay for now, each with the reason: the remote scorer and
+/// recorder read the server's request and response types from `api::dto` until `wire/` exists
+/// (item 2 of issue 41), when they move beside their local twins and import `wire` instead;
+/// the local scorer reads its sources through `config`. An exception no file needs any more
+/// fails the test, so that this list only shrinks.
+const EXCEPTIONS: &[(&str, &str, &str)] = &[
+    ("remote", "api", "the API's DTOs and model-version header, until `wire/` exists"),
+    ("remote_journal", "api", "the API's DTOs, until `wire/` exists"),
+    // The local scorer's sources (`LocalSources`), the card's reading and the threshold's
+    // resolution live in `config`, with their error in `error`: they belong to `scoring`, and
+    // `config` would then import it.
+    ("scoring", "config", "LocalSources, read_card and resolve_threshold live in config"),
+    ("scoring", "error", "ConfigError, the error of the local scorer's sources"),
+];
+
+/// Every use the layers forbid, as `file -> module` or `file names crate`, one per file and
+/// target, exceptions left out.
+fn layer_breaches(files: &BTreeMap<ModulePath, String>) -> Vec<String> {
+    let allowed: BTreeMap<&str, &[&str]> = ALLOWED.iter().copied().collect();
+    let mut breaches = BTreeSet::new();
+    for (module, targets) in edges(files) {
+        let Some(from) = module.first() else { continue };
+        for target in targets {
+            let Some(to) = target.first() else { continue };
+            let permitted = from == to
+                || allowed.get(from.as_str()).is_some_and(|uses| uses.contains(&to.as_str()))
+                || EXCEPTIONS.iter().any(|(a, b, _)| a == from && b == to);
+            if !permitted {
+                breaches.insert(format!("{} -> {to} ({from} may not import {to})", module.join("/")));
+            }
+        }
+    }
+    for (module, text) in files {
+        let Some(from) = module.first() else { continue };
+        for path in named_paths(&code(text)) {
+            let first = path.trim_start_matches("::").split("::").next().unwrap_or("");
+            if let Some((name, owner)) = CRATE_OWNERS.iter().find(|(name, _)| *name == first)
+                && owner != from
+            {
+                breaches.insert(format!("{} names {name} (only {owner} may)", module.join("/")));
+            }
+        }
+    }
+    breaches.into_iter().collect()
+}
+
+/// The exceptions no file needs any more (to be removed from [`EXCEPTIONS`]).
+fn stale_exceptions(files: &BTreeMap<ModulePath, String>) -> Vec<String> {
+    let edges = edges(files);
+    EXCEPTIONS
+        .iter()
+        .filter(|(from, to, _)| {
+            !edges.iter().any(|(module, targets)| {
+                module.first().is_some_and(|first| first == from)
+                    && targets.iter().any(|target| target.first().is_some_and(|first| first == to))
+            })
+        })
+        .map(|(from, to, _)| format!("{from} -> {to}"))
+        .collect()
+}
+
+#[test]
+fn every_import_between_top_level_modules_is_allowed_by_the_layers() {
+    let files = module_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    assert_eq!(layer_breaches(&files), Vec::<String>::new());
+    assert_eq!(stale_exceptions(&files), Vec::<String>::new());
+}
+
+#[test]
+fn a_forbidden_edge_is_named_when_there_is_one() {
+    let files: BTreeMap<ModulePath, String> = [
+        (vec![], "mod domain;\nmod data;\nmod tui;\nmod api;\nmod remote;\n".to_string()),
+        (vec!["domain".to_string()], "use crate::data::Table;\n".to_string()),
+        (vec!["data".to_string()], "use polars::prelude::DataFrame;\nuse crate::domain::Decision;\n".to_string()),
+        (vec!["tui".to_string()], "pub fn f() { crate::api::router(); let _ = polars::df!(); }\n".to_string()),
+        (vec!["api".to_string()], "use axum::Router;\n// use crate::tui::App;\n".to_string()),
+        (vec!["remote".to_string()], "use crate::api::dto::ScoreRequest;\n".to_string()),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(
+        layer_breaches(&files),
+        vec![
+            "domain -> data (domain may not import data)".to_string(),
+            "tui -> api (tui may not import api)".to_string(),
+            "tui names polars (only data may)".to_string(),
+        ]
+    );
 }
 
 #[test]

@@ -511,38 +511,23 @@ async fn export(
     Ok(())
 }
 
+/// Writes the exported events to `out` as Parquet, ids and numbers typed.
 fn write_parquet(events: &[DecisionEvent], out: &std::path::Path) -> Result<()> {
-    use polars::prelude::{Column, DataFrame, ParquetWriter};
+    use crate::data::parquet::{ColumnType, write_text_rows};
     let rows: Vec<Vec<Option<String>>> = events.iter().map(export_row).collect();
-    let mut columns = Vec::with_capacity(EXPORT_COLUMNS.len());
-    for (index, name) in EXPORT_COLUMNS.iter().enumerate() {
-        let column = match *name {
-            "id" | "client_id" => {
-                let values: Vec<Option<i64>> =
-                    rows.iter().map(|row| row[index].as_deref().and_then(|text| text.parse().ok())).collect();
-                Column::new((*name).into(), values)
-            }
-            "threshold" | "probability" => {
-                let values: Vec<Option<f64>> =
-                    rows.iter().map(|row| row[index].as_deref().and_then(|text| text.parse().ok())).collect();
-                Column::new((*name).into(), values)
-            }
-            "overridden" => {
-                let values: Vec<Option<bool>> =
-                    rows.iter().map(|row| row[index].as_deref().map(|text| text == "true")).collect();
-                Column::new((*name).into(), values)
-            }
-            _ => {
-                let values: Vec<Option<&str>> = rows.iter().map(|row| row[index].as_deref()).collect();
-                Column::new((*name).into(), values)
-            }
-        };
-        columns.push(column);
-    }
-    let mut frame = DataFrame::new(rows.len(), columns).context("cannot build the Parquet table")?;
-    let mut file = crate::files::AtomicFile::create(out)?;
-    ParquetWriter::new(file.file()).finish(&mut frame).with_context(|| format!("cannot write {}", out.display()))?;
-    file.commit()?;
+    let columns: Vec<(&str, ColumnType)> = EXPORT_COLUMNS
+        .iter()
+        .map(|name| {
+            let kind = match *name {
+                "id" | "client_id" => ColumnType::Integer,
+                "threshold" | "probability" => ColumnType::Float,
+                "overridden" => ColumnType::Boolean,
+                _ => ColumnType::Text,
+            };
+            (*name, kind)
+        })
+        .collect();
+    write_text_rows(&columns, &rows, out)?;
     Ok(())
 }
 

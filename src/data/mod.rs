@@ -1,10 +1,12 @@
 //! Client tables: reading them and turning them into model inputs.
 //!
 //! - [`ClientTable`]: a Kaggle application table read with polars from CSV (with the repair
-//!   of whole-line-quoted rows, [`csv_source`]) or Parquet, typed by [`schema`], with unique ids.
+//!   of whole-line-quoted rows, [`csv_source`]) or Parquet, typed by [`schema`] (the columns'
+//!   types, kept in `domain` and re-exported here), with unique ids.
 //! - [`pipeline`]: the derived features (ratios, age, the `DAYS_EMPLOYED` anomaly flag), one
 //!   definition for training, scoring and the what-if editor.
 //! - [`completeness`]: the raw fields every decision needs, and the check of a row.
+//! - [`parquet`]: a table of texts written as a typed Parquet file (the journal's export).
 //! - [`FeatureMatrix`]: the model's inputs, columns matched to features by name, categories
 //!   encoded with the model's lists.
 //!
@@ -19,9 +21,10 @@ pub mod history;
 pub mod inputs;
 pub mod labels;
 mod matrix;
+pub mod parquet;
 pub mod pipeline;
 pub mod policy;
-pub mod schema;
+pub use crate::domain::schema;
 pub mod synth;
 mod table;
 

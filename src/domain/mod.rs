@@ -8,6 +8,7 @@ mod client;
 pub mod format;
 pub mod history;
 mod policy;
+pub mod schema;
 pub mod wording;
 
 pub use advice::*;

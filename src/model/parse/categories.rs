@@ -1,7 +1,7 @@
 //! Text categories in the model file: the `pandas_categorical` trailer line, the
 //! `categorical_feature` parameter, and which feature gets which list.
 
-use crate::data::schema::ColumnKind;
+use crate::domain::schema::ColumnKind;
 use crate::model::{CategoryLabel, FeatureInfo, ParseError};
 
 pub(super) fn parse_pandas_categorical(
@@ -87,7 +87,7 @@ pub(super) fn assign_pandas_categories(
     let from_names: Vec<usize> = names
         .iter()
         .enumerate()
-        .filter(|(_, name)| matches!(crate::data::schema::column_kind(name), Some(ColumnKind::Text)))
+        .filter(|(_, name)| matches!(crate::domain::schema::column_kind(name), Some(ColumnKind::Text)))
         .map(|(index, _)| index)
         .collect();
     let indices = match from_parameter {

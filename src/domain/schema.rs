@@ -4,6 +4,8 @@
 //! columns counting the id and `TARGET`, 65 floats, 16 text columns), not guesses from the
 //! file at hand, so that a column that happens to hold only whole numbers in a small file is
 //! still a float, and a text column whose values look like numbers is still text.
+//!
+//! Used by the model (which columns are text) and the tables; plain data, std only.
 
 /// How a column is stored and read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
