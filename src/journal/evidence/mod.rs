@@ -231,8 +231,7 @@ impl Journal {
             while after < head {
                 let until = (after + TREE_BATCH).min(head);
                 let rows: Vec<(i64, String)> = sqlx::query_as(
-                    "SELECT id, hash FROM decisions WHERE id > $1 AND id <= $2 \
-                     UNION ALL SELECT id, hash FROM case_events WHERE id > $3 AND id <= $4 ORDER BY 1",
+                    EVENT_HASHES,
                 )
                 .bind(after)
                 .bind(until)
@@ -306,9 +305,7 @@ impl Journal {
             };
             let mut after = size;
             loop {
-                let rows: Vec<AccessRow> = sqlx::query_as(&format!(
-                    "SELECT {ACCESS_COLUMNS} FROM access_log WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf"
-                ))
+                let rows: Vec<AccessRow> = sqlx::query_as(ACCESS_ROWS)
                 .bind(after)
                 .bind(after + TREE_BATCH)
                 .fetch_all(&mut *transaction)
@@ -356,9 +353,7 @@ impl Journal {
         let mut leaves: Vec<Hash> = Vec::new();
         let mut after = to_i64(purged);
         while frontier.size() < size {
-            let rows: Vec<AccessRow> = on_pool!(&self.pool, pool => sqlx::query_as(&format!(
-                "SELECT {ACCESS_COLUMNS} FROM access_log WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf"
-            ))
+            let rows: Vec<AccessRow> = on_pool!(&self.pool, pool => sqlx::query_as(ACCESS_ROWS)
             .bind(after)
             .bind(after + TREE_BATCH)
             .fetch_all(pool)
@@ -582,8 +577,7 @@ impl Journal {
         while after < last && first_gap.is_none() {
             let until = (after + TREE_BATCH).min(last);
             let rows: Vec<(i64, String)> = on_pool!(&self.pool, pool => sqlx::query_as(
-                "SELECT id, hash FROM decisions WHERE id > $1 AND id <= $2 \
-                 UNION ALL SELECT id, hash FROM case_events WHERE id > $3 AND id <= $4 ORDER BY 1",
+                EVENT_HASHES,
             )
             .bind(after)
             .bind(until)
@@ -757,11 +751,16 @@ fn found_nodes(rows: Vec<(i64, i64, Vec<u8>)>) -> HashMap<NodeId, Hash> {
         .collect()
 }
 
-/// The columns an access-log entry is hashed from, after its place: `leaf, id, at, user_name,
-/// role, action, client_id, decision_id`.
-const ACCESS_COLUMNS: &str = "leaf, id, at, user_name, role, action, client_id, decision_id";
+/// The access-log entries at places `$1 ..< $2` of the log's tree, in order.
+const ACCESS_ROWS: &str = "SELECT leaf, id, at, user_name, role, action, client_id, decision_id FROM access_log \
+                           WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf";
 
-/// An access-log entry as read by [`ACCESS_COLUMNS`].
+/// The ids and chain hashes of the events with ids in `$1 + 1 ..= $2` (bound again as `$3`,
+/// `$4`), decisions and follow-ups, in id order.
+const EVENT_HASHES: &str = "SELECT id, hash FROM decisions WHERE id > $1 AND id <= $2 \
+                            UNION ALL SELECT id, hash FROM case_events WHERE id > $3 AND id <= $4 ORDER BY 1";
+
+/// An access-log entry as read by [`ACCESS_ROWS`].
 type AccessRow = (i64, i64, String, String, String, String, Option<i64>, Option<i64>);
 
 /// The leaf hash of an access-log entry: its leaf input is the SHA-256 of its columns as one
